@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.volcanovgpu.contract.annotation;
+
+import org.jspecify.annotations.NullMarked;

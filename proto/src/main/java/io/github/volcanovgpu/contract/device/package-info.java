@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.volcanovgpu.contract.device;
+
+import org.jspecify.annotations.NullMarked;

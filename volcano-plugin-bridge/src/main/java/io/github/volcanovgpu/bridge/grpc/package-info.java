@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.volcanovgpu.bridge.grpc;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.volcanovgpu.bridge.kube;
+
+import org.jspecify.annotations.NullMarked;

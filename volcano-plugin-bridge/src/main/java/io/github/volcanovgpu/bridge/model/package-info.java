@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.volcanovgpu.bridge.model;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,30 @@
+package io.github.volcanovgpu.bridge.scheduling;
+
+import io.github.volcanovgpu.bridge.model.NodeView;
+import java.util.Optional;
+
+/**
+ * Where the scheduler reads nodes and the pods on them when the request does not carry them: the informer cache
+ * fed by the API server ({@code bridge.kube}), or nothing. Implementations are thread-safe.
+ */
+public interface ClusterState {
+  /** True once the cache reflects the API server (initial list done, watch running). */
+  boolean isSynced();
+
+  /** The node with its annotations, allocatable and non-terminated pods; empty when unknown. */
+  Optional<NodeView> node(String name);
+
+  /** No API server: never synced, knows nothing. */
+  ClusterState NONE =
+      new ClusterState() {
+        @Override
+        public boolean isSynced() {
+          return false;
+        }
+
+        @Override
+        public Optional<NodeView> node(String name) {
+          return Optional.empty();
+        }
+      };
+}
