@@ -13,6 +13,7 @@ import io.github.volcanovgpu.bridge.model.TaskView;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -150,7 +151,7 @@ final class VolcanoJsonReader {
         String field = p.currentName();
         JsonToken t = p.nextToken();
         if (is(field, "Nodes") && t != JsonToken.VALUE_NULL) {
-          expect(t, JsonToken.START_OBJECT, "Nodes", "an object of NodeInfo by node name");
+          expect(t, JsonToken.START_OBJECT, "Nodes", "", "an object of NodeInfo by node name");
           while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken v = p.nextToken();
@@ -266,7 +267,7 @@ final class VolcanoJsonReader {
     if (t == JsonToken.VALUE_NULL) {
       throw new RequestBodyException(path + " is null");
     }
-    expect(t, JsonToken.START_OBJECT, path, "a TaskInfo object");
+    expect(t, JsonToken.START_OBJECT, path, "", "a TaskInfo object");
     String uid = "";
     String name = "";
     String namespace = "";
@@ -279,23 +280,25 @@ final class VolcanoJsonReader {
       JsonToken v = p.nextToken();
       if (is(field, "Pod")) {
         if (v != JsonToken.VALUE_NULL) {
-          pod = readPod(p, v, path + ".Pod");
+          // Go writes UID, Name and Namespace before Pod; when they were there, the pod's copies are not needed
+          boolean identityKnown = !uid.isEmpty() && !name.isEmpty() && !namespace.isEmpty();
+          pod = readPod(p, v, path, identityKnown);
         }
       } else if (is(field, "UID")) {
-        uid = string(p, v, path, "UID");
+        uid = string(p, v, path, ".UID");
       } else if (is(field, "Name")) {
-        name = string(p, v, path, "Name");
+        name = string(p, v, path, ".Name");
       } else if (is(field, "Namespace")) {
-        namespace = string(p, v, path, "Namespace");
+        namespace = string(p, v, path, ".Namespace");
       } else if (is(field, "NodeName")) {
-        nodeName = string(p, v, path, "NodeName");
+        nodeName = string(p, v, path, ".NodeName");
       } else if (is(field, "Status")) {
         if (v != JsonToken.VALUE_NUMBER_INT) {
           throw wrongType(path + ".Status", "an integer (TaskStatus)", v);
         }
         status = p.getIntValue();
       } else if (is(field, "PodAnnotations")) {
-        podAnnotations = readStringMap(p, v, path + ".PodAnnotations");
+        podAnnotations = readStringMap(p, v, path, ".PodAnnotations");
       } else {
         p.skipChildren();
       }
@@ -337,8 +340,14 @@ final class VolcanoJsonReader {
     String phase = "";
   }
 
-  private static PodFields readPod(JsonParser p, JsonToken t, String path) throws IOException {
-    expect(t, JsonToken.START_OBJECT, path, "a Pod object");
+  /**
+   * Reads {@code <path>.Pod}.
+   *
+   * @param identityKnown the TaskInfo already gave UID, Name and Namespace: metadata's copies are skipped
+   */
+  private static PodFields readPod(JsonParser p, JsonToken t, String path, boolean identityKnown)
+      throws IOException {
+    expect(t, JsonToken.START_OBJECT, path, ".Pod", "a Pod object");
     PodFields pod = new PodFields();
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
@@ -347,46 +356,48 @@ final class VolcanoJsonReader {
         continue;
       }
       if (is(field, "metadata")) {
-        expect(v, JsonToken.START_OBJECT, path + ".metadata", "an object");
+        expect(v, JsonToken.START_OBJECT, path, ".Pod.metadata", "an object");
         while (p.nextToken() == JsonToken.FIELD_NAME) {
           String m = p.currentName();
           JsonToken mv = p.nextToken();
-          if (is(m, "uid")) {
-            pod.uid = string(p, mv, path + ".metadata", "uid");
-          } else if (is(m, "name")) {
-            pod.name = string(p, mv, path + ".metadata", "name");
-          } else if (is(m, "namespace")) {
-            pod.namespace = string(p, mv, path + ".metadata", "namespace");
-          } else if (is(m, "annotations")) {
-            pod.annotations = readStringMap(p, mv, path + ".metadata.annotations");
+          if (is(m, "annotations")) {
+            pod.annotations = readStringMap(p, mv, path, ".Pod.metadata.annotations");
           } else if (is(m, "resourceVersion")) {
-            pod.resourceVersion = string(p, mv, path + ".metadata", "resourceVersion");
+            pod.resourceVersion = string(p, mv, path, ".Pod.metadata.resourceVersion");
+          } else if (identityKnown) {
+            p.skipChildren();
+          } else if (is(m, "uid")) {
+            pod.uid = string(p, mv, path, ".Pod.metadata.uid");
+          } else if (is(m, "name")) {
+            pod.name = string(p, mv, path, ".Pod.metadata.name");
+          } else if (is(m, "namespace")) {
+            pod.namespace = string(p, mv, path, ".Pod.metadata.namespace");
           } else {
             p.skipChildren();
           }
         }
       } else if (is(field, "spec")) {
-        expect(v, JsonToken.START_OBJECT, path + ".spec", "an object");
+        expect(v, JsonToken.START_OBJECT, path, ".Pod.spec", "an object");
         while (p.nextToken() == JsonToken.FIELD_NAME) {
           String s = p.currentName();
           JsonToken sv = p.nextToken();
           if (is(s, "containers")) {
-            pod.containers = readContainers(p, sv, path + ".spec.containers");
+            pod.containers = readContainers(p, sv, path, false);
           } else if (is(s, "initContainers")) {
-            pod.initContainers = readContainers(p, sv, path + ".spec.initContainers");
+            pod.initContainers = readContainers(p, sv, path, true);
           } else if (is(s, "nodeName")) {
-            pod.nodeName = string(p, sv, path + ".spec", "nodeName");
+            pod.nodeName = string(p, sv, path, ".Pod.spec.nodeName");
           } else {
             p.skipChildren();
           }
         }
       } else if (is(field, "status")) {
-        expect(v, JsonToken.START_OBJECT, path + ".status", "an object");
+        expect(v, JsonToken.START_OBJECT, path, ".Pod.status", "an object");
         while (p.nextToken() == JsonToken.FIELD_NAME) {
           String s = p.currentName();
           JsonToken sv = p.nextToken();
           if (is(s, "phase")) {
-            pod.phase = string(p, sv, path + ".status", "phase");
+            pod.phase = string(p, sv, path, ".Pod.status.phase");
           } else {
             p.skipChildren();
           }
@@ -398,18 +409,22 @@ final class VolcanoJsonReader {
     return pod;
   }
 
-  private static List<ContainerView> readContainers(JsonParser p, JsonToken t, String path) throws IOException {
+  private static List<ContainerView> readContainers(JsonParser p, JsonToken t, String path, boolean init)
+      throws IOException {
     if (t == JsonToken.VALUE_NULL) {
       return List.of();
     }
-    expect(t, JsonToken.START_ARRAY, path, "an array of containers");
-    List<ContainerView> containers = new ArrayList<>(2);
+    expect(t, JsonToken.START_ARRAY, path, init ? ".Pod.spec.initContainers" : ".Pod.spec.containers",
+        "an array of containers");
+    ContainerView first = null;
+    List<ContainerView> more = null;
     JsonToken e;
     while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
       if (e == JsonToken.VALUE_NULL) {
         continue;
       }
-      expect(e, JsonToken.START_OBJECT, path, "a container object");
+      expect(e, JsonToken.START_OBJECT, path, init ? ".Pod.spec.initContainers[]" : ".Pod.spec.containers[]",
+          "a container object");
       String name = "";
       Map<String, String> limits = Map.of();
       Map<String, String> requests = Map.of();
@@ -417,16 +432,20 @@ final class VolcanoJsonReader {
         String field = p.currentName();
         JsonToken v = p.nextToken();
         if (is(field, "name")) {
-          name = string(p, v, path, "name");
+          name = string(p, v, path, init ? ".Pod.spec.initContainers[].name" : ".Pod.spec.containers[].name");
         } else if (is(field, "resources") && v != JsonToken.VALUE_NULL) {
-          expect(v, JsonToken.START_OBJECT, path + ".resources", "an object");
+          expect(v, JsonToken.START_OBJECT, path,
+              init ? ".Pod.spec.initContainers[].resources" : ".Pod.spec.containers[].resources", "an object");
           while (p.nextToken() == JsonToken.FIELD_NAME) {
             String r = p.currentName();
             JsonToken rv = p.nextToken();
             if (is(r, "limits")) {
-              limits = readStringMap(p, rv, path + ".resources.limits");
+              limits = readStringMap(p, rv, path,
+                  init ? ".Pod.spec.initContainers[].resources.limits" : ".Pod.spec.containers[].resources.limits");
             } else if (is(r, "requests")) {
-              requests = readStringMap(p, rv, path + ".resources.requests");
+              requests = readStringMap(p, rv, path, init
+                  ? ".Pod.spec.initContainers[].resources.requests"
+                  : ".Pod.spec.containers[].resources.requests");
             } else {
               p.skipChildren();
             }
@@ -435,9 +454,18 @@ final class VolcanoJsonReader {
           p.skipChildren();
         }
       }
-      containers.add(new ContainerView(name, limits, requests));
+      ContainerView c = new ContainerView(name, limits, requests);
+      if (first == null) {
+        first = c;
+      } else {
+        if (more == null) {
+          more = new ArrayList<>(4);
+          more.add(first);
+        }
+        more.add(c);
+      }
     }
-    return containers;
+    return more != null ? List.copyOf(more) : first != null ? List.of(first) : List.of();
   }
 
   // ---------------------------------------------------------------------------------------------- NodeInfo
@@ -446,7 +474,7 @@ final class VolcanoJsonReader {
     if (t == JsonToken.VALUE_NULL) {
       return List.of();
     }
-    expect(t, JsonToken.START_ARRAY, "nodes", "an array of NodeInfo");
+    expect(t, JsonToken.START_ARRAY, "nodes", "", "an array of NodeInfo");
     List<NodeView> nodes = new ArrayList<>();
     JsonToken e;
     while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
@@ -470,14 +498,14 @@ final class VolcanoJsonReader {
     if (t == JsonToken.VALUE_NULL) {
       throw new RequestBodyException(path + " is null");
     }
-    expect(t, JsonToken.START_OBJECT, path, "a NodeInfo object");
+    expect(t, JsonToken.START_OBJECT, path, "", "a NodeInfo object");
     String name = "";
     if (!details) {
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
         JsonToken v = p.nextToken();
         if (is(field, "Name")) {
-          name = string(p, v, path, "Name");
+          name = string(p, v, path, ".Name");
           if (!finishObject) {
             break;
           }
@@ -498,32 +526,32 @@ final class VolcanoJsonReader {
       String field = p.currentName();
       JsonToken v = p.nextToken();
       if (is(field, "Name")) {
-        name = string(p, v, path, "Name");
+        name = string(p, v, path, ".Name");
       } else if (is(field, "Node") && v != JsonToken.VALUE_NULL) {
-        expect(v, JsonToken.START_OBJECT, path + ".Node", "a Node object");
+        expect(v, JsonToken.START_OBJECT, path, ".Node", "a Node object");
         while (p.nextToken() == JsonToken.FIELD_NAME) {
           String n = p.currentName();
           JsonToken nv = p.nextToken();
           if (is(n, "metadata") && nv != JsonToken.VALUE_NULL) {
-            expect(nv, JsonToken.START_OBJECT, path + ".Node.metadata", "an object");
+            expect(nv, JsonToken.START_OBJECT, path, ".Node.metadata", "an object");
             while (p.nextToken() == JsonToken.FIELD_NAME) {
               String m = p.currentName();
               JsonToken mv = p.nextToken();
               if (is(m, "annotations")) {
-                annotations = readStringMap(p, mv, path + ".Node.metadata.annotations");
+                annotations = readStringMap(p, mv, path, ".Node.metadata.annotations");
               } else if (is(m, "name")) {
-                objectName = string(p, mv, path + ".Node.metadata", "name");
+                objectName = string(p, mv, path, ".Node.metadata.name");
               } else {
                 p.skipChildren();
               }
             }
           } else if (is(n, "status") && nv != JsonToken.VALUE_NULL) {
-            expect(nv, JsonToken.START_OBJECT, path + ".Node.status", "an object");
+            expect(nv, JsonToken.START_OBJECT, path, ".Node.status", "an object");
             while (p.nextToken() == JsonToken.FIELD_NAME) {
               String s = p.currentName();
               JsonToken sv = p.nextToken();
               if (is(s, "allocatable")) {
-                allocatable = readStringMap(p, sv, path + ".Node.status.allocatable");
+                allocatable = readStringMap(p, sv, path, ".Node.status.allocatable");
               } else {
                 p.skipChildren();
               }
@@ -533,7 +561,8 @@ final class VolcanoJsonReader {
           }
         }
       } else if (is(field, "Tasks") && v != JsonToken.VALUE_NULL) {
-        expect(v, JsonToken.START_OBJECT, path + ".Tasks", "an object of TaskInfo by task UID");
+        expect(v, JsonToken.START_OBJECT, path, ".Tasks", "an object of TaskInfo by task UID");
+        String tasksPath = path + ".Tasks";
         List<PodView> list = new ArrayList<>();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
           String taskUid = p.currentName();
@@ -541,9 +570,9 @@ final class VolcanoJsonReader {
           if (tv == JsonToken.VALUE_NULL) {
             continue;
           }
-          list.add(readTask(p, tv, path + ".Tasks", false, taskUid).pod());
+          list.add(readTask(p, tv, tasksPath, false, taskUid).pod());
         }
-        pods = list;
+        pods = List.copyOf(list);
       } else {
         p.skipChildren();
       }
@@ -600,13 +629,14 @@ final class VolcanoJsonReader {
     throw new RequestBodyException("unexpected end of " + where);
   }
 
-  private static Map<String, String> readStringMap(JsonParser p, @Nullable JsonToken t, String path)
+  private static Map<String, String> readStringMap(JsonParser p, @Nullable JsonToken t, String path, String sub)
       throws IOException {
     if (t == JsonToken.VALUE_NULL) {
       return Map.of();
     }
-    expect(t, JsonToken.START_OBJECT, path, "an object of strings");
-    Map<String, String> map = null;
+    expect(t, JsonToken.START_OBJECT, path, sub, "an object of strings");
+    String[] kv = null;
+    int n = 0;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String key = p.currentName();
       JsonToken v = p.nextToken();
@@ -616,30 +646,66 @@ final class VolcanoJsonReader {
       } else if (v == JsonToken.VALUE_NULL) {
         value = "";
       } else {
-        throw wrongType(path + "[\"" + key + "\"]", "a string", v);
+        throw wrongType(path + sub + "[\"" + key + "\"]", "a string", v);
       }
-      if (map == null) {
-        map = new HashMap<>();
+      if (kv == null) {
+        kv = new String[16];
+      } else if (n == kv.length) {
+        kv = Arrays.copyOf(kv, n * 2);
       }
-      map.put(key, value);
+      kv[n++] = key;
+      kv[n++] = value;
     }
-    return map == null ? Map.of() : map;
+    return kv == null ? Map.of() : immutableMap(kv, n);
   }
 
-  private static String string(JsonParser p, @Nullable JsonToken t, String path, String field)
-      throws IOException {
+  /** An immutable map of the pairs, built without an intermediate HashMap; a repeated key keeps its last value. */
+  static Map<String, String> immutableMap(String[] kv, int n) {
+    try {
+      return switch (n / 2) {
+        case 0 -> Map.of();
+        case 1 -> Map.of(kv[0], kv[1]);
+        case 2 -> Map.of(kv[0], kv[1], kv[2], kv[3]);
+        case 3 -> Map.of(kv[0], kv[1], kv[2], kv[3], kv[4], kv[5]);
+        case 4 -> Map.of(kv[0], kv[1], kv[2], kv[3], kv[4], kv[5], kv[6], kv[7]);
+        case 5 -> Map.of(kv[0], kv[1], kv[2], kv[3], kv[4], kv[5], kv[6], kv[7], kv[8], kv[9]);
+        case 6 -> Map.of(kv[0], kv[1], kv[2], kv[3], kv[4], kv[5], kv[6], kv[7], kv[8], kv[9], kv[10], kv[11]);
+        case 7 -> Map.of(kv[0], kv[1], kv[2], kv[3], kv[4], kv[5], kv[6], kv[7], kv[8], kv[9], kv[10], kv[11],
+            kv[12], kv[13]);
+        case 8 -> Map.of(kv[0], kv[1], kv[2], kv[3], kv[4], kv[5], kv[6], kv[7], kv[8], kv[9], kv[10], kv[11],
+            kv[12], kv[13], kv[14], kv[15]);
+        case 9 -> Map.of(kv[0], kv[1], kv[2], kv[3], kv[4], kv[5], kv[6], kv[7], kv[8], kv[9], kv[10], kv[11],
+            kv[12], kv[13], kv[14], kv[15], kv[16], kv[17]);
+        case 10 -> Map.of(kv[0], kv[1], kv[2], kv[3], kv[4], kv[5], kv[6], kv[7], kv[8], kv[9], kv[10], kv[11],
+            kv[12], kv[13], kv[14], kv[15], kv[16], kv[17], kv[18], kv[19]);
+        default -> viaHashMap(kv, n);
+      };
+    } catch (IllegalArgumentException duplicateKey) {
+      return viaHashMap(kv, n);
+    }
+  }
+
+  private static Map<String, String> viaHashMap(String[] kv, int n) {
+    Map<String, String> m = new HashMap<>(n);
+    for (int i = 0; i < n; i += 2) {
+      m.put(kv[i], kv[i + 1]);
+    }
+    return Map.copyOf(m);
+  }
+
+  private static String string(JsonParser p, @Nullable JsonToken t, String path, String sub) throws IOException {
     if (t == JsonToken.VALUE_STRING) {
       return p.getText();
     }
     if (t == JsonToken.VALUE_NULL) {
       return "";
     }
-    throw wrongType(path + "." + field, "a string", t);
+    throw wrongType(path + sub, "a string", t);
   }
 
-  private static void expect(@Nullable JsonToken t, JsonToken wanted, String path, String what) {
+  private static void expect(@Nullable JsonToken t, JsonToken wanted, String path, String sub, String what) {
     if (t != wanted) {
-      throw wrongType(path, what, t);
+      throw wrongType(path + sub, what, t);
     }
   }
 
@@ -676,6 +742,12 @@ final class VolcanoJsonReader {
    */
   @SuppressWarnings("StringEquality")
   static boolean is(String name, String key) {
-    return name == key || name.equalsIgnoreCase(key);
+    if (name == key) {
+      return true;
+    }
+    // cheap rejections before the case-insensitive compare: length, then the first letter ignoring ASCII case
+    return name.length() == key.length()
+        && ((name.charAt(0) ^ key.charAt(0)) & ~0x20) == 0
+        && name.equalsIgnoreCase(key);
   }
 }
