@@ -21,17 +21,19 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Reads Volcano's extender request bodies (Go {@code encoding/json} of Volcano's request structs, reference
- * volcano-vgpu.md §2.3, §2.5) with Jackson's streaming parser, reading only what the decision needs.
+ * volcano-vgpu.md §2.3, §2.5), reading only what the decision needs. Keys are matched case-insensitively (as Go's
+ * decoder does) and unknown keys are skipped.
  *
- * <p>Keys are matched case-insensitively (as Go's decoder does) and unknown keys are skipped. With
- * {@code nodeDetails == false} (the engine reads nodes from its synced cache) a node is only its {@code Name}: for
- * a predicate the parser stops right after the node's name (Go writes {@code Name} first), so the node's pods are
- * never tokenized; for a prioritize the NodeInfos are walked with {@link JsonScanner}, which reads each
- * {@code Name} and skips the rest without tokenizing it. With {@code nodeDetails == true} the node's annotations,
- * allocatable and the pods of its {@code Tasks} are read and everything else is skipped.
+ * <p>The task being scheduled (a few KB) is read with Jackson's streaming parser. NodeInfos, which carry every pod
+ * of the node and are most of a body, are walked with {@link JsonScanner}: it reads the wanted fields and skips the
+ * rest without tokenizing it. With {@code nodeDetails == false} (the engine reads nodes from its synced cache) a
+ * node is only its {@code Name}: for a predicate the reader stops right after the node's name (Go writes
+ * {@code Name} first), so the node's pods are never looked at. With {@code nodeDetails == true} the node's
+ * annotations and allocatable and, for each pod of its {@code Tasks}, the pod's identity, annotations,
+ * containers' resources, node and phase are read.
  *
- * <p>Every failure is a {@link RequestBodyException} whose message names the field path and what was wrong.
- * Thread-safe.
+ * <p>Every failure is a {@link RequestBodyException} whose message names the field path (or the byte offset of
+ * malformed JSON) and what was wrong. Thread-safe.
  */
 final class VolcanoJsonReader {
   /** A predicate body: {@code {"task": TaskInfo, "node": NodeInfo}}. */
@@ -39,6 +41,29 @@ final class VolcanoJsonReader {
 
   /** A prioritize body: {@code {"task": TaskInfo, "nodes": [NodeInfo...]}}. */
   record PrioritizeRequest(TaskView task, List<NodeView> nodes) {}
+
+  private static final String PREDICATE_SHAPE = "{\"task\": TaskInfo, \"node\": NodeInfo}";
+  private static final String PRIORITIZE_SHAPE = "{\"task\": TaskInfo, \"nodes\": [NodeInfo...]}";
+  private static final String EVENT_SHAPE = "{\"task\": TaskInfo}";
+  private static final String SESSION_SHAPE = "{\"Jobs\": {...}, \"Nodes\": {name: NodeInfo}, ...}";
+
+  private static final byte[][] PREDICATE_KEYS = JsonScanner.keys("task", "node");
+  private static final byte[][] PRIORITIZE_KEYS = JsonScanner.keys("task", "nodes");
+  private static final byte[][] EVENT_KEYS = JsonScanner.keys("task");
+  private static final byte[][] SESSION_KEYS = JsonScanner.keys("Nodes");
+  private static final byte[][] NAME_KEY = JsonScanner.keys("Name");
+  private static final byte[][] NODE_INFO_KEYS = JsonScanner.keys("Name", "Node", "Tasks");
+  private static final byte[][] NODE_KEYS = JsonScanner.keys("metadata", "status");
+  private static final byte[][] NODE_METADATA_KEYS = JsonScanner.keys("annotations", "name");
+  private static final byte[][] NODE_STATUS_KEYS = JsonScanner.keys("allocatable");
+  private static final byte[][] TASK_KEYS = JsonScanner.keys("UID", "Name", "Namespace", "Pod");
+  private static final byte[][] POD_KEYS = JsonScanner.keys("metadata", "spec", "status");
+  private static final byte[][] POD_METADATA_KEYS =
+      JsonScanner.keys("annotations", "resourceVersion", "uid", "name", "namespace");
+  private static final byte[][] POD_SPEC_KEYS = JsonScanner.keys("containers", "initContainers", "nodeName");
+  private static final byte[][] POD_STATUS_KEYS = JsonScanner.keys("phase");
+  private static final byte[][] CONTAINER_KEYS = JsonScanner.keys("name", "resources");
+  private static final byte[][] RESOURCES_KEYS = JsonScanner.keys("limits", "requests");
 
   private final JsonFactory factory;
 
@@ -53,207 +78,142 @@ final class VolcanoJsonReader {
   // ---------------------------------------------------------------------------------------------------- verbs
 
   PredicateRequest readPredicate(byte[] body, int offset, int length, boolean nodeDetails) {
-    try (JsonParser p = factory.createParser(body, offset, length)) {
-      startBody(p, "predicate", "{\"task\": TaskInfo, \"node\": NodeInfo}");
-      TaskView task = null;
-      NodeView node = null;
-      while (nextField(p, "predicate body")) {
-        String field = p.currentName();
-        JsonToken t = p.nextToken();
-        if (is(field, "task")) {
-          task = readTask(p, t, "task", true, "");
+    JsonScanner s = open(body, offset, length, "predicate", PREDICATE_SHAPE);
+    TaskView task = null;
+    NodeView node = null;
+    if (!s.consume('}')) {
+      do {
+        int k = s.key(PREDICATE_KEYS, "predicate body");
+        if (k == 0) {
+          task = readTaskAt(s, "predicate");
           if (node != null && !nodeDetails) {
             break;
           }
-        } else if (is(field, "node")) {
-          // the fast path stops right after the node's Name when the task is already read
-          boolean stopAfterName = !nodeDetails && task != null;
-          node = readNode(p, t, "node", nodeDetails, !stopAfterName);
-          if (stopAfterName) {
-            break;
+        } else if (k == 1) {
+          if (nodeDetails) {
+            node = readNode(s, "node", "");
+          } else {
+            // the fast path stops right after the node's Name when the task is already read
+            boolean stop = task != null;
+            node = NodeView.named(readNodeName(s, "node", !stop));
+            if (stop) {
+              break;
+            }
           }
         } else {
-          p.skipChildren();
+          s.skipValue("predicate body");
         }
-      }
-      if (task == null) {
-        throw new RequestBodyException("predicate body has no \"task\"");
-      }
-      if (node == null) {
-        throw new RequestBodyException("predicate body has no \"node\"");
-      }
-      return new PredicateRequest(task, node);
-    } catch (JsonProcessingException e) {
-      throw malformed("predicate", e);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      } while (s.nextMember('}', "predicate body"));
     }
+    if (task == null) {
+      throw new RequestBodyException("predicate body has no \"task\"");
+    }
+    if (node == null) {
+      throw new RequestBodyException("predicate body has no \"node\"");
+    }
+    return new PredicateRequest(task, node);
   }
 
   PrioritizeRequest readPrioritize(byte[] body, int offset, int length, boolean nodeDetails) {
-    if (!nodeDetails) {
-      return readPrioritizeNames(body, offset, length);
-    }
-    try (JsonParser p = factory.createParser(body, offset, length)) {
-      startBody(p, "prioritize", "{\"task\": TaskInfo, \"nodes\": [NodeInfo...]}");
-      TaskView task = null;
-      List<NodeView> nodes = null;
-      while (nextField(p, "prioritize body")) {
-        String field = p.currentName();
-        JsonToken t = p.nextToken();
-        if (is(field, "task")) {
-          task = readTask(p, t, "task", true, "");
-        } else if (is(field, "nodes")) {
-          nodes = readNodeArray(p, t);
-        } else {
-          p.skipChildren();
-        }
-      }
-      return prioritizeRequest(task, nodes);
-    } catch (JsonProcessingException e) {
-      throw malformed("prioritize", e);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /** allocate / deallocate: {@code {"task": TaskInfo}}. */
-  TaskView readEventTask(byte[] body, int offset, int length, String verb) {
-    try (JsonParser p = factory.createParser(body, offset, length)) {
-      startBody(p, verb, "{\"task\": TaskInfo}");
-      TaskView task = null;
-      while (nextField(p, verb + " body")) {
-        String field = p.currentName();
-        JsonToken t = p.nextToken();
-        if (is(field, "task")) {
-          task = readTask(p, t, "task", true, "");
-        } else {
-          p.skipChildren();
-        }
-      }
-      if (task == null) {
-        throw new RequestBodyException(verb + " body has no \"task\"");
-      }
-      return task;
-    } catch (JsonProcessingException e) {
-      throw malformed(verb, e);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /** onSessionOpen: the detailed NodeInfos of {@code Nodes}; everything else (Jobs, Queues...) is skipped. */
-  List<NodeView> readSessionNodes(byte[] body, int offset, int length) {
-    try (JsonParser p = factory.createParser(body, offset, length)) {
-      startBody(p, "onSessionOpen", "{\"Jobs\": {...}, \"Nodes\": {name: NodeInfo}, ...}");
-      List<NodeView> nodes = new ArrayList<>();
-      while (nextField(p, "onSessionOpen body")) {
-        String field = p.currentName();
-        JsonToken t = p.nextToken();
-        if (is(field, "Nodes") && t != JsonToken.VALUE_NULL) {
-          expect(t, JsonToken.START_OBJECT, "Nodes", "", "an object of NodeInfo by node name");
-          while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            JsonToken v = p.nextToken();
-            if (v == JsonToken.VALUE_NULL) {
-              continue;
-            }
-            NodeView node = readNode(p, v, "Nodes", true, true);
-            nodes.add(node.name().isEmpty() ? withName(node, name) : node);
-          }
-        } else {
-          p.skipChildren();
-        }
-      }
-      return nodes;
-    } catch (JsonProcessingException e) {
-      throw malformed("onSessionOpen", e);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  // --------------------------------------------------------------------------- prioritize by names (scanner)
-
-  private PrioritizeRequest readPrioritizeNames(byte[] body, int offset, int length) {
-    JsonScanner s = new JsonScanner(body, offset, length);
-    if (!s.hasMore()) {
-      throw emptyBody("prioritize", "{\"task\": TaskInfo, \"nodes\": [NodeInfo...]}");
-    }
+    JsonScanner s = open(body, offset, length, "prioritize", PRIORITIZE_SHAPE);
     TaskView task = null;
     List<NodeView> nodes = null;
-    s.expect('{', "prioritize body");
     if (!s.consume('}')) {
       do {
-        String field = s.readString("prioritize body");
-        s.expect(':', "prioritize body");
-        if (is(field, "task")) {
-          int start = s.position();
-          task = readTaskAt(body, start, s.end() - start);
-          s.skipValue("task");
-        } else if (is(field, "nodes")) {
-          nodes = scanNodeNames(s);
+        int k = s.key(PRIORITIZE_KEYS, "prioritize body");
+        if (k == 0) {
+          task = readTaskAt(s, "prioritize");
+        } else if (k == 1) {
+          nodes = readNodes(s, nodeDetails);
         } else {
           s.skipValue("prioritize body");
         }
       } while (s.nextMember('}', "prioritize body"));
     }
-    return prioritizeRequest(task, nodes);
+    if (task == null) {
+      throw new RequestBodyException("prioritize body has no \"task\"");
+    }
+    if (nodes == null) {
+      throw new RequestBodyException("prioritize body has no \"nodes\"");
+    }
+    return new PrioritizeRequest(task, nodes);
   }
 
-  private TaskView readTaskAt(byte[] body, int offset, int length) {
-    try (JsonParser p = factory.createParser(body, offset, length)) {
-      return readTask(p, p.nextToken(), "task", true, "");
+  /** allocate / deallocate: {@code {"task": TaskInfo}}. */
+  TaskView readEventTask(byte[] body, int offset, int length, String verb) {
+    JsonScanner s = open(body, offset, length, verb, EVENT_SHAPE);
+    TaskView task = null;
+    if (!s.consume('}')) {
+      do {
+        if (s.key(EVENT_KEYS, verb + " body") == 0) {
+          task = readTaskAt(s, verb);
+        } else {
+          s.skipValue(verb + " body");
+        }
+      } while (s.nextMember('}', verb + " body"));
+    }
+    if (task == null) {
+      throw new RequestBodyException(verb + " body has no \"task\"");
+    }
+    return task;
+  }
+
+  /** onSessionOpen: the detailed NodeInfos of {@code Nodes}; everything else (Jobs, Queues...) is skipped. */
+  List<NodeView> readSessionNodes(byte[] body, int offset, int length) {
+    JsonScanner s = open(body, offset, length, "onSessionOpen", SESSION_SHAPE);
+    List<NodeView> nodes = new ArrayList<>();
+    if (!s.consume('}')) {
+      do {
+        if (s.key(SESSION_KEYS, "onSessionOpen body") == 0
+            && s.openObject("Nodes", "", "an object of NodeInfo by node name") && !s.consume('}')) {
+          do {
+            String name = s.readString("Nodes");
+            s.expect(':', "Nodes");
+            if (!s.consumeNull()) {
+              nodes.add(readNode(s, "Nodes[\"" + name + "\"]", name));
+            }
+          } while (s.nextMember('}', "Nodes"));
+        } else {
+          s.skipValue("onSessionOpen body");
+        }
+      } while (s.nextMember('}', "onSessionOpen body"));
+    }
+    return nodes;
+  }
+
+  // ---------------------------------------------------------------------------------------------- the task
+
+  private JsonScanner open(byte[] body, int offset, int length, String verb, String shape) {
+    JsonScanner s = new JsonScanner(body, offset, length, verb + " body");
+    if (!s.hasMore()) {
+      throw new RequestBodyException("empty " + verb + " body: expected a JSON object " + shape);
+    }
+    if (s.peek(verb + " body") != '{') {
+      throw new RequestBodyException(verb + " body: expected a JSON object " + shape + ", got " + s.kind());
+    }
+    s.expect('{', verb + " body");
+    return s;
+  }
+
+  /** Reads the {@code task} value with Jackson and moves the scanner past it. */
+  private TaskView readTaskAt(JsonScanner s, String verb) {
+    if (s.peek("task") != '{') {
+      throw s.consumeNull() ? new RequestBodyException("task is null") : s.wrongType("task", "a TaskInfo object");
+    }
+    int start = s.position();
+    try (JsonParser p = factory.createParser(s.bytes(), start, s.end() - start)) {
+      TaskView task = readTask(p, p.nextToken(), "task", true, "");
+      // Jackson's offsets are relative to the start of its input
+      s.position(start + (int) p.currentLocation().getByteOffset());
+      return task;
     } catch (JsonProcessingException e) {
-      throw malformed("prioritize", e);
+      throw malformed(verb, e, start - s.origin());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  private static List<NodeView> scanNodeNames(JsonScanner s) {
-    if (s.consumeNull()) {
-      return List.of();
-    }
-    s.expect('[', "nodes");
-    List<NodeView> nodes = new ArrayList<>();
-    if (s.consume(']')) {
-      return nodes;
-    }
-    do {
-      if (s.consumeNull()) {
-        continue;
-      }
-      byte b = s.peek("nodes");
-      if (b != '{') {
-        throw new RequestBodyException("nodes[" + nodes.size() + "]: expected a NodeInfo object");
-      }
-      s.expect('{', "nodes");
-      String name = null;
-      if (!s.consume('}')) {
-        do {
-          String key = s.readString("nodes[" + nodes.size() + "]");
-          s.expect(':', "nodes[" + nodes.size() + "]");
-          if (is(key, "Name")) {
-            if (s.peek("nodes") != '"') {
-              throw new RequestBodyException("nodes[" + nodes.size() + "].Name: expected a string");
-            }
-            name = s.readString("nodes[" + nodes.size() + "].Name");
-            s.skipRestOfContainer("nodes[" + nodes.size() + "]");
-            break;
-          }
-          s.skipValue("nodes[" + nodes.size() + "]");
-        } while (s.nextMember('}', "nodes[" + nodes.size() + "]"));
-      }
-      if (name == null || name.isEmpty()) {
-        throw new RequestBodyException("nodes[" + nodes.size() + "] has no \"Name\"");
-      }
-      nodes.add(NodeView.named(name));
-    } while (s.nextMember(']', "nodes"));
-    return nodes;
-  }
-
-  // ------------------------------------------------------------------------------------------- TaskInfo, Pod
+  // ------------------------------------------------------------------------------------ TaskInfo (Jackson)
 
   /**
    * Reads a TaskInfo object; the parser is on its START_OBJECT (or on {@code t}).
@@ -468,117 +428,106 @@ final class VolcanoJsonReader {
     return more != null ? List.copyOf(more) : first != null ? List.of(first) : List.of();
   }
 
-  // ---------------------------------------------------------------------------------------------- NodeInfo
+  // --------------------------------------------------------------------------------------- NodeInfo (scanner)
 
-  private List<NodeView> readNodeArray(JsonParser p, JsonToken t) throws IOException {
-    if (t == JsonToken.VALUE_NULL) {
+  private List<NodeView> readNodes(JsonScanner s, boolean details) {
+    if (!s.openArray("nodes", "", "an array of NodeInfo")) {
       return List.of();
     }
-    expect(t, JsonToken.START_ARRAY, "nodes", "", "an array of NodeInfo");
     List<NodeView> nodes = new ArrayList<>();
-    JsonToken e;
-    while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
-      if (e == JsonToken.VALUE_NULL) {
+    if (s.consume(']')) {
+      return nodes;
+    }
+    do {
+      if (s.consumeNull()) {
         continue;
       }
-      nodes.add(readNode(p, e, "nodes", true, true));
-    }
+      String path = "nodes[" + nodes.size() + "]";
+      nodes.add(details ? readNode(s, path, "") : NodeView.named(readNodeName(s, path, true)));
+    } while (s.nextMember(']', "nodes"));
     return nodes;
   }
 
   /**
-   * Reads a NodeInfo; the parser is on its START_OBJECT.
+   * Reads a NodeInfo's {@code Name}.
    *
-   * @param details read the node's annotations, allocatable and Tasks; otherwise only {@code Name}
-   * @param finishObject when false (names only), return right after {@code Name} leaving the rest of the body
-   *     unread: the caller must stop parsing
+   * @param finishObject when false, return right after {@code Name}, leaving the rest of the body unread: the
+   *     caller must stop reading
    */
-  private NodeView readNode(JsonParser p, @Nullable JsonToken t, String path, boolean details,
-      boolean finishObject) throws IOException {
-    if (t == JsonToken.VALUE_NULL) {
+  private static String readNodeName(JsonScanner s, String path, boolean finishObject) {
+    if (!s.openObject(path, "", "a NodeInfo object")) {
       throw new RequestBodyException(path + " is null");
     }
-    expect(t, JsonToken.START_OBJECT, path, "", "a NodeInfo object");
     String name = "";
-    if (!details) {
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String field = p.currentName();
-        JsonToken v = p.nextToken();
-        if (is(field, "Name")) {
-          name = string(p, v, path, ".Name");
+    if (!s.consume('}')) {
+      do {
+        if (s.key(NAME_KEY, path) == 0) {
+          name = s.stringValue(path, ".Name");
           if (!finishObject) {
             break;
           }
-        } else {
-          p.skipChildren();
+          s.skipRestOfContainer(path);
+          break;
         }
-      }
-      if (name.isEmpty()) {
-        throw new RequestBodyException(path + " has no \"Name\"");
-      }
-      return NodeView.named(name);
+        s.skipValue(path);
+      } while (s.nextMember('}', path));
     }
+    if (name.isEmpty()) {
+      throw new RequestBodyException(path + " has no \"Name\"");
+    }
+    return name;
+  }
+
+  /** Reads a NodeInfo with its annotations, allocatable and the pods of its Tasks. */
+  private static NodeView readNode(JsonScanner s, String path, String fallbackName) {
+    if (!s.openObject(path, "", "a NodeInfo object")) {
+      throw new RequestBodyException(path + " is null");
+    }
+    String name = "";
     String objectName = "";
     Map<String, String> annotations = Map.of();
     Map<String, String> allocatable = Map.of();
     List<PodView> pods = List.of();
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String field = p.currentName();
-      JsonToken v = p.nextToken();
-      if (is(field, "Name")) {
-        name = string(p, v, path, ".Name");
-      } else if (is(field, "Node") && v != JsonToken.VALUE_NULL) {
-        expect(v, JsonToken.START_OBJECT, path, ".Node", "a Node object");
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String n = p.currentName();
-          JsonToken nv = p.nextToken();
-          if (is(n, "metadata") && nv != JsonToken.VALUE_NULL) {
-            expect(nv, JsonToken.START_OBJECT, path, ".Node.metadata", "an object");
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-              String m = p.currentName();
-              JsonToken mv = p.nextToken();
-              if (is(m, "annotations")) {
-                annotations = readStringMap(p, mv, path, ".Node.metadata.annotations");
-              } else if (is(m, "name")) {
-                objectName = string(p, mv, path, ".Node.metadata.name");
-              } else {
-                p.skipChildren();
-              }
+    if (!s.consume('}')) {
+      do {
+        switch (s.key(NODE_INFO_KEYS, path)) {
+          case 0 -> name = s.stringValue(path, ".Name");
+          case 1 -> {
+            if (s.openObject(path, ".Node", "a Node object") && !s.consume('}')) {
+              do {
+                int k = s.key(NODE_KEYS, path);
+                if (k == 0 && s.openObject(path, ".Node.metadata", "an object") && !s.consume('}')) {
+                  do {
+                    int m = s.key(NODE_METADATA_KEYS, path);
+                    if (m == 0) {
+                      annotations = s.stringMap(path, ".Node.metadata.annotations");
+                    } else if (m == 1) {
+                      objectName = s.stringValue(path, ".Node.metadata.name");
+                    } else {
+                      s.skipValue(path);
+                    }
+                  } while (s.nextMember('}', path));
+                } else if (k == 1 && s.openObject(path, ".Node.status", "an object") && !s.consume('}')) {
+                  do {
+                    if (s.key(NODE_STATUS_KEYS, path) == 0) {
+                      allocatable = s.stringMap(path, ".Node.status.allocatable");
+                    } else {
+                      s.skipValue(path);
+                    }
+                  } while (s.nextMember('}', path));
+                } else if (k < 0) {
+                  s.skipValue(path);
+                }
+              } while (s.nextMember('}', path));
             }
-          } else if (is(n, "status") && nv != JsonToken.VALUE_NULL) {
-            expect(nv, JsonToken.START_OBJECT, path, ".Node.status", "an object");
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-              String s = p.currentName();
-              JsonToken sv = p.nextToken();
-              if (is(s, "allocatable")) {
-                allocatable = readStringMap(p, sv, path, ".Node.status.allocatable");
-              } else {
-                p.skipChildren();
-              }
-            }
-          } else {
-            p.skipChildren();
           }
+          case 2 -> pods = readNodeTasks(s, path);
+          default -> s.skipValue(path);
         }
-      } else if (is(field, "Tasks") && v != JsonToken.VALUE_NULL) {
-        expect(v, JsonToken.START_OBJECT, path, ".Tasks", "an object of TaskInfo by task UID");
-        String tasksPath = path + ".Tasks";
-        List<PodView> list = new ArrayList<>();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String taskUid = p.currentName();
-          JsonToken tv = p.nextToken();
-          if (tv == JsonToken.VALUE_NULL) {
-            continue;
-          }
-          list.add(readTask(p, tv, tasksPath, false, taskUid).pod());
-        }
-        pods = List.copyOf(list);
-      } else {
-        p.skipChildren();
-      }
+      } while (s.nextMember('}', path));
     }
     if (name.isEmpty()) {
-      name = objectName;
+      name = !objectName.isEmpty() ? objectName : fallbackName;
     }
     if (name.isEmpty()) {
       throw new RequestBodyException(path + " has no \"Name\"");
@@ -586,48 +535,176 @@ final class VolcanoJsonReader {
     return NodeView.of(name, annotations, allocatable, pods);
   }
 
-  private static NodeView withName(NodeView node, String name) {
-    return new NodeView(name, node.annotations(), node.allocatable(), node.pods(), node.detailed());
+  private static List<PodView> readNodeTasks(JsonScanner s, String nodePath) {
+    if (!s.openObject(nodePath, ".Tasks", "an object of TaskInfo by task UID") || s.consume('}')) {
+      return List.of();
+    }
+    String path = nodePath + ".Tasks";
+    List<PodView> pods = new ArrayList<>();
+    do {
+      // the map key is the task UID; it is only decoded if the task names no UID itself
+      int keyAt = s.position();
+      s.skipValue(path);
+      s.expect(':', path);
+      if (s.consumeNull()) {
+        continue;
+      }
+      pods.add(readNodeTask(s, path, keyAt));
+    } while (s.nextMember('}', path));
+    return List.copyOf(pods);
+  }
+
+  /** A TaskInfo of a node: only its pod is needed. */
+  private static PodView readNodeTask(JsonScanner s, String path, int keyAt) {
+    if (!s.openObject(path, "", "a TaskInfo object")) {
+      throw new RequestBodyException(path + " is null");
+    }
+    String uid = "";
+    String name = "";
+    String namespace = "";
+    PodFields pod = null;
+    if (!s.consume('}')) {
+      do {
+        switch (s.key(TASK_KEYS, path)) {
+          case 0 -> uid = s.stringValue(path, ".UID");
+          case 1 -> name = s.stringValue(path, ".Name");
+          case 2 -> namespace = s.stringValue(path, ".Namespace");
+          case 3 -> pod = readPod(s, path, !uid.isEmpty() && !name.isEmpty() && !namespace.isEmpty());
+          default -> s.skipValue(path);
+        }
+      } while (s.nextMember('}', path));
+    }
+    if (pod == null) {
+      pod = new PodFields();
+    }
+    String podUid = !uid.isEmpty() ? uid : pod.uid;
+    if (podUid.isEmpty()) {
+      podUid = s.stringAt(keyAt, path);
+    }
+    if (podUid.isEmpty()) {
+      throw new RequestBodyException(path + " has a task with neither UID nor Pod.metadata.uid");
+    }
+    return new PodView(podUid, !namespace.isEmpty() ? namespace : pod.namespace, !name.isEmpty() ? name : pod.name,
+        pod.annotations, pod.containers, pod.initContainers, pod.nodeName, pod.phase, pod.resourceVersion);
+  }
+
+  /** A pod of a node's task; null when the task's Pod is null. */
+  private static @Nullable PodFields readPod(JsonScanner s, String path, boolean identityKnown) {
+    if (!s.openObject(path, ".Pod", "a Pod object")) {
+      return null;
+    }
+    PodFields pod = new PodFields();
+    if (s.consume('}')) {
+      return pod;
+    }
+    do {
+      int k = s.key(POD_KEYS, path);
+      if (k == 0 && s.openObject(path, ".Pod.metadata", "an object") && !s.consume('}')) {
+        do {
+          switch (s.key(POD_METADATA_KEYS, path)) {
+            case 0 -> pod.annotations = s.stringMap(path, ".Pod.metadata.annotations");
+            case 1 -> pod.resourceVersion = s.stringValue(path, ".Pod.metadata.resourceVersion");
+            case 2 -> {
+              if (identityKnown) {
+                s.skipValue(path);
+              } else {
+                pod.uid = s.stringValue(path, ".Pod.metadata.uid");
+              }
+            }
+            case 3 -> {
+              if (identityKnown) {
+                s.skipValue(path);
+              } else {
+                pod.name = s.stringValue(path, ".Pod.metadata.name");
+              }
+            }
+            case 4 -> {
+              if (identityKnown) {
+                s.skipValue(path);
+              } else {
+                pod.namespace = s.stringValue(path, ".Pod.metadata.namespace");
+              }
+            }
+            default -> s.skipValue(path);
+          }
+        } while (s.nextMember('}', path));
+      } else if (k == 1 && s.openObject(path, ".Pod.spec", "an object") && !s.consume('}')) {
+        do {
+          switch (s.key(POD_SPEC_KEYS, path)) {
+            case 0 -> pod.containers = readContainers(s, path, false);
+            case 1 -> pod.initContainers = readContainers(s, path, true);
+            case 2 -> pod.nodeName = s.stringValue(path, ".Pod.spec.nodeName");
+            default -> s.skipValue(path);
+          }
+        } while (s.nextMember('}', path));
+      } else if (k == 2 && s.openObject(path, ".Pod.status", "an object") && !s.consume('}')) {
+        do {
+          if (s.key(POD_STATUS_KEYS, path) == 0) {
+            pod.phase = s.stringValue(path, ".Pod.status.phase");
+          } else {
+            s.skipValue(path);
+          }
+        } while (s.nextMember('}', path));
+      } else if (k < 0) {
+        s.skipValue(path);
+      }
+    } while (s.nextMember('}', path));
+    return pod;
+  }
+
+  private static List<ContainerView> readContainers(JsonScanner s, String path, boolean init) {
+    String sub = init ? ".Pod.spec.initContainers" : ".Pod.spec.containers";
+    if (!s.openArray(path, sub, "an array of containers") || s.consume(']')) {
+      return List.of();
+    }
+    ContainerView first = null;
+    List<ContainerView> more = null;
+    do {
+      if (s.consumeNull()) {
+        continue;
+      }
+      if (!s.openObject(path, sub + "[]", "a container object")) {
+        continue;
+      }
+      String name = "";
+      Map<String, String> limits = Map.of();
+      Map<String, String> requests = Map.of();
+      if (!s.consume('}')) {
+        do {
+          int k = s.key(CONTAINER_KEYS, path);
+          if (k == 0) {
+            name = s.stringValue(path, sub + "[].name");
+          } else if (k == 1 && s.openObject(path, sub + "[].resources", "an object") && !s.consume('}')) {
+            do {
+              int r = s.key(RESOURCES_KEYS, path);
+              if (r == 0) {
+                limits = s.stringMap(path, sub + "[].resources.limits");
+              } else if (r == 1) {
+                requests = s.stringMap(path, sub + "[].resources.requests");
+              } else {
+                s.skipValue(path);
+              }
+            } while (s.nextMember('}', path));
+          } else if (k < 0) {
+            s.skipValue(path);
+          }
+        } while (s.nextMember('}', path));
+      }
+      ContainerView c = new ContainerView(name, limits, requests);
+      if (first == null) {
+        first = c;
+      } else {
+        if (more == null) {
+          more = new ArrayList<>(4);
+          more.add(first);
+        }
+        more.add(c);
+      }
+    } while (s.nextMember(']', path));
+    return more != null ? List.copyOf(more) : first != null ? List.of(first) : List.of();
   }
 
   // ----------------------------------------------------------------------------------------------- helpers
-
-  private static PrioritizeRequest prioritizeRequest(@Nullable TaskView task, @Nullable List<NodeView> nodes) {
-    if (task == null) {
-      throw new RequestBodyException("prioritize body has no \"task\"");
-    }
-    if (nodes == null) {
-      throw new RequestBodyException("prioritize body has no \"nodes\"");
-    }
-    return new PrioritizeRequest(task, nodes);
-  }
-
-  private static void startBody(JsonParser p, String verb, String shape) throws IOException {
-    JsonToken t = p.nextToken();
-    if (t == null) {
-      throw emptyBody(verb, shape);
-    }
-    if (t != JsonToken.START_OBJECT) {
-      throw new RequestBodyException(
-          verb + " body: expected a JSON object " + shape + ", got " + describe(t));
-    }
-  }
-
-  private static RequestBodyException emptyBody(String verb, String shape) {
-    return new RequestBodyException("empty " + verb + " body: expected a JSON object " + shape);
-  }
-
-  /** Advances to the next member of the current object: true on FIELD_NAME, false on END_OBJECT. */
-  private static boolean nextField(JsonParser p, String where) throws IOException {
-    JsonToken t = p.nextToken();
-    if (t == JsonToken.FIELD_NAME) {
-      return true;
-    }
-    if (t == JsonToken.END_OBJECT) {
-      return false;
-    }
-    throw new RequestBodyException("unexpected end of " + where);
-  }
 
   private static Map<String, String> readStringMap(JsonParser p, @Nullable JsonToken t, String path, String sub)
       throws IOException {
@@ -729,10 +806,9 @@ final class VolcanoJsonReader {
     };
   }
 
-  private static RequestBodyException malformed(String verb, JsonProcessingException e) {
+  private static RequestBodyException malformed(String verb, JsonProcessingException e, int base) {
     JsonLocation at = e.getLocation();
-    String where =
-        at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+    String where = at == null ? "" : " at byte " + (base + at.getByteOffset());
     return new RequestBodyException("malformed JSON in " + verb + " body" + where + ": " + e.getOriginalMessage());
   }
 
