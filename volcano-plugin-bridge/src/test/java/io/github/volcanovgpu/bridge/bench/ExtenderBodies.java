@@ -20,12 +20,6 @@ import java.util.List;
 
 /** The realistic extender bodies and engines the extender benchmarks share. */
 final class ExtenderBodies {
-  /** How the engine reads nodes: from its synced cache (fast path) or from the request (fallback). */
-  public enum Cache {
-    SYNCED,
-    NONE
-  }
-
   static final JsonFactory JSON = new JsonFactory();
 
   private ExtenderBodies() {}
@@ -35,8 +29,8 @@ final class ExtenderBodies {
     return VolcanoFixtures.pendingTask("bench-job", 1, 3000, 20);
   }
 
-  static PlacementEngine engine(Cache cache, List<NodeView> nodes) {
-    return cache == Cache.SYNCED
+  static PlacementEngine engine(EngineCache cache, List<NodeView> nodes) {
+    return cache == EngineCache.SYNCED
         ? Engines.over(VolcanoFixtures.clusterOf(nodes), SchedulingPolicy.BINPACK)
         : Engines.fallback(AssignmentWriter.UNAVAILABLE, SchedulingPolicy.BINPACK);
   }

@@ -43,8 +43,8 @@ public class ExtenderParseBenchmark {
       NodeView node = VolcanoFixtures.realisticNode("gpu-node-1");
       TaskView task = ExtenderBodies.task();
       body = VolcanoFixtures.REQUESTS.predicate(task, node);
-      synced = new ExtenderEndpoint(ExtenderBodies.engine(ExtenderBodies.Cache.SYNCED, List.of(node)));
-      fallback = new ExtenderEndpoint(ExtenderBodies.engine(ExtenderBodies.Cache.NONE, List.of()));
+      synced = new ExtenderEndpoint(ExtenderBodies.engine(EngineCache.SYNCED, List.of(node)));
+      fallback = new ExtenderEndpoint(ExtenderBodies.engine(EngineCache.NONE, List.of()));
       ExtenderBodies.checkPredicateFits(synced, body);
       ExtenderBodies.checkPredicateFits(fallback, body);
     }
@@ -61,8 +61,8 @@ public class ExtenderParseBenchmark {
     public void setup() {
       List<NodeView> nodes = VolcanoFixtures.realisticNodes(500);
       body = VolcanoFixtures.REQUESTS.prioritize(ExtenderBodies.task(), nodes);
-      synced = new ExtenderEndpoint(ExtenderBodies.engine(ExtenderBodies.Cache.SYNCED, nodes));
-      fallback = new ExtenderEndpoint(ExtenderBodies.engine(ExtenderBodies.Cache.NONE, List.of()));
+      synced = new ExtenderEndpoint(ExtenderBodies.engine(EngineCache.SYNCED, nodes));
+      fallback = new ExtenderEndpoint(ExtenderBodies.engine(EngineCache.NONE, List.of()));
       ExtenderBodies.checkPrioritize(synced, body, 500);
       ExtenderBodies.checkPrioritize(fallback, body, 500);
     }
