@@ -15,12 +15,17 @@ final class JsonScanner {
   private final byte[] bytes;
   private final int end;
   private final String body;
+  private final StringCache strings;
   private final int origin;
   private int pos;
 
-  /** @param body what the bytes are, for messages ("predicate body") */
-  JsonScanner(byte[] bytes, int offset, int length, String body) {
+  /**
+   * @param body what the bytes are, for messages ("predicate body")
+   * @param strings where short texts that repeat from pod to pod are reused from
+   */
+  JsonScanner(byte[] bytes, int offset, int length, String body, StringCache strings) {
     this.bytes = bytes;
+    this.strings = strings;
     this.pos = offset;
     this.origin = offset;
     this.end = offset + length;
@@ -202,7 +207,7 @@ final class JsonScanner {
   String stringValue(String path, String sub) {
     byte b = peek(path);
     if (b == '"') {
-      return readString(path);
+      return readString(path, true);
     }
     if (consumeNull()) {
       return "";
@@ -224,16 +229,16 @@ final class JsonScanner {
     String[] kv = new String[16];
     int n = 0;
     do {
-      String k = readString(path);
+      String k = readString(path, true);
       expect(':', path);
       byte b = peek(path);
       String v;
       if (b == '"') {
-        v = readString(path);
+        v = readString(path, true);
       } else if (b == '-' || (b >= '0' && b <= '9')) {
         int start = pos;
         skipValue(path);
-        v = new String(bytes, start, pos - start, StandardCharsets.US_ASCII);
+        v = strings.get(bytes, start, pos - start);
       } else if (consumeNull()) {
         v = "";
       } else {
@@ -250,6 +255,11 @@ final class JsonScanner {
 
   /** Reads a JSON string (the cursor is on its opening quote, after optional whitespace) and decodes it. */
   String readString(String where) {
+    return readString(where, false);
+  }
+
+  /** @param reuse take short texts from the string cache */
+  private String readString(String where, boolean reuse) {
     expect('"', where);
     int start = pos;
     boolean escaped = false;
@@ -271,7 +281,10 @@ final class JsonScanner {
       }
     }
     pos = p + 1;
-    return escaped ? unescape(start, p, where) : new String(bytes, start, p - start, StandardCharsets.UTF_8);
+    if (escaped) {
+      return unescape(start, p, where);
+    }
+    return reuse ? strings.get(bytes, start, p - start) : new String(bytes, start, p - start, StandardCharsets.UTF_8);
   }
 
   /** Decodes the string starting at {@code at} without moving the cursor. */

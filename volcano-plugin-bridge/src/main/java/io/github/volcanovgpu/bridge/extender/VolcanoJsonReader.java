@@ -66,6 +66,7 @@ final class VolcanoJsonReader {
   private static final byte[][] RESOURCES_KEYS = JsonScanner.keys("limits", "requests");
 
   private final JsonFactory factory;
+  private final StringCache strings = new StringCache();
 
   VolcanoJsonReader(JsonFactory factory) {
     this.factory = factory;
@@ -184,7 +185,7 @@ final class VolcanoJsonReader {
   // ---------------------------------------------------------------------------------------------- the task
 
   private JsonScanner open(byte[] body, int offset, int length, String verb, String shape) {
-    JsonScanner s = new JsonScanner(body, offset, length, verb + " body");
+    JsonScanner s = new JsonScanner(body, offset, length, verb + " body", strings);
     if (!s.hasMore()) {
       throw new RequestBodyException("empty " + verb + " body: expected a JSON object " + shape);
     }
