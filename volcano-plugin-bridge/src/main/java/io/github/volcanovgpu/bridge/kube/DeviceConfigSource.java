@@ -28,20 +28,27 @@ public final class DeviceConfigSource {
   private static final Logger LOG = LoggerFactory.getLogger(DeviceConfigSource.class);
 
   private final CoreV1Api api;
+  private final List<String> namespaces;
 
   /** @param client a request client ({@link KubeClients#requests()}) */
   public DeviceConfigSource(ApiClient client) {
+    this(client, NAMESPACES);
+  }
+
+  /** Searching other namespaces (tests). */
+  DeviceConfigSource(ApiClient client, List<String> namespaces) {
     this.api = new CoreV1Api(client);
+    this.namespaces = List.copyOf(namespaces);
   }
 
   /**
-   * Reads the ConfigMap; defaults when it exists in none of {@link #NAMESPACES}.
+   * Reads the ConfigMap from the first of {@link #NAMESPACES} that has it; defaults when none has.
    *
    * @throws ConfigException when the ConfigMap cannot be read (other than not found), lacks the
    *     {@value DeviceConfig#DATA_KEY} key, or its content is invalid
    */
   public DeviceConfig load() {
-    for (String namespace : NAMESPACES) {
+    for (String namespace : namespaces) {
       Optional<V1ConfigMap> configMap = read(namespace);
       if (configMap.isPresent()) {
         String source = "ConfigMap " + namespace + "/" + DeviceConfig.CONFIGMAP_NAME;
@@ -56,7 +63,7 @@ public final class DeviceConfigSource {
         return config;
       }
     }
-    LOG.info("no ConfigMap {} in {}; using the built-in device config", DeviceConfig.CONFIGMAP_NAME, NAMESPACES);
+    LOG.info("no ConfigMap {} in {}; using the built-in device config", DeviceConfig.CONFIGMAP_NAME, namespaces);
     return DeviceConfig.defaults();
   }
 
