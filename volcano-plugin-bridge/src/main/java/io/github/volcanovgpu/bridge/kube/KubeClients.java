@@ -15,6 +15,9 @@ import java.util.Optional;
  * The two {@link ApiClient}s the sidecar uses, built from one source (a kubeconfig file or the in-cluster service
  * account): {@code requests} for reads and writes, with a bounded read timeout, and {@code watches} for informers,
  * whose long-running watch responses must not hit a read timeout.
+ *
+ * <p>Creating clients also makes client-java ignore JSON fields it does not know, process-wide (see
+ * {@link KubeJson}): without that, a Kubernetes release newer than client-java 25 breaks every pod read.
  */
 public record KubeClients(ApiClient requests, ApiClient watches) {
   /** Read timeout of ordinary requests (GET, PATCH). */
@@ -80,6 +83,7 @@ public record KubeClients(ApiClient requests, ApiClient watches) {
   }
 
   private static ApiClient configure(ClientBuilder builder, Duration readTimeout) {
+    KubeJson.ignoreUnknownFields();
     ApiClient client = builder.setReadTimeout(readTimeout).build();
     client.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
     return client;

@@ -18,11 +18,16 @@ import java.util.Map;
 final class KubeFixtures {
   private KubeFixtures() {}
 
+  /**
+   * A pod with one container. client-java 25 serialises every unset map as {@code {}}; kube-apiserver 1.20 refuses
+   * {@code spec.overhead: {}} without a RuntimeClass (403), so it is cleared.
+   */
   static V1Pod pod(String namespace, String name, String nodeName, Map<String, String> limits) {
     return new V1Pod()
         .metadata(new V1ObjectMeta().namespace(namespace).name(name))
         .spec(new V1PodSpec()
             .automountServiceAccountToken(false)
+            .overhead(null)
             .nodeName(nodeName.isEmpty() ? null : nodeName)
             .addContainersItem(container("main", limits)));
   }
