@@ -136,7 +136,7 @@ ready() {
 
 start() { # name, command...
   local name=$1; shift
-  setsid "$@" >"$S/$name.log" 2>&1 < /dev/null &
+  setsid "$@" >"$S/$name.log" 2>&1 < /dev/null 8>&- 9>&- &
   echo $! > "$S/$name.pid"
 }
 
@@ -149,6 +149,10 @@ failed() { # name, message
 }
 
 up_apiserver() {
+  # one starter at a time per state dir (two test JVMs may start together)
+  mkdir -p "$S"
+  exec 8>"$S/up.lock"
+  flock 8
   if alive etcd && alive apiserver && ready; then
     log "kube-apiserver already running on https://127.0.0.1:$PORT"
     echo "KUBECONFIG=$(write_kubeconfig)"
@@ -158,6 +162,7 @@ up_apiserver() {
   build
   need_pkgs etcd-server curl openssl
   stop_all
+  local p
   for p in "$PORT" "$ETCD_PORT" "$((ETCD_PORT + 1))"; do
     port_busy "$p" && die "port $p on 127.0.0.1 is in use by another process; choose others with K8S_LOCAL_PORT / K8S_LOCAL_ETCD_PORT"
   done

@@ -20,10 +20,11 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
-import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * {@code K8S_LOCAL_KEEP} is not {@code 1}. With {@code VGPU_TEST_KUBECONFIG} set, that kubeconfig is used instead and
  * nothing is started.
  *
- * <p>When no server is available the test classes are skipped with the reason and the command to run; when
+ * <p>When no server is available the tests are skipped (disabled) with the reason and the command to run; when
  * {@code CI=true} they fail instead, so CI never skips them silently. Outside CI the script is told not to compile
  * Kubernetes (4-5 minutes) unless {@code K8S_LOCAL_BUILD=1}; in CI it builds when needed.
  *
@@ -45,29 +46,33 @@ import org.slf4j.LoggerFactory;
  * immediately (grace period 0, there is no kubelet), nodes labelled {@link TestNamespace#OWNER_LABEL} are deleted,
  * and the namespace is deleted (it stays Terminating: no controller manager runs).
  */
-public final class KubeApiServerExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
+public final class KubeApiServerExtension
+    implements ExecutionCondition, BeforeAllCallback, AfterAllCallback, ParameterResolver {
   private static final Logger LOG = LoggerFactory.getLogger(KubeApiServerExtension.class);
   private static final ExtensionContext.Namespace STORE = ExtensionContext.Namespace.create(KubeApiServerExtension.class);
   private static final String SCRIPT = "scripts/k8s-local.sh";
 
+  /**
+   * Without a server (outside CI) the class is disabled with the reason (reports list each test as skipped with it).
+   * It must happen here: JUnit constructs a test instance, resolving constructor parameters, before it evaluates a
+   * method's conditions or runs beforeEach, and wraps an abort during construction into an error.
+   */
   @Override
-  public void beforeAll(ExtensionContext context) throws Exception {
-    ServerOrFailure server =
-        context.getRoot().getStore(STORE).getOrComputeIfAbsent(ServerOrFailure.class, key -> ServerOrFailure.attempt(),
-            ServerOrFailure.class);
-    if (server.failure() != null) {
-      String message = server.failure();
-      if (isCi()) {
-        throw new ExtensionConfigurationException("CI=true, so this is a failure, not a skip: " + message);
-      }
-      Assumptions.abort(message);
+  public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+    if (isCi()) {
+      return ConditionEvaluationResult.enabled("CI=true: a missing API server is a failure");
     }
-    LocalApiServer local = server.server();
-    TestNamespace namespace = new TestNamespace(namespaceName(context.getRequiredTestClass()));
-    new CoreV1Api(local.clients().requests())
-        .createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name(namespace.name())))
-        .execute();
-    context.getStore(STORE).put(TestNamespace.class, namespace);
+    ServerOrFailure server = attempt(context);
+    return server.server() != null
+        ? ConditionEvaluationResult.enabled("kube-apiserver available")
+        : ConditionEvaluationResult.disabled(String.valueOf(server.failure()));
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    if (isCi() || available(context)) {
+      namespace(context);
+    }
   }
 
   @Override
@@ -95,11 +100,7 @@ public final class KubeApiServerExtension implements BeforeAllCallback, AfterAll
 
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    ServerOrFailure server = context.getRoot().getStore(STORE).get(ServerOrFailure.class, ServerOrFailure.class);
-    if (server == null || server.server() == null) {
-      throw new ParameterResolutionException("no API server: is the class annotated with @RealApiServer?");
-    }
-    KubeClients clients = server.server().clients();
+    KubeClients clients = server(context).clients();
     Class<?> type = parameter.getParameter().getType();
     if (type == ApiClient.class) {
       return clients.requests();
@@ -110,11 +111,54 @@ public final class KubeApiServerExtension implements BeforeAllCallback, AfterAll
     if (type == CoreV1Api.class) {
       return new CoreV1Api(clients.requests());
     }
-    TestNamespace namespace = context.getStore(STORE).get(TestNamespace.class, TestNamespace.class);
-    if (namespace == null) {
-      throw new ParameterResolutionException("no test namespace (the class was not set up)");
+    return namespace(context);
+  }
+
+  private static ServerOrFailure attempt(ExtensionContext context) {
+    return context.getRoot().getStore(STORE)
+        .getOrComputeIfAbsent(ServerOrFailure.class, key -> ServerOrFailure.attempt(), ServerOrFailure.class);
+  }
+
+  private static boolean available(ExtensionContext context) {
+    return attempt(context).server() != null;
+  }
+
+  /** The JVM's server; skips (or, in CI, fails) the caller when there is none. */
+  private static LocalApiServer server(ExtensionContext context) {
+    ServerOrFailure server = attempt(context);
+    if (server.server() == null) {
+      String message = String.valueOf(server.failure());
+      if (isCi()) {
+        throw new ExtensionConfigurationException("CI=true, so this is a failure, not a skip: " + message);
+      }
+      Assumptions.abort(message);
     }
-    return namespace;
+    return server.server();
+  }
+
+  /**
+   * The test class's namespace, created on first use (in beforeAll, or earlier when a per-class test instance asks
+   * for constructor parameters).
+   */
+  private static TestNamespace namespace(ExtensionContext context) {
+    LocalApiServer server = server(context);
+    ExtensionContext classContext = context;
+    while (classContext.getTestMethod().isPresent() && classContext.getParent().isPresent()) {
+      classContext = classContext.getParent().get();
+    }
+    Class<?> testClass = classContext.getRequiredTestClass();
+    return classContext.getStore(STORE).getOrComputeIfAbsent(TestNamespace.class, key -> {
+      TestNamespace namespace = new TestNamespace(namespaceName(testClass));
+      try {
+        new CoreV1Api(server.clients().requests())
+            .createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name(namespace.name())))
+            .execute();
+      } catch (ApiException e) {
+        throw new ExtensionConfigurationException(
+            "cannot create test namespace " + namespace.name() + ": " + ApiFailure.of(e).describe(), e);
+      }
+      return namespace;
+    }, TestNamespace.class);
   }
 
   private interface ApiCall {
