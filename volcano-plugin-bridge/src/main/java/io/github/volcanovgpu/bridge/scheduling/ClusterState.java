@@ -14,6 +14,11 @@ public interface ClusterState {
   /** The node with its annotations, allocatable and non-terminated pods; empty when unknown. */
   Optional<NodeView> node(String name);
 
+  /** Names of the nodes the cache holds (for metrics); empty when it holds none. */
+  default java.util.Collection<String> nodeNames() {
+    return java.util.List.of();
+  }
+
   /** No API server: never synced, knows nothing. */
   ClusterState NONE =
       new ClusterState() {

@@ -1,0 +1,497 @@
+package io.github.volcanovgpu.bridge.vendor.nvidia;
+
+import io.github.volcanovgpu.bridge.device.ContainerDemand;
+import io.github.volcanovgpu.bridge.device.DeviceVendor;
+import io.github.volcanovgpu.bridge.device.FitFailure;
+import io.github.volcanovgpu.bridge.device.FitResult;
+import io.github.volcanovgpu.bridge.device.InvalidDemandException;
+import io.github.volcanovgpu.bridge.device.Inventory;
+import io.github.volcanovgpu.bridge.device.PodDemand;
+import io.github.volcanovgpu.bridge.ledger.GpuUsage;
+import io.github.volcanovgpu.bridge.ledger.NodeUsage;
+import io.github.volcanovgpu.bridge.ledger.PodShare;
+import io.github.volcanovgpu.bridge.model.ContainerView;
+import io.github.volcanovgpu.bridge.model.NodeView;
+import io.github.volcanovgpu.bridge.model.PodView;
+import io.github.volcanovgpu.bridge.model.Quantities;
+import io.github.volcanovgpu.bridge.scheduling.SchedulingPolicy;
+import io.github.volcanovgpu.contract.annotation.AnnotationFormatException;
+import io.github.volcanovgpu.contract.annotation.NodeRegistrationCodec;
+import io.github.volcanovgpu.contract.annotation.PodDevicesCodec;
+import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
+import io.github.volcanovgpu.contract.config.MigGeometry;
+import io.github.volcanovgpu.contract.device.DeviceSlice;
+import io.github.volcanovgpu.contract.device.GpuMode;
+import io.github.volcanovgpu.contract.device.PodDevices;
+import io.github.volcanovgpu.contract.device.RegisteredGpu;
+import io.github.volcanovgpu.contract.device.ResourceNames;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Volcano's NVIDIA vGPU device ({@code hamivgpu}) with HAMi-core soft sharing, implementing Volcano HEAD's
+ * semantics (reference volcano-vgpu.md §1.2-1.9): request extraction, the per-GPU checks in Volcano's order, the
+ * binpack / spread walk order and scores, and the annotation encodings.
+ *
+ * <p>Deliberate differences from Volcano, each for safety: a card registered unhealthy is not a candidate (Volcano
+ * parses the health bit and ignores it); the spread score is taken before the tentative add (Volcano computes it
+ * after, so it is always 0); every division is guarded (a zero-memory card scores 0, never NaN).
+ */
+public final class NvidiaVendor implements DeviceVendor {
+  private final ResourceNames names;
+  private final List<MigGeometry> migGeometries;
+
+  public NvidiaVendor(ResourceNames names, List<MigGeometry> migGeometries) {
+    this.names = Objects.requireNonNull(names, "names");
+    this.migGeometries = List.copyOf(migGeometries);
+  }
+
+  public static NvidiaVendor volcanoDefaults() {
+    return new NvidiaVendor(ResourceNames.volcanoDefaults(), List.of());
+  }
+
+  @Override
+  public String deviceName() {
+    return VgpuAnnotations.DEVICE_NAME;
+  }
+
+  public ResourceNames resourceNames() {
+    return names;
+  }
+
+  // ---------------------------------------------------------------- demand
+
+  @Override
+  public Optional<PodDemand> demand(PodView pod) {
+    List<ContainerDemand> demands = null;
+    for (ContainerView c : pod.containers()) {
+      ContainerDemand d = containerDemand(pod, c);
+      if (d != null) {
+        if (demands == null) {
+          demands = new ArrayList<>(2);
+        }
+        demands.add(d);
+      }
+    }
+    return demands == null ? Optional.empty() : Optional.of(new PodDemand(demands));
+  }
+
+  private @Nullable ContainerDemand containerDemand(PodView pod, ContainerView c) {
+    Long countLimit = quantity(pod, c, c.limits(), names.count());
+    Long memLimit = quantity(pod, c, c.limits(), names.memory());
+    long count;
+    if (countLimit != null) {
+      count = countLimit;
+    } else if (memLimit != null) {
+      count = 1;
+    } else {
+      return null;
+    }
+    if (count == 0) {
+      return null;
+    }
+    if (count > 1024) {
+      throw invalid(pod, c, names.count(), count + " is not a plausible number of GPUs");
+    }
+    long memory = memLimit != null ? memLimit : orZero(quantity(pod, c, c.requests(), names.memory()));
+    int percent = ContainerDemand.PERCENT_NOT_GIVEN;
+    Optional<String> pctName = names.memoryPercentageName();
+    if (pctName.isPresent()) {
+      Long pct = quantity(pod, c, c.limits(), pctName.get());
+      if (pct == null) {
+        pct = quantity(pod, c, c.requests(), pctName.get());
+      }
+      if (pct != null) {
+        if (pct > 100) {
+          throw invalid(pod, c, pctName.get(), pct + " is above 100%");
+        }
+        percent = pct.intValue();
+      }
+    }
+    if (percent == ContainerDemand.PERCENT_NOT_GIVEN && memory == 0) {
+      percent = 100;
+    }
+    Long coresLimit = quantity(pod, c, c.limits(), names.cores());
+    long cores = coresLimit != null ? coresLimit : orZero(quantity(pod, c, c.requests(), names.cores()));
+    if (cores > 100) {
+      throw invalid(pod, c, names.cores(), cores + " is above 100%");
+    }
+    return new ContainerDemand(c.name(), (int) count, memory, percent, (int) cores);
+  }
+
+  private static @Nullable Long quantity(PodView pod, ContainerView c, Map<String, String> m, String name) {
+    String raw = m.get(name);
+    if (raw == null) {
+      return null;
+    }
+    long v;
+    try {
+      v = Quantities.value(raw);
+    } catch (IllegalArgumentException e) {
+      throw invalid(pod, c, name, e.getMessage());
+    }
+    if (v < 0) {
+      throw invalid(pod, c, name, "negative value " + raw);
+    }
+    return v;
+  }
+
+  private static long orZero(@Nullable Long v) {
+    return v == null ? 0 : v;
+  }
+
+  private static InvalidDemandException invalid(PodView pod, ContainerView c, String resource, String what) {
+    return new InvalidDemandException(
+        "pod " + pod.key() + " container " + c.name() + ": " + resource + ": " + what);
+  }
+
+  // ---------------------------------------------------------------- inventory
+
+  @Override
+  public Inventory inventory(NodeView node) {
+    String register = node.annotations().get(VgpuAnnotations.NODE_REGISTER);
+    if (register == null || register.isEmpty()) {
+      return new Inventory.Unregistered(
+          "node " + node.name() + " has no " + VgpuAnnotations.NODE_REGISTER
+              + " annotation (no vGPU device plugin registered on it)");
+    }
+    for (String resource :
+        List.of(ResourceNames.VOLCANO_COUNT, ResourceNames.VOLCANO_CORES, ResourceNames.VOLCANO_MEMORY)) {
+      String raw = node.allocatable().get(resource);
+      long v;
+      try {
+        v = raw == null ? 0 : Quantities.value(raw);
+      } catch (IllegalArgumentException e) {
+        v = 0;
+      }
+      if (v <= 0) {
+        return new Inventory.Unregistered(
+            "node " + node.name() + " has no allocatable " + resource
+                + " (the device plugin has not registered with the kubelet)");
+      }
+    }
+    List<RegisteredGpu> gpus;
+    try {
+      gpus = NodeRegistrationCodec.decode(register);
+    } catch (AnnotationFormatException e) {
+      return new Inventory.Unregistered("node " + node.name() + ": " + e.getMessage());
+    }
+    GpuMode mode = gpus.get(gpus.size() - 1).mode();
+    if (mode == GpuMode.MIG && matchesMigGeometry(gpus)) {
+      return new Inventory.Unregistered(
+          "node " + node.name() + " is in mig mode; MIG geometry scheduling is not available in this release");
+    }
+    return new Inventory.Registered(mode == GpuMode.MIG ? GpuMode.HAMI_CORE : mode, gpus);
+  }
+
+  private boolean matchesMigGeometry(List<RegisteredGpu> gpus) {
+    for (RegisteredGpu g : gpus) {
+      for (MigGeometry geometry : migGeometries) {
+        for (String model : geometry.models()) {
+          if (!model.isEmpty() && g.type().contains(model)) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  // ---------------------------------------------------------------- assignments
+
+  @Override
+  public PodDevices assigned(PodView pod) {
+    String ids = pod.annotations().get(VgpuAnnotations.VGPU_IDS_NEW);
+    return ids == null || ids.isEmpty() ? PodDevices.empty() : PodDevicesCodec.decodeLenient(ids);
+  }
+
+  @Override
+  public String groupKey(PodView pod) {
+    String group = pod.annotations().get(VgpuAnnotations.K8S_GROUP_NAME);
+    if (group == null || group.isEmpty()) {
+      group = pod.annotations().get(VgpuAnnotations.VOLCANO_GROUP_NAME);
+    }
+    return group == null || group.isEmpty() ? "" : pod.namespace() + "/" + group;
+  }
+
+  @Override
+  public Map<String, String> allocationAnnotations(String node, PodDevices devices, Instant now) {
+    String encoded = PodDevicesCodec.encode(devices);
+    String seconds = Long.toString(now.getEpochSecond());
+    Map<String, String> a = new LinkedHashMap<>();
+    a.put(VgpuAnnotations.VGPU_NODE, node);
+    a.put(VgpuAnnotations.VGPU_TIME, seconds);
+    a.put(VgpuAnnotations.VGPU_IDS_NEW, encoded);
+    a.put(VgpuAnnotations.DEVICES_TO_ALLOCATE, encoded);
+    a.put(VgpuAnnotations.BIND_PHASE, VgpuAnnotations.BIND_PHASE_ALLOCATING);
+    a.put(VgpuAnnotations.BIND_TIME, seconds);
+    return a;
+  }
+
+  @Override
+  public List<String> allocationKeys() {
+    return VgpuAnnotations.ALLOCATION_KEYS;
+  }
+
+  // ---------------------------------------------------------------- fit
+
+  @Override
+  public FitResult fit(NodeUsage usage, PodView pod, PodDemand demand, SchedulingPolicy policy) {
+    String requiredMode = pod.annotations().get(VgpuAnnotations.VGPU_MODE);
+    if (requiredMode != null
+        && !requiredMode.isEmpty()
+        && !requiredMode.trim().equals(usage.mode().wireName())) {
+      return new FitResult.DoesNotFit(
+          "pod required sharing mode " + requiredMode + " is not the same as node " + usage.node()
+              + " mode " + usage.mode().wireName(),
+          false);
+    }
+    Filters filters = Filters.of(pod.annotations());
+    String spreadGroup =
+        "spread".equals(pod.annotations().get(VgpuAnnotations.PODGROUP_POLICY)) ? groupKey(pod) : "";
+
+    List<GpuUsage> gpus = usage.gpus();
+    int n = gpus.size();
+    int[] shares = new int[n];
+    long[] memory = new long[n];
+    int[] cores = new int[n];
+    boolean[] groupPresent = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      GpuUsage g = gpus.get(i);
+      shares[i] = g.usedShares();
+      memory[i] = g.usedMemoryUnits();
+      cores[i] = g.usedCoresPercent();
+      if (!spreadGroup.isEmpty()) {
+        for (PodShare s : g.pods()) {
+          if (s.groupKey().equals(spreadGroup) && (s.memoryUnits() > 0 || s.coresPercent() > 0)) {
+            groupPresent[i] = true;
+            break;
+          }
+        }
+      }
+    }
+
+    double score = 0;
+    List<List<DeviceSlice>> assigned = new ArrayList<>(demand.containers().size());
+    int[] order = new int[n];
+    for (ContainerDemand c : demand.containers()) {
+      if (c.count() > n) {
+        return new FitResult.DoesNotFit(
+            "node " + usage.node() + ": container " + c.containerName() + " asks for " + c.count()
+                + " GPUs, the node has " + n,
+            false);
+      }
+      walkOrder(policy, shares, memory, order);
+      int need = c.count();
+      List<DeviceSlice> slices = new ArrayList<>(need);
+      EnumMap<FitFailure, Integer> failures = null;
+      for (int k = 0; k < n && need > 0; k++) {
+        int i = order[k];
+        RegisteredGpu gpu = gpus.get(i).gpu();
+        long memNeed = c.memoryOn(gpu.memoryUnits());
+        FitFailure f =
+            check(gpu, shares[i], memory[i], cores[i], groupPresent[i], memNeed, c.coresPercent(), filters);
+        if (f != null) {
+          if (failures == null) {
+            failures = new EnumMap<>(FitFailure.class);
+          }
+          failures.merge(f, 1, Integer::sum);
+          continue;
+        }
+        int sharesBefore = shares[i];
+        shares[i]++;
+        memory[i] += memNeed;
+        cores[i] += c.coresPercent();
+        if (!spreadGroup.isEmpty() && (memNeed > 0 || c.coresPercent() > 0)) {
+          groupPresent[i] = true;
+        }
+        score += gpuScore(policy, gpu.memoryUnits(), memory[i], sharesBefore);
+        slices.add(DeviceSlice.nvidia(gpu.uuid(), memNeed, c.coresPercent()));
+        need--;
+      }
+      if (need > 0) {
+        return doesNotFit(usage.node(), c, n, failures);
+      }
+      assigned.add(slices);
+    }
+    return new FitResult.Fits(new PodDevices(assigned), score);
+  }
+
+  /** The per-GPU checks in Volcano's order (reference §1.5), health first. Null when the card fits. */
+  private static @Nullable FitFailure check(
+      RegisteredGpu gpu,
+      int usedShares,
+      long usedMemory,
+      int usedCores,
+      boolean groupPresent,
+      long memNeed,
+      int coresNeed,
+      Filters filters) {
+    if (!gpu.healthy()) {
+      return FitFailure.UNHEALTHY;
+    }
+    FitFailure uuid = filters.uuidFailure(gpu.uuid());
+    if (uuid != null) {
+      return uuid;
+    }
+    if (gpu.splitCount() <= usedShares) {
+      return FitFailure.SHARES_EXHAUSTED;
+    }
+    if (groupPresent) {
+      return FitFailure.PODGROUP_SPREAD;
+    }
+    long free = gpu.memoryUnits() - usedMemory;
+    if (free < memNeed) {
+      return memNeed > gpu.memoryUnits() ? FitFailure.CARD_MEMORY_TOO_SMALL : FitFailure.INSUFFICIENT_MEMORY;
+    }
+    if (usedCores + coresNeed > 100) {
+      return FitFailure.INSUFFICIENT_CORES;
+    }
+    if (coresNeed == 100 && usedShares > 0) {
+      return FitFailure.EXCLUSIVE_NEEDS_IDLE_CARD;
+    }
+    if (usedCores >= 100 && coresNeed == 0) {
+      return FitFailure.CARD_FULLY_CORED;
+    }
+    if (!filters.typeAllowed(gpu.type())) {
+      return FitFailure.TYPE_MISMATCH;
+    }
+    return null;
+  }
+
+  /**
+   * Fills {@code order} with GPU indices in walk order: binpack = used memory descending, spread = task count
+   * ascending (ties: lower index first), none = descending index. Insertion sort: n is a handful of cards.
+   */
+  static void walkOrder(SchedulingPolicy policy, int[] shares, long[] memory, int[] order) {
+    int n = order.length;
+    if (policy == SchedulingPolicy.NONE) {
+      for (int k = 0; k < n; k++) {
+        order[k] = n - 1 - k;
+      }
+      return;
+    }
+    for (int k = 0; k < n; k++) {
+      int idx = k;
+      int j = k - 1;
+      while (j >= 0 && before(policy, idx, order[j], shares, memory)) {
+        order[j + 1] = order[j];
+        j--;
+      }
+      order[j + 1] = idx;
+    }
+  }
+
+  private static boolean before(SchedulingPolicy policy, int a, int b, int[] shares, long[] memory) {
+    if (policy == SchedulingPolicy.BINPACK) {
+      return memory[a] > memory[b] || (memory[a] == memory[b] && a < b);
+    }
+    return shares[a] < shares[b] || (shares[a] == shares[b] && a < b);
+  }
+
+  /** Score of one chosen card; every division guarded. */
+  static double gpuScore(SchedulingPolicy policy, long cardMemory, long usedMemoryAfter, int sharesBefore) {
+    return switch (policy) {
+      case BINPACK -> cardMemory <= 0 ? 0 : 100.0 * Math.min(usedMemoryAfter, cardMemory) / cardMemory;
+      case SPREAD -> sharesBefore == 0 ? 100 : 0;
+      case NONE -> 0;
+    };
+  }
+
+  private static FitResult doesNotFit(
+      String node, ContainerDemand c, int n, @Nullable EnumMap<FitFailure, Integer> failures) {
+    StringBuilder sb = new StringBuilder(96);
+    sb.append("node ").append(node).append(": container ").append(c.containerName()).append(" needs ")
+        .append(c.count()).append(c.count() == 1 ? " GPU" : " GPUs").append(", not enough fit");
+    boolean resolvable = false;
+    if (failures != null) {
+      sb.append(" (");
+      boolean first = true;
+      for (Map.Entry<FitFailure, Integer> e : failures.entrySet()) {
+        if (!first) {
+          sb.append(", ");
+        }
+        first = false;
+        sb.append(e.getValue()).append('/').append(n).append(' ').append(e.getKey().name())
+            .append(": ").append(e.getKey().description());
+        resolvable |= e.getKey().isResolvable();
+      }
+      sb.append(')');
+    }
+    return new FitResult.DoesNotFit(sb.toString(), resolvable);
+  }
+
+  /** The pod's UUID and type filters, parsed once per fit. */
+  private record Filters(List<String> allowUuids, List<String> denyUuids, List<String> useTypes,
+      List<String> nouseTypes) {
+    static Filters of(Map<String, String> annotations) {
+      return new Filters(
+          list(annotations.get(VgpuAnnotations.USE_GPU_UUID), false),
+          list(annotations.get(VgpuAnnotations.NOUSE_GPU_UUID), false),
+          list(annotations.get(VgpuAnnotations.USE_GPU_TYPE), true),
+          list(annotations.get(VgpuAnnotations.NOUSE_GPU_TYPE), true));
+    }
+
+    private static List<String> list(@Nullable String value, boolean lowerCase) {
+      if (value == null || value.isEmpty()) {
+        return List.of();
+      }
+      List<String> out = new ArrayList<>();
+      for (String part : value.split(",")) {
+        String t = part.trim();
+        if (!t.isEmpty()) {
+          out.add(lowerCase ? t.toLowerCase(Locale.ROOT) : t);
+        }
+      }
+      return out;
+    }
+
+    @Nullable FitFailure uuidFailure(String uuid) {
+      if (allowUuids.isEmpty() && denyUuids.isEmpty()) {
+        return null;
+      }
+      if (uuid.isEmpty()) {
+        return allowUuids.isEmpty() ? FitFailure.UUID_DENIED : FitFailure.UUID_NOT_ALLOWED;
+      }
+      if (denyUuids.contains(uuid)) {
+        return FitFailure.UUID_DENIED;
+      }
+      if (!allowUuids.isEmpty() && !allowUuids.contains(uuid)) {
+        return FitFailure.UUID_NOT_ALLOWED;
+      }
+      return null;
+    }
+
+    boolean typeAllowed(String type) {
+      if (!type.contains("NVIDIA")) {
+        return false;
+      }
+      if (useTypes.isEmpty() && nouseTypes.isEmpty()) {
+        return true;
+      }
+      String lower = type.toLowerCase(Locale.ROOT);
+      if (!useTypes.isEmpty()) {
+        for (String t : useTypes) {
+          if (lower.contains(t)) {
+            return true;
+          }
+        }
+        return false;
+      }
+      for (String t : nouseTypes) {
+        if (lower.contains(t)) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+}
