@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.volcanovgpu.bridge.testing;
+
+import org.jspecify.annotations.NullMarked;
