@@ -23,7 +23,8 @@ import java.util.Objects;
 /**
  * The {@code VgpuScheduler} gRPC service: maps requests to the model, asks the {@link PlacementEngine} (the same
  * core as the HTTP extender) and maps its answers back. Nodes named without details are handed to the engine as
- * {@link NodeView#named}; the engine answers them from the nodes of {@code OpenSession} or its synced cache.
+ * {@link NodeView#named}; the engine answers them from its synced informer cache, else from the nodes last sent in
+ * full ({@code OpenSession} or an earlier request). No session state is kept here: the engine owns it.
  * Malformed requests throw {@link InvalidRequestException}; {@link ErrorMappingInterceptor} (installed by
  * {@link GrpcServer}) turns every exception into a status.
  */
