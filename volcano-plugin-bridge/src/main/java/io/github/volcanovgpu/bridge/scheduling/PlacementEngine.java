@@ -43,6 +43,10 @@ public final class PlacementEngine {
   /** Detailed node views from requests, for calls that carry only a name (allocate) when no cache is synced. */
   private final ConcurrentHashMap<String, NodeView> lastSeen = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Object> nodeMonitors = new ConcurrentHashMap<>();
+  /** Decoded inventory per node, valid while the same (immutable) node view is current. */
+  private final ConcurrentHashMap<String, DecodedInventory> inventories = new ConcurrentHashMap<>();
+
+  private record DecodedInventory(NodeView view, Inventory inventory) {}
 
   public PlacementEngine(
       DeviceVendor vendor,
@@ -143,7 +147,7 @@ public final class PlacementEngine {
           + "and the Kubernetes cache is not synced"));
     }
     NodeView node = resolved.get();
-    Inventory inv = vendor.inventory(node);
+    Inventory inv = inventoryOf(node);
     if (inv instanceof Inventory.Unregistered u) {
       return new Evaluation(Outcome.DOES_NOT_FIT, u.reason(), false, 0, PodDevices.empty());
     }
@@ -155,6 +159,17 @@ public final class PlacementEngine {
     }
     FitResult.DoesNotFit no = (FitResult.DoesNotFit) fit;
     return new Evaluation(Outcome.DOES_NOT_FIT, no.reason(), no.resolvable(), 0, PodDevices.empty());
+  }
+
+  /** The node's decoded inventory; decoding runs once per node view, not once per predicate. */
+  private Inventory inventoryOf(NodeView node) {
+    DecodedInventory cached = inventories.get(node.name());
+    if (cached != null && cached.view() == node) {
+      return cached.inventory();
+    }
+    Inventory inv = vendor.inventory(node);
+    inventories.put(node.name(), new DecodedInventory(node, inv));
+    return inv;
   }
 
   /** The freshest detailed view of a node: the synced cache, else the request's, else the last request's. */
@@ -356,7 +371,7 @@ public final class PlacementEngine {
     names.addAll(cluster.nodeNames());
     for (String name : names) {
       resolve(NodeView.named(name)).ifPresent(view -> {
-        if (vendor.inventory(view) instanceof Inventory.Registered reg) {
+        if (inventoryOf(view) instanceof Inventory.Registered reg) {
           out.put(name, ledger.usage(view, reg.mode(), reg.gpus(), ""));
         }
       });

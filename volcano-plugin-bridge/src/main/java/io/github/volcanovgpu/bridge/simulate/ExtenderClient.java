@@ -1,0 +1,19 @@
+package io.github.volcanovgpu.bridge.simulate;
+
+import io.github.volcanovgpu.bridge.model.NodeView;
+import io.github.volcanovgpu.bridge.model.TaskView;
+import io.github.volcanovgpu.bridge.scheduling.EventResult;
+import io.github.volcanovgpu.bridge.scheduling.PredicateResult;
+import io.github.volcanovgpu.bridge.scheduling.PrioritizeResult;
+import java.util.List;
+
+/** Volcano's side of the extender protocol: the calls its scheduler makes to the sidecar. Thread-safe. */
+public interface ExtenderClient {
+  PredicateResult predicate(TaskView task, NodeView node);
+
+  PrioritizeResult prioritize(TaskView task, List<NodeView> nodes);
+
+  EventResult allocate(TaskView task);
+
+  EventResult deallocate(TaskView task);
+}

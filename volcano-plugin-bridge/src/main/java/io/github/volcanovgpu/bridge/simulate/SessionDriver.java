@@ -1,0 +1,159 @@
+package io.github.volcanovgpu.bridge.simulate;
+
+import io.github.volcanovgpu.bridge.model.NodeView;
+import io.github.volcanovgpu.bridge.model.PodView;
+import io.github.volcanovgpu.bridge.model.TaskStatus;
+import io.github.volcanovgpu.bridge.model.TaskView;
+import io.github.volcanovgpu.bridge.scheduling.EventResult;
+import io.github.volcanovgpu.bridge.scheduling.PredicateResult;
+import io.github.volcanovgpu.bridge.scheduling.PrioritizeResult;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+
+/**
+ * Plays Volcano's allocate action for vcjobs against an extender: for each task, predicate on every node from a
+ * pool of workers (Volcano uses 16), prioritize when more than one node passes, allocateFunc on the best node;
+ * when fewer than {@code minAvailable} tasks of a job could be allocated, the gang is rolled back with
+ * deallocateFunc in reverse order (Volcano's statement discard); otherwise the pods are bound.
+ */
+public final class SessionDriver {
+  /** One task's outcome. */
+  public record Placement(PodView pod, String node, String reason) {
+    public boolean placed() {
+      return !node.isEmpty();
+    }
+  }
+
+  /** One job's outcome. */
+  public record JobOutcome(VcJob job, boolean scheduled, List<Placement> placements) {}
+
+  private final ExtenderClient client;
+  private final InMemoryCluster cluster;
+  private final ExecutorService workers;
+  private final boolean sendNodeDetails;
+
+  /**
+   * @param sendNodeDetails send full NodeInfos (with their Tasks) as Volcano does; the sidecar then needs no cache
+   */
+  public SessionDriver(ExtenderClient client, InMemoryCluster cluster, ExecutorService workers,
+      boolean sendNodeDetails) {
+    this.client = Objects.requireNonNull(client, "client");
+    this.cluster = Objects.requireNonNull(cluster, "cluster");
+    this.workers = Objects.requireNonNull(workers, "workers");
+    this.sendNodeDetails = sendNodeDetails;
+  }
+
+  public JobOutcome schedule(VcJob job) {
+    List<Placement> placements = new ArrayList<>();
+    List<Placement> allocated = new ArrayList<>();
+    for (PodView pod : job.pods()) {
+      cluster.putPod(pod);
+      Placement p = place(pod);
+      placements.add(p);
+      if (p.placed()) {
+        allocated.add(p);
+      }
+    }
+    if (allocated.size() < job.minAvailable()) {
+      for (int i = allocated.size() - 1; i >= 0; i--) {
+        Placement p = allocated.get(i);
+        PodView current = cluster.pod(p.pod().uid()).orElseThrow();
+        EventResult r = client.deallocate(new TaskView(current, TaskStatus.PENDING, p.node(), Map.of()));
+        if (!r.isOk()) {
+          throw new IllegalStateException("deallocate of " + current.key() + " failed: " + r.errorMessage());
+        }
+      }
+      String gang = "gang " + job.name() + ": " + allocated.size() + "/" + job.minAvailable()
+          + " tasks allocatable (minAvailable " + job.minAvailable() + "), rolled back";
+      List<Placement> rolledBack = new ArrayList<>();
+      for (Placement p : placements) {
+        rolledBack.add(new Placement(p.pod(), "", p.placed() ? gang : p.reason()));
+      }
+      return new JobOutcome(job, false, rolledBack);
+    }
+    for (Placement p : allocated) {
+      cluster.bind(p.pod().uid(), p.node());
+    }
+    return new JobOutcome(job, true, placements);
+  }
+
+  private Placement place(PodView pod) {
+    TaskView task = new TaskView(pod, TaskStatus.PENDING, "", Map.of());
+    List<NodeView> nodes = nodes();
+    List<Future<PredicateResult>> futures = new ArrayList<>(nodes.size());
+    for (NodeView n : nodes) {
+      futures.add(workers.submit(() -> client.predicate(task, n)));
+    }
+    List<NodeView> passing = new ArrayList<>();
+    Map<String, Integer> reasons = new LinkedHashMap<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      PredicateResult r = get(futures.get(i));
+      if (r.isSuccess()) {
+        passing.add(nodes.get(i));
+      } else {
+        reasons.merge(shorten(r.reason(), nodes.get(i).name()), 1, Integer::sum);
+      }
+    }
+    if (passing.isEmpty()) {
+      return new Placement(pod, "", summarize(reasons, nodes.size()));
+    }
+    NodeView best = passing.get(0);
+    if (passing.size() > 1) {
+      PrioritizeResult scores = client.prioritize(task, passing);
+      if (!scores.errorMessage().isEmpty()) {
+        return new Placement(pod, "", "prioritize failed: " + scores.errorMessage());
+      }
+      double top = Double.NEGATIVE_INFINITY;
+      for (NodeView n : passing) {
+        double s = scores.nodeScores().getOrDefault(n.name(), 0.0);
+        if (s > top) {
+          top = s;
+          best = n;
+        }
+      }
+    }
+    PodView bound = pod.withNodeName(best.name());
+    EventResult r = client.allocate(new TaskView(bound, TaskStatus.ALLOCATED, best.name(), pod.annotations()));
+    if (!r.isOk()) {
+      return new Placement(pod, "", r.errorMessage());
+    }
+    return new Placement(pod, best.name(), "");
+  }
+
+  private List<NodeView> nodes() {
+    List<NodeView> out = new ArrayList<>();
+    for (String name : cluster.nodeNames()) {
+      out.add(sendNodeDetails ? cluster.node(name).orElseThrow() : NodeView.named(name));
+    }
+    return out;
+  }
+
+  private static PredicateResult get(Future<PredicateResult> f) {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException e) {
+      return PredicateResult.error("predicate call failed: " + e.getCause().getMessage());
+    }
+  }
+
+  /** Drops the node name so that identical reasons on different nodes are counted together. */
+  private static String shorten(String reason, String node) {
+    return reason.replace("node " + node + ": ", "").replace("node " + node + " ", "node ");
+  }
+
+  private static String summarize(Map<String, Integer> reasons, int nodes) {
+    StringBuilder sb = new StringBuilder("0/" + nodes + " nodes fit");
+    reasons.forEach((r, n) -> sb.append("; ").append(n).append(" x ").append(r));
+    return sb.toString();
+  }
+}
