@@ -97,15 +97,25 @@ final class ProtoMapping {
    * @param requireDetails true where only a node in full makes sense (the session snapshot)
    */
   static NodeView node(io.github.volcanovgpu.proto.bridge.v1.NodeView node, String field, boolean requireDetails) {
-    requireNonBlank(node.getName(), field + ".name");
+    return node(node, field, -1, requireDetails);
+  }
+
+  /** As {@link #node(io.github.volcanovgpu.proto.bridge.v1.NodeView, String, boolean)}, for {@code field[index]}. */
+  private static NodeView node(
+      io.github.volcanovgpu.proto.bridge.v1.NodeView node, String field, int index, boolean requireDetails) {
+    // field paths are built only on failure: Prioritize maps thousands of name-only nodes per call
+    if (node.getName().isBlank()) {
+      throw new InvalidRequestException(at(field, index) + ".name", "required, got an empty string");
+    }
     if (!node.hasDetails()) {
       if (requireDetails) {
         throw new InvalidRequestException(
-            field + ".details", "required here: the session snapshot needs the node in full "
+            at(field, index) + ".details", "required here: the session snapshot needs the node in full "
                 + "(annotations, allocatable, pods)");
       }
       return NodeView.named(node.getName());
     }
+    field = at(field, index);
     NodeDetails d = node.getDetails();
     requireQuantities(d.getAllocatableMap(), field + ".details.allocatable");
     List<PodView> pods;
@@ -126,13 +136,17 @@ final class ProtoMapping {
     List<NodeView> out = new ArrayList<>(nodes.size());
     Set<String> names = new HashSet<>(Math.max(16, nodes.size() * 2));
     for (int i = 0; i < nodes.size(); i++) {
-      NodeView n = node(nodes.get(i), field + "[" + i + "]", requireDetails);
+      NodeView n = node(nodes.get(i), field, i, requireDetails);
       if (!names.add(n.name())) {
-        throw new InvalidRequestException(field + "[" + i + "].name", "duplicate node \"" + n.name() + "\"");
+        throw new InvalidRequestException(at(field, i) + ".name", "duplicate node \"" + n.name() + "\"");
       }
       out.add(n);
     }
     return out;
+  }
+
+  private static String at(String field, int index) {
+    return index < 0 ? field : field + "[" + index + "]";
   }
 
   private static void requireNonBlank(String value, String field) {

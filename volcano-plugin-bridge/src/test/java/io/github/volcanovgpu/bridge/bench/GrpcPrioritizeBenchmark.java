@@ -57,7 +57,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx2g", "-Dlogback.configurationFile=logback-bench.xml"})
+@Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
 public class GrpcPrioritizeBenchmark {
   private static final String[] TYPES = {"NVIDIA-NVIDIA A100-PCIE-40GB", "NVIDIA-Tesla V100-SXM2-32GB"};
   private static final long[] MEMORY_MIB = {40960, 32768};
