@@ -258,9 +258,13 @@ public final class PlacementEngine {
     vendor.allocationAnnotations(node, devices, clock.instant()).forEach((k, v) -> changes.put(k, Optional.of(v)));
     try {
       writer.patchAnnotations(pod, changes);
-    } catch (AssignmentWriter.AssignmentWriteException e) {
+    } catch (RuntimeException e) {
+      // whatever failed, the share must not stay held by an allocation Volcano will roll back
       ledger.cancel(pod.uid());
       nodeLock.release(node, pod);
+      if (!(e instanceof AssignmentWriter.AssignmentWriteException)) {
+        LOG.error("unexpected failure writing the annotations of {}", pod.key(), e);
+      }
       return EventResult.failed("allocate of pod " + pod.key() + " on node " + node + ": " + e.getMessage());
     }
     ledger.markAnnotated(pod.uid());
