@@ -250,7 +250,7 @@ public final class PlacementEngine {
     }
     try {
       nodeLock.lock(node, pod);
-    } catch (NodeLock.NodeLockException e) {
+    } catch (RuntimeException e) {
       ledger.cancel(pod.uid());
       return EventResult.failed("allocate of pod " + pod.key() + " on node " + node + ": " + e.getMessage());
     }
