@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.volcanovgpu.bridge.model.PodView;
 import io.github.volcanovgpu.bridge.model.TaskStatus;
+import io.github.volcanovgpu.bridge.scheduling.ClusterState;
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
 import io.github.volcanovgpu.bridge.scheduling.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.simulate.InMemoryCluster;
@@ -508,9 +509,21 @@ class VgpuSchedulerServiceTest {
 
   @Test
   void anUnexpectedFailureIsInternalWithAShortDescriptionAndNoStackTrace() throws IOException {
-    writer.failWith(new IllegalStateException("boom"));
-    VgpuSchedulerBlockingStub stub = fallbackStub();
-    stub.openSession(session(detailed(node("n1").gpus(1, CARD_MIB).build())));
+    ClusterState broken = new ClusterState() {
+      @Override
+      public boolean isSynced() {
+        return true;
+      }
+
+      @Override
+      public java.util.Optional<io.github.volcanovgpu.bridge.model.NodeView> node(String name) {
+        throw new IllegalStateException("boom");
+      }
+    };
+    VgpuSchedulerBlockingStub stub = stub(new PlacementEngine(
+        io.github.volcanovgpu.bridge.vendor.nvidia.NvidiaVendor.volcanoDefaults(), broken, writer,
+        io.github.volcanovgpu.bridge.scheduling.NodeLock.DISABLED,
+        io.github.volcanovgpu.bridge.scheduling.EngineConfig.defaults(), Engines.FIXED));
 
     assertThatThrownBy(
             () -> stub.allocate(AllocateRequest.newBuilder().setTask(allocated(gpuPod("p", 1000), "n1")).build()))
@@ -524,6 +537,15 @@ class VgpuSchedulerServiceTest {
                   .doesNotContain("\tat ");
               assertThat(e.getStatus().getCause()).isNull();
             });
+  }
+
+  @Test
+  void anUnexpectedWriterFailureIsAnAllocateErrorMessageAndFreesTheShare() throws IOException {
+    writer.failWith(new IllegalStateException("boom"));
+    VgpuSchedulerBlockingStub stub = fallbackStub();
+    stub.openSession(session(detailed(node("n1").gpus(1, CARD_MIB).build())));
+    var reply = stub.allocate(AllocateRequest.newBuilder().setTask(allocated(gpuPod("p", 1000), "n1")).build());
+    assertThat(reply.getErrorMessage()).contains("boom");
   }
 
   private static void assertInvalid(ThrowingCallable call, String descriptionPrefix) {
