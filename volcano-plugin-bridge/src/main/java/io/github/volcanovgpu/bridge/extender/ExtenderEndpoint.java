@@ -1,0 +1,231 @@
+package io.github.volcanovgpu.bridge.extender;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import io.github.volcanovgpu.bridge.extender.VolcanoJsonReader.PredicateRequest;
+import io.github.volcanovgpu.bridge.extender.VolcanoJsonReader.PrioritizeRequest;
+import io.github.volcanovgpu.bridge.model.NodeView;
+import io.github.volcanovgpu.bridge.model.TaskView;
+import io.github.volcanovgpu.bridge.scheduling.EventResult;
+import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
+import io.github.volcanovgpu.bridge.scheduling.PredicateResult;
+import io.github.volcanovgpu.bridge.scheduling.PrioritizeResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Volcano extender verbs over bytes, independent of the transport: reads a request body, asks the
+ * {@link PlacementEngine} and writes the response exactly as Volcano decodes it (reference volcano-vgpu.md §2.3):
+ *
+ * <ul>
+ *   <li>predicate: {@code {"status":"<reason>","code":2}}, {@code {"status":"","code":0}} when the pod fits;
+ *   <li>prioritize: {@code {"nodeScore":{"n1":12.5},"errorMessage":""}}, never a null {@code nodeScore};
+ *   <li>allocate / deallocate: {@code {"errorMessage":""}};
+ *   <li>onSessionOpen / onSessionClose: {@code {}}.
+ * </ul>
+ *
+ * <p>A body that is not what the verb expects gets HTTP 400 with {@code {"error":"..."}} naming what was wrong. An
+ * exception escaping the engine is logged once with its stack trace and answered with HTTP 200 carrying
+ * {@code internal error: <message>} in the verb's error field (predicate code 1), so Volcano treats it as a
+ * failed check rather than a transport error. Thread-safe.
+ */
+public final class ExtenderEndpoint {
+  private static final Logger log = LoggerFactory.getLogger(ExtenderEndpoint.class);
+  private static final byte[] EMPTY_OBJECT = "{}".getBytes(StandardCharsets.UTF_8);
+  private static final ExtenderReply PREDICATE_FITS =
+      new ExtenderReply(200, "{\"status\":\"\",\"code\":0}".getBytes(StandardCharsets.UTF_8));
+  private static final ExtenderReply EVENT_OK =
+      new ExtenderReply(200, "{\"errorMessage\":\"\"}".getBytes(StandardCharsets.UTF_8));
+
+  private final PlacementEngine engine;
+  private final VolcanoJsonReader reader;
+  private final JsonFactory json;
+
+  public ExtenderEndpoint(PlacementEngine engine) {
+    this.engine = Objects.requireNonNull(engine, "engine");
+    this.json = new JsonFactory();
+    this.reader = new VolcanoJsonReader(json);
+  }
+
+  public ExtenderReply handle(ExtenderVerb verb, byte[] body) {
+    return handle(verb, body, 0, body.length);
+  }
+
+  /** Answers one request; never throws for bad input. */
+  public ExtenderReply handle(ExtenderVerb verb, byte[] body, int offset, int length) {
+    Objects.checkFromIndexSize(offset, length, body.length);
+    try {
+      return switch (verb) {
+        case PREDICATE -> predicate(body, offset, length);
+        case PRIORITIZE -> prioritize(body, offset, length);
+        case ALLOCATE -> event(verb, body, offset, length);
+        case DEALLOCATE -> event(verb, body, offset, length);
+        case ON_SESSION_OPEN -> sessionOpen(body, offset, length);
+        case ON_SESSION_CLOSE -> sessionClose();
+      };
+    } catch (RequestBodyException e) {
+      log.warn("rejected {} request: {}", verb.wireName(), e.getMessage());
+      return badRequest(e.getMessage());
+    }
+  }
+
+  /** An HTTP 400 answer {@code {"error": message}}. */
+  ExtenderReply badRequest(String message) {
+    return new ExtenderReply(400, errorBody(message));
+  }
+
+  byte[] errorBody(String message) {
+    return write(g -> {
+      g.writeStartObject();
+      g.writeStringField("error", message);
+      g.writeEndObject();
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------------ verbs
+
+  private ExtenderReply predicate(byte[] body, int offset, int length) {
+    PredicateResult result;
+    PredicateRequest request = null;
+    try {
+      boolean details = engine.needsNodeDetails();
+      request = reader.readPredicate(body, offset, length, details);
+      result = engine.predicate(request.task(), request.node());
+      Objects.requireNonNull(result, "engine returned no predicate result");
+    } catch (RequestBodyException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      logEngineFailure("predicate", request == null ? null : request.task(),
+          request == null ? "" : request.node().name(), e);
+      result = PredicateResult.error(internalError(e));
+    }
+    if (result.isSuccess()) {
+      return PREDICATE_FITS;
+    }
+    PredicateResult r = result;
+    return ok(write(g -> {
+      g.writeStartObject();
+      g.writeStringField("status", r.reason());
+      g.writeNumberField("code", r.code());
+      g.writeEndObject();
+    }));
+  }
+
+  private ExtenderReply prioritize(byte[] body, int offset, int length) {
+    PrioritizeResult result;
+    PrioritizeRequest request = null;
+    try {
+      boolean details = engine.needsNodeDetails();
+      request = reader.readPrioritize(body, offset, length, details);
+      result = engine.prioritize(request.task(), request.nodes());
+      Objects.requireNonNull(result, "engine returned no prioritize result");
+    } catch (RequestBodyException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      logEngineFailure("prioritize", request == null ? null : request.task(), "", e);
+      result = new PrioritizeResult(Map.of(), internalError(e));
+    }
+    PrioritizeResult r = result;
+    return ok(write(g -> {
+      g.writeStartObject();
+      g.writeObjectFieldStart("nodeScore");
+      for (Map.Entry<String, Double> e : r.nodeScores().entrySet()) {
+        double score = e.getValue();
+        if (!Double.isFinite(score)) {
+          // Go's decoder cannot read NaN/Infinity: the whole answer would be lost
+          log.warn("engine gave node {} the score {}; sending 0", e.getKey(), score);
+          score = 0;
+        }
+        g.writeNumberField(e.getKey(), score);
+      }
+      g.writeEndObject();
+      g.writeStringField("errorMessage", r.errorMessage());
+      g.writeEndObject();
+    }));
+  }
+
+  private ExtenderReply event(ExtenderVerb verb, byte[] body, int offset, int length) {
+    TaskView task = reader.readEventTask(body, offset, length, verb.wireName());
+    EventResult result;
+    try {
+      result = verb == ExtenderVerb.ALLOCATE ? engine.allocate(task) : engine.deallocate(task);
+      Objects.requireNonNull(result, "engine returned no result");
+    } catch (RuntimeException e) {
+      logEngineFailure(verb.wireName(), task, task.nodeName(), e);
+      result = EventResult.failed(internalError(e));
+    }
+    if (result.isOk()) {
+      return EVENT_OK;
+    }
+    EventResult r = result;
+    return ok(write(g -> {
+      g.writeStartObject();
+      g.writeStringField("errorMessage", r.errorMessage());
+      g.writeEndObject();
+    }));
+  }
+
+  private ExtenderReply sessionOpen(byte[] body, int offset, int length) {
+    try {
+      // the snapshot is parsed only when the engine has no synced cache to read nodes from
+      List<NodeView> nodes =
+          engine.needsNodeDetails() ? reader.readSessionNodes(body, offset, length) : List.of();
+      engine.openSession(nodes);
+    } catch (RequestBodyException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // Volcano does not read this answer; a non-200 would disable every other verb for the session
+      logEngineFailure("onSessionOpen", null, "", e);
+    }
+    return ok(EMPTY_OBJECT);
+  }
+
+  private ExtenderReply sessionClose() {
+    try {
+      engine.closeSession();
+    } catch (RuntimeException e) {
+      logEngineFailure("onSessionClose", null, "", e);
+    }
+    return ok(EMPTY_OBJECT);
+  }
+
+  // ----------------------------------------------------------------------------------------------- helpers
+
+  private static void logEngineFailure(String verb, @Nullable TaskView task, String node, RuntimeException e) {
+    String pod = task == null ? "-" : task.pod().key();
+    log.error("{} failed inside the placement engine (pod {}, node {})", verb, pod,
+        node.isEmpty() ? "-" : node, e);
+  }
+
+  private static String internalError(RuntimeException e) {
+    String m = e.getMessage();
+    return "internal error: " + (m == null || m.isBlank() ? e.getClass().getSimpleName() : m);
+  }
+
+  private static ExtenderReply ok(byte[] body) {
+    return new ExtenderReply(200, body);
+  }
+
+  @FunctionalInterface
+  private interface JsonWriting {
+    void write(JsonGenerator g) throws IOException;
+  }
+
+  private byte[] write(JsonWriting writing) {
+    ByteArrayBuilder out = new ByteArrayBuilder(128);
+    try (JsonGenerator g = json.createGenerator(out)) {
+      writing.write(g);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+}

@@ -1,0 +1,461 @@
+package io.github.volcanovgpu.bridge.extender;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A cursor over JSON bytes for the bulk of a request: NodeInfos, whose pods are most of a body. It reads object
+ * keys without allocating (matched case-insensitively against a known set, as Go's decoder does), decodes only the
+ * strings that are asked for, and skips every other value without tokenizing it: a skipped value is only checked
+ * for balanced brackets and terminated strings; its numbers, literals and escapes are not validated.
+ *
+ * <p>Errors are {@link RequestBodyException}s naming the byte offset and the field path. Not thread-safe (one per
+ * request).
+ */
+final class JsonScanner {
+  private final byte[] bytes;
+  private final int end;
+  private final String body;
+  private final int origin;
+  private int pos;
+
+  /** @param body what the bytes are, for messages ("predicate body") */
+  JsonScanner(byte[] bytes, int offset, int length, String body) {
+    this.bytes = bytes;
+    this.pos = offset;
+    this.origin = offset;
+    this.end = offset + length;
+    this.body = body;
+  }
+
+  byte[] bytes() {
+    return bytes;
+  }
+
+  int position() {
+    return pos;
+  }
+
+  void position(int newPosition) {
+    pos = newPosition;
+  }
+
+  int origin() {
+    return origin;
+  }
+
+  int end() {
+    return end;
+  }
+
+  /** Skips whitespace; true when a byte follows. */
+  boolean hasMore() {
+    skipWhitespace();
+    return pos < end;
+  }
+
+  /** The next non-whitespace byte, not consumed. */
+  byte peek(String where) {
+    skipWhitespace();
+    if (pos >= end) {
+      throw malformed(where, "unexpected end-of-input");
+    }
+    return bytes[pos];
+  }
+
+  void expect(char c, String where) {
+    byte b = peek(where);
+    if (b != c) {
+      throw malformed(where, "expected '" + c + "' but found " + describe(b));
+    }
+    pos++;
+  }
+
+  /** Consumes {@code c} if it is the next non-whitespace byte. */
+  boolean consume(char c) {
+    skipWhitespace();
+    if (pos < end && bytes[pos] == c) {
+      pos++;
+      return true;
+    }
+    return false;
+  }
+
+  /** After a member or element: consumes ',' (true) or the closing bracket (false). */
+  boolean nextMember(char close, String where) {
+    byte b = peek(where);
+    if (b == ',') {
+      pos++;
+      return true;
+    }
+    if (b == close) {
+      pos++;
+      return false;
+    }
+    throw malformed(where, "expected ',' or '" + close + "' but found " + describe(b));
+  }
+
+  /** True (and consumed) if the next value is the literal {@code null}. */
+  boolean consumeNull() {
+    skipWhitespace();
+    if (end - pos >= 4 && bytes[pos] == 'n' && bytes[pos + 1] == 'u' && bytes[pos + 2] == 'l'
+        && bytes[pos + 3] == 'l') {
+      pos += 4;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Opens an object: consumes '{' and returns true, or consumes {@code null} and returns false.
+   *
+   * @throws RequestBodyException naming {@code path} and {@code what} for any other value
+   */
+  boolean openObject(String path, String sub, String what) {
+    byte b = peek(path);
+    if (b == '{') {
+      pos++;
+      return true;
+    }
+    if (consumeNull()) {
+      return false;
+    }
+    throw wrongType(path + sub, what);
+  }
+
+  /** Like {@link #openObject} for arrays. */
+  boolean openArray(String path, String sub, String what) {
+    byte b = peek(path);
+    if (b == '[') {
+      pos++;
+      return true;
+    }
+    if (consumeNull()) {
+      return false;
+    }
+    throw wrongType(path + sub, what);
+  }
+
+  /**
+   * Reads an object key and the ':' after it; returns the index of the key in {@code keys} (compared ignoring
+   * ASCII case), or -1. Allocates nothing unless the key has escapes.
+   */
+  int key(byte[][] keys, String where) {
+    expect('"', where);
+    int start = pos;
+    int p = pos;
+    boolean escaped = false;
+    while (true) {
+      if (p >= end) {
+        pos = p;
+        throw malformed(where, "unexpected end-of-input in an object key");
+      }
+      byte b = bytes[p];
+      if (b == '"') {
+        break;
+      }
+      if (b == '\\') {
+        escaped = true;
+        p += 2;
+      } else {
+        p++;
+      }
+    }
+    pos = p + 1;
+    int found = -1;
+    if (escaped) {
+      String k = unescape(start, p, where);
+      for (int i = 0; i < keys.length; i++) {
+        if (k.equalsIgnoreCase(new String(keys[i], StandardCharsets.US_ASCII))) {
+          found = i;
+          break;
+        }
+      }
+    } else {
+      int length = p - start;
+      for (int i = 0; i < keys.length; i++) {
+        if (keys[i].length == length && equalsIgnoreAsciiCase(keys[i], start)) {
+          found = i;
+          break;
+        }
+      }
+    }
+    expect(':', where);
+    return found;
+  }
+
+  private boolean equalsIgnoreAsciiCase(byte[] key, int at) {
+    for (int i = 0; i < key.length; i++) {
+      byte a = bytes[at + i];
+      byte k = key[i];
+      if (a != k) {
+        // keys are letters: equal ignoring case when both are the same ASCII letter
+        int la = a | 0x20;
+        if (la != (k | 0x20) || la < 'a' || la > 'z') {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Reads a string value ({@code null} reads as ""); any other value is an error naming the field. */
+  String stringValue(String path, String sub) {
+    byte b = peek(path);
+    if (b == '"') {
+      return readString(path);
+    }
+    if (consumeNull()) {
+      return "";
+    }
+    throw wrongType(path + sub, "a string");
+  }
+
+  /**
+   * Reads a map of strings as Kubernetes writes annotations and resource lists ({@code null} reads as empty;
+   * numbers are kept as their text, as a quantity may be written either way).
+   */
+  java.util.Map<String, String> stringMap(String path, String sub) {
+    if (!openObject(path, sub, "an object of strings")) {
+      return java.util.Map.of();
+    }
+    if (consume('}')) {
+      return java.util.Map.of();
+    }
+    String[] kv = new String[16];
+    int n = 0;
+    do {
+      String k = readString(path);
+      expect(':', path);
+      byte b = peek(path);
+      String v;
+      if (b == '"') {
+        v = readString(path);
+      } else if (b == '-' || (b >= '0' && b <= '9')) {
+        int start = pos;
+        skipValue(path);
+        v = new String(bytes, start, pos - start, StandardCharsets.US_ASCII);
+      } else if (consumeNull()) {
+        v = "";
+      } else {
+        throw wrongType(path + sub + "[\"" + k + "\"]", "a string");
+      }
+      if (n == kv.length) {
+        kv = java.util.Arrays.copyOf(kv, n * 2);
+      }
+      kv[n++] = k;
+      kv[n++] = v;
+    } while (nextMember('}', path));
+    return VolcanoJsonReader.immutableMap(kv, n);
+  }
+
+  /** Reads a JSON string (the cursor is on its opening quote, after optional whitespace) and decodes it. */
+  String readString(String where) {
+    expect('"', where);
+    int start = pos;
+    boolean escaped = false;
+    int p = pos;
+    while (true) {
+      if (p >= end) {
+        pos = p;
+        throw malformed(where, "unexpected end-of-input in a string");
+      }
+      byte b = bytes[p];
+      if (b == '"') {
+        break;
+      }
+      if (b == '\\') {
+        escaped = true;
+        p += 2;
+      } else {
+        p++;
+      }
+    }
+    pos = p + 1;
+    return escaped ? unescape(start, p, where) : new String(bytes, start, p - start, StandardCharsets.UTF_8);
+  }
+
+  /** Decodes the string starting at {@code at} without moving the cursor. */
+  String stringAt(int at, String where) {
+    int saved = pos;
+    pos = at;
+    try {
+      return readString(where);
+    } finally {
+      pos = saved;
+    }
+  }
+
+  /** Skips one value of any kind. */
+  void skipValue(String where) {
+    byte b = peek(where);
+    if (b == '"') {
+      skipString(where);
+    } else if (b == '{' || b == '[') {
+      pos++;
+      skipNested(where);
+    } else {
+      int start = pos;
+      while (pos < end) {
+        byte c = bytes[pos];
+        if (c == ',' || c == '}' || c == ']' || c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+          break;
+        }
+        pos++;
+      }
+      if (pos == start) {
+        throw malformed(where, "expected a value but found " + describe(b));
+      }
+    }
+  }
+
+  /** Skips the remaining members of the object or array the cursor is inside of, and its closing bracket. */
+  void skipRestOfContainer(String where) {
+    skipNested(where);
+  }
+
+  private void skipNested(String where) {
+    final byte[] b = bytes;
+    int depth = 1;
+    int p = pos;
+    while (p < end) {
+      byte c = b[p];
+      if (c == '"') {
+        // inline string skip: this loop is where most of a NodeInfo goes
+        p++;
+        while (p < end) {
+          byte s = b[p];
+          if (s == '"') {
+            break;
+          }
+          p += s == '\\' ? 2 : 1;
+        }
+      } else if (c == '{' || c == '[') {
+        depth++;
+      } else if (c == '}' || c == ']') {
+        if (--depth == 0) {
+          pos = p + 1;
+          return;
+        }
+      }
+      p++;
+    }
+    pos = Math.min(p, end);
+    throw malformed(where, "unexpected end-of-input (unbalanced brackets)");
+  }
+
+  private void skipString(String where) {
+    final byte[] b = bytes;
+    int p = pos + 1;
+    while (p < end) {
+      byte c = b[p];
+      if (c == '"') {
+        pos = p + 1;
+        return;
+      }
+      p += c == '\\' ? 2 : 1;
+    }
+    pos = end;
+    throw malformed(where, "unexpected end-of-input in a string");
+  }
+
+  /** What the next value is, for messages: "an object", "a string"... */
+  String kind() {
+    skipWhitespace();
+    if (pos >= end) {
+      return "the end of the body";
+    }
+    byte b = bytes[pos];
+    return switch (b) {
+      case '{' -> "an object";
+      case '[' -> "an array";
+      case '"' -> "a string";
+      case 't', 'f' -> "a boolean";
+      case 'n' -> "null";
+      default -> {
+        if (b == '-' || (b >= '0' && b <= '9')) {
+          int p = pos + 1;
+          while (p < end && ((bytes[p] >= '0' && bytes[p] <= '9') || bytes[p] == '-' || bytes[p] == '+')) {
+            p++;
+          }
+          boolean fraction = p < end && (bytes[p] == '.' || bytes[p] == 'e' || bytes[p] == 'E');
+          yield fraction ? "a number with a fraction" : "an integer";
+        }
+        yield describe(b);
+      }
+    };
+  }
+
+  /** "{path}: expected {what}, got {kind of the next value}". */
+  RequestBodyException wrongType(String path, String what) {
+    return new RequestBodyException(path + ": expected " + what + ", got " + kind());
+  }
+
+  RequestBodyException malformed(String where, String problem) {
+    return new RequestBodyException("malformed JSON in " + body + " at byte " + (pos - origin) + " (in " + where
+        + "): " + problem);
+  }
+
+  private String unescape(int start, int stop, String where) {
+    // decode UTF-8 first, then resolve escapes (escape sequences are ASCII, so this is safe)
+    String raw = new String(bytes, start, stop - start, StandardCharsets.UTF_8);
+    StringBuilder sb = new StringBuilder(raw.length());
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c != '\\') {
+        sb.append(c);
+        continue;
+      }
+      if (++i >= raw.length()) {
+        throw malformed(where, "bad escape at the end of a string");
+      }
+      char e = raw.charAt(i);
+      switch (e) {
+        case '"', '\\', '/' -> sb.append(e);
+        case 'b' -> sb.append('\b');
+        case 'f' -> sb.append('\f');
+        case 'n' -> sb.append('\n');
+        case 'r' -> sb.append('\r');
+        case 't' -> sb.append('\t');
+        case 'u' -> {
+          if (i + 4 >= raw.length()) {
+            throw malformed(where, "bad \\u escape in a string");
+          }
+          try {
+            sb.append((char) Integer.parseInt(raw.substring(i + 1, i + 5), 16));
+          } catch (NumberFormatException ex) {
+            throw malformed(where, "bad \\u escape in a string");
+          }
+          i += 4;
+        }
+        default -> throw malformed(where, "bad escape '\\" + e + "' in a string");
+      }
+    }
+    return sb.toString();
+  }
+
+  private static String describe(byte b) {
+    if (b >= 0x20 && b < 0x7f) {
+      return "'" + (char) b + "'";
+    }
+    return String.format("byte 0x%02x", b & 0xff);
+  }
+
+  private void skipWhitespace() {
+    while (pos < end) {
+      byte b = bytes[pos];
+      if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+        return;
+      }
+      pos++;
+    }
+  }
+
+  /** Keys as ASCII bytes, for {@link #key}. */
+  static byte[][] keys(String... names) {
+    byte[][] out = new byte[names.length][];
+    for (int i = 0; i < names.length; i++) {
+      out[i] = names[i].getBytes(StandardCharsets.US_ASCII);
+    }
+    return out;
+  }
+}
