@@ -43,10 +43,14 @@ public final class PlacementEngine {
   /** Detailed node views from requests, for calls that carry only a name (allocate) when no cache is synced. */
   private final ConcurrentHashMap<String, NodeView> lastSeen = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Object> nodeMonitors = new ConcurrentHashMap<>();
-  /** Decoded inventory per node, valid while the same (immutable) node view is current. */
+  /**
+   * Decoded inventory per node, valid while the node's (immutable) annotation and allocatable maps are the same
+   * objects: informers build a new view on every pod event but keep the node's maps until the node changes.
+   */
   private final ConcurrentHashMap<String, DecodedInventory> inventories = new ConcurrentHashMap<>();
 
-  private record DecodedInventory(NodeView view, Inventory inventory) {}
+  private record DecodedInventory(Map<String, String> annotations, Map<String, String> allocatable,
+      Inventory inventory) {}
 
   public PlacementEngine(
       DeviceVendor vendor,
@@ -164,11 +168,12 @@ public final class PlacementEngine {
   /** The node's decoded inventory; decoding runs once per node view, not once per predicate. */
   private Inventory inventoryOf(NodeView node) {
     DecodedInventory cached = inventories.get(node.name());
-    if (cached != null && cached.view() == node) {
+    if (cached != null && cached.annotations() == node.annotations()
+        && cached.allocatable() == node.allocatable()) {
       return cached.inventory();
     }
     Inventory inv = vendor.inventory(node);
-    inventories.put(node.name(), new DecodedInventory(node, inv));
+    inventories.put(node.name(), new DecodedInventory(node.annotations(), node.allocatable(), inv));
     return inv;
   }
 
@@ -250,7 +255,7 @@ public final class PlacementEngine {
     }
     try {
       nodeLock.lock(node, pod);
-    } catch (NodeLock.NodeLockException e) {
+    } catch (RuntimeException e) {
       ledger.cancel(pod.uid());
       return EventResult.failed("allocate of pod " + pod.key() + " on node " + node + ": " + e.getMessage());
     }
@@ -258,9 +263,13 @@ public final class PlacementEngine {
     vendor.allocationAnnotations(node, devices, clock.instant()).forEach((k, v) -> changes.put(k, Optional.of(v)));
     try {
       writer.patchAnnotations(pod, changes);
-    } catch (AssignmentWriter.AssignmentWriteException e) {
+    } catch (RuntimeException e) {
+      // whatever failed, the share must not stay held by an allocation Volcano will roll back
       ledger.cancel(pod.uid());
       nodeLock.release(node, pod);
+      if (!(e instanceof AssignmentWriter.AssignmentWriteException)) {
+        LOG.error("unexpected failure writing the annotations of {}", pod.key(), e);
+      }
       return EventResult.failed("allocate of pod " + pod.key() + " on node " + node + ": " + e.getMessage());
     }
     ledger.markAnnotated(pod.uid());

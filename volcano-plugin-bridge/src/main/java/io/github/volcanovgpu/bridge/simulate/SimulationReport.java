@@ -3,7 +3,7 @@ package io.github.volcanovgpu.bridge.simulate;
 import io.github.volcanovgpu.bridge.ledger.GpuUsage;
 import io.github.volcanovgpu.bridge.ledger.NodeUsage;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
 
@@ -44,7 +44,7 @@ public final class SimulationReport {
     return new Packing(total, used, memTotal, memUsed, memOnUsed);
   }
 
-  public static void print(PrintStream out, List<SessionDriver.JobOutcome> jobs, InMemoryCluster cluster,
+  public static void print(PrintWriter out, List<SessionDriver.JobOutcome> jobs, InMemoryCluster cluster,
       Map<String, NodeUsage> usage, boolean allGpus) {
     out.println();
     out.println("== Placements");

@@ -259,6 +259,20 @@ class PlacementEngineTest {
   }
 
   @Test
+  void unexpectedWriterFailureStillReleasesTheReservation() {
+    cluster.putNode(node("n1").gpus(1, 8192).build());
+    PlacementEngine e = new PlacementEngine(NvidiaVendor.volcanoDefaults(), cluster,
+        (pod, changes) -> {
+          throw new IllegalStateException("connection pool shut down");
+        }, NodeLock.DISABLED, EngineConfig.defaults(), Engines.FIXED);
+    PodView p = add(pod("p").gpu(1, 8000, 0).build());
+    assertThat(e.allocate(allocated(p, "n1")).errorMessage()).contains("connection pool shut down");
+    assertThat(e.reservations()).isZero();
+    PodView q = add(pod("q").gpu(1, 8000, 0).build());
+    assertThat(e.predicate(TaskView.of(q), NodeView.named("n1")).isSuccess()).isTrue();
+  }
+
+  @Test
   void lockedNodeFailsTheAllocationWithTheLockReason() {
     cluster.putNode(node("n1").gpus(1, 8192).build());
     NodeLock busy = new NodeLock() {

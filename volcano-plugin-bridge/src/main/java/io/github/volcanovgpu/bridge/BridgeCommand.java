@@ -1,0 +1,175 @@
+package io.github.volcanovgpu.bridge;
+
+import io.github.volcanovgpu.bridge.extender.ExtenderEndpoint;
+import io.github.volcanovgpu.bridge.extender.ExtenderHttpServer;
+import io.github.volcanovgpu.bridge.grpc.GrpcServer;
+import io.github.volcanovgpu.bridge.kube.DeviceConfigSource;
+import io.github.volcanovgpu.bridge.kube.InformerClusterState;
+import io.github.volcanovgpu.bridge.kube.KubeAssignmentWriter;
+import io.github.volcanovgpu.bridge.kube.KubeClients;
+import io.github.volcanovgpu.bridge.kube.KubeNodeLock;
+import io.github.volcanovgpu.bridge.metrics.VgpuMetrics;
+import io.github.volcanovgpu.bridge.scheduling.AssignmentWriter;
+import io.github.volcanovgpu.bridge.scheduling.ClusterState;
+import io.github.volcanovgpu.bridge.scheduling.EngineConfig;
+import io.github.volcanovgpu.bridge.scheduling.NodeLock;
+import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
+import io.github.volcanovgpu.bridge.scheduling.SchedulingPolicy;
+import io.github.volcanovgpu.bridge.vendor.nvidia.NvidiaVendor;
+import io.github.volcanovgpu.contract.config.DeviceConfig;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code volcano-vgpu bridge}: the scheduler sidecar beside vc-scheduler. */
+@Command(
+    name = "bridge",
+    mixinStandardHelpOptions = true,
+    description = "Serve Volcano's extender verbs (HTTP/JSON) and the VgpuScheduler gRPC API.")
+final class BridgeCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(BridgeCommand.class);
+
+  @Option(names = "--http-bind", defaultValue = "0.0.0.0:8713",
+      description = "Volcano extender HTTP address (default: ${DEFAULT-VALUE}).")
+  String httpBind = "0.0.0.0:8713";
+
+  @Option(names = "--grpc-bind", defaultValue = "0.0.0.0:8714",
+      description = "VgpuScheduler gRPC address; empty to disable (default: ${DEFAULT-VALUE}).")
+  String grpcBind = "0.0.0.0:8714";
+
+  @Option(names = "--metrics-bind-address", defaultValue = "0.0.0.0:8715",
+      description = "Prometheus /metrics address; empty to serve /metrics on the HTTP port (default: ${DEFAULT-VALUE}).")
+  String metricsBind = "0.0.0.0:8715";
+
+  @Option(names = "--kubeconfig", description = "kubeconfig file (default: in-cluster configuration).")
+  @Nullable Path kubeconfig;
+
+  @Option(names = "--no-kube",
+      description = "Run without an API server: the ledger comes from Volcano's NodeInfo, allocate cannot write "
+          + "annotations (for tests and dry runs).")
+  boolean noKube;
+
+  @Option(names = "--device-config",
+      description = "device-config.yaml to use instead of the volcano-vgpu-device-config ConfigMap.")
+  @Nullable Path deviceConfig;
+
+  @Option(names = "--node-lock", description = "Take the hamivgpu node lock at allocation (default off).")
+  boolean nodeLock;
+
+  @Option(names = "--max-body-bytes", defaultValue = "67108864",
+      description = "Largest request body; larger ones get HTTP 413 (default: ${DEFAULT-VALUE}).")
+  int maxBodyBytes = 64 << 20;
+
+  @Option(names = "--policy", defaultValue = "binpack",
+      description = "GPU walk order and score: binpack, spread or none (default: ${DEFAULT-VALUE}).")
+  String policy = "binpack";
+
+  @Option(names = "--score-weight", defaultValue = "1",
+      description = "Multiplier of the device score returned by prioritize (default: ${DEFAULT-VALUE}).")
+  double scoreWeight = 1;
+
+  @Option(names = "--cache-sync-timeout", defaultValue = "PT30S",
+      description = "How long to wait for the informer cache before serving in fallback mode (ISO-8601, "
+          + "default: ${DEFAULT-VALUE}).")
+  Duration cacheSyncTimeout = Duration.ofSeconds(30);
+
+  @Override
+  public Integer call() throws Exception {
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
+    HostPort http = HostPort.parse(httpBind, "--http-bind");
+    Optional<HostPort> grpc = grpcBind.isBlank() ? Optional.empty() : Optional.of(HostPort.parse(grpcBind,
+        "--grpc-bind"));
+    Optional<HostPort> metricsAddress = metricsBind.isBlank() ? Optional.empty()
+        : Optional.of(HostPort.parse(metricsBind, "--metrics-bind-address"));
+    SchedulingPolicy schedulingPolicy = SchedulingPolicy.parse(policy);
+    EngineConfig engineConfig = new EngineConfig(schedulingPolicy, scoreWeight, Duration.ofMinutes(5));
+
+    ClusterState cluster = ClusterState.NONE;
+    AssignmentWriter writer = AssignmentWriter.UNAVAILABLE;
+    NodeLock lock = NodeLock.DISABLED;
+    DeviceConfig config;
+    InformerClusterState informers = null;
+    if (noKube) {
+      config = deviceConfig != null ? DeviceConfigSource.fromFile(deviceConfig) : DeviceConfig.defaults();
+      LOG.warn("running without a Kubernetes API server: allocate cannot write pod annotations");
+    } else {
+      KubeClients kube = KubeClients.create(Optional.ofNullable(kubeconfig));
+      config = deviceConfig != null ? DeviceConfigSource.fromFile(deviceConfig)
+          : new DeviceConfigSource(kube.requests()).load();
+      informers = new InformerClusterState(kube.watches());
+      informers.start();
+      cluster = informers;
+      writer = new KubeAssignmentWriter(kube.requests());
+      if (nodeLock) {
+        lock = new KubeNodeLock(kube.requests());
+      }
+    }
+    NvidiaVendor vendor = new NvidiaVendor(config.nvidia().resourceNames(), config.nvidia().knownMigGeometries());
+    PlacementEngine engine = new PlacementEngine(vendor, cluster, writer, lock, engineConfig, Clock.systemUTC());
+
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    VgpuMetrics metrics = new VgpuMetrics(engine, registry);
+    Supplier<String> scrape = () -> {
+      metrics.refresh();
+      return registry.scrape();
+    };
+
+    ExtenderHttpServer httpServer = new ExtenderHttpServer(
+        ExtenderHttpServer.Options.defaults(http.host(), http.port()).withMaxBodyBytes(maxBodyBytes),
+        new ExtenderEndpoint(engine), () -> true, metricsAddress.isEmpty() ? scrape : null,
+        (route, status, nanos) -> metrics.recordRequest("http", route, Duration.ofNanos(nanos), status != 200));
+    httpServer.start();
+    GrpcServer grpcServer = null;
+    if (grpc.isPresent()) {
+      grpcServer = GrpcServer.tcp(grpc.get().toString(), engine, GrpcServer.Settings.defaults()).start();
+    }
+    MetricsServer metricsServer = metricsAddress.isPresent()
+        ? new MetricsServer(metricsAddress.get(), scrape).start() : null;
+    LOG.info("vGPU sidecar serving: extender http {}:{}, grpc {}, metrics {}, policy {}, node lock {}",
+        http.host(), httpServer.port(), grpc.map(HostPort::toString).orElse("off"),
+        metricsAddress.map(HostPort::toString).orElse("on the http port"), schedulingPolicy, nodeLock);
+    if (informers != null && !informers.awaitSynced(cacheSyncTimeout)) {
+      LOG.warn("informer cache not synced after {}; serving from the Tasks in Volcano's requests until it is",
+          cacheSyncTimeout);
+    }
+
+    CountDownLatch stopped = new CountDownLatch(1);
+    GrpcServer g = grpcServer;
+    InformerClusterState inf = informers;
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("shutting down");
+      httpServer.close();
+      if (g != null) {
+        g.stop();
+      }
+      if (metricsServer != null) {
+        metricsServer.close();
+      }
+      if (inf != null) {
+        inf.close();
+      }
+      stopped.countDown();
+    }, "vgpu-shutdown"));
+    stopped.await();
+    return 0;
+  }
+}

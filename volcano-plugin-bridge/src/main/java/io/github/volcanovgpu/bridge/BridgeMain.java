@@ -1,0 +1,46 @@
+package io.github.volcanovgpu.bridge;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of {@code ./volcano-vgpu bridge|simulate}: wiring only. */
+@Command(
+    name = "volcano-vgpu",
+    mixinStandardHelpOptions = true,
+    versionProvider = BridgeMain.Version.class,
+    description = "GPU sharing for Volcano: the scheduler sidecar and its embedded simulation.",
+    subcommands = {BridgeCommand.class, SimulateCommand.class})
+public final class BridgeMain implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the CLI and returns the exit code (0 ok, 1 failure, 2 usage); never exits the JVM. */
+  static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(new BridgeMain());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+      commandLine.getErr().println("volcano-vgpu " + commandLine.getCommandName() + ": " + ex.getMessage());
+      return 1;
+    });
+    return cli.execute(args);
+  }
+
+  /** Version from the jar manifest, or "development". */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = BridgeMain.class.getPackage().getImplementationVersion();
+      return new String[] {"volcano-vgpu " + (v == null ? "development" : v)};
+    }
+  }
+}
