@@ -165,8 +165,9 @@ final class VolcanoJsonReader {
     List<NodeView> nodes = new ArrayList<>();
     if (!s.consume('}')) {
       do {
-        if (s.key(SESSION_KEYS, "onSessionOpen body") == 0
-            && s.openObject("Nodes", "", "an object of NodeInfo by node name") && !s.consume('}')) {
+        if (s.key(SESSION_KEYS, "onSessionOpen body") != 0) {
+          s.skipValue("onSessionOpen body");
+        } else if (s.openObject("Nodes", "", "an object of NodeInfo by node name") && !s.consume('}')) {
           do {
             String name = s.readString("Nodes");
             s.expect(':', "Nodes");
@@ -174,8 +175,6 @@ final class VolcanoJsonReader {
               nodes.add(readNode(s, "Nodes[\"" + name + "\"]", name));
             }
           } while (s.nextMember('}', "Nodes"));
-        } else {
-          s.skipValue("onSessionOpen body");
         }
       } while (s.nextMember('}', "onSessionOpen body"));
     }

@@ -220,7 +220,9 @@ public final class VolcanoRequests {
     g.writeStringField("name", pod.name());
     g.writeStringField("namespace", pod.namespace());
     g.writeStringField("uid", pod.uid());
-    g.writeStringField("resourceVersion", pod.resourceVersion().isEmpty() ? "1" : pod.resourceVersion());
+    if (!pod.resourceVersion().isEmpty()) {
+      g.writeStringField("resourceVersion", pod.resourceVersion());
+    }
     g.writeStringField("creationTimestamp", time(-3600));
     if (full) {
       g.writeObjectFieldStart("labels");
@@ -281,8 +283,10 @@ public final class VolcanoRequests {
     g.writeEndObject();
 
     g.writeObjectFieldStart("status");
-    String phase = pod.phase().isEmpty() ? "Pending" : pod.phase();
-    g.writeStringField("phase", phase);
+    String phase = pod.phase();
+    if (!phase.isEmpty()) {
+      g.writeStringField("phase", phase);
+    }
     boolean running = phase.equals("Running");
     if (full) {
       g.writeArrayFieldStart("conditions");

@@ -140,6 +140,21 @@ class VolcanoJsonReaderTest {
         .isEqualTo(Map.of("volcano.sh/vgpu-number", "2", "volcano.sh/vgpu-memory", "3000"));
   }
 
+  @Test
+  void nodeDetailsToleratesEmptyAndNullPartsEscapedKeysAndGoHtmlEscapes() {
+    byte[] body = json("{'task':" + taskJson() + ",'node':{'N\\u0061me':'n1','Node':{'metadata':{},"
+        + "'status':null},'Tasks':{'t0':{},'t1':null,'t2':{'UID':'u2','Pod':{'metadata':{'annotations':"
+        + "{'a':'x\\u003cy\\u0026z','\\u00e9':'caf\\u00e9 \\\\ \\/'}},'spec':{},'status':{}}},"
+        + "'t3':{'Pod':null}}}}");
+
+    NodeView n = reader.readPredicate(body, 0, body.length, true).node();
+
+    assertThat(n.name()).isEqualTo("n1");
+    assertThat(n.annotations()).isEmpty();
+    assertThat(n.pods()).extracting(p -> p.uid()).containsExactly("t0", "u2", "t3");
+    assertThat(n.pods().get(1).annotations()).isEqualTo(Map.of("a", "x<y&z", "\u00e9", "caf\u00e9 \\ /"));
+  }
+
   // ----------------------------------------------------------------------------------------- bad bodies
 
   @Test
