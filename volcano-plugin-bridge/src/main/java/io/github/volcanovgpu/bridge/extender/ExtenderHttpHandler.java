@@ -24,6 +24,7 @@ import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -47,7 +48,8 @@ final class ExtenderHttpHandler extends ChannelInboundHandlerAdapter {
       ExecutorService workers,
       BooleanSupplier readiness,
       @Nullable Supplier<String> metrics,
-      ExtenderRequestObserver observer) {}
+      ExtenderRequestObserver observer,
+      AtomicInteger unanswered) {}
 
   private enum Route {
     PREDICATE(ExtenderVerb.PREDICATE),
@@ -91,6 +93,8 @@ final class ExtenderHttpHandler extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<FullHttpRequest> pending = new ArrayDeque<>();
   private boolean busy;
   private boolean closing;
+  /** The future of the last answer written (event loop only). */
+  private @Nullable ChannelFuture lastWrite;
 
   ExtenderHttpHandler(Shared shared) {
     this.shared = shared;
@@ -115,24 +119,37 @@ final class ExtenderHttpHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** Answers the queued requests in order, until one goes to a worker or none is left. */
   private void processNext(ChannelHandlerContext ctx) {
-    FullHttpRequest request = pending.poll();
-    if (request == null) {
-      busy = false;
-      return;
+    while (true) {
+      FullHttpRequest request = pending.poll();
+      if (request == null) {
+        busy = false;
+        return;
+      }
+      busy = true;
+      if (!ctx.channel().config().isAutoRead() && pending.size() < MAX_PENDING_PER_CONNECTION / 2) {
+        ctx.channel().config().setAutoRead(true);
+      }
+      if (!handle(ctx, request)) {
+        return;
+      }
     }
-    busy = true;
-    if (!ctx.channel().config().isAutoRead() && pending.size() < MAX_PENDING_PER_CONNECTION / 2) {
-      ctx.channel().config().setAutoRead(true);
-    }
+  }
+
+  /**
+   * Answers one request, or hands it to a worker.
+   *
+   * @return true when it was answered here and the connection stays open for the next one
+   */
+  private boolean handle(ChannelHandlerContext ctx, FullHttpRequest request) {
     long received = System.nanoTime();
     if (!request.decoderResult().isSuccess()) {
       Throwable cause = request.decoderResult().cause();
       request.release();
       closing = true;
-      answer(ctx, HttpVersion.HTTP_1_1, false, "other", received, HttpResponseStatus.BAD_REQUEST, JSON,
+      return answer(ctx, HttpVersion.HTTP_1_1, false, "other", received, HttpResponseStatus.BAD_REQUEST, JSON,
           error("malformed HTTP request: " + (cause == null ? "unknown" : cause.getMessage())));
-      return;
     }
     boolean keepAlive = HttpUtil.isKeepAlive(request);
     HttpVersion version = request.protocolVersion();
@@ -140,10 +157,9 @@ final class ExtenderHttpHandler extends ChannelInboundHandlerAdapter {
     Route route = ROUTES.get(path);
     if (route == null || (route == Route.METRICS && shared.metrics() == null)) {
       request.release();
-      answer(ctx, version, keepAlive, "other", received, HttpResponseStatus.NOT_FOUND, JSON,
+      return answer(ctx, version, keepAlive, "other", received, HttpResponseStatus.NOT_FOUND, JSON,
           error("no such path: " + path + " (extender verbs are POST /predicate, /prioritize, /allocate,"
               + " /deallocate, /onSessionOpen, /onSessionClose)"));
-      return;
     }
     if (!request.method().equals(route.method())) {
       String method = request.method().name();
@@ -152,13 +168,12 @@ final class ExtenderHttpHandler extends ChannelInboundHandlerAdapter {
           response(version, HttpResponseStatus.METHOD_NOT_ALLOWED, JSON,
               error(method + " is not allowed on " + path + "; use " + route.method().name()));
       response.headers().set(HttpHeaderNames.ALLOW, route.method().name());
-      send(ctx, response, keepAlive, route.label(), received);
-      return;
+      return send(ctx, response, keepAlive, route.label(), received);
     }
     switch (route) {
       case HEALTHZ -> {
         request.release();
-        answer(ctx, version, keepAlive, route.label(), received, HttpResponseStatus.OK, JSON,
+        return answer(ctx, version, keepAlive, route.label(), received, HttpResponseStatus.OK, JSON,
             bytes("{\"status\":\"ok\"}"));
       }
       case READYZ -> {
@@ -170,16 +185,23 @@ final class ExtenderHttpHandler extends ChannelInboundHandlerAdapter {
           log.warn("readiness check failed", e);
           ready = false;
         }
-        answer(ctx, version, keepAlive, route.label(), received,
+        return answer(ctx, version, keepAlive, route.label(), received,
             ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, JSON,
             bytes(ready ? "{\"status\":\"ready\"}" : "{\"status\":\"not ready\"}"));
       }
-      default -> dispatch(ctx, request, route, version, keepAlive, received);
+      default -> {
+        return dispatch(ctx, request, route, version, keepAlive, received);
+      }
     }
   }
 
-  /** Runs the verb (or the metrics scrape) on a worker, then answers on the event loop. */
-  private void dispatch(ChannelHandlerContext ctx, FullHttpRequest request, Route route, HttpVersion version,
+  /**
+   * Runs the verb (or the metrics scrape) on a worker, then answers on the event loop and goes on with the next
+   * request of the connection.
+   *
+   * @return true only when the worker pool refused the request and the connection stays open
+   */
+  private boolean dispatch(ChannelHandlerContext ctx, FullHttpRequest request, Route route, HttpVersion version,
       boolean keepAlive, long received) {
     Runnable work =
         () -> {
@@ -208,15 +230,33 @@ final class ExtenderHttpHandler extends ChannelInboundHandlerAdapter {
           HttpResponseStatus s = status;
           String type = contentType;
           byte[] b = body;
-          ctx.executor().execute(() -> answer(ctx, version, keepAlive, route.label(), received, s, type, b));
+          try {
+            ctx.executor().execute(() -> {
+              boolean keep = answer(ctx, version, keepAlive, route.label(), received, s, type, b);
+              ChannelFuture written = lastWrite;
+              if (written != null) {
+                written.addListener(f -> shared.unanswered().decrementAndGet());
+              } else {
+                shared.unanswered().decrementAndGet();
+              }
+              if (keep) {
+                processNext(ctx);
+              }
+            });
+          } catch (RejectedExecutionException gone) {
+            shared.unanswered().decrementAndGet(); // the event loop is gone with its connection
+          }
         };
+    shared.unanswered().incrementAndGet();
     try {
       shared.workers().execute(work);
+      return false;
     } catch (RejectedExecutionException e) {
+      shared.unanswered().decrementAndGet();
       request.release();
       boolean shuttingDown = shared.workers().isShutdown();
       closing = closing || shuttingDown;
-      answer(ctx, version, keepAlive, route.label(), received, HttpResponseStatus.SERVICE_UNAVAILABLE, JSON,
+      return answer(ctx, version, keepAlive, route.label(), received, HttpResponseStatus.SERVICE_UNAVAILABLE, JSON,
           error(shuttingDown
               ? "server is shutting down: request not run"
               : "server busy: all workers taken and the queue is full; request not run, retry"));
@@ -236,12 +276,14 @@ final class ExtenderHttpHandler extends ChannelInboundHandlerAdapter {
     return shared.endpoint().handle(verb, copy, 0, length);
   }
 
-  private void answer(ChannelHandlerContext ctx, HttpVersion version, boolean keepAlive, String label,
+  /** Writes an answer; true when the connection stays open for the next request. */
+  private boolean answer(ChannelHandlerContext ctx, HttpVersion version, boolean keepAlive, String label,
       long received, HttpResponseStatus status, String contentType, byte[] body) {
-    send(ctx, response(version, status, contentType, body), keepAlive, label, received);
+    return send(ctx, response(version, status, contentType, body), keepAlive, label, received);
   }
 
-  private void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive, String label,
+  /** Writes a response; true when the connection stays open for the next request. */
+  private boolean send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive, String label,
       long received) {
     boolean keep = keepAlive && !closing;
     if (keep) {
@@ -253,6 +295,7 @@ final class ExtenderHttpHandler extends ChannelInboundHandlerAdapter {
     }
     int status = response.status().code();
     ChannelFuture written = ctx.writeAndFlush(response);
+    lastWrite = written;
     if (!keep) {
       closing = true;
       written.addListener(ChannelFutureListener.CLOSE);
@@ -264,12 +307,11 @@ final class ExtenderHttpHandler extends ChannelInboundHandlerAdapter {
     } catch (RuntimeException e) {
       log.warn("request observer failed", e);
     }
-    if (keep) {
-      processNext(ctx);
-    } else {
+    if (!keep) {
       busy = false;
       releasePending();
     }
+    return keep;
   }
 
   private static FullHttpResponse response(HttpVersion version, HttpResponseStatus status, String contentType,

@@ -118,6 +118,8 @@ public final class ExtenderHttpServer implements AutoCloseable {
   private final @Nullable Supplier<String> metrics;
   private final ExtenderRequestObserver observer;
   private final Object lifecycle = new Object();
+  /** Requests handed to a worker whose answer is not written yet. */
+  private final AtomicInteger unanswered = new AtomicInteger();
   private @Nullable EventLoopGroup ioGroup;
   private @Nullable ThreadPoolExecutor workers;
   private @Nullable Channel serverChannel;
@@ -168,7 +170,7 @@ public final class ExtenderHttpServer implements AutoCloseable {
               namedDaemonThreads("vgpu-extender-worker-"),
               new ThreadPoolExecutor.AbortPolicy());
       ExtenderHttpHandler.Shared shared =
-          new ExtenderHttpHandler.Shared(endpoint, pool, readiness, metrics, observer);
+          new ExtenderHttpHandler.Shared(endpoint, pool, readiness, metrics, observer, unanswered);
       long idleSeconds = Math.max(1, options.idleTimeout().toSeconds());
       ServerBootstrap bootstrap =
           new ServerBootstrap()
@@ -258,8 +260,17 @@ public final class ExtenderHttpServer implements AutoCloseable {
           pool.getActiveCount(), options.shutdownTimeout());
       pool.shutdownNow();
     }
+    // the answers of the drained requests are queued on the event loops: let them reach their sockets before the
+    // loops close every connection
+    while (unanswered.get() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
     long leftMillis = Math.max(100, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-    // let the answers of the drained requests reach their sockets before the loops close them
     group.shutdownGracefully(50, leftMillis, TimeUnit.MILLISECONDS).awaitUninterruptibly(leftMillis + 1000);
     log.info("extender HTTP server stopped");
   }

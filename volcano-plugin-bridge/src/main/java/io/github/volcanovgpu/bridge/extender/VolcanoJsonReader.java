@@ -809,7 +809,12 @@ final class VolcanoJsonReader {
   private static RequestBodyException malformed(String verb, JsonProcessingException e, int base) {
     JsonLocation at = e.getLocation();
     String where = at == null ? "" : " at byte " + (base + at.getByteOffset());
-    return new RequestBodyException("malformed JSON in " + verb + " body" + where + ": " + e.getOriginalMessage());
+    String problem = e.getOriginalMessage();
+    int marker = problem.indexOf(" (start marker at ");
+    if (marker > 0) {
+      problem = problem.substring(0, marker); // names Jackson's redacted source, says nothing useful
+    }
+    return new RequestBodyException("malformed JSON in " + verb + " body" + where + ": " + problem);
   }
 
   /**
