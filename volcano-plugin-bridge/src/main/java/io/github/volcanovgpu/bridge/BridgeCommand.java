@@ -92,6 +92,37 @@ final class BridgeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
+    Running sidecar = start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("shutting down");
+      sidecar.close();
+      stopped.countDown();
+    }, "vgpu-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  /** The started servers; closing stops them gracefully. */
+  record Running(ExtenderHttpServer http, @Nullable GrpcServer grpc, @Nullable MetricsServer metrics,
+      @Nullable InformerClusterState informers, PlacementEngine engine) implements AutoCloseable {
+    @Override
+    public void close() {
+      http.close();
+      if (grpc != null) {
+        grpc.stop();
+      }
+      if (metrics != null) {
+        metrics.close();
+      }
+      if (informers != null) {
+        informers.close();
+      }
+    }
+  }
+
+  /** Wires and starts everything the options ask for. */
+  Running start() throws Exception {
     HostPort http = HostPort.parse(httpBind, "--http-bind");
     Optional<HostPort> grpc = grpcBind.isBlank() ? Optional.empty() : Optional.of(HostPort.parse(grpcBind,
         "--grpc-bind"));
@@ -152,24 +183,6 @@ final class BridgeCommand implements Callable<Integer> {
           cacheSyncTimeout);
     }
 
-    CountDownLatch stopped = new CountDownLatch(1);
-    GrpcServer g = grpcServer;
-    InformerClusterState inf = informers;
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("shutting down");
-      httpServer.close();
-      if (g != null) {
-        g.stop();
-      }
-      if (metricsServer != null) {
-        metricsServer.close();
-      }
-      if (inf != null) {
-        inf.close();
-      }
-      stopped.countDown();
-    }, "vgpu-shutdown"));
-    stopped.await();
-    return 0;
+    return new Running(httpServer, grpcServer, metricsServer, informers, engine);
   }
 }

@@ -14,7 +14,6 @@ import io.github.volcanovgpu.bridge.model.TaskView;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.device.PodDevices;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -297,15 +296,20 @@ public final class PlacementEngine {
   }
 
   private void clearStale(PodView pod) {
-    Map<String, Optional<String>> removal = new HashMap<>();
+    try {
+      removeAllocationAnnotations(pod);
+    } catch (RuntimeException e) {
+      LOG.warn("could not clear stale vGPU annotations of {}: {}", pod.key(), e.getMessage());
+    }
+  }
+
+  /** Removes every key the vendor writes at allocation. */
+  private void removeAllocationAnnotations(PodView pod) {
+    Map<String, Optional<String>> removal = new LinkedHashMap<>();
     for (String key : vendor.allocationKeys()) {
       removal.put(key, Optional.empty());
     }
-    try {
-      writer.patchAnnotations(pod, removal);
-    } catch (AssignmentWriter.AssignmentWriteException e) {
-      LOG.warn("could not clear stale vGPU annotations of {}: {}", pod.key(), e.getMessage());
-    }
+    writer.patchAnnotations(pod, removal);
   }
 
   /** Volcano deallocateFunc: undo an allocation (rollback) or release an evicted task. */
@@ -344,13 +348,9 @@ public final class PlacementEngine {
     if (!node.isEmpty()) {
       nodeLock.release(node, pod);
     }
-    Map<String, Optional<String>> removal = new LinkedHashMap<>();
-    for (String key : vendor.allocationKeys()) {
-      removal.put(key, Optional.empty());
-    }
     try {
-      writer.patchAnnotations(pod, removal);
-    } catch (AssignmentWriter.AssignmentWriteException e) {
+      removeAllocationAnnotations(pod);
+    } catch (RuntimeException e) {
       return EventResult.failed("deallocate of pod " + pod.key() + ": ledger released, but " + e.getMessage());
     }
     return EventResult.ok();

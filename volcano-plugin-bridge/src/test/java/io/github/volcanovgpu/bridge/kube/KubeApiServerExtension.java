@@ -95,7 +95,7 @@ public final class KubeApiServerExtension
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
     Class<?> type = parameter.getParameter().getType();
     return type == ApiClient.class || type == KubeClients.class || type == CoreV1Api.class
-        || type == TestNamespace.class;
+        || type == TestNamespace.class || type == java.nio.file.Path.class;
   }
 
   @Override
@@ -110,6 +110,9 @@ public final class KubeApiServerExtension
     }
     if (type == CoreV1Api.class) {
       return new CoreV1Api(clients.requests());
+    }
+    if (type == java.nio.file.Path.class) {
+      return server(context).kubeconfig(); // the kubeconfig file, for code that builds its own clients
     }
     return namespace(context);
   }

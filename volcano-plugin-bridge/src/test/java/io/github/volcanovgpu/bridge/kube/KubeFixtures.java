@@ -15,14 +15,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Pods and nodes for tests: nothing runs them, so an image name is all a container needs. */
-final class KubeFixtures {
+public final class KubeFixtures {
   private KubeFixtures() {}
 
   /**
    * A pod with one container. client-java 25 serialises every unset map as {@code {}}; kube-apiserver 1.20 refuses
    * {@code spec.overhead: {}} without a RuntimeClass (403), so it is cleared.
    */
-  static V1Pod pod(String namespace, String name, String nodeName, Map<String, String> limits) {
+  public static V1Pod pod(String namespace, String name, String nodeName, Map<String, String> limits) {
     return new V1Pod()
         .metadata(new V1ObjectMeta().namespace(namespace).name(name))
         .spec(new V1PodSpec()
@@ -32,14 +32,14 @@ final class KubeFixtures {
             .addContainersItem(container("main", limits)));
   }
 
-  static V1Container container(String name, Map<String, String> limits) {
+  public static V1Container container(String name, Map<String, String> limits) {
     Map<String, Quantity> quantities = new LinkedHashMap<>();
     limits.forEach((key, value) -> quantities.put(key, Quantity.fromString(value)));
     return new V1Container().name(name).image("example.invalid/none:1")
         .resources(new V1ResourceRequirements().limits(quantities));
   }
 
-  static V1Node node(TestNamespace owner, String name, Map<String, String> annotations, Map<String, String> allocatable) {
+  public static V1Node node(TestNamespace owner, String name, Map<String, String> annotations, Map<String, String> allocatable) {
     Map<String, Quantity> quantities = new LinkedHashMap<>();
     allocatable.forEach((key, value) -> quantities.put(key, Quantity.fromString(value)));
     return new V1Node()
@@ -47,12 +47,12 @@ final class KubeFixtures {
         .status(new V1NodeStatus().allocatable(quantities).capacity(quantities));
   }
 
-  static V1Pod createPod(CoreV1Api api, V1Pod pod) throws ApiException {
+  public static V1Pod createPod(CoreV1Api api, V1Pod pod) throws ApiException {
     return api.createNamespacedPod(pod.getMetadata().getNamespace(), pod).execute();
   }
 
   /** Sets {@code status.phase} through the status subresource (what a kubelet would do). */
-  static V1Pod setPhase(CoreV1Api api, V1Pod pod, String phase) throws ApiException {
+  public static V1Pod setPhase(CoreV1Api api, V1Pod pod, String phase) throws ApiException {
     V1Pod current = api.readNamespacedPod(pod.getMetadata().getName(), pod.getMetadata().getNamespace()).execute();
     current.status(current.getStatus() == null ? new V1PodStatus().phase(phase) : current.getStatus().phase(phase));
     return api.replaceNamespacedPodStatus(pod.getMetadata().getName(), pod.getMetadata().getNamespace(), current)
@@ -60,7 +60,7 @@ final class KubeFixtures {
   }
 
   /** Node status (allocatable) is dropped on create; it must be written through the status subresource. */
-  static V1Node createNode(CoreV1Api api, V1Node node) throws ApiException {
+  public static V1Node createNode(CoreV1Api api, V1Node node) throws ApiException {
     V1NodeStatus status = node.getStatus();
     V1Node created = api.createNode(node).execute();
     if (status == null) {
@@ -70,7 +70,7 @@ final class KubeFixtures {
     return api.replaceNodeStatus(created.getMetadata().getName(), created).execute();
   }
 
-  static void deletePodNow(CoreV1Api api, String namespace, String name) throws ApiException {
+  public static void deletePodNow(CoreV1Api api, String namespace, String name) throws ApiException {
     api.deleteNamespacedPod(name, namespace).gracePeriodSeconds(0).execute();
   }
 }
