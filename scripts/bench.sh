@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the JMH benchmarks of volcano-plugin-bridge (every benchmark in package io.github.volcanovgpu.bridge.bench:
 # extender parsing and HTTP, the scheduling core, gRPC) with short but honest settings -- about 10 minutes on
-# 2 cores -- and prints a table: benchmark, score, unit, CPU per call, target, ratio to a bare Jackson token pass.
+# 2 cores -- and prints a table: benchmark, score, unit, CPU per call, target, ratio to a bare Jackson token pass
+# (best iterations), then the parse ratios measured interleaved (ParseRatios).
 #
 #   scripts/bench.sh                 all benchmarks
 #   scripts/bench.sh 'Extender.*'    only those matching a JMH regex
@@ -40,6 +41,10 @@ java -cp "$cp" org.openjdk.jmh.Main "$filter" $jmh_args \
 
 echo >&2
 java -cp "$cp" io.github.volcanovgpu.bridge.bench.BenchReport "$out/jmh-$stamp.json" "$out/table-$stamp.md"
+if [[ "io.github.volcanovgpu.bridge.bench.ExtenderParseBenchmark" =~ $filter ]]; then
+  # the parse ratios once more, measured interleaved (steadier than ratios of runs minutes apart)
+  java -cp "$cp" io.github.volcanovgpu.bridge.bench.ParseRatios "$out/table-$stamp.md"
+fi
 cp "$out/table-$stamp.md" "$out/latest.md"
 cp "$out/jmh-$stamp.json" "$out/latest.json"
 echo >&2

@@ -66,10 +66,15 @@ final class VolcanoJsonReader {
   private static final byte[][] RESOURCES_KEYS = JsonScanner.keys("limits", "requests");
 
   private final JsonFactory factory;
-  private final StringCache strings = new StringCache();
+  private final StringCache strings;
+
+  VolcanoJsonReader(JsonFactory factory, StringCache strings) {
+    this.factory = factory;
+    this.strings = strings;
+  }
 
   VolcanoJsonReader(JsonFactory factory) {
-    this.factory = factory;
+    this(factory, new StringCache());
   }
 
   VolcanoJsonReader() {
