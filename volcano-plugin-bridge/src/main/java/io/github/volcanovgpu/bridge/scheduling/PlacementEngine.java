@@ -43,8 +43,8 @@ public final class PlacementEngine {
   private final ConcurrentHashMap<String, NodeView> lastSeen = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Object> nodeMonitors = new ConcurrentHashMap<>();
   /**
-   * Decoded inventory per node, valid while the node's (immutable) annotation and allocatable maps are the same
-   * objects: informers build a new view on every pod event but keep the node's maps until the node changes.
+   * Decoded inventory per node, valid while the node's annotation and allocatable maps are unchanged: informers
+   * build a new view on every pod event but keep the node's maps, and Volcano resends the same values.
    */
   private final ConcurrentHashMap<String, DecodedInventory> inventories = new ConcurrentHashMap<>();
 
@@ -167,13 +167,18 @@ public final class PlacementEngine {
   /** The node's decoded inventory; decoding runs once per node view, not once per predicate. */
   private Inventory inventoryOf(NodeView node) {
     DecodedInventory cached = inventories.get(node.name());
-    if (cached != null && cached.annotations() == node.annotations()
-        && cached.allocatable() == node.allocatable()) {
+    if (cached != null && same(cached.annotations(), node.annotations())
+        && same(cached.allocatable(), node.allocatable())) {
       return cached.inventory();
     }
     Inventory inv = vendor.inventory(node);
     inventories.put(node.name(), new DecodedInventory(node.annotations(), node.allocatable(), inv));
     return inv;
+  }
+
+  /** Identity first (informer views share the node's maps), then equality (each request parses a new copy). */
+  private static boolean same(Map<String, String> a, Map<String, String> b) {
+    return a == b || a.equals(b);
   }
 
   /** The freshest detailed view of a node: the synced cache, else the request's, else the last request's. */
