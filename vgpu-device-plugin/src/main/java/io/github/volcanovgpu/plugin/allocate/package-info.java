@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.volcanovgpu.plugin.allocate;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.volcanovgpu.plugin.device;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.volcanovgpu.plugin.kubelet;
+
+import org.jspecify.annotations.NullMarked;

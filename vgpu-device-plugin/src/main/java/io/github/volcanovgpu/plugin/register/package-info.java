@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.volcanovgpu.plugin.register;
+
+import org.jspecify.annotations.NullMarked;
