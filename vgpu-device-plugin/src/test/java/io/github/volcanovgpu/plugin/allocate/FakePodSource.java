@@ -1,0 +1,97 @@
+package io.github.volcanovgpu.plugin.allocate;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * In-memory {@link PodSource} with the API server's semantics that matter here: the field selector, UID and
+ * resourceVersion preconditions (a successful patch bumps the resourceVersion) and node annotations.
+ */
+final class FakePodSource implements PodSource {
+  private final Map<String, PodSnapshot> pods = new LinkedHashMap<>();
+  private final Map<String, Map<String, String>> nodeAnnotations = new HashMap<>();
+  private final List<String> lists = new ArrayList<>();
+  private long version = 100;
+  private @Nullable PodSourceException listFailure;
+
+  synchronized void put(PodSnapshot pod) {
+    pods.put(pod.key(), pod);
+  }
+
+  synchronized PodSnapshot get(String namespace, String name) {
+    PodSnapshot pod = pods.get(namespace + "/" + name);
+    if (pod == null) {
+      throw new AssertionError("no pod " + namespace + "/" + name);
+    }
+    return pod;
+  }
+
+  synchronized void lockNode(String node, String value) {
+    nodeAnnotations.computeIfAbsent(node, n -> new HashMap<>()).put("hamivgpu", value);
+  }
+
+  synchronized boolean nodeLocked(String node) {
+    return nodeAnnotations.getOrDefault(node, Map.of()).containsKey("hamivgpu");
+  }
+
+  synchronized void failLists(@Nullable PodSourceException failure) {
+    this.listFailure = failure;
+  }
+
+  /** The field selectors' nodes of every list call. */
+  synchronized List<String> listedNodes() {
+    return List.copyOf(lists);
+  }
+
+  @Override
+  public synchronized List<PodSnapshot> pendingPodsOnNode(String node) {
+    lists.add(node);
+    if (listFailure != null) {
+      throw listFailure;
+    }
+    return pods.values().stream()
+        .filter(p -> p.nodeName().equals(node) && p.phase().equals(PodSnapshot.PENDING))
+        .toList();
+  }
+
+  @Override
+  public synchronized PodSnapshot readPod(String namespace, String name) {
+    PodSnapshot pod = pods.get(namespace + "/" + name);
+    if (pod == null) {
+      throw new PodSourceException(PodSourceException.Kind.NOT_FOUND, "pod " + namespace + "/" + name + " not found");
+    }
+    return pod;
+  }
+
+  @Override
+  public synchronized PodSnapshot patchAnnotations(PodSnapshot observed, Map<String, Optional<String>> changes) {
+    PodSnapshot current = readPod(observed.namespace(), observed.name());
+    if (!current.uid().equals(observed.uid()) || !current.resourceVersion().equals(observed.resourceVersion())) {
+      throw new PodSourceException(PodSourceException.Kind.CONFLICT, "pod " + observed.key() + " changed");
+    }
+    Map<String, String> annotations = new HashMap<>(current.annotations());
+    changes.forEach((key, value) -> {
+      if (value.isPresent()) {
+        annotations.put(key, value.get());
+      } else {
+        annotations.remove(key);
+      }
+    });
+    PodSnapshot patched = new PodSnapshot(current.namespace(), current.name(), current.uid(),
+        Long.toString(++version), current.phase(), current.nodeName(), current.creationTimestamp(), annotations,
+        current.initContainers(), current.containers());
+    pods.put(patched.key(), patched);
+    return patched;
+  }
+
+  @Override
+  public synchronized boolean releaseNodeLock(String node) {
+    Map<String, String> annotations = nodeAnnotations.get(node);
+    return annotations != null && annotations.remove("hamivgpu") != null;
+  }
+}
