@@ -18,6 +18,7 @@ final class FakePodSource implements PodSource {
   private final List<String> lists = new ArrayList<>();
   private long version = 100;
   private @Nullable PodSourceException listFailure;
+  private @Nullable Runnable beforeNextPatch;
 
   synchronized void put(PodSnapshot pod) {
     pods.put(pod.key(), pod);
@@ -41,6 +42,11 @@ final class FakePodSource implements PodSource {
 
   synchronized void failLists(@Nullable PodSourceException failure) {
     this.listFailure = failure;
+  }
+
+  /** Runs {@code action} (e.g. a concurrent writer's patch) just before the next patch is applied. */
+  synchronized void beforeNextPatch(Runnable action) {
+    this.beforeNextPatch = action;
   }
 
   /** The field selectors' nodes of every list call. */
@@ -70,6 +76,11 @@ final class FakePodSource implements PodSource {
 
   @Override
   public synchronized PodSnapshot patchAnnotations(PodSnapshot observed, Map<String, Optional<String>> changes) {
+    Runnable action = beforeNextPatch;
+    if (action != null) {
+      beforeNextPatch = null;
+      action.run();
+    }
     PodSnapshot current = readPod(observed.namespace(), observed.name());
     if (!current.uid().equals(observed.uid()) || !current.resourceVersion().equals(observed.resourceVersion())) {
       throw new PodSourceException(PodSourceException.Kind.CONFLICT, "pod " + observed.key() + " changed");

@@ -417,6 +417,18 @@ class VgpuAllocationHandlerTest {
   }
 
   @Test
+  void podChangedConcurrentlyIsReadAgainAndTheOtherWritersChangeKept() {
+    pods.put(pod("p1", "GPU-aaa,NVIDIA,1000,0:").container(gpu("main", 1)).build());
+    pods.beforeNextPatch(() -> pods.patchAnnotations(pods.get("ns", "p1"),
+        Map.of("example.com/other", java.util.Optional.of("kept"))));
+
+    allocateOne(handler(), "GPU-aaa-0");
+
+    assertThat(annotation("p1", VgpuAnnotations.BIND_PHASE)).isEqualTo("success");
+    assertThat(annotation("p1", "example.com/other")).isEqualTo("kept");
+  }
+
+  @Test
   void migSlicesAreRefusedWithAClearMessage() {
     pods.put(pod("p1", "GPU-aaa[group2-3],NVIDIA,1000,0:").container(gpu("main", 1)).build());
 
