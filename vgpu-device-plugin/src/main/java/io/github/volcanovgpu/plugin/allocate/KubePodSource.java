@@ -164,7 +164,7 @@ public final class KubePodSource implements PodSource {
       Map<String, String> limits = new HashMap<>();
       Map<String, Quantity> quantities = c.getResources() == null ? null : c.getResources().getLimits();
       if (quantities != null) {
-        quantities.forEach((key, value) -> limits.put(key, value.toSuffixedString()));
+        quantities.forEach((key, value) -> limits.put(key, value.getNumber().toPlainString()));
       }
       Set<String> envNames = new HashSet<>();
       if (c.getEnv() != null) {

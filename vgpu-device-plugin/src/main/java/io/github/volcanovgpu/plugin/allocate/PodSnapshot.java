@@ -53,7 +53,7 @@ public record PodSnapshot(
   /**
    * One container of the pod spec.
    *
-   * @param limits {@code resources.limits}, quantities as strings
+   * @param limits {@code resources.limits}, quantities as plain decimal strings ({@code 3000}, not {@code 3k})
    * @param envNames names of the container's {@code env} entries
    */
   public record Container(String name, Map<String, String> limits, Set<String> envNames) {

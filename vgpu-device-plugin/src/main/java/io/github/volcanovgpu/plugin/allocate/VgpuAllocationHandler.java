@@ -196,7 +196,7 @@ public final class VgpuAllocationHandler implements AllocationHandler {
     try {
       return new java.math.BigDecimal(quantity.trim()).signum() > 0;
     } catch (NumberFormatException e) {
-      return true; // a suffixed quantity ("1k"); the API server only accepts valid ones
+      return true; // not a plain number: KubePodSource gives plain decimals, keep the limit as a request
     }
   }
 
