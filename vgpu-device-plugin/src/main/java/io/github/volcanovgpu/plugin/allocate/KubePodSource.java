@@ -44,10 +44,10 @@ public final class KubePodSource implements PodSource {
 
   /**
    * @param client a request client with a bounded read timeout; this also makes client-java ignore unknown JSON
-   *     fields process-wide ({@link LenientKubeJson})
+   *     fields process-wide ({@link io.github.volcanovgpu.contract.kube.KubeJson})
    */
   public KubePodSource(ApiClient client) {
-    LenientKubeJson.ignoreUnknownFields();
+    io.github.volcanovgpu.contract.kube.KubeJson.ignoreUnknownFields();
     this.client = Objects.requireNonNull(client, "client");
     this.api = new CoreV1Api(client);
   }

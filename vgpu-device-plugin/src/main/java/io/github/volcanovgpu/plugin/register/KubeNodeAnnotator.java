@@ -16,6 +16,7 @@ public final class KubeNodeAnnotator implements NodeAnnotator {
   private final CoreV1Api api;
 
   public KubeNodeAnnotator(ApiClient client) {
+    io.github.volcanovgpu.contract.kube.KubeJson.ignoreUnknownFields();
     this.client = client;
     this.api = new CoreV1Api(client);
   }

@@ -1,5 +1,6 @@
 package io.github.volcanovgpu.bridge.kube;
 
+import io.github.volcanovgpu.contract.kube.KubeJson;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.KubeConfig;

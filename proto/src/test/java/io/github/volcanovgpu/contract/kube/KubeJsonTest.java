@@ -1,4 +1,4 @@
-package io.github.volcanovgpu.bridge.kube;
+package io.github.volcanovgpu.contract.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -42,8 +42,8 @@ class KubeJsonTest {
     assertThat(pod.getMetadata().getCreationTimestamp())
         .isEqualTo(OffsetDateTime.of(2026, 5, 1, 10, 0, 0, 0, ZoneOffset.UTC));
     assertThat(pod.getStatus().getStartTime().getNano()).isEqualTo(123_456_000);
-    assertThat(KubeModelMapper.podView(pod).containers().get(0).limits())
-        .containsEntry("volcano.sh/vgpu-memory", "3k").containsEntry("cpu", "1500m");
+    assertThat(pod.getSpec().getContainers().get(0).getResources().getLimits().get("cpu").toSuffixedString())
+        .isEqualTo("1500m");
   }
 
   @Test

@@ -1,4 +1,4 @@
-package io.github.volcanovgpu.bridge.kube;
+package io.github.volcanovgpu.contract.kube;
 
 import com.google.gson.Gson;
 import io.kubernetes.client.openapi.JSON;
@@ -20,7 +20,7 @@ import java.util.Date;
  * per-model validating adapter factories, so unknown fields are ignored as Kubernetes' own clients do. Quantities,
  * int-or-string and timestamps keep their adapters.
  */
-final class KubeJson {
+public final class KubeJson {
   /** client-java's RFC 3339 format with optional microseconds (the one in {@code JSON}'s static initialiser). */
   private static final DateTimeFormatter RFC3339_MICRO =
       new DateTimeFormatterBuilder()
@@ -35,11 +35,11 @@ final class KubeJson {
   private KubeJson() {}
 
   /** Idempotent; affects every ApiClient in the JVM (client-java keeps one Gson per process). */
-  static void ignoreUnknownFields() {
+  public static void ignoreUnknownFields() {
     JSON.setGson(lenientGson());
   }
 
-  static Gson lenientGson() {
+  public static Gson lenientGson() {
     return JSON.createGson()
         .registerTypeAdapter(Date.class, new JSON.DateTypeAdapter())
         .registerTypeAdapter(java.sql.Date.class, new JSON.SqlDateTypeAdapter())
