@@ -41,6 +41,7 @@ public final class PluginManager implements AutoCloseable {
   private @Nullable WatchService watchService;
   private @Nullable Thread watcher;
   private volatile int restarts;
+  private volatile boolean closed;
 
   public PluginManager(Path directory, List<PluginResource> resources, HealthState health,
       Duration registerTimeout) {
@@ -63,11 +64,12 @@ public final class PluginManager implements AutoCloseable {
   }
 
   /**
-   * Serves every resource, registers each and starts watching the directory.
+   * Serves every resource, registers each and starts watching the directory. A resource the kubelet does not
+   * accept now (kubelet not running yet) is logged and registered again when {@code kubelet.sock} appears.
    *
-   * @throws KubeletRegistrar.RegistrationException when the kubelet refuses a resource
+   * @return whether every resource was registered now
    */
-  public void start() {
+  public boolean start() {
     try {
       Files.createDirectories(directory);
       WatchService ws = directory.getFileSystem().newWatchService();
@@ -76,14 +78,16 @@ public final class PluginManager implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot watch " + directory + ": " + e.getMessage(), e);
     }
+    boolean registered;
     synchronized (lifecycle) {
       serveAll();
-      registerAll(true);
+      registered = registerAll();
     }
     Thread t = new Thread(this::watchLoop, "device-plugin-dir-watch");
     t.setDaemon(true);
     t.start();
     watcher = t;
+    return registered;
   }
 
   /** Current health per card UUID (for the node annotation publisher). */
@@ -103,10 +107,13 @@ public final class PluginManager implements AutoCloseable {
   /** Stops and starts every server and registers again (kubelet restart, SIGHUP). */
   public void restart(String reason) {
     synchronized (lifecycle) {
+      if (closed) {
+        return;
+      }
       LOG.info("re-serving and re-registering {} device plugins: {}", services.size(), reason);
       stopAll();
       serveAll();
-      registerAll(false);
+      registerAll();
       restarts++;
     }
   }
@@ -125,19 +132,19 @@ public final class PluginManager implements AutoCloseable {
     }
   }
 
-  private void registerAll(boolean failFast) {
+  private boolean registerAll() {
+    boolean all = true;
     for (Map.Entry<String, DevicePluginService> e : services.entrySet()) {
       String resourceName = e.getValue().resource().resourceName();
       try {
         registrar.register(resourceName, e.getKey(), DevicePluginService.OPTIONS);
         LOG.info("{}: registered with the kubelet as {}", resourceName, e.getKey());
       } catch (KubeletRegistrar.RegistrationException ex) {
-        if (failFast) {
-          throw ex;
-        }
+        all = false;
         LOG.warn("{} (will retry when kubelet.sock is created again)", ex.getMessage());
       }
     }
+    return all;
   }
 
   private void stopAll() {
@@ -207,6 +214,7 @@ public final class PluginManager implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     Thread t = watcher;
     if (t != null) {
       t.interrupt();

@@ -41,6 +41,7 @@ final class TestKubelet implements AutoCloseable {
   private final Map<String, AtomicInteger> registrations = new ConcurrentHashMap<>();
   private final Map<String, String> endpoints = new ConcurrentHashMap<>();
   private final Map<String, DevicePluginOptions> options = new ConcurrentHashMap<>();
+  private final AtomicInteger streamEnds = new AtomicInteger();
   private @Nullable Server server;
 
   TestKubelet(Path dir) {
@@ -78,6 +79,11 @@ final class TestKubelet implements AutoCloseable {
   int registrations(String resource) {
     AtomicInteger n = registrations.get(resource);
     return n == null ? 0 : n.get();
+  }
+
+  /** How many ListAndWatch streams ended (plugin stopped them or the channel went away). */
+  int streamEnds() {
+    return streamEnds.get();
   }
 
   @Nullable String endpoint(String resource) {
@@ -160,11 +166,13 @@ final class TestKubelet implements AutoCloseable {
 
             @Override
             public void onError(Throwable t) {
-              System.err.println("TestKubelet: ListAndWatch " + resource + " ended: " + t);
+              streamEnds.incrementAndGet();
             }
 
             @Override
-            public void onCompleted() {}
+            public void onCompleted() {
+              streamEnds.incrementAndGet();
+            }
           });
     }
   }
