@@ -1,0 +1,236 @@
+package io.github.volcanovgpu.plugin.kubelet;
+
+import io.github.volcanovgpu.plugin.device.DeviceHealth;
+import io.github.volcanovgpu.plugin.device.GpuBackend;
+import io.grpc.Server;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves one plugin socket per resource in the kubelet's device-plugin directory, registers each with the kubelet
+ * (serve first, then Register), and watches the directory: when {@code kubelet.sock} is created again (kubelet
+ * restart) or one of our sockets disappears, it stops, re-serves and re-registers everything. Health lives in a
+ * {@link HealthState} that survives those restarts.
+ */
+public final class PluginManager implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PluginManager.class);
+
+  private final Path directory;
+  private final HealthState health;
+  private final UnixTransport transport;
+  private final KubeletRegistrar registrar;
+  private final Map<String, DevicePluginService> services = new LinkedHashMap<>();
+  private final Map<String, Server> servers = new LinkedHashMap<>();
+  private final Object lifecycle = new Object();
+  private @Nullable WatchService watchService;
+  private @Nullable Thread watcher;
+  private volatile int restarts;
+  private volatile boolean closed;
+
+  public PluginManager(Path directory, List<PluginResource> resources, HealthState health,
+      Duration registerTimeout) {
+    this.directory = directory;
+    this.health = health;
+    this.transport = new UnixTransport();
+    this.registrar = new KubeletRegistrar(transport, directory.resolve(KubeletRegistrar.KUBELET_SOCKET_NAME),
+        registerTimeout);
+    for (PluginResource r : resources) {
+      if (services.containsKey(r.socketName())) {
+        throw new IllegalArgumentException("two resources share socket " + r.socketName());
+      }
+      services.put(r.socketName(), new DevicePluginService(r, health));
+    }
+  }
+
+  /** Routes the backend's health events into this manager's {@link HealthState}. */
+  public void connect(GpuBackend backend) {
+    backend.watchHealth(health::apply);
+  }
+
+  /**
+   * Serves every resource, registers each and starts watching the directory. A resource the kubelet does not
+   * accept now (kubelet not running yet) is logged and registered again when {@code kubelet.sock} appears.
+   *
+   * @return whether every resource was registered now
+   */
+  public boolean start() {
+    try {
+      Files.createDirectories(directory);
+      WatchService ws = directory.getFileSystem().newWatchService();
+      directory.register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE);
+      watchService = ws;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot watch " + directory + ": " + e.getMessage(), e);
+    }
+    boolean registered;
+    synchronized (lifecycle) {
+      serveAll();
+      registered = registerAll();
+    }
+    Thread t = new Thread(this::watchLoop, "device-plugin-dir-watch");
+    t.setDaemon(true);
+    t.start();
+    watcher = t;
+    return registered;
+  }
+
+  /** Current health per card UUID (for the node annotation publisher). */
+  public Map<String, DeviceHealth> health() {
+    return health.snapshot();
+  }
+
+  /** How many times the plugins were re-served after a kubelet restart or a lost socket. */
+  public int restarts() {
+    return restarts;
+  }
+
+  public List<DevicePluginService> services() {
+    return List.copyOf(services.values());
+  }
+
+  /** Stops and starts every server and registers again (kubelet restart, SIGHUP). */
+  public void restart(String reason) {
+    synchronized (lifecycle) {
+      if (closed) {
+        return;
+      }
+      LOG.info("re-serving and re-registering {} device plugins: {}", services.size(), reason);
+      stopAll();
+      serveAll();
+      registerAll();
+      restarts++;
+    }
+  }
+
+  private void serveAll() {
+    for (Map.Entry<String, DevicePluginService> e : services.entrySet()) {
+      Path socket = directory.resolve(e.getKey());
+      try {
+        Files.deleteIfExists(socket);
+        Server server = transport.server(socket, e.getValue()).start();
+        servers.put(e.getKey(), server);
+        LOG.info("{}: serving on {}", e.getValue().resource().resourceName(), socket);
+      } catch (IOException ex) {
+        throw new UncheckedIOException("cannot serve " + socket + ": " + ex.getMessage(), ex);
+      }
+    }
+  }
+
+  private boolean registerAll() {
+    boolean all = true;
+    for (Map.Entry<String, DevicePluginService> e : services.entrySet()) {
+      String resourceName = e.getValue().resource().resourceName();
+      try {
+        registrar.register(resourceName, e.getKey(), DevicePluginService.OPTIONS);
+        LOG.info("{}: registered with the kubelet as {}", resourceName, e.getKey());
+      } catch (KubeletRegistrar.RegistrationException ex) {
+        all = false;
+        LOG.warn("{} (will retry when kubelet.sock is created again)", ex.getMessage());
+      }
+    }
+    return all;
+  }
+
+  private void stopAll() {
+    for (DevicePluginService s : services.values()) {
+      s.endStreams();
+    }
+    List<Server> running = new ArrayList<>(servers.values());
+    servers.clear();
+    for (Server s : running) {
+      s.shutdownNow();
+    }
+    for (Server s : running) {
+      try {
+        s.awaitTermination(2, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private void watchLoop() {
+    WatchService ws = watchService;
+    if (ws == null) {
+      return;
+    }
+    try {
+      while (!Thread.currentThread().isInterrupted()) {
+        WatchKey key = ws.take();
+        String reason = null;
+        for (WatchEvent<?> event : key.pollEvents()) {
+          if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
+            reason = reason != null ? reason : missingSocket();
+            continue;
+          }
+          String name = String.valueOf(event.context());
+          if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE
+              && name.equals(KubeletRegistrar.KUBELET_SOCKET_NAME)) {
+            reason = "kubelet.sock created (kubelet restarted)";
+          } else if (event.kind() == StandardWatchEventKinds.ENTRY_DELETE && services.containsKey(name)
+              && reason == null && !Files.exists(directory.resolve(name))) {
+            reason = name + " deleted";
+          }
+        }
+        key.reset();
+        if (reason != null) {
+          try {
+            restart(reason);
+          } catch (RuntimeException e) {
+            LOG.error("restarting the device plugins failed: {}", e.getMessage(), e);
+          }
+        }
+      }
+    } catch (InterruptedException | ClosedWatchServiceException e) {
+      LOG.debug("directory watch ended");
+    }
+  }
+
+  private @Nullable String missingSocket() {
+    for (String name : services.keySet()) {
+      if (!Files.exists(directory.resolve(name))) {
+        return name + " missing after a watch overflow";
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    Thread t = watcher;
+    if (t != null) {
+      t.interrupt();
+    }
+    WatchService ws = watchService;
+    if (ws != null) {
+      try {
+        ws.close();
+      } catch (IOException e) {
+        LOG.debug("closing the watch service: {}", e.toString());
+      }
+    }
+    synchronized (lifecycle) {
+      stopAll();
+      services.values().forEach(DevicePluginService::close);
+    }
+    transport.close();
+  }
+}

@@ -1,0 +1,79 @@
+package io.github.volcanovgpu.plugin.kubelet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.volcanovgpu.plugin.device.HealthEvent;
+import io.github.volcanovgpu.plugin.device.PhysicalGpu;
+import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateResponse;
+import io.github.volcanovgpu.proto.kubelet.v1beta1.Device;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DevicePluginServiceTest {
+  private static final PhysicalGpu G0 = new PhysicalGpu("GPU-0", 0, "NVIDIA T4", 1024, 0, false);
+  private static final PhysicalGpu G1 = new PhysicalGpu("GPU-1", 1, "NVIDIA T4", 1024, 1, false);
+  private static final PhysicalGpu G2 = new PhysicalGpu("GPU-2", 2, "NVIDIA T4", 1024, 1, false);
+  private static final AllocationHandler NOOP = (name, req) -> AllocateResponse.getDefaultInstance();
+
+  private final HealthState health = new HealthState(List.of(G0, G1, G2), HealthPolicy.defaults());
+
+  private DevicePluginService service(List<AdvertisedDevice> devices) {
+    return new DevicePluginService(new PluginResource("volcano.sh/vgpu-number", devices, NOOP), health);
+  }
+
+  private static List<String> ids(List<AdvertisedDevice> devices) {
+    return devices.stream().map(AdvertisedDevice::id).toList();
+  }
+
+  @Test
+  void preferenceKeepsTheMustIncludeCardTogether() {
+    DevicePluginService s = service(DeviceIds.count(List.of(G0, G1, G2), 4));
+    List<String> available = new ArrayList<>(ids(DeviceIds.count(List.of(G0, G1, G2), 4)));
+    available.remove("GPU-1-0");
+    List<String> picked = s.prefer(available, List.of("GPU-1-0"), 3);
+    assertThat(picked).containsExactly("GPU-1-0", "GPU-1-1", "GPU-1-2");
+  }
+
+  @Test
+  void preferenceFillsTheCardWithMostAvailableIdsFirst() {
+    DevicePluginService s = service(DeviceIds.memory(List.of(G0, G1, G2), 256));
+    List<String> available = List.of("GPU-0-memory-0", "GPU-1-memory-0", "GPU-1-memory-1", "GPU-1-memory-2",
+        "GPU-2-memory-0", "GPU-2-memory-3");
+    assertThat(s.prefer(available, List.of(), 3)).containsExactly("GPU-1-memory-0", "GPU-1-memory-1",
+        "GPU-1-memory-2");
+    assertThat(s.prefer(available, List.of(), 5)).containsExactly("GPU-1-memory-0", "GPU-1-memory-1",
+        "GPU-1-memory-2", "GPU-2-memory-0", "GPU-2-memory-3");
+  }
+
+  @Test
+  void preferenceIgnoresIdsNeverAdvertised() {
+    DevicePluginService s = service(DeviceIds.count(List.of(G0), 2));
+    assertThat(s.prefer(List.of("bogus", "GPU-0-1", "GPU-0-0"), List.of(), 5)).containsExactly("GPU-0-0", "GPU-0-1");
+  }
+
+  @Test
+  void listMarksEveryIdOfAnUnhealthyCardAndCarriesNuma() {
+    DevicePluginService s = service(DeviceIds.count(List.of(G0, G1), 2));
+    health.apply(new HealthEvent("GPU-1", 79, "fell off the bus", Instant.EPOCH));
+    List<Device> devices = s.currentList().getDevicesList();
+    assertThat(devices).extracting(Device::getHealth)
+        .containsExactly("Healthy", "Healthy", "Unhealthy", "Unhealthy");
+    assertThat(devices.get(2).getTopology().getNodes(0).getID()).isEqualTo(1);
+    health.apply(new HealthEvent("GPU-1", 0, "ok", Instant.EPOCH));
+    assertThat(s.currentList().getDevicesList()).extracting(Device::getHealth).containsOnly("Healthy");
+  }
+
+  @Test
+  void ignoredXidLeavesCardHealthyAndEmptyUuidHitsAllCards() {
+    List<Integer> changes = new ArrayList<>();
+    health.addListener(() -> changes.add(1));
+    health.apply(new HealthEvent("GPU-0", 13, "app error", Instant.EPOCH));
+    assertThat(health.isHealthy("GPU-0")).isTrue();
+    assertThat(changes).isEmpty();
+    health.apply(new HealthEvent("", 48, "double-bit ECC", Instant.EPOCH));
+    assertThat(health.snapshot().values()).noneMatch(h -> h.isHealthy());
+    assertThat(changes).hasSize(1);
+  }
+}

@@ -1,0 +1,179 @@
+package io.github.volcanovgpu.plugin.kubelet;
+
+import io.github.volcanovgpu.contract.kubelet.DevicePluginConstants;
+import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateRequest;
+import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateResponse;
+import io.github.volcanovgpu.proto.kubelet.v1beta1.Device;
+import io.github.volcanovgpu.proto.kubelet.v1beta1.DevicePluginGrpc;
+import io.github.volcanovgpu.proto.kubelet.v1beta1.DevicePluginOptions;
+import io.github.volcanovgpu.proto.kubelet.v1beta1.Empty;
+import io.github.volcanovgpu.proto.kubelet.v1beta1.ListAndWatchResponse;
+import io.github.volcanovgpu.proto.kubelet.v1beta1.PreferredAllocationRequest;
+import io.github.volcanovgpu.proto.kubelet.v1beta1.PreferredAllocationResponse;
+import io.github.volcanovgpu.proto.kubelet.v1beta1.RegisterRequest;
+import io.github.volcanovgpu.proto.kubelet.v1beta1.RegistrationGrpc;
+import io.grpc.Context;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A fake kubelet on {@code <dir>/kubelet.sock} behaving like the real one: on Register it dials back
+ * {@code <dir>/<endpoint>}, calls GetDevicePluginOptions, answers, then consumes ListAndWatch in the background.
+ * {@link #restart()} stops, wipes every socket in the directory and listens again.
+ */
+final class TestKubelet implements AutoCloseable {
+  private final Path dir;
+  private final UnixTransport transport = new UnixTransport();
+  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final Map<String, List<Device>> lists = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> registrations = new ConcurrentHashMap<>();
+  private final Map<String, String> endpoints = new ConcurrentHashMap<>();
+  private final Map<String, DevicePluginOptions> options = new ConcurrentHashMap<>();
+  private final AtomicInteger streamEnds = new AtomicInteger();
+  private @Nullable Server server;
+
+  TestKubelet(Path dir) {
+    this.dir = dir;
+  }
+
+  TestKubelet start() throws IOException {
+    server = transport.server(dir.resolve("kubelet.sock"), new Registration()).start();
+    return this;
+  }
+
+  /** Like a kubelet restart: stop, delete every socket in the directory, listen again. */
+  void restart() throws IOException, InterruptedException {
+    stop();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path p : files.toList()) {
+        if (!Files.isDirectory(p)) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+    start();
+  }
+
+  private void stop() throws InterruptedException {
+    Server s = server;
+    if (s != null) {
+      s.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+      server = null;
+    }
+    channels.values().forEach(ManagedChannel::shutdownNow);
+    channels.clear();
+  }
+
+  int registrations(String resource) {
+    AtomicInteger n = registrations.get(resource);
+    return n == null ? 0 : n.get();
+  }
+
+  /** How many ListAndWatch streams ended (plugin stopped them or the channel went away). */
+  int streamEnds() {
+    return streamEnds.get();
+  }
+
+  @Nullable String endpoint(String resource) {
+    return endpoints.get(resource);
+  }
+
+  @Nullable DevicePluginOptions options(String resource) {
+    return options.get(resource);
+  }
+
+  /** The last list the plugin streamed for {@code resource}; empty before the first. */
+  List<Device> devices(String resource) {
+    return lists.getOrDefault(resource, List.of());
+  }
+
+  AllocateResponse allocate(String resource, AllocateRequest request) {
+    return DevicePluginGrpc.newBlockingStub(channel(resource))
+        .withDeadlineAfter(5, TimeUnit.SECONDS).allocate(request);
+  }
+
+  PreferredAllocationResponse preferred(String resource, PreferredAllocationRequest request) {
+    return DevicePluginGrpc.newBlockingStub(channel(resource))
+        .withDeadlineAfter(5, TimeUnit.SECONDS).getPreferredAllocation(request);
+  }
+
+  private ManagedChannel channel(String resource) {
+    ManagedChannel c = channels.get(resource);
+    if (c == null) {
+      throw new IllegalStateException(resource + " is not registered");
+    }
+    return c;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    stop();
+    transport.close();
+  }
+
+  private final class Registration extends RegistrationGrpc.RegistrationImplBase {
+    @Override
+    public void register(RegisterRequest request, StreamObserver<io.github.volcanovgpu.proto.kubelet.v1beta1.Empty> out) {
+      if (!DevicePluginConstants.SUPPORTED_VERSIONS.contains(request.getVersion())) {
+        out.onError(Status.INVALID_ARGUMENT.withDescription("unsupported version " + request.getVersion())
+            .asRuntimeException());
+        return;
+      }
+      String resource = request.getResourceName();
+      ManagedChannel channel = transport.channel(dir.resolve(request.getEndpoint()));
+      DevicePluginOptions opts;
+      try {
+        opts = DevicePluginGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+            .getDevicePluginOptions(Empty.getDefaultInstance());
+      } catch (RuntimeException e) {
+        channel.shutdownNow();
+        out.onError(Status.UNAVAILABLE.withDescription("cannot reach plugin: " + e.getMessage())
+            .asRuntimeException());
+        return;
+      }
+      ManagedChannel old = channels.put(resource, channel);
+      if (old != null) {
+        old.shutdownNow();
+      }
+      options.put(resource, opts);
+      endpoints.put(resource, request.getEndpoint());
+      registrations.computeIfAbsent(resource, k -> new AtomicInteger()).incrementAndGet();
+      out.onNext(Empty.getDefaultInstance());
+      out.onCompleted();
+      // like the kubelet's background goroutine: not bound to the (finished) Register call's context
+      Context.ROOT.run(() -> watch(resource, channel));
+    }
+
+    private void watch(String resource, ManagedChannel channel) {
+      DevicePluginGrpc.newStub(channel).listAndWatch(Empty.getDefaultInstance(),
+          new StreamObserver<ListAndWatchResponse>() {
+            @Override
+            public void onNext(ListAndWatchResponse value) {
+              lists.put(resource, List.copyOf(value.getDevicesList()));
+            }
+
+            @Override
+            public void onError(Throwable t) {
+              streamEnds.incrementAndGet();
+            }
+
+            @Override
+            public void onCompleted() {
+              streamEnds.incrementAndGet();
+            }
+          });
+    }
+  }
+}
