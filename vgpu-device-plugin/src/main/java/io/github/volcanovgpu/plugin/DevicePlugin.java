@@ -1,0 +1,193 @@
+package io.github.volcanovgpu.plugin;
+
+import io.github.volcanovgpu.contract.config.DeviceConfig;
+import io.github.volcanovgpu.plugin.allocate.AllocationSettings;
+import io.github.volcanovgpu.plugin.allocate.KubePodSource;
+import io.github.volcanovgpu.plugin.allocate.PodSource;
+import io.github.volcanovgpu.plugin.allocate.PodSourceException;
+import io.github.volcanovgpu.plugin.allocate.VgpuAllocationHandler;
+import io.github.volcanovgpu.plugin.device.GpuBackend;
+import io.github.volcanovgpu.plugin.device.PhysicalGpu;
+import io.github.volcanovgpu.plugin.kubelet.AllocationHandler;
+import io.github.volcanovgpu.plugin.kubelet.DeviceIds;
+import io.github.volcanovgpu.plugin.kubelet.HealthPolicy;
+import io.github.volcanovgpu.plugin.kubelet.HealthState;
+import io.github.volcanovgpu.plugin.kubelet.PluginManager;
+import io.github.volcanovgpu.plugin.kubelet.PluginResource;
+import io.github.volcanovgpu.plugin.register.KubeNodeAnnotator;
+import io.github.volcanovgpu.plugin.register.NodeConfig;
+import io.github.volcanovgpu.plugin.register.NodeInventory;
+import io.github.volcanovgpu.plugin.register.PluginSettings;
+import io.github.volcanovgpu.plugin.register.RegistrationPublisher;
+import io.kubernetes.client.openapi.ApiClient;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The device plugin assembled: discovery, one kubelet plugin per resource (count, memory, cores), the Allocate
+ * handler and the node inventory publisher. Wiring only; every part is its own tested class.
+ */
+public final class DevicePlugin implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DevicePlugin.class);
+
+  /** What the command line and the mounted ConfigMaps say. */
+  public record Options(
+      String nodeName,
+      Path devicePluginDir,
+      DeviceConfig deviceConfig,
+      NodeConfig nodeConfig,
+      PluginSettings.Overrides overrides,
+      Path hookPath,
+      String coreUtilizationPolicy,
+      boolean legacyHandshake,
+      Duration registerInterval,
+      Map<String, String> environment) {}
+
+  private final PluginManager manager;
+  private final @Nullable ScheduledExecutorService publisher;
+  private final List<PhysicalGpu> gpus;
+
+  private DevicePlugin(PluginManager manager, @Nullable ScheduledExecutorService publisher, List<PhysicalGpu> gpus) {
+    this.manager = manager;
+    this.publisher = publisher;
+    this.gpus = gpus;
+  }
+
+  /**
+   * Discovers, serves, registers and starts publishing.
+   *
+   * @param client the API server; null runs the kubelet side only (Allocate then fails with UNAVAILABLE)
+   */
+  public static DevicePlugin start(Options o, GpuBackend backend, @Nullable ApiClient client, MeterRegistry meters,
+      Clock clock) {
+    PluginSettings settings = PluginSettings.resolve(o.nodeName(), o.deviceConfig().nvidia(), o.nodeConfig(),
+        o.overrides());
+    List<PhysicalGpu> gpus = NodeInventory.selected(backend.discover(), settings);
+    LOG.info("node {}: {} GPUs to register (split {}, memory factor {}, core scaling {}, mode {})", o.nodeName(),
+        gpus.size(), settings.splitCount(), settings.memoryFactor(), settings.coreScaling(),
+        settings.mode().wireName());
+    DeviceIds.entryLimitWarning(gpus, settings.memoryFactor()).ifPresent(LOG::warn);
+
+    HealthState health = new HealthState(gpus, HealthPolicy.fromEnvironment(o.environment()));
+    AllocationSettings allocation = new AllocationSettings(settings.resourceNames(), settings.memoryFactor(),
+        settings.coreScaling(), settings.disableCoreLimit(), o.coreUtilizationPolicy(), o.hookPath(),
+        o.nodeName(), o.hookPath().resolve("vgpu").resolve("containers"), AllocationSettings.DEFAULT_LOCK_DIR);
+    PodSource pods = client != null ? new KubePodSource(client) : unavailable();
+    AllocationHandler handler = timed(new VgpuAllocationHandler(allocation, pods), meters);
+
+    var names = settings.resourceNames();
+    List<PluginResource> resources = List.of(
+        new PluginResource(names.count(), DeviceIds.count(gpus, settings.splitCount()), handler),
+        new PluginResource(names.memory(), DeviceIds.memory(gpus, settings.memoryFactor()), handler),
+        new PluginResource(names.cores(), DeviceIds.cores(gpus, settings.coreScaling()), handler));
+    for (PluginResource r : resources) {
+      Gauge.builder("volcano_vgpu_plugin_registered_devices", r.devices()::size)
+          .description("Device IDs advertised to the kubelet").tag("resource", r.resourceName()).register(meters);
+    }
+    PluginManager manager = new PluginManager(o.devicePluginDir(), resources, health, Duration.ofSeconds(5));
+    Gauge.builder("volcano_vgpu_plugin_healthy_gpus", () -> manager.health().values().stream()
+        .filter(h -> h.isHealthy()).count()).description("GPUs currently healthy").register(meters);
+    Gauge.builder("volcano_vgpu_plugin_registrations_restarts", manager::restarts)
+        .description("Re-registrations after a kubelet restart or a lost socket").register(meters);
+    manager.connect(backend);
+    if (!manager.start()) {
+      LOG.warn("the kubelet is not listening at {} yet; registering as soon as it appears", o.devicePluginDir());
+    }
+
+    ScheduledExecutorService executor = null;
+    if (client != null) {
+      RegistrationPublisher reg = new RegistrationPublisher(o.nodeName(), new KubeNodeAnnotator(client),
+          () -> NodeInventory.annotation(gpus, manager.health(), settings), o.legacyHandshake(), clock);
+      executor = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "node-registration");
+        t.setDaemon(true);
+        return t;
+      });
+      Runnable publish = () -> {
+        try {
+          reg.publish();
+        } catch (RuntimeException e) {
+          LOG.warn("node annotation not published (retrying): {}", e.getMessage());
+        }
+      };
+      executor.scheduleWithFixedDelay(publish, 0, o.registerInterval().toMillis(), TimeUnit.MILLISECONDS);
+      ScheduledExecutorService ex = executor;
+      health.addListener(() -> ex.execute(publish));
+    } else {
+      LOG.warn("no API server: the node annotation is not published and Allocate fails until one is configured");
+    }
+    return new DevicePlugin(manager, executor, gpus);
+  }
+
+  /** Allocate latency and failures per resource. */
+  private static AllocationHandler timed(AllocationHandler inner, MeterRegistry meters) {
+    return (resource, request) -> {
+      Timer.Sample sample = Timer.start(meters);
+      String outcome = "error";
+      try {
+        var response = inner.allocate(resource, request);
+        outcome = "ok";
+        return response;
+      } finally {
+        sample.stop(Timer.builder("volcano_vgpu_plugin_allocate").tag("resource", resource)
+            .tag("outcome", outcome).publishPercentileHistogram().register(meters));
+      }
+    };
+  }
+
+  private static PodSource unavailable() {
+    PodSourceException down = new PodSourceException(PodSourceException.Kind.UNAVAILABLE,
+        "no Kubernetes API server configured: cannot find the pod this Allocate is for");
+    return new PodSource() {
+      @Override
+      public List<io.github.volcanovgpu.plugin.allocate.PodSnapshot> pendingPodsOnNode(String node) {
+        throw down;
+      }
+
+      @Override
+      public io.github.volcanovgpu.plugin.allocate.PodSnapshot readPod(String namespace, String name) {
+        throw down;
+      }
+
+      @Override
+      public io.github.volcanovgpu.plugin.allocate.PodSnapshot patchAnnotations(
+          io.github.volcanovgpu.plugin.allocate.PodSnapshot observed, Map<String, Optional<String>> changes) {
+        throw down;
+      }
+
+      @Override
+      public boolean releaseNodeLock(String node) {
+        throw down;
+      }
+    };
+  }
+
+  public PluginManager manager() {
+    return manager;
+  }
+
+  public List<PhysicalGpu> gpus() {
+    return gpus;
+  }
+
+  @Override
+  public void close() {
+    if (publisher != null) {
+      publisher.shutdownNow();
+    }
+    manager.close();
+  }
+}

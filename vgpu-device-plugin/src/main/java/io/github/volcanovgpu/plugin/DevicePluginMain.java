@@ -1,0 +1,183 @@
+package io.github.volcanovgpu.plugin;
+
+import com.sun.net.httpserver.HttpServer;
+import io.github.volcanovgpu.contract.config.DeviceConfig;
+import io.github.volcanovgpu.contract.kube.KubeJson;
+import io.github.volcanovgpu.plugin.device.GpuBackend;
+import io.github.volcanovgpu.plugin.register.NodeConfig;
+import io.github.volcanovgpu.plugin.register.PluginSettings;
+import io.github.volcanovgpu.plugin.vendor.nvidia.FakeGpuBackend;
+import io.github.volcanovgpu.plugin.vendor.nvidia.NvmlGpuBackend;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.util.ClientBuilder;
+import io.kubernetes.client.util.KubeConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.Reader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./volcano-vgpu device-plugin}: the kubelet device plugin for vGPU sharing. Wiring only. */
+@Command(name = "device-plugin", mixinStandardHelpOptions = true,
+    description = "Register volcano.sh/vgpu-* resources with the kubelet and answer Allocate.")
+public final class DevicePluginMain implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(DevicePluginMain.class);
+
+  @Option(names = "--node-name", defaultValue = "${env:NODE_NAME}", description = "This node (env NODE_NAME).")
+  @Nullable String nodeName;
+
+  @Option(names = "--device-plugin-path", defaultValue = "/var/lib/kubelet/device-plugins",
+      description = "Kubelet device-plugin directory (default: ${DEFAULT-VALUE}).")
+  Path devicePluginPath = Path.of("/var/lib/kubelet/device-plugins");
+
+  @Option(names = "--kubeconfig", description = "kubeconfig file (default: in-cluster configuration).")
+  @Nullable Path kubeconfig;
+
+  @Option(names = "--no-kube", description = "Serve the kubelet only: no node annotation, Allocate fails.")
+  boolean noKube;
+
+  @Option(names = "--device-config", defaultValue = "/config/device-config.yaml",
+      description = "device-config.yaml of the volcano-vgpu-device-config ConfigMap, mounted (defaults when "
+          + "absent; default: ${DEFAULT-VALUE}).")
+  Path deviceConfig = Path.of("/config/device-config.yaml");
+
+  @Option(names = "--node-config", defaultValue = "/config/config.json",
+      description = "config.json of the volcano-vgpu-node-config ConfigMap (optional; default: ${DEFAULT-VALUE}).")
+  Path nodeConfig = Path.of("/config/config.json");
+
+  @Option(names = "--fake-gpus", description = "Use a fake GPU backend: a YAML file or a count (e.g. 2).")
+  @Nullable String fakeGpus;
+
+  @Option(names = "--driver-root", defaultValue = "${env:NVIDIA_DRIVER_ROOT:-/}",
+      description = "Where the NVIDIA driver is installed (env NVIDIA_DRIVER_ROOT; default: ${DEFAULT-VALUE}).")
+  Path driverRoot = Path.of("/");
+
+  @Option(names = "--hook-path", defaultValue = "${env:HOOK_PATH:-/usr/local/vgpu}",
+      description = "Host directory with libvgpu.so and ld.so.preload (env HOOK_PATH; default: ${DEFAULT-VALUE}).")
+  Path hookPath = Path.of("/usr/local/vgpu");
+
+  @Option(names = "--device-split-count", description = "Override deviceSplitCount of the ConfigMap.")
+  @Nullable Integer splitCount;
+
+  @Option(names = "--gpu-memory-factor", description = "Override gpuMemoryFactor of the ConfigMap.")
+  @Nullable Integer memoryFactor;
+
+  @Option(names = "--device-cores-scaling", description = "Override deviceCoreScaling of the ConfigMap.")
+  @Nullable Double coreScaling;
+
+  @Option(names = "--core-utilization-policy", defaultValue = "${env:GPU_CORE_UTILIZATION_POLICY:-}",
+      description = "GPU_CORE_UTILIZATION_POLICY given to containers: default, force or disable.")
+  String corePolicy = "";
+
+  @Option(names = "--legacy-handshake", description = "Also write volcano.sh/node-vgpu-handshake (Volcano <= 1.15).")
+  boolean legacyHandshake;
+
+  @Option(names = "--register-interval", defaultValue = "PT30S",
+      description = "Node annotation refresh (ISO-8601; default: ${DEFAULT-VALUE}).")
+  Duration registerInterval = Duration.ofSeconds(30);
+
+  @Option(names = "--metrics-bind-address", defaultValue = ":9394",
+      description = "Prometheus /metrics address, empty to disable (default: ${DEFAULT-VALUE}).")
+  String metricsBind = ":9394";
+
+  public static void main(String[] args) {
+    CommandLine cli = new CommandLine(new DevicePluginMain());
+    cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+      commandLine.getErr().println("volcano-vgpu device-plugin: " + ex.getMessage());
+      return 1;
+    });
+    System.exit(cli.execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
+    DevicePlugin plugin = start(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      plugin.close();
+      stopped.countDown();
+    }, "device-plugin-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  DevicePlugin start(PrometheusMeterRegistry meters) throws Exception {
+    if (nodeName == null || nodeName.isBlank()) {
+      throw new IllegalArgumentException("--node-name (or env NODE_NAME) is required");
+    }
+    DeviceConfig device = Files.exists(deviceConfig)
+        ? DeviceConfig.parse(Files.readString(deviceConfig), deviceConfig.toString()) : DeviceConfig.defaults();
+    NodeConfig nodes = Files.exists(nodeConfig)
+        ? NodeConfig.parse(Files.readString(nodeConfig), nodeConfig.toString()) : NodeConfig.empty();
+    GpuBackend backend = fakeGpus != null ? FakeGpuBackend.fromArgument(fakeGpus)
+        : new NvmlGpuBackend(driverRoot, Clock.systemUTC());
+    ApiClient client = noKube ? null : apiClient();
+    DevicePlugin.Options options = new DevicePlugin.Options(nodeName, devicePluginPath, device, nodes,
+        new PluginSettings.Overrides(Optional.ofNullable(splitCount), Optional.ofNullable(memoryFactor),
+            Optional.ofNullable(coreScaling)),
+        hookPath, corePolicy, legacyHandshake, registerInterval, System.getenv());
+    DevicePlugin plugin = DevicePlugin.start(options, backend, client, meters, Clock.systemUTC());
+    if (!metricsBind.isBlank()) {
+      serveMetrics(metricsBind, meters);
+    }
+    return plugin;
+  }
+
+  private @Nullable ApiClient apiClient() throws Exception {
+    KubeJson.ignoreUnknownFields();
+    if (kubeconfig != null) {
+      try (Reader r = Files.newBufferedReader(kubeconfig)) {
+        return ClientBuilder.kubeconfig(KubeConfig.loadKubeConfig(r)).build();
+      }
+    }
+    return ClientBuilder.cluster().build();
+  }
+
+  private static void serveMetrics(String bind, PrometheusMeterRegistry meters) throws Exception {
+    int colon = bind.lastIndexOf(':');
+    String host = colon <= 0 ? "0.0.0.0" : bind.substring(0, colon);
+    int port = Integer.parseInt(bind.substring(colon + 1));
+    HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 8);
+    server.createContext("/metrics", exchange -> {
+      try (exchange) {
+        byte[] body = meters.scrape().getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        exchange.sendResponseHeaders(200, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+          out.write(body);
+        }
+      }
+    });
+    server.start();
+    LOG.info("metrics on {}", bind);
+  }
+
+  static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(new DevicePluginMain());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+      commandLine.getErr().println("volcano-vgpu device-plugin: " + ex.getMessage());
+      return 1;
+    });
+    return cli.execute(args);
+  }
+}

@@ -1,0 +1,120 @@
+package io.github.volcanovgpu.plugin.kubelet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.github.volcanovgpu.bridge.kube.KubeFixtures;
+import io.github.volcanovgpu.bridge.kube.RealApiServer;
+import io.github.volcanovgpu.bridge.kube.TestNamespace;
+import io.github.volcanovgpu.contract.annotation.NodeRegistrationCodec;
+import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
+import io.github.volcanovgpu.contract.config.DeviceConfig;
+import io.github.volcanovgpu.contract.device.RegisteredGpu;
+import io.github.volcanovgpu.plugin.DevicePlugin;
+import io.github.volcanovgpu.plugin.register.NodeConfig;
+import io.github.volcanovgpu.plugin.register.PluginSettings;
+import io.github.volcanovgpu.plugin.vendor.nvidia.FakeGpuBackend;
+import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateRequest;
+import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateResponse;
+import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateRequest;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The device plugin assembled as {@code ./volcano-vgpu device-plugin --fake-gpus 2} runs it: a test kubelet on a
+ * real unix socket, the real API server for the node annotation and the pod the sidecar annotated.
+ */
+@RealApiServer
+class DevicePluginIT {
+  private static final String NUMBER = "volcano.sh/vgpu-number";
+  private final ApiClient client;
+  private final CoreV1Api api;
+  private final TestNamespace ns;
+  private Path dir;
+  private TestKubelet kubelet;
+  private DevicePlugin plugin;
+
+  DevicePluginIT(ApiClient client, CoreV1Api api, TestNamespace ns) {
+    this.client = client;
+    this.api = api;
+    this.ns = ns;
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (plugin != null) {
+      plugin.close();
+    }
+    if (kubelet != null) {
+      kubelet.close();
+    }
+  }
+
+  private List<RegisteredGpu> registered(String node) throws Exception {
+    Map<String, String> a = api.readNode(node).execute().getMetadata().getAnnotations();
+    String value = a == null ? null : a.get(VgpuAnnotations.NODE_REGISTER);
+    return value == null ? List.of() : NodeRegistrationCodec.decode(value);
+  }
+
+  @Test
+  void registersPublishesTheInventoryAllocatesTheAnnotatedPodAndTracksHealth() throws Exception {
+    String node = ns.nodeName("dp");
+    KubeFixtures.createNode(api, KubeFixtures.node(ns, node, Map.of(), Map.of("cpu", "8")));
+    dir = Files.createTempDirectory(Path.of("/tmp"), "dpit");
+    kubelet = new TestKubelet(dir).start();
+    FakeGpuBackend gpus = FakeGpuBackend.ofCount(2);
+    Path hook = Files.createTempDirectory("hook");
+    plugin = DevicePlugin.start(new DevicePlugin.Options(node, dir, DeviceConfig.defaults(), NodeConfig.empty(),
+        PluginSettings.Overrides.none(), hook, "", false, Duration.ofSeconds(30), Map.of()),
+        gpus, client, new SimpleMeterRegistry(), Clock.systemUTC());
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> kubelet.devices(NUMBER).size() == 20);
+    assertThat(kubelet.registrations("volcano.sh/vgpu-memory")).isEqualTo(1);
+    assertThat(kubelet.registrations("volcano.sh/vgpu-cores")).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> registered(node).size() == 2);
+    String uuid0 = registered(node).get(0).uuid();
+    String uuid1 = registered(node).get(1).uuid();
+
+    // a pod the sidecar annotated and Volcano bound
+    V1Pod pod = KubeFixtures.pod(ns.name(), "train", node, Map.of(NUMBER, "1", "volcano.sh/vgpu-memory", "3000"));
+    Map<String, String> a = new HashMap<>();
+    a.put(VgpuAnnotations.VGPU_NODE, node);
+    a.put(VgpuAnnotations.VGPU_TIME, "100");
+    a.put(VgpuAnnotations.VGPU_IDS_NEW, uuid0 + ",NVIDIA,3000,30:");
+    a.put(VgpuAnnotations.DEVICES_TO_ALLOCATE, uuid0 + ",NVIDIA,3000,30:");
+    a.put(VgpuAnnotations.BIND_PHASE, VgpuAnnotations.BIND_PHASE_ALLOCATING);
+    pod.getMetadata().annotations(a);
+    V1Pod created = KubeFixtures.createPod(api, pod);
+
+    AllocateResponse r = kubelet.allocate(NUMBER, AllocateRequest.newBuilder()
+        .addContainerRequests(ContainerAllocateRequest.newBuilder().addDevicesIds(uuid0 + "-0")).build());
+    Map<String, String> envs = r.getContainerResponses(0).getEnvsMap();
+    assertThat(envs)
+        .containsEntry("NVIDIA_VISIBLE_DEVICES", uuid0)
+        .containsEntry("CUDA_DEVICE_MEMORY_LIMIT_0", "3000m")
+        .containsEntry("CUDA_DEVICE_SM_LIMIT", "30")
+        .containsEntry("CUDA_DEVICE_MEMORY_SHARED_CACHE",
+            "/tmp/vgpu/" + created.getMetadata().getUid() + "_main.cache");
+    assertThat(api.readNamespacedPod("train", ns.name()).execute().getMetadata().getAnnotations())
+        .containsEntry(VgpuAnnotations.BIND_PHASE, VgpuAnnotations.BIND_PHASE_SUCCESS);
+
+    // an XID on card 1: unhealthy for the kubelet and in the node annotation, then back
+    gpus.injectXid(uuid1, 79);
+    await().atMost(Duration.ofSeconds(1)).until(() -> kubelet.devices(NUMBER).stream()
+        .filter(d -> d.getID().startsWith(uuid1)).allMatch(d -> d.getHealth().equals("Unhealthy")));
+    await().atMost(Duration.ofSeconds(10)).until(() -> !registered(node).get(1).healthy());
+    gpus.recover(uuid1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> registered(node).get(1).healthy());
+  }
+}
