@@ -9,6 +9,7 @@
 #   scripts/k8s-local.sh up [NODE]           up-apiserver, plus containerd and one kubelet named NODE
 #                                            (default gpu-node-1); the kubelet uses /var/lib/kubelet/device-plugins
 #   scripts/k8s-local.sh down                stop what this script started for this port, remove etcd data
+#   scripts/k8s-local.sh down-kubelet        stop only the kubelet and containerd
 #   scripts/k8s-local.sh kubeconfig          write and print the kubeconfig path (token auth, TLS unverified)
 #   scripts/k8s-local.sh status              build state, processes, readiness (exit 0 when the API server is ready)
 #
@@ -247,6 +248,16 @@ stop_all() {
   fi
 }
 
+# Stops the kubelet and containerd, keeps the API server (tests that need a kubelet only for a while).
+down_kubelet() {
+  local n
+  for n in kubelet containerd; do stop_one "$n"; done
+  if [ -d "$S/kubelet" ]; then
+    mount | awk -v d="$S/kubelet" 'index($3, d) == 1 {print $3}' | sort -r | xargs -r -n1 umount 2>/dev/null || true
+  fi
+  log "kubelet and containerd stopped"
+}
+
 down() {
   stop_all
   rm -rf "$S/etcd"
@@ -269,7 +280,8 @@ case "${1:-}" in
   up-apiserver) up_apiserver ;;
   up) shift; up "$@" ;;
   down) down ;;
+  down-kubelet) down_kubelet ;;
   kubeconfig) write_kubeconfig ;;
   status) status ;;
-  *) sed -n '2,26p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,27p' "$0" >&2; exit 2 ;;
 esac
