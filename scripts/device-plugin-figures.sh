@@ -33,3 +33,11 @@ rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$jpid/status" 2>/dev/null || awk '/VmRS
 printf '| figure | measured | target |\n|---|---:|---|\n'
 printf '| start to 3 resources registered (%s fake GPUs) | %d ms | <= 1500 ms |\n' "$gpus" $(( (registered - start) / 1000000 ))
 printf '| RSS after 5 s serving | %d MB | <= 150 MB |\n' $(( rss_kb / 1024 ))
+kill "$pid" 2>/dev/null || true
+
+# Allocate latency with real API lookups (the harness in the module's test sources)
+mvn -q -B -ntp -pl vgpu-device-plugin -am -DskipTests test-compile dependency:build-classpath \
+  -Dmdep.outputFile=target/figures-classpath.txt -Dmdep.includeScope=test >&2
+cp="$(cat vgpu-device-plugin/target/figures-classpath.txt):vgpu-device-plugin/target/test-classes:vgpu-device-plugin/target/classes"
+kubeconfig=$(bash scripts/k8s-local.sh kubeconfig)
+java -cp "$cp" io.github.volcanovgpu.plugin.bench.AllocateLatencyHarness "$kubeconfig" 300 2>/dev/null
