@@ -121,14 +121,8 @@ class RealKubeletIT {
 
     V1Pod pod = KubeFixtures.pod(ns.name(), "admitted", node,
         Map.of("volcano.sh/vgpu-number", "1", "volcano.sh/vgpu-memory", "3000"));
-    Map<String, String> a = new HashMap<>();
-    a.put(VgpuAnnotations.VGPU_NODE, node);
-    a.put(VgpuAnnotations.VGPU_TIME, "100");
-    a.put(VgpuAnnotations.VGPU_IDS_NEW, uuid + ",NVIDIA,3000,30:");
-    a.put(VgpuAnnotations.DEVICES_TO_ALLOCATE, uuid + ",NVIDIA,3000,30:");
-    a.put(VgpuAnnotations.BIND_PHASE, VgpuAnnotations.BIND_PHASE_ALLOCATING);
-    pod.getMetadata().annotations(a);
-    String uid = KubeFixtures.createPod(api, pod).getMetadata().getUid();
+    String uid = KubeFixtures.createPod(api,
+        KubeFixtures.assignedBySidecar(pod, node, uuid + ",NVIDIA,3000,30:", "100")).getMetadata().getUid();
 
     await().atMost(Duration.ofSeconds(60)).until(() -> VgpuAnnotations.BIND_PHASE_SUCCESS.equals(
         api.readNamespacedPod("admitted", ns.name()).execute().getMetadata().getAnnotations()

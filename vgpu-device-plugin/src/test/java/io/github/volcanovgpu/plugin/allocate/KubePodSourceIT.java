@@ -16,7 +16,6 @@ import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Pod;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,14 +33,7 @@ class KubePodSourceIT {
     pod.getSpec().getContainers().clear();
     pod.getSpec().addContainersItem(KubeFixtures.container("sidecar", Map.of("cpu", "100m")));
     pod.getSpec().addContainersItem(KubeFixtures.container("main", Map.of("volcano.sh/vgpu-number", "1")));
-    Map<String, String> annotations = new HashMap<>();
-    annotations.put(VgpuAnnotations.VGPU_NODE, node);
-    annotations.put(VgpuAnnotations.VGPU_TIME, vgpuTime);
-    annotations.put(VgpuAnnotations.VGPU_IDS_NEW, DEVICES);
-    annotations.put(VgpuAnnotations.DEVICES_TO_ALLOCATE, DEVICES);
-    annotations.put(VgpuAnnotations.BIND_PHASE, VgpuAnnotations.BIND_PHASE_ALLOCATING);
-    pod.getMetadata().annotations(annotations);
-    return pod;
+    return KubeFixtures.assignedBySidecar(pod, node, DEVICES, vgpuTime);
   }
 
   @Test

@@ -1,7 +1,6 @@
 package io.github.volcanovgpu.plugin.bench;
 
 import io.github.volcanovgpu.bridge.kube.KubeFixtures;
-import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.device.ResourceNames;
 import io.github.volcanovgpu.contract.kube.KubeJson;
 import io.github.volcanovgpu.plugin.allocate.AllocationSettings;
@@ -20,7 +19,6 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -37,14 +35,7 @@ public final class AllocateLatencyHarness {
       throws Exception {
     V1Pod pod = KubeFixtures.pod(ns, name, node, Map.of("volcano.sh/vgpu-number", "1",
         "volcano.sh/vgpu-memory", "1000"));
-    Map<String, String> a = new HashMap<>();
-    a.put(VgpuAnnotations.VGPU_NODE, node);
-    a.put(VgpuAnnotations.VGPU_TIME, Integer.toString(time));
-    a.put(VgpuAnnotations.VGPU_IDS_NEW, devices);
-    a.put(VgpuAnnotations.DEVICES_TO_ALLOCATE, devices);
-    a.put(VgpuAnnotations.BIND_PHASE, VgpuAnnotations.BIND_PHASE_ALLOCATING);
-    pod.getMetadata().annotations(a);
-    KubeFixtures.createPod(api, pod);
+    KubeFixtures.createPod(api, KubeFixtures.assignedBySidecar(pod, node, devices, Integer.toString(time)));
   }
 
   public static void main(String[] args) throws Exception {

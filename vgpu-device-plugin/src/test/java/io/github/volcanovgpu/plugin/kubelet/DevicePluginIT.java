@@ -25,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -88,14 +87,8 @@ class DevicePluginIT {
 
     // a pod the sidecar annotated and Volcano bound
     V1Pod pod = KubeFixtures.pod(ns.name(), "train", node, Map.of(NUMBER, "1", "volcano.sh/vgpu-memory", "3000"));
-    Map<String, String> a = new HashMap<>();
-    a.put(VgpuAnnotations.VGPU_NODE, node);
-    a.put(VgpuAnnotations.VGPU_TIME, "100");
-    a.put(VgpuAnnotations.VGPU_IDS_NEW, uuid0 + ",NVIDIA,3000,30:");
-    a.put(VgpuAnnotations.DEVICES_TO_ALLOCATE, uuid0 + ",NVIDIA,3000,30:");
-    a.put(VgpuAnnotations.BIND_PHASE, VgpuAnnotations.BIND_PHASE_ALLOCATING);
-    pod.getMetadata().annotations(a);
-    V1Pod created = KubeFixtures.createPod(api, pod);
+    V1Pod created = KubeFixtures.createPod(api,
+        KubeFixtures.assignedBySidecar(pod, node, uuid0 + ",NVIDIA,3000,30:", "100"));
 
     AllocateResponse r = kubelet.allocate(NUMBER, AllocateRequest.newBuilder()
         .addContainerRequests(ContainerAllocateRequest.newBuilder().addDevicesIds(uuid0 + "-0")).build());

@@ -1,5 +1,6 @@
 package io.github.volcanovgpu.bridge.kube;
 
+import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
@@ -30,6 +31,21 @@ public final class KubeFixtures {
             .overhead(null)
             .nodeName(nodeName.isEmpty() ? null : nodeName)
             .addContainersItem(container("main", limits)));
+  }
+
+  /**
+   * Marks {@code pod} as the sidecar's allocate leaves it: {@code vgpu-node}, {@code vgpu-time},
+   * {@code vgpu-ids-new} = {@code devices-to-allocate} = {@code devices}, {@code bind-phase=allocating}.
+   */
+  public static V1Pod assignedBySidecar(V1Pod pod, String node, String devices, String vgpuTime) {
+    Map<String, String> a = new LinkedHashMap<>();
+    a.put(VgpuAnnotations.VGPU_NODE, node);
+    a.put(VgpuAnnotations.VGPU_TIME, vgpuTime);
+    a.put(VgpuAnnotations.VGPU_IDS_NEW, devices);
+    a.put(VgpuAnnotations.DEVICES_TO_ALLOCATE, devices);
+    a.put(VgpuAnnotations.BIND_PHASE, VgpuAnnotations.BIND_PHASE_ALLOCATING);
+    pod.getMetadata().annotations(a);
+    return pod;
   }
 
   public static V1Container container(String name, Map<String, String> limits) {
