@@ -3,6 +3,7 @@ package io.github.volcanovgpu.plugin;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.github.volcanovgpu.plugin.allocate.AllocationSettings;
 import io.github.volcanovgpu.plugin.allocate.KubePodSource;
+import io.github.volcanovgpu.plugin.allocate.NodePodWatch;
 import io.github.volcanovgpu.plugin.allocate.PodSource;
 import io.github.volcanovgpu.plugin.allocate.PodSourceException;
 import io.github.volcanovgpu.plugin.allocate.VgpuAllocationHandler;
@@ -29,6 +30,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -59,20 +61,27 @@ public final class DevicePlugin implements AutoCloseable {
   private final PluginManager manager;
   private final @Nullable ScheduledExecutorService publisher;
   private final List<PhysicalGpu> gpus;
+  private final @Nullable NodePodWatch watch;
+  private final ExecutorService lockRelease;
 
-  private DevicePlugin(PluginManager manager, @Nullable ScheduledExecutorService publisher, List<PhysicalGpu> gpus) {
+  private DevicePlugin(PluginManager manager, @Nullable ScheduledExecutorService publisher, List<PhysicalGpu> gpus,
+      @Nullable NodePodWatch watch, ExecutorService lockRelease) {
     this.manager = manager;
     this.publisher = publisher;
     this.gpus = gpus;
+    this.watch = watch;
+    this.lockRelease = lockRelease;
   }
 
   /**
    * Discovers, serves, registers and starts publishing.
    *
-   * @param client the API server; null runs the kubelet side only (Allocate then fails with UNAVAILABLE)
+   * @param client the API server for requests; null runs the kubelet side only (Allocate then fails with
+   *     UNAVAILABLE)
+   * @param watchClient the API server for the node's pod watch (no read timeout); null to LIST on every Allocate
    */
-  public static DevicePlugin start(Options o, GpuBackend backend, @Nullable ApiClient client, MeterRegistry meters,
-      Clock clock) {
+  public static DevicePlugin start(Options o, GpuBackend backend, @Nullable ApiClient client,
+      @Nullable ApiClient watchClient, MeterRegistry meters, Clock clock) {
     PluginSettings settings = PluginSettings.resolve(o.nodeName(), o.deviceConfig().nvidia(), o.nodeConfig(),
         o.overrides());
     List<PhysicalGpu> gpus = NodeInventory.selected(backend.discover(), settings);
@@ -85,8 +94,15 @@ public final class DevicePlugin implements AutoCloseable {
     AllocationSettings allocation = new AllocationSettings(settings.resourceNames(), settings.memoryFactor(),
         settings.coreScaling(), settings.disableCoreLimit(), o.coreUtilizationPolicy(), o.hookPath(),
         o.nodeName(), o.hookPath().resolve("vgpu").resolve("containers"), AllocationSettings.DEFAULT_LOCK_DIR);
-    PodSource pods = client != null ? new KubePodSource(client) : unavailable();
-    AllocationHandler handler = timed(new VgpuAllocationHandler(allocation, pods), meters);
+    NodePodWatch watch = client != null && watchClient != null
+        ? new NodePodWatch(watchClient, o.nodeName()).start() : null;
+    PodSource pods = client != null ? new KubePodSource(client, watch) : unavailable();
+    ExecutorService lockRelease = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "node-lock-release");
+      t.setDaemon(true);
+      return t;
+    });
+    AllocationHandler handler = timed(new VgpuAllocationHandler(allocation, pods, lockRelease), meters);
 
     var names = settings.resourceNames();
     List<PluginResource> resources = List.of(
@@ -129,7 +145,7 @@ public final class DevicePlugin implements AutoCloseable {
     } else {
       LOG.warn("no API server: the node annotation is not published and Allocate fails until one is configured");
     }
-    return new DevicePlugin(manager, executor, gpus);
+    return new DevicePlugin(manager, executor, gpus, watch, lockRelease);
   }
 
   /** Allocate latency and failures per resource. */
@@ -189,5 +205,16 @@ public final class DevicePlugin implements AutoCloseable {
       publisher.shutdownNow();
     }
     manager.close();
+    lockRelease.shutdown();
+    try {
+      if (!lockRelease.awaitTermination(5, TimeUnit.SECONDS)) {
+        LOG.warn("node lock release still running at shutdown");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (watch != null) {
+      watch.close();
+    }
   }
 }
