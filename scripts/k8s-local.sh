@@ -199,8 +199,12 @@ up() {
   out=$(up_apiserver)
   echo "$out"
   if alive containerd && alive kubelet; then
-    log "containerd and kubelet already running"
-    return 0
+    if [ "$(cat "$S/kubelet.node" 2>/dev/null)" = "$node" ]; then
+      log "containerd and kubelet already running for node $node"
+      return 0
+    fi
+    log "kubelet is running for node $(cat "$S/kubelet.node" 2>/dev/null || echo '?'), restarting it for $node"
+    down_kubelet
   fi
   need_pkgs containerd runc
   for n in kubelet containerd; do stop_one "$n"; done
@@ -216,6 +220,7 @@ up() {
     --hostname-override="$node" --port="$KUBELET_PORT" --read-only-port=0 --healthz-port="$KUBELET_HEALTHZ_PORT" \
     --anonymous-auth=true --authorization-mode=AlwaysAllow --authentication-token-webhook=false \
     --volume-plugin-dir="$S/volplugins"
+  echo "$node" > "$S/kubelet.node"
   for _ in $(seq 1 120); do
     curl -sk --max-time 2 -H "Authorization: Bearer $TOKEN" "https://127.0.0.1:$PORT/api/v1/nodes/$node" \
       -o /dev/null -w '%{http_code}' 2>/dev/null | grep -q 200 && break

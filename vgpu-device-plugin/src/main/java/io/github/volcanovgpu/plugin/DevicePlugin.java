@@ -106,7 +106,8 @@ public final class DevicePlugin implements AutoCloseable {
 
     var names = settings.resourceNames();
     List<PluginResource> resources = List.of(
-        new PluginResource(names.count(), DeviceIds.count(gpus, settings.splitCount()), handler),
+        new PluginResource(names.count(), DeviceIds.count(gpus, settings.splitCount()), handler,
+            PluginResource.Grouping.ONE_PER_CARD),
         new PluginResource(names.memory(), DeviceIds.memory(gpus, settings.memoryFactor()), handler),
         new PluginResource(names.cores(), DeviceIds.cores(gpus, settings.coreScaling()), handler));
     for (PluginResource r : resources) {
@@ -148,18 +149,27 @@ public final class DevicePlugin implements AutoCloseable {
     return new DevicePlugin(manager, executor, gpus, watch, lockRelease);
   }
 
-  /** Allocate latency and failures per resource. */
+  /** Allocate latency and failures per resource; everything else goes straight to {@code inner}. */
   private static AllocationHandler timed(AllocationHandler inner, MeterRegistry meters) {
-    return (resource, request) -> {
-      Timer.Sample sample = Timer.start(meters);
-      String outcome = "error";
-      try {
-        var response = inner.allocate(resource, request);
-        outcome = "ok";
-        return response;
-      } finally {
-        sample.stop(Timer.builder("volcano_vgpu_plugin_allocate").tag("resource", resource)
-            .tag("outcome", outcome).publishPercentileHistogram().register(meters));
+    return new AllocationHandler() {
+      @Override
+      public io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateResponse allocate(String resource,
+          io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateRequest request) {
+        Timer.Sample sample = Timer.start(meters);
+        String outcome = "error";
+        try {
+          var response = inner.allocate(resource, request);
+          outcome = "ok";
+          return response;
+        } finally {
+          sample.stop(Timer.builder("volcano_vgpu_plugin_allocate").tag("resource", resource)
+              .tag("outcome", outcome).publishPercentileHistogram().register(meters));
+        }
+      }
+
+      @Override
+      public List<String> expectedCards(String resourceName, int size) {
+        return inner.expectedCards(resourceName, size);
       }
     };
   }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.volcanovgpu.bridge.kube.KubeClients;
 import io.github.volcanovgpu.bridge.kube.KubeFixtures;
 import io.github.volcanovgpu.bridge.kube.RealApiServer;
 import io.github.volcanovgpu.bridge.kube.TestNamespace;
@@ -16,7 +17,6 @@ import io.github.volcanovgpu.plugin.register.PluginSettings;
 import io.github.volcanovgpu.plugin.vendor.nvidia.FakeGpuBackend;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateResponse;
 import io.kubernetes.client.custom.Quantity;
-import io.github.volcanovgpu.bridge.kube.KubeClients;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Node;
@@ -30,8 +30,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -84,11 +86,14 @@ class RealKubeletIT {
 
   @AfterEach
   void stop() throws Exception {
-    if (plugin != null) {
-      plugin.close();
-    }
-    if (script != null) {
-      run("down-kubelet");
+    try {
+      if (plugin != null) {
+        plugin.close();
+      }
+    } finally {
+      if (script != null) {
+        run("down-kubelet");
+      }
     }
   }
 
@@ -136,6 +141,52 @@ class RealKubeletIT {
         .containsEntry("CUDA_DEVICE_MEMORY_LIMIT_0", "12000m") // 3000 units x 4 MiB
         .containsEntry("CUDA_DEVICE_SM_LIMIT", "30");
     api.deleteNamespacedPod("admitted", ns.name()).gracePeriodSeconds(0).execute();
+
+    // an init container and a plain container before the GPU ones; the second GPU container takes two cards, so the
+    // kubelet must follow our GetPreferredAllocation to pick the devices of the cards the scheduler chose
+    String uuid1 = NodeRegistrationCodec.decode(annotations(node).get(VgpuAnnotations.NODE_REGISTER)).get(1).uuid();
+    V1Pod multi = KubeFixtures.pod(ns.name(), "multi", node, Map.of());
+    multi.getSpec().setContainers(new java.util.ArrayList<>(List.of(
+        KubeFixtures.container("log", Map.of()),
+        KubeFixtures.container("c1", Map.of("volcano.sh/vgpu-number", "1", "volcano.sh/vgpu-memory", "500")),
+        KubeFixtures.container("c2", Map.of("volcano.sh/vgpu-number", "2", "volcano.sh/vgpu-memory", "250")))));
+    multi.getSpec().setInitContainers(List.of(KubeFixtures.container("init", Map.of())));
+    String multiUid = KubeFixtures.createPod(api, KubeFixtures.assignedBySidecar(multi, node,
+        uuid1 + ",NVIDIA,500,10:;" + uuid + ",NVIDIA,250,20:" + uuid1 + ",NVIDIA,250,20:", "200"))
+        .getMetadata().getUid();
+
+    await().atMost(Duration.ofSeconds(60)).until(() -> VgpuAnnotations.BIND_PHASE_SUCCESS.equals(
+        api.readNamespacedPod("multi", ns.name()).execute().getMetadata().getAnnotations()
+            .get(VgpuAnnotations.BIND_PHASE)));
+    await().atMost(Duration.ofSeconds(30)).until(() -> checkpointEnvs(multiUid, "c2").containsKey("CUDA_DEVICE_SM_LIMIT"));
+    assertThat(checkpointEnvs(multiUid, "c1"))
+        .containsEntry("NVIDIA_VISIBLE_DEVICES", uuid1)
+        .containsEntry("CUDA_DEVICE_MEMORY_LIMIT_0", "2000m");
+    assertThat(checkpointEnvs(multiUid, "c2"))
+        .containsEntry("NVIDIA_VISIBLE_DEVICES", uuid + "," + uuid1)
+        .containsEntry("CUDA_DEVICE_MEMORY_LIMIT_0", "1000m")
+        .containsEntry("CUDA_DEVICE_MEMORY_LIMIT_1", "1000m")
+        .containsEntry("CUDA_DEVICE_SM_LIMIT", "20");
+    assertThat(checkpointEnvs(multiUid, "log")).isEmpty();
+    assertThat(checkpointEnvs(multiUid, "init")).isEmpty();
+    api.deleteNamespacedPod("multi", ns.name()).gracePeriodSeconds(0).execute();
+
+    // the kubelet restarts (it wipes the device-plugin directory): the plugin serves again and re-registers
+    long restartsBefore = plugin.manager().restarts();
+    run("down-kubelet");
+    run("up", node);
+    await().atMost(Duration.ofSeconds(30)).until(() -> plugin.manager().restarts() > restartsBefore);
+    await().atMost(Duration.ofSeconds(60)).until(() -> allocatable(node, "volcano.sh/vgpu-number") == 20);
+    V1Pod after = KubeFixtures.pod(ns.name(), "after-restart", node,
+        Map.of("volcano.sh/vgpu-number", "1", "volcano.sh/vgpu-memory", "1000"));
+    String afterUid = KubeFixtures.createPod(api, KubeFixtures.assignedBySidecar(after, node,
+        uuid + ",NVIDIA,1000,10:", "300")).getMetadata().getUid();
+    await().atMost(Duration.ofSeconds(60)).until(() -> VgpuAnnotations.BIND_PHASE_SUCCESS.equals(
+        api.readNamespacedPod("after-restart", ns.name()).execute().getMetadata().getAnnotations()
+            .get(VgpuAnnotations.BIND_PHASE)));
+    await().atMost(Duration.ofSeconds(30))
+        .until(() -> checkpointEnvs(afterUid, "main").containsKey("CUDA_DEVICE_MEMORY_LIMIT_0"));
+    assertThat(checkpointEnvs(afterUid, "main")).containsEntry("NVIDIA_VISIBLE_DEVICES", uuid);
   }
 
   private long allocatable(String node, String resource) throws Exception {
@@ -152,13 +203,19 @@ class RealKubeletIT {
 
   /** The envs the kubelet recorded for the pod's container (AllocResp is a base64 ContainerAllocateResponse). */
   private static Map<String, String> checkpointEnvs(String podUid) throws IOException {
+    return checkpointEnvs(podUid, null);
+  }
+
+  /** The envs the kubelet recorded for one container of the pod (all containers when {@code container} is null). */
+  private static Map<String, String> checkpointEnvs(String podUid, @Nullable String container) throws IOException {
     if (!Files.exists(CHECKPOINT)) {
       return Map.of();
     }
     JsonNode root = new ObjectMapper().readTree(Files.readString(CHECKPOINT));
     Map<String, String> envs = new HashMap<>();
     for (JsonNode e : root.path("Data").path("PodDeviceEntries")) {
-      if (podUid.equals(e.path("PodUID").asText()) && e.hasNonNull("AllocResp")) {
+      if (podUid.equals(e.path("PodUID").asText()) && e.hasNonNull("AllocResp")
+          && (container == null || container.equals(e.path("ContainerName").asText()))) {
         byte[] resp = Base64.getDecoder().decode(e.path("AllocResp").asText());
         envs.putAll(ContainerAllocateResponse.parseFrom(resp).getEnvsMap());
       }

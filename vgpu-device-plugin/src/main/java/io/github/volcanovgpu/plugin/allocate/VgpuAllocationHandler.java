@@ -88,6 +88,30 @@ public final class VgpuAllocationHandler implements AllocationHandler {
     return out.build();
   }
 
+  /**
+   * The physical cards of the entry the next Allocate of {@code size} count IDs will consume: the same pod choice
+   * as {@link #allocate}, read from the node's pod watch (a LIST when the watch has no candidate yet). Not
+   * synchronised: it only reads.
+   */
+  @Override
+  public List<String> expectedCards(String resourceName, int size) {
+    if (!resourceName.equals(settings.resources().count()) || size <= 0) {
+      return List.of();
+    }
+    try {
+      Optional<PendingPodResolver.Candidate> found =
+          resolver.resolve(pods.watchedPendingPodsOnNode(settings.nodeName()), size);
+      if (found.isEmpty()) { // the kubelet may have seen the pod a moment before our watch did
+        found = resolver.resolve(pods.pendingPodsOnNode(settings.nodeName()), size);
+      }
+      return found.map(c -> c.entry().stream().map(DeviceSlice::physicalUuid).distinct().toList())
+          .orElse(List.of());
+    } catch (PodSourceException e) {
+      LOG.debug("GetPreferredAllocation without a pod: {}", e.getMessage());
+      return List.of();
+    }
+  }
+
   private ContainerAllocateResponse allocateContainer(List<String> deviceIds) {
     if (deviceIds.isEmpty()) {
       throw new AllocationException(Status.Code.INVALID_ARGUMENT,

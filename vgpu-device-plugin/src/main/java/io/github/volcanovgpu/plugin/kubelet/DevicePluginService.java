@@ -149,19 +149,30 @@ public final class DevicePluginService extends DevicePluginGrpc.DevicePluginImpl
       StreamObserver<PreferredAllocationResponse> out) {
     PreferredAllocationResponse.Builder b = PreferredAllocationResponse.newBuilder();
     for (ContainerPreferredAllocationRequest c : request.getContainerRequestsList()) {
-      b.addContainerResponses(ContainerPreferredAllocationResponse.newBuilder()
-          .addAllDeviceIDs(prefer(c.getAvailableDeviceIDsList(), c.getMustIncludeDeviceIDsList(),
-              c.getAllocationSize())));
+      List<String> expected;
+      try {
+        expected = resource.handler().expectedCards(resource.resourceName(), c.getAllocationSize());
+      } catch (RuntimeException e) {
+        LOG.debug("{}: no expected cards for GetPreferredAllocation: {}", resource.resourceName(), e.toString());
+        expected = List.of();
+      }
+      List<String> preferred = prefer(c.getAvailableDeviceIDsList(), c.getMustIncludeDeviceIDsList(),
+          c.getAllocationSize(), expected);
+      LOG.debug("{}: GetPreferredAllocation of {} (cards expected {}): {}", resource.resourceName(),
+          c.getAllocationSize(), expected, preferred);
+      b.addContainerResponses(ContainerPreferredAllocationResponse.newBuilder().addAllDeviceIDs(preferred));
     }
     out.onNext(b.build());
     out.onCompleted();
   }
 
   /**
-   * The must-include IDs, then IDs of the cards already chosen, then whole cards with the most available IDs first,
-   * so that the IDs of one container stay on as few cards as possible.
+   * The must-include IDs; then one available ID of each card the scheduler assigned ({@code expectedCards}, when
+   * the handler knows the pod); then, for {@link PluginResource.Grouping#ONE_PER_CARD}, one ID of each further card
+   * (cards with most available IDs first), or for {@link PluginResource.Grouping#PACK} the IDs of the cards already
+   * chosen and then whole cards with most available IDs first. Lowest advertised order within a card.
    */
-  List<String> prefer(List<String> available, List<String> mustInclude, int size) {
+  List<String> prefer(List<String> available, List<String> mustInclude, int size, List<String> expectedCards) {
     Set<String> chosen = new LinkedHashSet<>();
     Set<String> chosenCards = new LinkedHashSet<>();
     for (String id : mustInclude) {
@@ -181,10 +192,29 @@ public final class DevicePluginService extends DevicePluginGrpc.DevicePluginImpl
         .distinct()
         .sorted(Comparator.comparingInt(order::get))
         .forEach(id -> perCard.computeIfAbsent(byId.get(id).uuid(), k -> new ArrayList<>()).add(id));
+    boolean onePerCard = resource.grouping() == PluginResource.Grouping.ONE_PER_CARD;
+    for (String card : expectedCards) {
+      List<String> ids = perCard.get(card);
+      if (chosen.size() >= size || ids == null || ids.isEmpty() || (onePerCard && chosenCards.contains(card))) {
+        continue;
+      }
+      chosen.add(ids.remove(0));
+      chosenCards.add(card);
+    }
     List<String> cards = new ArrayList<>(perCard.keySet());
     cards.sort(Comparator.<String>comparingInt(u -> chosenCards.contains(u) ? 0 : 1)
         .thenComparing(Comparator.<String>comparingInt(u -> perCard.get(u).size()).reversed()));
-    for (String card : cards) {
+    if (onePerCard) {
+      for (String card : cards) {
+        if (chosen.size() >= size) {
+          break;
+        }
+        if (chosenCards.add(card) && !perCard.get(card).isEmpty()) {
+          chosen.add(perCard.get(card).get(0));
+        }
+      }
+    }
+    for (String card : cards) { // PACK, or fewer cards than IDs asked for: fill up (the kubelet decides anyway)
       for (String id : perCard.get(card)) {
         if (chosen.size() >= size) {
           return List.copyOf(chosen);

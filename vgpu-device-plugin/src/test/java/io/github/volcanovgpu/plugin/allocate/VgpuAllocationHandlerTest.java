@@ -135,6 +135,23 @@ class VgpuAllocationHandlerTest {
   }
 
   @Test
+  void expectedCardsAreThoseOfTheEntryTheNextAllocateConsumes() {
+    pods.put(pod("p1", "GPU-bbb,NVIDIA,1000,0:;GPU-ccc,NVIDIA,2000,0:GPU-aaa,NVIDIA,2000,0:")
+        .container(gpu("c1", 1)).container(gpu("c2", 2)).build());
+    VgpuAllocationHandler handler = handler();
+
+    assertThat(handler.expectedCards(COUNT, 1)).containsExactly("GPU-bbb");
+    assertThat(handler.expectedCards(COUNT, 2)).as("no pod's next entry has two cards yet").isEmpty();
+    allocateOne(handler, "GPU-bbb-7");
+    assertThat(handler.expectedCards(COUNT, 2)).containsExactly("GPU-ccc", "GPU-aaa");
+    assertThat(handler.expectedCards("volcano.sh/vgpu-memory", 2)).isEmpty();
+    pods.watchShows(List.of());
+    assertThat(handler.expectedCards(COUNT, 2)).as("not in the watch yet: listed").containsExactly("GPU-ccc", "GPU-aaa");
+    pods.failLists(new PodSourceException(PodSourceException.Kind.UNAVAILABLE, "down"));
+    assertThat(handler.expectedCards(COUNT, 2)).isEmpty();
+  }
+
+  @Test
   void nodeLockIsReleasedOnTheGivenExecutorNotBeforeAllocateReturns() {
     pods.put(pod("p1", "GPU-aaa,NVIDIA,3000,50:").container(gpu("main", 1)).build());
     pods.lockNode(NODE, "2026-11-28T18:00:00Z");

@@ -3,6 +3,7 @@ package io.github.volcanovgpu.plugin.kubelet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.github.volcanovgpu.bridge.kube.KubeClients;
 import io.github.volcanovgpu.bridge.kube.KubeFixtures;
 import io.github.volcanovgpu.bridge.kube.RealApiServer;
 import io.github.volcanovgpu.bridge.kube.TestNamespace;
@@ -17,7 +18,8 @@ import io.github.volcanovgpu.plugin.vendor.nvidia.FakeGpuBackend;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateRequest;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateResponse;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateRequest;
-import io.github.volcanovgpu.bridge.kube.KubeClients;
+import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerPreferredAllocationRequest;
+import io.github.volcanovgpu.proto.kubelet.v1beta1.PreferredAllocationRequest;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Pod;
@@ -91,13 +93,21 @@ class DevicePluginIT {
     // a pod the sidecar annotated and Volcano bound
     V1Pod pod = KubeFixtures.pod(ns.name(), "train", node, Map.of(NUMBER, "1", "volcano.sh/vgpu-memory", "3000"));
     V1Pod created = KubeFixtures.createPod(api,
-        KubeFixtures.assignedBySidecar(pod, node, uuid0 + ",NVIDIA,3000,30:", "100"));
+        KubeFixtures.assignedBySidecar(pod, node, uuid1 + ",NVIDIA,3000,30:", "100"));
+
+    // the kubelet asks which IDs we prefer: one of the card the scheduler chose, whatever the kubelet offers first
+    List<String> available = kubelet.devices(NUMBER).stream().map(d -> d.getID()).toList();
+    List<String> preferred = kubelet.preferred(NUMBER, PreferredAllocationRequest.newBuilder()
+        .addContainerRequests(ContainerPreferredAllocationRequest.newBuilder()
+            .addAllAvailableDeviceIDs(available).setAllocationSize(1))
+        .build()).getContainerResponses(0).getDeviceIDsList();
+    assertThat(preferred).singleElement().asString().startsWith(uuid1 + "-");
 
     AllocateResponse r = kubelet.allocate(NUMBER, AllocateRequest.newBuilder()
-        .addContainerRequests(ContainerAllocateRequest.newBuilder().addDevicesIds(uuid0 + "-0")).build());
+        .addContainerRequests(ContainerAllocateRequest.newBuilder().addAllDevicesIds(preferred)).build());
     Map<String, String> envs = r.getContainerResponses(0).getEnvsMap();
     assertThat(envs)
-        .containsEntry("NVIDIA_VISIBLE_DEVICES", uuid0)
+        .containsEntry("NVIDIA_VISIBLE_DEVICES", uuid1)
         .containsEntry("CUDA_DEVICE_MEMORY_LIMIT_0", "3000m")
         .containsEntry("CUDA_DEVICE_SM_LIMIT", "30")
         .containsEntry("CUDA_DEVICE_MEMORY_SHARED_CACHE",
@@ -110,6 +120,7 @@ class DevicePluginIT {
     await().atMost(Duration.ofSeconds(1)).until(() -> kubelet.devices(NUMBER).stream()
         .filter(d -> d.getID().startsWith(uuid1)).allMatch(d -> d.getHealth().equals("Unhealthy")));
     await().atMost(Duration.ofSeconds(10)).until(() -> !registered(node).get(1).healthy());
+    assertThat(registered(node).get(0).healthy()).isTrue();
     gpus.recover(uuid1);
     await().atMost(Duration.ofSeconds(10)).until(() -> registered(node).get(1).healthy());
   }

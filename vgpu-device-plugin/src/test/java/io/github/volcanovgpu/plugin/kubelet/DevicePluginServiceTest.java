@@ -27,30 +27,72 @@ class DevicePluginServiceTest {
     return devices.stream().map(AdvertisedDevice::id).toList();
   }
 
-  @Test
-  void preferenceKeepsTheMustIncludeCardTogether() {
-    DevicePluginService s = service(DeviceIds.count(List.of(G0, G1, G2), 4));
-    List<String> available = new ArrayList<>(ids(DeviceIds.count(List.of(G0, G1, G2), 4)));
-    available.remove("GPU-1-0");
-    List<String> picked = s.prefer(available, List.of("GPU-1-0"), 3);
-    assertThat(picked).containsExactly("GPU-1-0", "GPU-1-1", "GPU-1-2");
+  private DevicePluginService countService(List<AdvertisedDevice> devices) {
+    return new DevicePluginService(new PluginResource("volcano.sh/vgpu-number", devices, NOOP,
+        PluginResource.Grouping.ONE_PER_CARD), health);
   }
 
   @Test
-  void preferenceFillsTheCardWithMostAvailableIdsFirst() {
+  void countPreferenceGivesOneIdOfEachCardTheSchedulerAssigned() {
+    DevicePluginService s = countService(DeviceIds.count(List.of(G0, G1, G2), 4));
+    List<String> available = ids(DeviceIds.count(List.of(G0, G1, G2), 4));
+
+    assertThat(s.prefer(available, List.of(), 1, List.of("GPU-2"))).containsExactly("GPU-2-0");
+    assertThat(s.prefer(available, List.of(), 2, List.of("GPU-2", "GPU-0"))).containsExactly("GPU-2-0", "GPU-0-0");
+  }
+
+  @Test
+  void countPreferenceWithoutAPodSpreadsOverDistinctCardsWithMostFreeIdsFirst() {
+    DevicePluginService s = countService(DeviceIds.count(List.of(G0, G1, G2), 4));
+    List<String> available = List.of("GPU-0-0", "GPU-1-0", "GPU-1-1", "GPU-1-2", "GPU-2-1", "GPU-2-3");
+
+    assertThat(s.prefer(available, List.of(), 2, List.of())).containsExactly("GPU-1-0", "GPU-2-1");
+    assertThat(s.prefer(available, List.of(), 3, List.of())).containsExactly("GPU-1-0", "GPU-2-1", "GPU-0-0");
+  }
+
+  @Test
+  void countPreferenceKeepsMustIncludeAndSkipsItsCardForTheRest() {
+    DevicePluginService s = countService(DeviceIds.count(List.of(G0, G1, G2), 4));
+    List<String> available = new ArrayList<>(ids(DeviceIds.count(List.of(G0, G1, G2), 4)));
+    available.remove("GPU-1-3");
+
+    assertThat(s.prefer(available, List.of("GPU-1-3"), 2, List.of("GPU-1", "GPU-0")))
+        .containsExactly("GPU-1-3", "GPU-0-0");
+  }
+
+  @Test
+  void countPreferenceFallsBackWhenAnAssignedCardHasNoFreeId() {
+    DevicePluginService s = countService(DeviceIds.count(List.of(G0, G1, G2), 2));
+    List<String> available = List.of("GPU-0-0", "GPU-0-1", "GPU-2-0");
+
+    assertThat(s.prefer(available, List.of(), 1, List.of("GPU-1"))).containsExactly("GPU-0-0");
+  }
+
+  @Test
+  void packedPreferenceFillsTheCardWithMostAvailableIdsFirst() {
     DevicePluginService s = service(DeviceIds.memory(List.of(G0, G1, G2), 256));
     List<String> available = List.of("GPU-0-memory-0", "GPU-1-memory-0", "GPU-1-memory-1", "GPU-1-memory-2",
         "GPU-2-memory-0", "GPU-2-memory-3");
-    assertThat(s.prefer(available, List.of(), 3)).containsExactly("GPU-1-memory-0", "GPU-1-memory-1",
+    assertThat(s.prefer(available, List.of(), 3, List.of())).containsExactly("GPU-1-memory-0", "GPU-1-memory-1",
         "GPU-1-memory-2");
-    assertThat(s.prefer(available, List.of(), 5)).containsExactly("GPU-1-memory-0", "GPU-1-memory-1",
+    assertThat(s.prefer(available, List.of(), 5, List.of())).containsExactly("GPU-1-memory-0", "GPU-1-memory-1",
         "GPU-1-memory-2", "GPU-2-memory-0", "GPU-2-memory-3");
+  }
+
+  @Test
+  void packedPreferenceKeepsTheMustIncludeCardTogether() {
+    DevicePluginService s = service(DeviceIds.memory(List.of(G0, G1, G2), 256));
+    List<String> available = new ArrayList<>(ids(DeviceIds.memory(List.of(G0, G1, G2), 256)));
+    available.remove("GPU-1-memory-0");
+    assertThat(s.prefer(available, List.of("GPU-1-memory-0"), 3, List.of()))
+        .containsExactly("GPU-1-memory-0", "GPU-1-memory-1", "GPU-1-memory-2");
   }
 
   @Test
   void preferenceIgnoresIdsNeverAdvertised() {
     DevicePluginService s = service(DeviceIds.count(List.of(G0), 2));
-    assertThat(s.prefer(List.of("bogus", "GPU-0-1", "GPU-0-0"), List.of(), 5)).containsExactly("GPU-0-0", "GPU-0-1");
+    assertThat(s.prefer(List.of("bogus", "GPU-0-1", "GPU-0-0"), List.of(), 5, List.of()))
+        .containsExactly("GPU-0-0", "GPU-0-1");
   }
 
   @Test

@@ -58,7 +58,7 @@ class PluginManagerIT {
     HealthState health = new HealthState(gpus, HealthPolicy.defaults());
     kubelet = new TestKubelet(dir).start();
     manager = new PluginManager(dir, List.of(
-        new PluginResource(NUMBER, DeviceIds.count(gpus, 4), number),
+        new PluginResource(NUMBER, DeviceIds.count(gpus, 4), number, PluginResource.Grouping.ONE_PER_CARD),
         new PluginResource(MEMORY, DeviceIds.memory(gpus, 1024), refusing),
         new PluginResource(CORES, DeviceIds.cores(gpus, 1), (r, q) -> {
           throw new IllegalStateException("boom");
@@ -233,13 +233,16 @@ class PluginManagerIT {
   }
 
   @Test
-  void preferredAllocationKeepsTheMustIncludeCard() {
+  void preferredAllocationGivesTheMustIncludeIdAndOneIdOfAnotherCard() {
     String card = gpus.get(1).uuid();
     List<String> available = kubelet.devices(NUMBER).stream().map(Device::getID).toList();
     var response = kubelet.preferred(NUMBER, PreferredAllocationRequest.newBuilder()
         .addContainerRequests(ContainerPreferredAllocationRequest.newBuilder()
             .addAllAvailableDeviceIDs(available).addMustIncludeDeviceIDs(card + "-3").setAllocationSize(2))
         .build());
-    assertThat(response.getContainerResponses(0).getDeviceIDsList()).containsExactly(card + "-3", card + "-0");
+    List<String> ids = response.getContainerResponses(0).getDeviceIDsList();
+    assertThat(ids).hasSize(2).startsWith(card + "-3");
+    assertThat(ids.get(1)).doesNotStartWith(card);
   }
+
 }
