@@ -69,7 +69,9 @@ static size_t free_now(void) {
 }
 static bool preloaded(void *fn) {
   Dl_info i;
-  return dladdr(fn, &i) != 0 && i.dli_fname != NULL && strstr(i.dli_fname, "libvgpu") != NULL;
+  if (dladdr(fn, &i) == 0 || i.dli_fname == NULL) return false;
+  const char *base = strrchr(i.dli_fname, '/');
+  return strcmp(base ? base + 1 : i.dli_fname, "libvgpu.so") == 0;
 }
 
 /* limit 0 = 64m, 1 = 32m, card 1g */
@@ -253,7 +255,7 @@ static int procaddr(void) {
   CUdeviceptr p;
   CHECK(((alloc_fn)fn)(&p, 64 * MIB) == CUDA_SUCCESS);
   CHECK(((alloc_fn)fn)(&p, 1) == CUDA_ERROR_OUT_OF_MEMORY);
-  CHECK(strcmp(stub_cuda_last_call(), "cuMemAlloc_v2") == 0 || 1);
+  CHECK(strcmp(stub_cuda_last_call(), "cuMemAlloc_v2") == 0);
   CHECK(cuMemFree_v2(p) == CUDA_SUCCESS);
   /* old ABI (before 3.2): never the _v2 hook, the driver's v1 entry point */
   CHECK(gpa("cuMemAlloc", &fn, 3000, 0) == CUDA_SUCCESS);
