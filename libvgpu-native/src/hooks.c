@@ -253,6 +253,73 @@ LAUNCH(cuLaunchKernelEx_ptsz, (const CUlaunchConfig *cfg, CUfunction f, void **p
 LAUNCH(cuGraphLaunch, (CUgraphExec g, CUstream s), (g, s), 0, 0, 0)
 LAUNCH(cuGraphLaunch_ptsz, (CUgraphExec g, CUstream s), (g, s), 0, 0, 0)
 
+/* ---- contexts: their device memory is measured through NVML and charged ---- */
+typedef nvmlReturn_t (*nvml_handle_fn)(unsigned int, nvmlDevice_t *);
+static bool nvml_ready(void);
+static nvml_mem_fn real_nvml_mem;
+static nvml_handle_fn real_nvml_handle;
+static bool primary_charged[VGPU_MAX_DEVICES];
+void vgpu_hooks_after_fork(void) { memset(primary_charged, 0, sizeof primary_charged); }
+
+/* Device memory in use as NVML sees it (whole device), or UINT64_MAX when unknown. */
+static uint64_t nvml_used(int dev) {
+  nvmlDevice_t h;
+  nvmlMemory_t m;
+  if (dev < 0 || !nvml_ready() || real_nvml_handle == NULL || real_nvml_mem == NULL) return UINT64_MAX;
+  if (real_nvml_handle((unsigned)dev, &h) != NVML_SUCCESS || real_nvml_mem(h, &m) != NVML_SUCCESS) return UINT64_MAX;
+  return m.used;
+}
+
+/* Context overhead: the growth of NVML "used" across the creation, at most 2 GiB (other tenants may allocate too). */
+static uint64_t context_delta(uint64_t before, int dev) {
+  uint64_t after = nvml_used(dev);
+  if (before == UINT64_MAX || after == UINT64_MAX) return 0;
+  uint64_t d = vgpu_sat_sub(after, before);
+  return d > (2ULL << 30) ? 0 : d;
+}
+
+VGPU_EXPORT CUresult cuDevicePrimaryCtxRetain(CUcontext *ctx, CUdevice dev) {
+  if (!vgpu_cuda_ready() || dev < 0 || dev >= VGPU_MAX_DEVICES || __atomic_load_n(&primary_charged[dev], __ATOMIC_ACQUIRE))
+    PASS(cuDevicePrimaryCtxRetain, (ctx, dev));
+  uint64_t before = nvml_used(dev);
+  CUresult rc = vgpu_real.cuDevicePrimaryCtxRetain(ctx, dev);
+  if (rc == CUDA_SUCCESS && !__atomic_exchange_n(&primary_charged[dev], true, __ATOMIC_ACQ_REL)) {
+    uint64_t d = context_delta(before, dev);
+    if (d > 0) {
+      (void)vgpu_region_try_charge(&vgpu_g.shm, dev, d, 0); /* it exists already: charged, not refused */
+      VGPU_INFO("device %d: primary context uses %llu bytes, charged", dev, (unsigned long long)d);
+    }
+  }
+  return rc;
+}
+
+VGPU_EXPORT CUresult cuCtxCreate_v2(CUcontext *ctx, unsigned int flags, CUdevice dev) {
+  if (!vgpu_cuda_ready()) PASS(cuCtxCreate_v2, (ctx, flags, dev));
+  uint64_t before = nvml_used(dev);
+  CUresult rc = vgpu_real.cuCtxCreate_v2(ctx, flags, dev);
+  if (rc == CUDA_SUCCESS && dev >= 0 && dev < VGPU_MAX_DEVICES) {
+    uint64_t d = context_delta(before, dev);
+    if (d > 0) {
+      (void)vgpu_region_try_charge(&vgpu_g.shm, dev, d, 0);
+      track(VGPU_KIND_CONTEXT, (uint64_t)(uintptr_t)*ctx, dev, d);
+    }
+  }
+  return rc;
+}
+
+VGPU_EXPORT CUresult cuCtxDestroy_v2(CUcontext ctx) {
+  if (!vgpu_cuda_ready()) PASS(cuCtxDestroy_v2, (ctx));
+  int dev;
+  uint64_t size;
+  bool tracked = untrack(VGPU_KIND_CONTEXT, (uint64_t)(uintptr_t)ctx, &dev, &size);
+  CUresult rc = vgpu_real.cuCtxDestroy_v2(ctx);
+  if (tracked) {
+    if (rc == CUDA_SUCCESS) unreserve(dev, size);
+    else track(VGPU_KIND_CONTEXT, (uint64_t)(uintptr_t)ctx, dev, size);
+  }
+  return rc;
+}
+
 /* ---- cuGetProcAddress ---- */
 static void *hook_for_real(void *p) {
 #define VGPU_MATCH(name, params, args) \
@@ -275,7 +342,8 @@ static void *hook_for_request(const char *symbol, int version, cuuint64_t flags)
       {"cuLaunchKernelEx", 0, 1},   {"cuLaunchCooperativeKernel", 0, 1}, {"cuGraphLaunch", 0, 1},
       {"cuMemAllocAsync", 0, 1},    {"cuMemAllocFromPoolAsync", 0, 1}, {"cuMemFreeAsync", 0, 1},
       {"cuInit", 0, 0},             {"cuMemAllocManaged", 0, 0},      {"cuMemCreate", 0, 0},
-      {"cuMemRelease", 0, 0},       {"cuArrayDestroy", 0, 0},
+      {"cuMemRelease", 0, 0},       {"cuArrayDestroy", 0, 0},         {"cuDevicePrimaryCtxRetain", 0, 0},
+      {"cuCtxCreate", 3020, 0},     {"cuCtxDestroy", 4000, 0},
   };
   for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++) {
     if (strcmp(symbol, variants[i].base) != 0) continue;
@@ -322,7 +390,6 @@ VGPU_EXPORT CUresult cuGetProcAddress_v2(const char *symbol, void **pfn, int cud
 
 /* ---- NVML ---- */
 static void *nvml_handle;
-static nvml_mem_fn real_nvml_mem;
 static nvml_mem2_fn real_nvml_mem2;
 typedef nvmlReturn_t (*nvml_index_fn)(nvmlDevice_t, unsigned int *);
 static nvml_index_fn real_nvml_index;
@@ -335,6 +402,10 @@ static bool nvml_ready(void) {
   real_nvml_mem = (nvml_mem_fn)vgpu_real_dlsym(h, "nvmlDeviceGetMemoryInfo");
   real_nvml_mem2 = (nvml_mem2_fn)vgpu_real_dlsym(h, "nvmlDeviceGetMemoryInfo_v2");
   real_nvml_index = (nvml_index_fn)vgpu_real_dlsym(h, "nvmlDeviceGetIndex");
+  real_nvml_handle = (nvml_handle_fn)vgpu_real_dlsym(h, "nvmlDeviceGetHandleByIndex_v2");
+  typedef nvmlReturn_t (*nvml_init_fn)(void);
+  nvml_init_fn init = (nvml_init_fn)vgpu_real_dlsym(h, "nvmlInit_v2");
+  if (init != NULL) (void)init(); /* reference-counted in NVML; needed before handle lookups */
   __atomic_store_n(&nvml_handle, h, __ATOMIC_RELEASE);
   return true;
 }

@@ -63,7 +63,10 @@
      unsigned int bz, unsigned int shmem, CUstream s, void **params),                                           \
     (f, gx, gy, gz, bx, by, bz, shmem, s, params))                                                              \
   X(cuGraphLaunch, (CUgraphExec g, CUstream s), (g, s))                                                         \
-  X(cuGraphLaunch_ptsz, (CUgraphExec g, CUstream s), (g, s))
+  X(cuGraphLaunch_ptsz, (CUgraphExec g, CUstream s), (g, s))                                                    \
+  X(cuDevicePrimaryCtxRetain, (CUcontext * ctx, CUdevice dev), (ctx, dev))                                      \
+  X(cuCtxCreate_v2, (CUcontext * ctx, unsigned int flags, CUdevice dev), (ctx, flags, dev))                     \
+  X(cuCtxDestroy_v2, (CUcontext ctx), (ctx))
 
 /* Driver functions libvgpu calls but does not hook. */
 #define VGPU_CUDA_REAL_ONLY(X)                                                                                   \
@@ -132,5 +135,7 @@ void vgpu_rate_limit(unsigned int gx, unsigned int gy, unsigned int gz);
 void vgpu_track_lock(void);
 void vgpu_track_unlock(void);
 extern vgpu_track vgpu_allocs;
+/* Resets per-process CUDA state in a forked child. */
+void vgpu_hooks_after_fork(void);
 
 #endif

@@ -110,6 +110,7 @@ static void after_fork_child(void) {
   }
   extern void vgpu_throttle_after_fork(void);
   vgpu_throttle_after_fork();
+  vgpu_hooks_after_fork();
 }
 
 static void at_exit_release(void) {

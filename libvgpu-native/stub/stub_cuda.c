@@ -23,6 +23,9 @@ static int ndev = -1;
 static unsigned long long total_mem = 80ULL << 30;
 static int sms = 132;
 static long launch_ns;
+static unsigned long long ctx_mem; /* STUB_CUDA_CONTEXT_MEM: device memory a new context takes */
+static int primary_made[MAXDEV];
+static unsigned long long ctx_serial;
 static unsigned long long used[MAXDEV];
 static unsigned long long next_ptr = 0x7f0000000000ULL;
 static struct {
@@ -55,6 +58,7 @@ static void setup(void) {
   total_mem = parse_size(getenv("STUB_CUDA_TOTAL_MEM"), 80ULL << 30);
   sms = (int)parse_size(getenv("STUB_CUDA_SMS"), 132);
   launch_ns = (long)parse_size(getenv("STUB_CUDA_LAUNCH_NS"), 0);
+  ctx_mem = parse_size(getenv("STUB_CUDA_CONTEXT_MEM"), 0);
   int n = d ? atoi(d) : 2;
   ndev = n < 1 ? 1 : n > MAXDEV ? MAXDEV : n;
 }
@@ -171,6 +175,12 @@ EXPORT CUresult cuDeviceTotalMem(unsigned int *bytes, CUdevice d) {
 EXPORT CUresult cuDevicePrimaryCtxRetain(CUcontext *ctx, CUdevice d) {
   setup();
   if (d < 0 || d >= ndev) return 101;
+  pthread_mutex_lock(&mu);
+  if (!primary_made[d]) {
+    primary_made[d] = 1;
+    used[d] += ctx_mem;
+  }
+  pthread_mutex_unlock(&mu);
   *ctx = (CUcontext)(uintptr_t)(d + 1);
   return CUDA_SUCCESS;
 }
@@ -182,12 +192,15 @@ EXPORT CUresult cuCtxCreate_v2(CUcontext *ctx, unsigned int flags, CUdevice d) {
   (void)flags;
   setup();
   if (d < 0 || d >= ndev) return 101;
-  *ctx = (CUcontext)(uintptr_t)(d + 1);
+  pthread_mutex_lock(&mu);
+  used[d] += ctx_mem;
+  *ctx = (CUcontext)(uintptr_t)((unsigned long long)(d + 1) + 256 * ++ctx_serial);
+  pthread_mutex_unlock(&mu);
   cur_dev = d;
   return CUDA_SUCCESS;
 }
 EXPORT CUresult cuCtxSetCurrent(CUcontext ctx) {
-  cur_dev = ctx == NULL ? -1 : (int)(uintptr_t)ctx - 1;
+  cur_dev = ctx == NULL ? -1 : (int)((uintptr_t)ctx & 0xff) - 1;
   return CUDA_SUCCESS;
 }
 EXPORT CUresult cuCtxGetCurrent(CUcontext *ctx) {
@@ -201,7 +214,12 @@ EXPORT CUresult cuCtxGetDevice(CUdevice *d) {
 }
 EXPORT CUresult cuCtxSynchronize(void) { return CUDA_SUCCESS; }
 EXPORT CUresult cuCtxDestroy_v2(CUcontext ctx) {
-  (void)ctx;
+  if ((uintptr_t)ctx < 256) return CUDA_ERROR_INVALID_CONTEXT; /* primary contexts are not destroyed */
+  int d = (int)((uintptr_t)ctx & 0xff) - 1;
+  pthread_mutex_lock(&mu);
+  used[d] -= ctx_mem;
+  pthread_mutex_unlock(&mu);
+  if (cur_dev == d) cur_dev = -1;
   return CUDA_SUCCESS;
 }
 EXPORT CUresult cuMemGetInfo_v2(size_t *f, size_t *t) {
@@ -410,6 +428,8 @@ static const struct {
     {"cuDeviceTotalMem", 2000, -1, (void *)cuDeviceTotalMem},
     {"cuDevicePrimaryCtxRetain", 7000, -1, (void *)cuDevicePrimaryCtxRetain},
     {"cuCtxSetCurrent", 4000, -1, (void *)cuCtxSetCurrent},
+    {"cuCtxCreate", 3020, -1, (void *)cuCtxCreate_v2},
+    {"cuCtxDestroy", 4000, -1, (void *)cuCtxDestroy_v2},
     {"cuCtxGetDevice", 2000, -1, (void *)cuCtxGetDevice},
     {"cuMemGetInfo", 3020, -1, (void *)cuMemGetInfo_v2},
     {"cuMemAlloc", 3020, -1, (void *)cuMemAlloc_v2},

@@ -433,6 +433,29 @@ static int killmem(void) {
   CHECK_DONE();
 }
 
+CUresult cuCtxCreate_v2(CUcontext *, unsigned int, CUdevice);
+CUresult cuCtxDestroy_v2(CUcontext);
+
+/* limit 0 = 64m, each new context takes 10m on the stub card: charged like an allocation */
+static int contexts(void) {
+  CHECK(cuInit(0) == CUDA_SUCCESS);
+  use_device(0);
+  CHECK_EQ_U(free_now(), 54 * MIB);
+  use_device(0); /* retaining again charges nothing more */
+  CHECK_EQ_U(free_now(), 54 * MIB);
+  CUcontext c;
+  CHECK(cuCtxCreate_v2(&c, 0, 0) == CUDA_SUCCESS);
+  CHECK_EQ_U(free_now(), 44 * MIB);
+  CUdeviceptr p;
+  CHECK(cuMemAlloc_v2(&p, 44 * MIB) == CUDA_SUCCESS);
+  CHECK(cuMemAlloc_v2(&p, 1) == CUDA_ERROR_OUT_OF_MEMORY);
+  CHECK(cuMemFree_v2(p) == CUDA_SUCCESS);
+  CHECK(cuCtxDestroy_v2(c) == CUDA_SUCCESS);
+  use_device(0);
+  CHECK_EQ_U(free_now(), 54 * MIB);
+  CHECK_DONE();
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) return 64;
   const char *t = argv[1];
@@ -444,6 +467,7 @@ int main(int argc, char **argv) {
   if (strcmp(t, "launch") == 0) return launch_paths();
   if (strcmp(t, "throttle") == 0 && argc > 2) return throttle(argv[2]);
   if (strcmp(t, "race") == 0) return race();
+  if (strcmp(t, "contexts") == 0) return contexts();
   if (strcmp(t, "killmem") == 0) return killmem();
   fprintf(stderr, "unknown test %s\n", t);
   return 64;

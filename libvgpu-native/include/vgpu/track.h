@@ -9,6 +9,7 @@ typedef enum {
   VGPU_KIND_DEVPTR = 1, /* cuMemAlloc/pitch/managed/async/pool pointers */
   VGPU_KIND_VMM = 2,    /* cuMemCreate handles */
   VGPU_KIND_ARRAY = 3,  /* CUarray handles */
+  VGPU_KIND_CONTEXT = 4, /* cuCtxCreate contexts (measured overhead) */
 } vgpu_kind;
 
 typedef struct {
