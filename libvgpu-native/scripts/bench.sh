@@ -5,7 +5,7 @@
 #   scripts/bench.sh [--build-dir DIR]
 set -eu
 HERE=$(cd "$(dirname "$0")/.." && pwd)
-BUILD="$HERE/target/native/build"
+BUILD="$HERE/target/native"
 [ "${1:-}" = "--build-dir" ] && BUILD=$2
 if [ ! -x "$BUILD/bin/vgpu-bench" ]; then
   BUILD="$HERE/target/bench-build"
