@@ -335,18 +335,20 @@ static void *hook_for_request(const char *symbol, int version, cuuint64_t flags)
     const char *base;
     int v2_since; /* 0: a single ABI */
     int ptsz;     /* has a per-thread-default-stream variant */
+    int max_ver;  /* newer requests map to an ABI we do not hook (0: none) */
   } variants[] = {
-      {"cuMemAlloc", 3020, 0},      {"cuMemAllocPitch", 3020, 0},     {"cuMemFree", 3020, 0},
-      {"cuMemGetInfo", 3020, 0},    {"cuDeviceTotalMem", 3020, 0},    {"cuArrayCreate", 3020, 0},
-      {"cuArray3DCreate", 3020, 0}, {"cuGetProcAddress", 12000, 0},   {"cuLaunchKernel", 0, 1},
-      {"cuLaunchKernelEx", 0, 1},   {"cuLaunchCooperativeKernel", 0, 1}, {"cuGraphLaunch", 0, 1},
-      {"cuMemAllocAsync", 0, 1},    {"cuMemAllocFromPoolAsync", 0, 1}, {"cuMemFreeAsync", 0, 1},
-      {"cuInit", 0, 0},             {"cuMemAllocManaged", 0, 0},      {"cuMemCreate", 0, 0},
-      {"cuMemRelease", 0, 0},       {"cuArrayDestroy", 0, 0},         {"cuDevicePrimaryCtxRetain", 0, 0},
-      {"cuCtxCreate", 3020, 0},     {"cuCtxDestroy", 4000, 0},
+      {"cuMemAlloc", 3020, 0, 0},        {"cuMemAllocPitch", 3020, 0, 0},   {"cuMemFree", 3020, 0, 0},
+      {"cuMemGetInfo", 3020, 0, 0},      {"cuDeviceTotalMem", 3020, 0, 0},  {"cuArrayCreate", 3020, 0, 0},
+      {"cuArray3DCreate", 3020, 0, 0},   {"cuGetProcAddress", 12000, 0, 0}, {"cuLaunchKernel", 0, 1, 0},
+      {"cuLaunchKernelEx", 0, 1, 0},     {"cuLaunchCooperativeKernel", 0, 1, 0}, {"cuGraphLaunch", 0, 1, 0},
+      {"cuMemAllocAsync", 0, 1, 0},      {"cuMemAllocFromPoolAsync", 0, 1, 0}, {"cuMemFreeAsync", 0, 1, 0},
+      {"cuInit", 0, 0, 0},               {"cuMemAllocManaged", 0, 0, 0},    {"cuMemCreate", 0, 0, 0},
+      {"cuMemRelease", 0, 0, 0},         {"cuArrayDestroy", 0, 0, 0},       {"cuDevicePrimaryCtxRetain", 0, 0, 0},
+      {"cuCtxCreate", 3020, 0, 12999},   {"cuCtxDestroy", 4000, 0, 0},
   };
   for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++) {
     if (strcmp(symbol, variants[i].base) != 0) continue;
+    if (variants[i].max_ver != 0 && version > variants[i].max_ver) return NULL; /* e.g. cuCtxCreate_v4 in 13.x */
     if (variants[i].v2_since != 0 && version < variants[i].v2_since && strcmp(symbol, "cuGetProcAddress") != 0)
       return NULL; /* old ABI: never a _v2 hook */
     char name[96];

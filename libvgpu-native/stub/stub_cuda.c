@@ -462,6 +462,16 @@ static const struct {
     {"cuModuleGetFunction", 2000, -1, (void *)cuModuleGetFunction},
 };
 
+/* STUB_CUDA_PROCADDR_THUNKS=1: answer with addresses that are not the exported symbols (as a driver may). */
+static CUresult thunk_cuMemAlloc_v2(CUdeviceptr *p, size_t size) { return cuMemAlloc_v2(p, size); }
+static CUresult thunk_cuLaunchKernel_ptsz KPARAMS { return cuLaunchKernel_ptsz(f, gx, gy, gz, bx, by, bz, shmem, s, params, extra); }
+static CUresult thunk_cuLaunchKernel KPARAMS { return cuLaunchKernel(f, gx, gy, gz, bx, by, bz, shmem, s, params, extra); }
+static CUresult thunk_cuCtxCreate_v4(CUcontext *ctx, void *params, unsigned int flags, CUdevice d) {
+  (void)params;
+  last_call = "cuCtxCreate_v4";
+  return cuCtxCreate_v2(ctx, flags, d);
+}
+
 static CUresult lookup(const char *symbol, void **pfn, int ver, cuuint64_t flags, int *status) {
   int want_ptds = (flags & CU_GET_PROC_ADDRESS_PER_THREAD_DEFAULT_STREAM) ? 1 : 0;
   int known = 0;
@@ -473,6 +483,13 @@ static CUresult lookup(const char *symbol, void **pfn, int ver, cuuint64_t flags
     if (table[i].ptds != -1 && table[i].ptds != want_ptds) continue;
     if (ver < table[i].min_ver) continue;
     *pfn = table[i].fn;
+    const char *th = getenv("STUB_CUDA_PROCADDR_THUNKS");
+    if (th != NULL && *th == '1') {
+      if (table[i].fn == (void *)cuMemAlloc_v2) *pfn = (void *)thunk_cuMemAlloc_v2;
+      if (table[i].fn == (void *)cuLaunchKernel_ptsz) *pfn = (void *)thunk_cuLaunchKernel_ptsz;
+      if (table[i].fn == (void *)cuLaunchKernel) *pfn = (void *)thunk_cuLaunchKernel;
+      if (table[i].fn == (void *)cuCtxCreate_v2 && ver >= 13000) *pfn = (void *)thunk_cuCtxCreate_v4;
+    }
     if (status) *status = CU_GET_PROC_ADDRESS_SUCCESS;
     return CUDA_SUCCESS;
   }

@@ -436,6 +436,29 @@ static int killmem(void) {
 CUresult cuCtxCreate_v2(CUcontext *, unsigned int, CUdevice);
 CUresult cuCtxDestroy_v2(CUcontext);
 
+/* The stub answers cuGetProcAddress with non-exported thunks: the name/version fallback picks the hook, never a
+ * hook of another ABI (cuCtxCreate at 13000 is the v4 ABI, which is not hooked). limit 0 = 64m */
+static int procaddr_thunks(void) {
+  void *h = dlopen("libcuda.so.1", RTLD_NOW);
+  gpa2_fn gpa2 = (gpa2_fn)dlsym(h, "cuGetProcAddress_v2");
+  CHECK(cuInit(0) == CUDA_SUCCESS);
+  use_device(0);
+  void *fn = NULL;
+  int status;
+  CHECK(gpa2("cuMemAlloc", &fn, 12040, 0, &status) == CUDA_SUCCESS && preloaded(fn));
+  CUdeviceptr p;
+  CHECK(((alloc_fn)fn)(&p, 64 * MIB) == CUDA_SUCCESS);
+  CHECK(((alloc_fn)fn)(&p, 1) == CUDA_ERROR_OUT_OF_MEMORY);
+  CHECK(gpa2("cuLaunchKernel", &fn, 12000, CU_GET_PROC_ADDRESS_PER_THREAD_DEFAULT_STREAM, &status) == 0);
+  CHECK(preloaded(fn));
+  CHECK(((launch_fn)fn)(NULL, 1, 1, 1, 1, 1, 1, 0, NULL, NULL, NULL) == CUDA_SUCCESS);
+  CHECK(strcmp(stub_cuda_last_call(), "cuLaunchKernel_ptsz") == 0);
+  CHECK(gpa2("cuCtxCreate", &fn, 12000, 0, &status) == CUDA_SUCCESS && preloaded(fn));
+  CHECK(gpa2("cuCtxCreate", &fn, 13000, 0, &status) == CUDA_SUCCESS && !preloaded(fn));
+  CHECK(gpa2("cuMemAlloc", &fn, 3000, 0, &status) == CUDA_SUCCESS && !preloaded(fn));
+  CHECK_DONE();
+}
+
 /* limit 0 = 64m, each new context takes 10m on the stub card: charged like an allocation */
 static int contexts(void) {
   CHECK(cuInit(0) == CUDA_SUCCESS);
@@ -468,6 +491,7 @@ int main(int argc, char **argv) {
   if (strcmp(t, "throttle") == 0 && argc > 2) return throttle(argv[2]);
   if (strcmp(t, "race") == 0) return race();
   if (strcmp(t, "contexts") == 0) return contexts();
+  if (strcmp(t, "procaddr_thunks") == 0) return procaddr_thunks();
   if (strcmp(t, "killmem") == 0) return killmem();
   fprintf(stderr, "unknown test %s\n", t);
   return 64;
