@@ -105,7 +105,7 @@ static void after_fork_child(void) {
   if (vgpu_g.shm.r != NULL && core_state == 1) {
     vgpu_g.shm.slot = -1;
     if (vgpu_region_register(&vgpu_g.shm, getpid(), vgpu_g.cfg.priority) != 0)
-      VGPU_ERROR("all %d process slots of the shared region are in use; memory of this process is not accounted",
+      VGPU_ERROR("all %d process slots of the shared region are in use; allocations of this process on limited devices are refused",
                  VGPU_MAX_SLOTS);
   }
   extern void vgpu_throttle_after_fork(void);
@@ -134,7 +134,7 @@ static void init_core_locked(void) {
     }
   }
   if (vgpu_region_register(&vgpu_g.shm, getpid(), env_cfg.priority) != 0)
-    VGPU_ERROR("all %d process slots of the shared region are in use; memory of this process is not accounted",
+    VGPU_ERROR("all %d process slots of the shared region are in use; allocations of this process on limited devices are refused",
                VGPU_MAX_SLOTS);
   vgpu_region_apply_limits(&vgpu_g.shm, &env_cfg, &vgpu_g.cfg, env_report, NULL);
   vgpu_g.throttle_any = vgpu_g.cfg.any_sm_limit && vgpu_g.cfg.policy != VGPU_POLICY_DISABLE;

@@ -479,6 +479,50 @@ static int contexts(void) {
   CHECK_DONE();
 }
 
+#include <pthread.h>
+static void *churn(void *arg) {
+  (void)arg;
+  use_device(0);
+  CUdeviceptr ptrs[8];
+  for (int round = 0; round < 2000; round++) {
+    int n = 0;
+    for (int i = 0; i < 8; i++)
+      if (cuMemAlloc_v2(&ptrs[n], MIB) == CUDA_SUCCESS) n++;
+    size_t f = free_now();
+    CHECK(f <= 64 * MIB);
+    while (n > 0) CHECK(cuMemFree_v2(ptrs[--n]) == CUDA_SUCCESS);
+  }
+  return NULL;
+}
+
+/* 8 threads of one process churn allocations under a 64m limit; a forked child has its own slot. */
+static int threads_and_fork(void) {
+  CHECK(cuInit(0) == CUDA_SUCCESS);
+  pthread_t t[8];
+  for (int i = 0; i < 8; i++) CHECK(pthread_create(&t[i], NULL, churn, NULL) == 0);
+  for (int i = 0; i < 8; i++) pthread_join(t[i], NULL);
+  use_device(0);
+  CHECK_EQ_U(free_now(), 64 * MIB);
+  CHECK_EQ_U(stub_cuda_used(0), 0);
+  CUdeviceptr p, q;
+  CHECK(cuMemAlloc_v2(&p, 32 * MIB) == CUDA_SUCCESS);
+  pid_t k = fork();
+  if (k == 0) {
+    use_device(0);
+    int bad = 0;
+    if (cuMemAlloc_v2(&q, 32 * MIB) != CUDA_SUCCESS) bad |= 1;  /* the child has its own slot */
+    if (cuMemAlloc_v2(&q, 1) != CUDA_ERROR_OUT_OF_MEMORY) bad |= 2; /* and sees the parent's 32m */
+    _exit(bad); /* exits holding 32m: returned with its slot */
+  }
+  int st;
+  CHECK(waitpid(k, &st, 0) == k && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  CHECK(cuMemAlloc_v2(&q, 32 * MIB) == CUDA_SUCCESS);
+  CHECK(cuMemFree_v2(q) == CUDA_SUCCESS);
+  CHECK(cuMemFree_v2(p) == CUDA_SUCCESS);
+  CHECK_EQ_U(free_now(), 64 * MIB);
+  CHECK_DONE();
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) return 64;
   const char *t = argv[1];
@@ -491,6 +535,7 @@ int main(int argc, char **argv) {
   if (strcmp(t, "throttle") == 0 && argc > 2) return throttle(argv[2]);
   if (strcmp(t, "race") == 0) return race();
   if (strcmp(t, "contexts") == 0) return contexts();
+  if (strcmp(t, "threads_and_fork") == 0) return threads_and_fork();
   if (strcmp(t, "procaddr_thunks") == 0) return procaddr_thunks();
   if (strcmp(t, "killmem") == 0) return killmem();
   fprintf(stderr, "unknown test %s\n", t);

@@ -26,7 +26,7 @@ if(VGPU_SANITIZE)
 endif()
 
 add_executable(test_driver tests/test_driver.c)
-target_link_libraries(test_driver PRIVATE stub_cuda stub_nvml dl)
+target_link_libraries(test_driver PRIVATE stub_cuda stub_nvml dl pthread)
 
 function(vgpu_driver_test name)
   cmake_parse_arguments(T "" "" "ARGS;ENV" ${ARGN})
@@ -49,6 +49,7 @@ vgpu_driver_test(procaddr_thunks ARGS procaddr_thunks ENV ${L64};STUB_CUDA_PROCA
 vgpu_driver_test(launch ARGS launch ENV CUDA_DEVICE_SM_LIMIT=50;GPU_CORE_UTILIZATION_POLICY=force)
 vgpu_driver_test(throttle ARGS throttle throttled ENV CUDA_DEVICE_SM_LIMIT=10;GPU_CORE_UTILIZATION_POLICY=force;STUB_NVML_UTIL=100)
 vgpu_driver_test(throttle_disabled ARGS throttle free ENV CUDA_DEVICE_SM_LIMIT=10;GPU_CORE_UTILIZATION_POLICY=disable;STUB_NVML_UTIL=100)
+vgpu_driver_test(threads_and_fork ARGS threads_and_fork ENV ${L64})
 vgpu_driver_test(race ARGS race ENV CUDA_DEVICE_MEMORY_LIMIT=1g;STUB_CUDA_TOTAL_MEM=80g)
 vgpu_driver_test(killmem ARGS killmem ENV CUDA_DEVICE_MEMORY_LIMIT=1g)
 
