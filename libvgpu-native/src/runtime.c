@@ -173,7 +173,7 @@ static void init_cuda_locked(void) {
 
 bool vgpu_cuda_ready(void) {
   int s = __atomic_load_n(&cuda_state, __ATOMIC_ACQUIRE);
-  if (__builtin_expect(s == 1 && core_state == 1, 1)) return true;
+  if (__builtin_expect(s == 1 && __atomic_load_n(&core_state, __ATOMIC_ACQUIRE) == 1, 1)) return true;
   if (s == -1) return false;
   if (!vgpu_core_ready()) return false;
   if (s == 1) return true;
