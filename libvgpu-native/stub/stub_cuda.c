@@ -6,6 +6,7 @@
  * STUB_CUDA_LAUNCH_NS makes each launch busy-wait that long.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -407,6 +408,17 @@ EXPORT CUresult cuModuleUnload(CUmodule m) {
 EXPORT CUresult cuGetErrorString(CUresult e, const char **s) {
   *s = e == 0 ? "no error" : e == 2 ? "out of memory" : "stub error";
   return CUDA_SUCCESS;
+}
+
+/* STUB_CUDA_CTOR_REENTER=1: while being loaded, call cuInit through the global scope (the preloaded hook),
+ * as a driver or a profiler might: libvgpu must not deadlock or recurse if it is loading us right now. */
+static int ctor_result = -1;
+EXPORT int stub_cuda_ctor_result(void) { return ctor_result; }
+__attribute__((constructor)) static void stub_ctor(void) {
+  const char *e = getenv("STUB_CUDA_CTOR_REENTER");
+  if (e == NULL || *e != '1') return;
+  CUresult (*init)(unsigned) = (CUresult(*)(unsigned))dlsym(RTLD_DEFAULT, "cuInit");
+  ctor_result = init != NULL ? init(0) : -2;
 }
 
 /* ---- cuGetProcAddress: base name + version + flags -> versioned entry point ---- */
