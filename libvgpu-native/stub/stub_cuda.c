@@ -7,6 +7,9 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -53,8 +56,32 @@ static unsigned long long parse_size(const char *s, unsigned long long dflt) {
   return v;
 }
 
+/* STUB_CUDA_SHARED_USED=<file>: device-0 usage summed over all processes using the file, with its peak,
+ * so a multi-process test can check what the "driver" saw at every instant. */
+static unsigned long long *shared_used; /* [0] current, [1] peak */
+static void shared_add(int dev, long long delta) {
+  if (shared_used == NULL || dev != 0) return;
+  unsigned long long now = __atomic_add_fetch(&shared_used[0], (unsigned long long)delta, __ATOMIC_SEQ_CST);
+  unsigned long long peak = __atomic_load_n(&shared_used[1], __ATOMIC_SEQ_CST);
+  while (delta > 0 && now > peak &&
+         !__atomic_compare_exchange_n(&shared_used[1], &peak, now, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+  }
+}
+EXPORT unsigned long long stub_cuda_shared_peak(void) {
+  return shared_used ? __atomic_load_n(&shared_used[1], __ATOMIC_SEQ_CST) : 0;
+}
+
 static void setup(void) {
   if (ndev >= 0) return;
+  const char *su = getenv("STUB_CUDA_SHARED_USED");
+  if (su != NULL && *su) {
+    int fd = open(su, O_RDWR | O_CREAT, 0600);
+    if (fd >= 0 && ftruncate(fd, 4096) == 0) {
+      void *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+      if (m != MAP_FAILED) shared_used = m;
+    }
+    if (fd >= 0) close(fd);
+  }
   const char *d = getenv("STUB_CUDA_DEVICES");
   total_mem = parse_size(getenv("STUB_CUDA_TOTAL_MEM"), 80ULL << 30);
   sms = (int)parse_size(getenv("STUB_CUDA_SMS"), 132);
@@ -99,6 +126,7 @@ static CUresult do_alloc(unsigned long long *out, unsigned long long size, int d
   allocs[slot].kind = kind;
   used[dev] += size;
   pthread_mutex_unlock(&mu);
+  shared_add(dev, (long long)size);
   *out = p;
   return CUDA_SUCCESS;
 }
@@ -110,7 +138,10 @@ static CUresult do_free(unsigned long long key, int kind) {
       used[allocs[i].dev] -= allocs[i].size;
       allocs[i].key = 0;
       frees++;
+      int d = allocs[i].dev;
+      long long sz = (long long)allocs[i].size;
       pthread_mutex_unlock(&mu);
+      shared_add(d, -sz);
       return CUDA_SUCCESS;
     }
   }

@@ -393,7 +393,11 @@ static int race(void) {
     CHECK(read(up[0], &h, sizeof h) == sizeof h);
     sum += h;
   }
-  fprintf(stderr, "16 workers hold %llu MiB together (limit 1024 MiB)\n", (unsigned long long)(sum >> 20));
+  unsigned long long (*peak)(void) = (unsigned long long (*)(void))dlsym(RTLD_DEFAULT, "stub_cuda_shared_peak");
+  CHECK(peak != NULL);
+  fprintf(stderr, "16 workers hold %llu MiB together; driver-side peak %llu MiB (limit 1024 MiB)\n",
+          (unsigned long long)(sum >> 20), peak ? peak() >> 20 : 0);
+  CHECK(peak != NULL && peak() <= 1024 * MIB && peak() >= 1024 * MIB - 16 * MIB); /* at no instant above the limit */
   CHECK(sum <= 1024 * MIB);
   CHECK(sum >= 1024 * MIB - 16 * 16 * MIB); /* they did fill it: the limit was the bound */
   char go_all[WORKERS];

@@ -57,7 +57,9 @@ vgpu_driver_test(throttle ARGS throttle throttled ENV CUDA_DEVICE_SM_LIMIT=10;GP
 vgpu_driver_test(throttle_disabled ARGS throttle free ENV CUDA_DEVICE_SM_LIMIT=10;GPU_CORE_UTILIZATION_POLICY=disable;STUB_NVML_UTIL=100)
 vgpu_driver_test(early BIN test_early ENV ${L64};STUB_CUDA_CTOR_REENTER=1)
 vgpu_driver_test(threads_and_fork ARGS threads_and_fork ENV ${L64})
-vgpu_driver_test(race ARGS race ENV CUDA_DEVICE_MEMORY_LIMIT=1g;STUB_CUDA_TOTAL_MEM=80g)
+add_test(NAME driver_race_reset_peak COMMAND ${CMAKE_COMMAND} -E rm -f ${VGPU_TEST_TMP}/race.peak)
+set_tests_properties(driver_race_reset_peak PROPERTIES FIXTURES_SETUP reset_race)
+vgpu_driver_test(race ARGS race ENV CUDA_DEVICE_MEMORY_LIMIT=1g;STUB_CUDA_TOTAL_MEM=80g;STUB_CUDA_SHARED_USED=${VGPU_TEST_TMP}/race.peak)
 vgpu_driver_test(killmem ARGS killmem ENV CUDA_DEVICE_MEMORY_LIMIT=1g)
 
 # Probe CLI, bad shared files through the preload, and silent pass-through without a driver.
