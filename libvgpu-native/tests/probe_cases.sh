@@ -1,9 +1,9 @@
 #!/bin/sh
 # vgpu-probe under LD_PRELOAD with the stub driver, as the Java e2e suite uses it, plus bad shared files,
 # limits written once, and silent pass-through without a driver.
-# usage: probe_cases.sh <libvgpu.so> <stub dir> <vgpu-probe> <work dir>
+# usage: probe_cases.sh <libvgpu.so> <stub dir> <vgpu-probe> <work dir> <vgpu-region>
 set -u
-LIB=$1 STUB=$2 PROBE=$3 WORK=$4
+LIB=$1 STUB=$2 PROBE=$3 WORK=$4 REGION=$5
 rm -rf "$WORK" && mkdir -p "$WORK"
 fails=0
 pass() { echo "PASS: $1"; }
@@ -48,6 +48,10 @@ for i in $(seq 1 30); do
   sleep 0.1
 done
 [ -n "$seen" ] && pass "another process's memory counts ($seen)" || fail "another process's 3072 MiB never counted"
+dump=$("$REGION" "$WORK/a.cache")
+echo "$dump" | grep -q "^device index=0 limit_bytes=4294967296 used_bytes=3221225472 sm_limit=100$" &&
+  echo "$dump" | grep -q "^slot index=.* alive=1 used_bytes_0=3221225472$" &&
+  pass "vgpu-region shows the holder's 3072 MiB" || { fail "vgpu-region dump"; echo "$dump"; }
 wait $holder
 run "and is returned when it exits" 0 "ok device=0 alloc_mib=2048" $C $LIM -- --alloc-mib 2048
 
@@ -63,6 +67,9 @@ grep -q "truncated" "$WORK/stderr" && pass "truncated file is refused with a log
 cp "$WORK/a.cache" "$WORK/v9.cache" && printf '\011' | dd of="$WORK/v9.cache" bs=1 seek=8 conv=notrunc 2>/dev/null
 run "other version: probe still works" 0 "ok" CUDA_DEVICE_MEMORY_SHARED_CACHE=$WORK/v9.cache $LIM -- --alloc-mib 1
 grep -q "version 9.0" "$WORK/stderr" && pass "other version is refused with a log line" || { fail "no version log"; cat "$WORK/stderr"; }
+
+out=$("$REGION" "$WORK/corrupt.cache")
+[ $? -eq 1 ] && case "$out" in "error "*) true;; *) false;; esac && pass "vgpu-region refuses a corrupt file" || fail "vgpu-region on a corrupt file: $out"
 
 # log level 0: nothing on stderr even on OOM; stdout is only the probe's line
 run "silent at LIBCUDA_LOG_LEVEL=0" 2 "oom" $C $LIM LIBCUDA_LOG_LEVEL=0 -- --alloc-mib 5000

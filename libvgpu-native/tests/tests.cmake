@@ -64,7 +64,7 @@ vgpu_driver_test(killmem ARGS killmem ENV CUDA_DEVICE_MEMORY_LIMIT=1g)
 
 # Probe CLI, bad shared files through the preload, and silent pass-through without a driver.
 add_test(NAME probe_cases COMMAND sh ${CMAKE_SOURCE_DIR}/tests/probe_cases.sh
-  $<TARGET_FILE:vgpu> ${VGPU_STUB_DIR} $<TARGET_FILE:vgpu-probe> ${VGPU_TEST_TMP}/probe)
+  $<TARGET_FILE:vgpu> ${VGPU_STUB_DIR} $<TARGET_FILE:vgpu-probe> ${VGPU_TEST_TMP}/probe $<TARGET_FILE:vgpu-region>)
 set_tests_properties(probe_cases PROPERTIES TIMEOUT 60)
 # The GPU check script must keep working: exercised against the stubs.
 add_test(NAME gpu_check_stub COMMAND sh ${CMAKE_SOURCE_DIR}/scripts/gpu-check.sh --stub --build-dir ${CMAKE_BINARY_DIR})
