@@ -1,0 +1,112 @@
+/*
+ * Policy core of libvgpu: limit/env parsing, saturating arithmetic, the OOM
+ * decision and the SM token bucket. No CUDA or NVML types here, so all of it
+ * is unit-tested directly (tests/test_core.c, tests/test_fuzz.c).
+ */
+#ifndef VGPU_CORE_H
+#define VGPU_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VGPU_MAX_DEVICES 16
+
+/* Environment variable names, exactly as the device plugin writes them. */
+#define VGPU_ENV_MEMORY_LIMIT "CUDA_DEVICE_MEMORY_LIMIT"     /* also _<i> */
+#define VGPU_ENV_SM_LIMIT "CUDA_DEVICE_SM_LIMIT"             /* also _<i> */
+#define VGPU_ENV_SHARED_CACHE "CUDA_DEVICE_MEMORY_SHARED_CACHE"
+#define VGPU_ENV_CORE_POLICY "GPU_CORE_UTILIZATION_POLICY"
+#define VGPU_ENV_PRIORITY "CUDA_TASK_PRIORITY"
+#define VGPU_ENV_LOG_LEVEL "LIBCUDA_LOG_LEVEL"
+#define VGPU_ENV_OVERSUBSCRIBE "CUDA_OVERSUBSCRIBE"
+#define VGPU_DEFAULT_SHARED_CACHE "/tmp/cudevshr.cache"
+
+static inline uint64_t vgpu_sat_add(uint64_t a, uint64_t b) {
+  uint64_t r = a + b;
+  return r < a ? UINT64_MAX : r;
+}
+static inline uint64_t vgpu_sat_sub(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
+static inline uint64_t vgpu_sat_mul(uint64_t a, uint64_t b) {
+  if (a != 0 && b > UINT64_MAX / a) return UINT64_MAX;
+  return a * b;
+}
+static inline uint64_t vgpu_min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
+
+/*
+ * Parses a memory size: decimal digits with an optional case-insensitive
+ * suffix k/m/g/t (binary multiples), surrounding blanks allowed. "4096m" is
+ * 4 GiB. Returns 0 and stores the bytes, or -1 for anything else (empty,
+ * sign, garbage, overflow).
+ */
+int vgpu_parse_size(const char *s, uint64_t *out);
+
+/* Parses a non-negative decimal integer <= max. Returns 0 or -1. */
+int vgpu_parse_uint(const char *s, uint64_t max, uint64_t *out);
+
+typedef enum { VGPU_POLICY_DEFAULT = 0, VGPU_POLICY_FORCE = 1, VGPU_POLICY_DISABLE = 2 } vgpu_core_policy;
+
+typedef struct {
+  uint64_t mem_limit[VGPU_MAX_DEVICES]; /* bytes, 0 = no limit */
+  uint32_t sm_limit[VGPU_MAX_DEVICES];  /* percent, 100 = no limit */
+  bool any_mem_limit;                   /* some memory limit came from the env */
+  bool any_sm_limit;
+  vgpu_core_policy policy;
+  int32_t priority;    /* CUDA_TASK_PRIORITY, default 1 (low); 0 = high */
+  bool oversubscribe;  /* CUDA_OVERSUBSCRIBE=true: managed memory is not charged */
+  int log_level;       /* LIBCUDA_LOG_LEVEL, default 2 */
+  char shared_cache[4096];
+  int errors;          /* number of malformed values (each is reported through report) */
+} vgpu_config;
+
+typedef const char *(*vgpu_getenv_fn)(const char *name, void *ctx);
+/* Called once per malformed value with a complete human-readable message. */
+typedef void (*vgpu_report_fn)(const char *message, void *ctx);
+
+/*
+ * Reads the configuration through getenv_fn (so tests can inject any
+ * environment). Malformed values are reported and ignored (treated as unset).
+ */
+void vgpu_config_load(vgpu_config *cfg, vgpu_getenv_fn getenv_fn, void *env_ctx, vgpu_report_fn report,
+                      void *report_ctx);
+
+/* OOM decision: may `size` more bytes be used when `used` are in use under `limit` (0 = none)? */
+static inline bool vgpu_fits(uint64_t used, uint64_t size, uint64_t limit) {
+  return limit == 0 || vgpu_sat_add(used, size) <= limit;
+}
+
+/* Memory as reported to the application: total = min(limit, physical), free clamped. */
+typedef struct {
+  uint64_t total;
+  uint64_t free;
+} vgpu_meminfo;
+vgpu_meminfo vgpu_virtual_meminfo(uint64_t limit, uint64_t used, uint64_t phys_total, uint64_t phys_free);
+
+/* Bytes of a CUDA array: width x max(height,1) x max(depth,1) x element size x channels, saturating. */
+uint64_t vgpu_array_bytes(uint64_t width, uint64_t height, uint64_t depth, unsigned format, unsigned channels);
+/* Pitch allocation: width rounded up to 512 bytes (maximum pitch alignment) x height. */
+uint64_t vgpu_pitch_bytes(uint64_t width, uint64_t height, unsigned element_size);
+
+/*
+ * SM token bucket (one per device). Tokens are thread blocks. capacity is
+ * the pool (SMs x blocks per SM); share is what one refill tick adds. The
+ * correction step is proportional to the pool (not to SM^2 as in HAMi-core).
+ */
+typedef struct {
+  int64_t capacity;
+  int64_t share;
+} vgpu_bucket;
+
+void vgpu_bucket_init(vgpu_bucket *b, uint32_t sm_count, uint32_t limit_pct);
+/* Adjusts share after one sample of measured utilisation (percent). */
+void vgpu_bucket_adjust(vgpu_bucket *b, uint32_t limit_pct, uint32_t util_pct);
+/* Step of one correction for a given distance |limit - util| (exposed for tests). */
+int64_t vgpu_bucket_step(const vgpu_bucket *b, uint32_t limit_pct, uint32_t diff_pct);
+/* New token count after a refill: min(capacity, tokens + share). */
+int64_t vgpu_bucket_refill(const vgpu_bucket *b, int64_t tokens);
+/* Cost of a launch in tokens: grid blocks, saturating at INT32_MAX, at least 1. */
+int64_t vgpu_launch_cost(uint32_t gx, uint32_t gy, uint32_t gz);
+/* Should launches on a device be throttled under this policy / switch? */
+bool vgpu_should_throttle(uint32_t sm_limit, vgpu_core_policy policy, int utilization_switch);
+
+#endif

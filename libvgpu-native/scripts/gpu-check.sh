@@ -1,0 +1,119 @@
+#!/bin/sh
+# GPU check for libvgpu (one run of a few minutes on a machine with an NVIDIA GPU and driver; no nvcc needed).
+#   scripts/gpu-check.sh [--stub] [--build-dir DIR] [--seconds S]
+# Builds libvgpu.so (unless --build-dir points at a build), then under LD_PRELOAD with a 2 GiB limit and SM limits:
+#   1. driver API: cuMemGetInfo shows 2048 MiB; allocating it succeeds; 1 MiB more is OOM
+#   2. PyTorch (if importable with CUDA): torch.cuda.mem_get_info shows the limit; allocation past it is OOM
+#   3. throughput of a saturating PTX kernel at 30/50/70 % SM limit vs unlimited
+#   4. launch-heavy loop: ns per launch with vs without the preload
+# --stub runs the same steps against the stub driver (CTest does this so the script cannot rot); the
+# throughput figures are then meaningless and only the mechanics are checked.
+set -u
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+STUB=0 BUILD="" SECS=6
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --stub) STUB=1;;
+    --build-dir) BUILD=$2; shift;;
+    --seconds) SECS=$2; shift;;
+    *) echo "usage: $0 [--stub] [--build-dir DIR] [--seconds S]" >&2; exit 64;;
+  esac
+  shift
+done
+if [ -z "$BUILD" ]; then
+  BUILD="$HERE/target/gpu-check-build"
+  if command -v cmake >/dev/null 2>&1; then
+    cmake -S "$HERE" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVGPU_SANITIZE=OFF >/dev/null &&
+      cmake --build "$BUILD" -j "$(nproc)" --target vgpu vgpu-gpucheck stub_cuda stub_nvml >/dev/null ||
+      { echo "FAIL: build"; exit 1; }
+  else # no cmake on the GPU machine: the same flags by hand
+    mkdir -p "$BUILD/lib" "$BUILD/bin" "$BUILD/stub"
+    F="-std=c11 -O2 -g -Wall -Wextra -Werror -fno-strict-aliasing -fPIC -fvisibility=hidden -I$HERE/include"
+    gcc $F -shared -o "$BUILD/lib/libvgpu.so" "$HERE"/src/*.c -ldl -lpthread -Wl,--no-undefined &&
+      gcc $F -o "$BUILD/bin/vgpu-gpucheck" "$HERE/tools/gpucheck.c" -ldl &&
+      gcc $F -shared -Wl,-soname,libcuda.so.1 -o "$BUILD/stub/libcuda.so.1" "$HERE/stub/stub_cuda.c" -lpthread &&
+      gcc $F -shared -Wl,-soname,libnvidia-ml.so.1 -o "$BUILD/stub/libnvidia-ml.so.1" "$HERE/stub/stub_nvml.c" -ldl ||
+      { echo "FAIL: build"; exit 1; }
+  fi
+fi
+LIB="$BUILD/lib/libvgpu.so"
+CHECK="$BUILD/bin/vgpu-gpucheck"
+WORK=$(mktemp -d /tmp/vgpu-gpu-check.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+fails=0
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+if [ $STUB -eq 1 ]; then
+  export LD_LIBRARY_PATH="$BUILD/stub" STUB_CUDA_TOTAL_MEM=80g STUB_NVML_UTIL=100
+  SECS=1 ITERS=1 LAUNCHES=200000 KENV="STUB_CUDA_LAUNCH_NS=200000"
+  echo "== gpu-check against the STUB driver (mechanics only) =="
+else
+  ITERS=${GPU_CHECK_ITERS:-200000} LAUNCHES=200000 KENV="GPU_CHECK=1"
+  echo "== gpu-check on $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | head -1) =="
+fi
+pre() { # run with the preload and a fresh shared region (limits are written once per region); args: env then command
+  env LD_PRELOAD="$LIB" CUDA_DEVICE_MEMORY_SHARED_CACHE="$(mktemp -u "$WORK/region.XXXXXX")" LIBCUDA_LOG_LEVEL=1 "$@"
+}
+
+# 1. driver API memory
+out=$(pre CUDA_DEVICE_MEMORY_LIMIT_0=2048m "$CHECK" mem 2>&1)
+echo "$out" | sed 's/^/  /'
+echo "$out" | grep -q "meminfo total_mib=2048 " && pass "cuMemGetInfo total is the 2048 MiB limit" || fail "cuMemGetInfo total"
+echo "$out" | grep -q "alloc_total=ok" && pass "allocating the whole share succeeds" || fail "allocating the share"
+echo "$out" | grep -q "alloc_plus_1mib=oom" && pass "1 MiB past the limit is CUDA_ERROR_OUT_OF_MEMORY" || fail "past-limit allocation"
+
+# 2. PyTorch, if importable with CUDA
+if [ $STUB -eq 0 ] && python3 -c 'import torch,sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
+  out=$(pre CUDA_DEVICE_MEMORY_LIMIT_0=2048m python3 - <<'PY' 2>&1
+import torch
+free, total = torch.cuda.mem_get_info()
+print(f"torch_mem_get_info total_mib={total >> 20} free_mib={free >> 20}")
+a = torch.empty(1024 << 20, dtype=torch.uint8, device="cuda")
+print("torch_alloc_1gib=ok")
+try:
+    b = torch.empty(1536 << 20, dtype=torch.uint8, device="cuda")
+    print("torch_alloc_past_limit=ok")
+except torch.cuda.OutOfMemoryError:
+    print("torch_alloc_past_limit=oom")
+PY
+)
+  echo "$out" | sed 's/^/  /'
+  echo "$out" | grep -q "total_mib=2048 " && pass "torch.cuda.mem_get_info shows the limit" || fail "torch mem_get_info"
+  echo "$out" | grep -q "torch_alloc_past_limit=oom" && pass "torch allocation past the limit is OOM" || fail "torch past-limit"
+else
+  echo "SKIP: PyTorch with CUDA not importable"
+fi
+
+# 3. SM limit throughput
+base=$(pre $KENV "$CHECK" kernel "$SECS" "$ITERS" 2>&1 | sed -n 's/^kernels_per_s=//p')
+echo "  unlimited: ${base:-?} kernels/s"
+[ -n "$base" ] && pass "saturating kernel runs" || fail "saturating kernel"
+for lim in 30 50 70; do
+  r=$(pre $KENV CUDA_DEVICE_SM_LIMIT=$lim GPU_CORE_UTILIZATION_POLICY=force "$CHECK" kernel "$SECS" "$ITERS" 2>&1 |
+      sed -n 's/^kernels_per_s=//p')
+  if [ -n "$r" ] && [ -n "$base" ]; then
+    ratio=$(awk -v a="$r" -v b="$base" 'BEGIN { printf "%.2f", a / b }')
+    echo "  SM limit $lim%: $r kernels/s = $ratio of unlimited"
+    if [ $STUB -eq 0 ]; then
+      awk -v x="$ratio" -v l="$lim" 'BEGIN { exit !(x < l / 100 + 0.15) }' &&
+        pass "SM limit $lim% throttles (ratio $ratio)" || fail "SM limit $lim% does not throttle enough (ratio $ratio)"
+    else
+      awk -v x="$ratio" 'BEGIN { exit !(x < 0.5) }' && pass "SM limit $lim% run completes and is throttled (stub reports 100% busy)" ||
+        fail "SM limit $lim% not throttled against the stub"
+    fi
+  else
+    fail "SM limit $lim% run"
+  fi
+done
+
+# 4. launch overhead (no SM limit)
+a=$(env "$CHECK" launches "$LAUNCHES" 2>&1 | sed -n 's/^ns_per_launch=//p')
+b=$(pre CUDA_DEVICE_MEMORY_LIMIT_0=2048m "$CHECK" launches "$LAUNCHES" 2>&1 | sed -n 's/^ns_per_launch=//p')
+if [ -n "$a" ] && [ -n "$b" ]; then
+  echo "  launch loop: $a ns/launch without, $b ns/launch with the preload ($(awk -v a="$a" -v b="$b" 'BEGIN { printf "%+.1f ns, x%.3f", b - a, b / a }'))"
+  pass "launch loop measured"
+else
+  fail "launch loop"
+fi
+echo "gpu-check: $fails failure(s)"
+[ $fails -eq 0 ]

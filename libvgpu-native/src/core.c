@@ -1,0 +1,260 @@
+#include "vgpu/core.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *skip_blanks(const char *s) {
+  while (*s == ' ' || *s == '\t') s++;
+  return s;
+}
+
+int vgpu_parse_uint(const char *s, uint64_t max, uint64_t *out) {
+  if (s == NULL) return -1;
+  s = skip_blanks(s);
+  if (*s < '0' || *s > '9') return -1;
+  uint64_t v = 0;
+  while (*s >= '0' && *s <= '9') {
+    uint64_t d = (uint64_t)(*s - '0');
+    if (v > (UINT64_MAX - d) / 10) return -1;
+    v = v * 10 + d;
+    s++;
+  }
+  s = skip_blanks(s);
+  if (*s != '\0' || v > max) return -1;
+  *out = v;
+  return 0;
+}
+
+int vgpu_parse_size(const char *s, uint64_t *out) {
+  if (s == NULL) return -1;
+  s = skip_blanks(s);
+  if (*s < '0' || *s > '9') return -1;
+  uint64_t v = 0;
+  while (*s >= '0' && *s <= '9') {
+    uint64_t d = (uint64_t)(*s - '0');
+    if (v > (UINT64_MAX - d) / 10) return -1;
+    v = v * 10 + d;
+    s++;
+  }
+  unsigned shift = 0;
+  switch (*s) {
+    case 'k': case 'K': shift = 10; s++; break;
+    case 'm': case 'M': shift = 20; s++; break;
+    case 'g': case 'G': shift = 30; s++; break;
+    case 't': case 'T': shift = 40; s++; break;
+    default: break;
+  }
+  s = skip_blanks(s);
+  if (*s != '\0') return -1;
+  if (shift != 0 && v > (UINT64_MAX >> shift)) return -1;
+  *out = v << shift;
+  return 0;
+}
+
+static void reportf(vgpu_report_fn report, void *ctx, const char *name, const char *value, const char *expected) {
+  if (report == NULL) return;
+  char msg[512];
+  snprintf(msg, sizeof msg, "%s='%.200s' is not %s; ignoring it", name, value, expected);
+  report(msg, ctx);
+}
+
+static bool ieq(const char *a, const char *b) {
+  for (; *a && *b; a++, b++) {
+    char x = *a, y = *b;
+    if (x >= 'A' && x <= 'Z') x = (char)(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = (char)(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return *a == *b;
+}
+
+void vgpu_config_load(vgpu_config *cfg, vgpu_getenv_fn getenv_fn, void *env_ctx, vgpu_report_fn report,
+                      void *report_ctx) {
+  memset(cfg, 0, sizeof *cfg);
+  cfg->priority = 1;
+  cfg->log_level = 2;
+  for (int i = 0; i < VGPU_MAX_DEVICES; i++) cfg->sm_limit[i] = 100;
+  char name[64];
+  const char *v;
+  uint64_t n;
+
+  v = getenv_fn(VGPU_ENV_LOG_LEVEL, env_ctx);
+  if (v != NULL && *v) {
+    if (vgpu_parse_uint(v, 4, &n) == 0) {
+      cfg->log_level = (int)n;
+    } else {
+      cfg->errors++;
+      reportf(report, report_ctx, VGPU_ENV_LOG_LEVEL, v, "a log level 0..4");
+    }
+  }
+
+  uint64_t global_mem = 0;
+  v = getenv_fn(VGPU_ENV_MEMORY_LIMIT, env_ctx);
+  if (v != NULL && *v) {
+    if (vgpu_parse_size(v, &n) == 0) {
+      global_mem = n;
+    } else {
+      cfg->errors++;
+      reportf(report, report_ctx, VGPU_ENV_MEMORY_LIMIT, v, "a size (digits with an optional k/m/g/t suffix)");
+    }
+  }
+  uint64_t global_sm = 100;
+  v = getenv_fn(VGPU_ENV_SM_LIMIT, env_ctx);
+  if (v != NULL && *v) {
+    if (vgpu_parse_uint(v, 100, &n) == 0) {
+      global_sm = n == 0 ? 100 : n;
+    } else {
+      cfg->errors++;
+      reportf(report, report_ctx, VGPU_ENV_SM_LIMIT, v, "a percentage 0..100");
+    }
+  }
+  for (int i = 0; i < VGPU_MAX_DEVICES; i++) {
+    cfg->mem_limit[i] = global_mem;
+    snprintf(name, sizeof name, "%s_%d", VGPU_ENV_MEMORY_LIMIT, i);
+    v = getenv_fn(name, env_ctx);
+    if (v != NULL && *v) {
+      if (vgpu_parse_size(v, &n) == 0) {
+        cfg->mem_limit[i] = n;
+      } else {
+        cfg->errors++;
+        reportf(report, report_ctx, name, v, "a size (digits with an optional k/m/g/t suffix)");
+      }
+    }
+    if (cfg->mem_limit[i] != 0) cfg->any_mem_limit = true;
+    cfg->sm_limit[i] = (uint32_t)global_sm;
+    snprintf(name, sizeof name, "%s_%d", VGPU_ENV_SM_LIMIT, i);
+    v = getenv_fn(name, env_ctx);
+    if (v != NULL && *v) {
+      if (vgpu_parse_uint(v, 100, &n) == 0) {
+        cfg->sm_limit[i] = n == 0 ? 100 : (uint32_t)n;
+      } else {
+        cfg->errors++;
+        reportf(report, report_ctx, name, v, "a percentage 0..100");
+      }
+    }
+    if (cfg->sm_limit[i] < 100) cfg->any_sm_limit = true;
+  }
+
+  v = getenv_fn(VGPU_ENV_CORE_POLICY, env_ctx);
+  if (v != NULL && *v) {
+    if (ieq(v, "force")) cfg->policy = VGPU_POLICY_FORCE;
+    else if (ieq(v, "disable")) cfg->policy = VGPU_POLICY_DISABLE;
+    else if (ieq(v, "default")) cfg->policy = VGPU_POLICY_DEFAULT;
+    else {
+      cfg->errors++;
+      reportf(report, report_ctx, VGPU_ENV_CORE_POLICY, v, "one of default/force/disable");
+    }
+  }
+  v = getenv_fn(VGPU_ENV_PRIORITY, env_ctx);
+  if (v != NULL && *v) {
+    if (vgpu_parse_uint(v, 1000, &n) == 0) {
+      cfg->priority = (int32_t)n;
+    } else {
+      cfg->errors++;
+      reportf(report, report_ctx, VGPU_ENV_PRIORITY, v, "a priority 0..1000");
+    }
+  }
+  v = getenv_fn(VGPU_ENV_OVERSUBSCRIBE, env_ctx);
+  if (v != NULL && *v) {
+    if (ieq(v, "true") || ieq(v, "1")) cfg->oversubscribe = true;
+    else if (!ieq(v, "false") && !ieq(v, "0")) {
+      cfg->errors++;
+      reportf(report, report_ctx, VGPU_ENV_OVERSUBSCRIBE, v, "true or false");
+    }
+  }
+  v = getenv_fn(VGPU_ENV_SHARED_CACHE, env_ctx);
+  if (v == NULL || *v == '\0') v = VGPU_DEFAULT_SHARED_CACHE;
+  if (strlen(v) >= sizeof cfg->shared_cache) {
+    cfg->errors++;
+    reportf(report, report_ctx, VGPU_ENV_SHARED_CACHE, v, "a path shorter than 4096 bytes");
+    v = VGPU_DEFAULT_SHARED_CACHE;
+  }
+  snprintf(cfg->shared_cache, sizeof cfg->shared_cache, "%s", v);
+}
+
+vgpu_meminfo vgpu_virtual_meminfo(uint64_t limit, uint64_t used, uint64_t phys_total, uint64_t phys_free) {
+  vgpu_meminfo m;
+  if (limit == 0) {
+    m.total = phys_total;
+    m.free = phys_free;
+    return m;
+  }
+  m.total = phys_total == 0 ? limit : vgpu_min_u64(limit, phys_total);
+  m.free = vgpu_sat_sub(m.total, used);
+  if (phys_total != 0) m.free = vgpu_min_u64(m.free, phys_free);
+  return m;
+}
+
+static unsigned format_bytes(unsigned format) {
+  switch (format) {
+    case 0x01: case 0x08: return 1;            /* UNSIGNED_INT8, SIGNED_INT8 */
+    case 0x02: case 0x09: case 0x10: return 2; /* INT16, HALF */
+    case 0x03: case 0x0a: case 0x20: return 4; /* INT32, FLOAT */
+    default: return 4;                         /* other / block-compressed: conservative */
+  }
+}
+
+uint64_t vgpu_array_bytes(uint64_t width, uint64_t height, uint64_t depth, unsigned format, unsigned channels) {
+  uint64_t b = vgpu_sat_mul(width, height ? height : 1);
+  b = vgpu_sat_mul(b, depth ? depth : 1);
+  b = vgpu_sat_mul(b, format_bytes(format));
+  return vgpu_sat_mul(b, channels ? channels : 1);
+}
+
+uint64_t vgpu_pitch_bytes(uint64_t width, uint64_t height, unsigned element_size) {
+  (void)element_size;
+  uint64_t pitch = vgpu_sat_add(width, 511) / 512 * 512;
+  if (pitch < width) pitch = UINT64_MAX;
+  return vgpu_sat_mul(pitch, height);
+}
+
+#define VGPU_BLOCKS_PER_SM 64
+
+void vgpu_bucket_init(vgpu_bucket *b, uint32_t sm_count, uint32_t limit_pct) {
+  if (sm_count == 0) sm_count = 1;
+  if (limit_pct > 100) limit_pct = 100;
+  b->capacity = (int64_t)sm_count * VGPU_BLOCKS_PER_SM;
+  b->share = b->capacity * limit_pct / 100;
+  if (b->share < 1) b->share = 1;
+}
+
+int64_t vgpu_bucket_step(const vgpu_bucket *b, uint32_t limit_pct, uint32_t diff_pct) {
+  if (diff_pct < 5) diff_pct = 5;
+  /* proportional to the pool: a full-scale error moves the share by half the pool */
+  int64_t step = b->capacity * (int64_t)diff_pct / 200;
+  if (diff_pct > limit_pct / 2) step = step * 3 / 2; /* far from target: converge faster */
+  return step < 1 ? 1 : step;
+}
+
+void vgpu_bucket_adjust(vgpu_bucket *b, uint32_t limit_pct, uint32_t util_pct) {
+  if (util_pct > 100) util_pct = 100;
+  uint32_t diff = util_pct > limit_pct ? util_pct - limit_pct : limit_pct - util_pct;
+  int64_t step = vgpu_bucket_step(b, limit_pct, diff);
+  if (util_pct <= limit_pct) {
+    b->share = b->share + step > b->capacity ? b->capacity : b->share + step;
+  } else {
+    /* floor: a tenth of the nominal share, so debt from one big launch is repaid in bounded time */
+    int64_t floor = b->capacity * (int64_t)limit_pct / 1000;
+    if (floor < 1) floor = 1;
+    b->share = b->share - step < floor ? floor : b->share - step;
+  }
+}
+
+int64_t vgpu_bucket_refill(const vgpu_bucket *b, int64_t tokens) {
+  int64_t t = tokens + b->share;
+  return t > b->capacity ? b->capacity : t;
+}
+
+int64_t vgpu_launch_cost(uint32_t gx, uint32_t gy, uint32_t gz) {
+  uint64_t c = vgpu_sat_mul(vgpu_sat_mul(gx ? gx : 1, gy ? gy : 1), gz ? gz : 1);
+  return c > INT32_MAX ? INT32_MAX : (int64_t)c;
+}
+
+bool vgpu_should_throttle(uint32_t sm_limit, vgpu_core_policy policy, int utilization_switch) {
+  if (sm_limit == 0 || sm_limit >= 100) return false;
+  switch (policy) {
+    case VGPU_POLICY_DISABLE: return false;
+    case VGPU_POLICY_FORCE: return true;
+    default: return utilization_switch != 0;
+  }
+}

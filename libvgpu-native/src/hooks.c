@@ -1,0 +1,467 @@
+/* Exported CUDA driver and NVML hooks, and cuGetProcAddress(_v2). Edge code around the policy core. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define PASS(name, args)                                                                    \
+  do {                                                                                      \
+    name##_fn f__ = vgpu_real.name != NULL ? vgpu_real.name : (name##_fn)vgpu_next(#name); \
+    return f__ != NULL ? f__ args : CUDA_ERROR_NOT_FOUND;                                   \
+  } while (0)
+
+static inline uint64_t limit_of(int dev) {
+  return dev >= 0 && dev < VGPU_MAX_DEVICES ? vgpu_g.cfg.mem_limit[dev] : 0;
+}
+
+/* Reserve before the driver allocates, so concurrent processes can never overshoot together. */
+static bool reserve(int dev, uint64_t size) {
+  if (dev < 0 || dev >= VGPU_MAX_DEVICES) return true;
+  if (vgpu_region_try_charge(&vgpu_g.shm, dev, size, limit_of(dev)) == 0) return true;
+  VGPU_WARN("device %d: allocation of %llu bytes refused, %llu of %llu bytes in use by the container", dev,
+            (unsigned long long)size, (unsigned long long)vgpu_region_used(&vgpu_g.shm, dev),
+            (unsigned long long)limit_of(dev));
+  return false;
+}
+
+static void unreserve(int dev, uint64_t size) {
+  if (dev >= 0 && dev < VGPU_MAX_DEVICES) vgpu_region_uncharge(&vgpu_g.shm, dev, size);
+}
+
+static void track(vgpu_kind kind, uint64_t key, int dev, uint64_t size) {
+  if (dev < 0 || dev >= VGPU_MAX_DEVICES) return;
+  vgpu_track_lock();
+  bool ok = vgpu_track_put(&vgpu_allocs, kind, key, dev, size);
+  vgpu_track_unlock();
+  if (!ok) {
+    unreserve(dev, size); /* cannot remember it: do not leak the charge */
+    VGPU_ERROR("out of host memory while tracking an allocation; it is not accounted");
+  }
+}
+
+static bool untrack(vgpu_kind kind, uint64_t key, int *dev, uint64_t *size) {
+  vgpu_track_lock();
+  bool found = vgpu_track_take(&vgpu_allocs, kind, key, dev, size);
+  vgpu_track_unlock();
+  return found;
+}
+
+/* ---- init ---- */
+VGPU_EXPORT CUresult cuInit(unsigned int flags) {
+  vgpu_cuda_ready();
+  PASS(cuInit, (flags));
+}
+
+/* ---- memory info ---- */
+VGPU_EXPORT CUresult cuDeviceTotalMem_v2(size_t *bytes, CUdevice dev) {
+  if (!vgpu_cuda_ready()) PASS(cuDeviceTotalMem_v2, (bytes, dev));
+  CUresult rc = vgpu_real.cuDeviceTotalMem_v2(bytes, dev);
+  if (rc == CUDA_SUCCESS && bytes != NULL) {
+    vgpu_meminfo m = vgpu_virtual_meminfo(limit_of(dev), 0, *bytes, *bytes);
+    *bytes = (size_t)m.total;
+  }
+  return rc;
+}
+
+VGPU_EXPORT CUresult cuMemGetInfo_v2(size_t *free_bytes, size_t *total_bytes) {
+  if (!vgpu_cuda_ready()) PASS(cuMemGetInfo_v2, (free_bytes, total_bytes));
+  size_t f = 0, t = 0;
+  CUresult rc = vgpu_real.cuMemGetInfo_v2(&f, &t);
+  if (rc != CUDA_SUCCESS) return rc;
+  int dev = vgpu_current_device();
+  vgpu_meminfo m = vgpu_virtual_meminfo(limit_of(dev), vgpu_region_used(&vgpu_g.shm, dev), t, f);
+  if (free_bytes != NULL) *free_bytes = (size_t)m.free;
+  if (total_bytes != NULL) *total_bytes = (size_t)m.total;
+  return rc;
+}
+
+/* ---- allocation ---- */
+VGPU_EXPORT CUresult cuMemAlloc_v2(CUdeviceptr *dptr, size_t size) {
+  if (!vgpu_cuda_ready()) PASS(cuMemAlloc_v2, (dptr, size));
+  int dev = vgpu_current_device();
+  if (!reserve(dev, size)) return CUDA_ERROR_OUT_OF_MEMORY;
+  CUresult rc = vgpu_real.cuMemAlloc_v2(dptr, size);
+  if (rc != CUDA_SUCCESS) unreserve(dev, size);
+  else track(VGPU_KIND_DEVPTR, *dptr, dev, size);
+  return rc;
+}
+
+VGPU_EXPORT CUresult cuMemAllocPitch_v2(CUdeviceptr *dptr, size_t *pitch, size_t width, size_t height,
+                                        unsigned int elem) {
+  if (!vgpu_cuda_ready()) PASS(cuMemAllocPitch_v2, (dptr, pitch, width, height, elem));
+  int dev = vgpu_current_device();
+  uint64_t est = vgpu_pitch_bytes(width, height, elem);
+  if (!reserve(dev, est)) return CUDA_ERROR_OUT_OF_MEMORY;
+  CUresult rc = vgpu_real.cuMemAllocPitch_v2(dptr, pitch, width, height, elem);
+  if (rc != CUDA_SUCCESS) {
+    unreserve(dev, est);
+    return rc;
+  }
+  uint64_t actual = pitch != NULL ? vgpu_sat_mul(*pitch, height) : est;
+  if (actual > est) (void)vgpu_region_try_charge(&vgpu_g.shm, dev, actual - est, 0);
+  else if (actual < est) unreserve(dev, est - actual);
+  track(VGPU_KIND_DEVPTR, *dptr, dev, actual);
+  return rc;
+}
+
+VGPU_EXPORT CUresult cuMemAllocManaged(CUdeviceptr *dptr, size_t size, unsigned int flags) {
+  if (!vgpu_cuda_ready() || vgpu_g.cfg.oversubscribe) PASS(cuMemAllocManaged, (dptr, size, flags));
+  int dev = vgpu_current_device();
+  if (!reserve(dev, size)) return CUDA_ERROR_OUT_OF_MEMORY;
+  CUresult rc = vgpu_real.cuMemAllocManaged(dptr, size, flags);
+  if (rc != CUDA_SUCCESS) unreserve(dev, size);
+  else track(VGPU_KIND_DEVPTR, *dptr, dev, size);
+  return rc;
+}
+
+VGPU_EXPORT CUresult cuMemFree_v2(CUdeviceptr dptr) {
+  if (!vgpu_cuda_ready() || dptr == 0) PASS(cuMemFree_v2, (dptr));
+  int dev;
+  uint64_t size;
+  bool tracked = untrack(VGPU_KIND_DEVPTR, dptr, &dev, &size);
+  CUresult rc = vgpu_real.cuMemFree_v2(dptr); /* always reaches the driver, tracked or not */
+  if (tracked) {
+    if (rc == CUDA_SUCCESS) unreserve(dev, size);
+    else track(VGPU_KIND_DEVPTR, dptr, dev, size);
+  }
+  return rc;
+}
+
+#define ASYNC_ALLOC(name, params, call)                              \
+  VGPU_EXPORT CUresult name params {                                 \
+    if (!vgpu_cuda_ready()) PASS(name, call);                        \
+    int dev = vgpu_current_device();                                 \
+    if (!reserve(dev, size)) return CUDA_ERROR_OUT_OF_MEMORY;        \
+    CUresult rc = vgpu_real.name call;                               \
+    if (rc != CUDA_SUCCESS) unreserve(dev, size);                    \
+    else track(VGPU_KIND_DEVPTR, *dptr, dev, size);                  \
+    return rc;                                                       \
+  }
+
+ASYNC_ALLOC(cuMemAllocAsync, (CUdeviceptr * dptr, size_t size, CUstream s), (dptr, size, s))
+ASYNC_ALLOC(cuMemAllocAsync_ptsz, (CUdeviceptr * dptr, size_t size, CUstream s), (dptr, size, s))
+ASYNC_ALLOC(cuMemAllocFromPoolAsync, (CUdeviceptr * dptr, size_t size, CUmemoryPool pool, CUstream s),
+            (dptr, size, pool, s))
+ASYNC_ALLOC(cuMemAllocFromPoolAsync_ptsz, (CUdeviceptr * dptr, size_t size, CUmemoryPool pool, CUstream s),
+            (dptr, size, pool, s))
+
+#define ASYNC_FREE(name)                                                         \
+  VGPU_EXPORT CUresult name(CUdeviceptr dptr, CUstream s) {                      \
+    if (!vgpu_cuda_ready() || dptr == 0) PASS(name, (dptr, s));                  \
+    int dev;                                                                     \
+    uint64_t size;                                                               \
+    bool tracked = untrack(VGPU_KIND_DEVPTR, dptr, &dev, &size);                 \
+    CUresult rc = vgpu_real.name(dptr, s);                                       \
+    if (tracked) {                                                               \
+      if (rc == CUDA_SUCCESS) unreserve(dev, size);                              \
+      else track(VGPU_KIND_DEVPTR, dptr, dev, size);                             \
+    }                                                                            \
+    return rc;                                                                   \
+  }
+ASYNC_FREE(cuMemFreeAsync)
+ASYNC_FREE(cuMemFreeAsync_ptsz)
+
+VGPU_EXPORT CUresult cuMemCreate(CUmemGenericAllocationHandle *handle, size_t size, const CUmemAllocationProp *prop,
+                                 unsigned long long flags) {
+  if (!vgpu_cuda_ready() || prop == NULL || prop->location.type != CU_MEM_LOCATION_TYPE_DEVICE)
+    PASS(cuMemCreate, (handle, size, prop, flags));
+  int dev = prop->location.id;
+  if (!reserve(dev, size)) return CUDA_ERROR_OUT_OF_MEMORY;
+  CUresult rc = vgpu_real.cuMemCreate(handle, size, prop, flags);
+  if (rc != CUDA_SUCCESS) unreserve(dev, size);
+  else track(VGPU_KIND_VMM, *handle, dev, size);
+  return rc;
+}
+
+VGPU_EXPORT CUresult cuMemRelease(CUmemGenericAllocationHandle handle) {
+  if (!vgpu_cuda_ready()) PASS(cuMemRelease, (handle));
+  int dev;
+  uint64_t size;
+  bool tracked = untrack(VGPU_KIND_VMM, handle, &dev, &size);
+  CUresult rc = vgpu_real.cuMemRelease(handle);
+  if (tracked) {
+    if (rc == CUDA_SUCCESS) unreserve(dev, size);
+    else track(VGPU_KIND_VMM, handle, dev, size);
+  }
+  return rc;
+}
+
+VGPU_EXPORT CUresult cuArrayCreate_v2(CUarray *arr, const CUDA_ARRAY_DESCRIPTOR *desc) {
+  if (!vgpu_cuda_ready() || desc == NULL) PASS(cuArrayCreate_v2, (arr, desc));
+  int dev = vgpu_current_device();
+  uint64_t size = vgpu_array_bytes(desc->Width, desc->Height, 1, (unsigned)desc->Format, desc->NumChannels);
+  if (!reserve(dev, size)) return CUDA_ERROR_OUT_OF_MEMORY;
+  CUresult rc = vgpu_real.cuArrayCreate_v2(arr, desc);
+  if (rc != CUDA_SUCCESS) unreserve(dev, size);
+  else track(VGPU_KIND_ARRAY, (uint64_t)(uintptr_t)*arr, dev, size);
+  return rc;
+}
+
+VGPU_EXPORT CUresult cuArray3DCreate_v2(CUarray *arr, const CUDA_ARRAY3D_DESCRIPTOR *desc) {
+  if (!vgpu_cuda_ready() || desc == NULL) PASS(cuArray3DCreate_v2, (arr, desc));
+  int dev = vgpu_current_device();
+  uint64_t size = vgpu_array_bytes(desc->Width, desc->Height, desc->Depth, (unsigned)desc->Format, desc->NumChannels);
+  if (!reserve(dev, size)) return CUDA_ERROR_OUT_OF_MEMORY;
+  CUresult rc = vgpu_real.cuArray3DCreate_v2(arr, desc);
+  if (rc != CUDA_SUCCESS) unreserve(dev, size);
+  else track(VGPU_KIND_ARRAY, (uint64_t)(uintptr_t)*arr, dev, size);
+  return rc;
+}
+
+VGPU_EXPORT CUresult cuArrayDestroy(CUarray arr) {
+  if (!vgpu_cuda_ready()) PASS(cuArrayDestroy, (arr));
+  int dev;
+  uint64_t size;
+  bool tracked = untrack(VGPU_KIND_ARRAY, (uint64_t)(uintptr_t)arr, &dev, &size);
+  CUresult rc = vgpu_real.cuArrayDestroy(arr);
+  if (tracked) {
+    if (rc == CUDA_SUCCESS) unreserve(dev, size);
+    else track(VGPU_KIND_ARRAY, (uint64_t)(uintptr_t)arr, dev, size);
+  }
+  return rc;
+}
+
+/* ---- launches (every path is metered) ---- */
+#define LAUNCH(name, params, call, gx, gy, gz)                   \
+  VGPU_EXPORT CUresult name params {                             \
+    if (__builtin_expect(!vgpu_cuda_ready(), 0)) PASS(name, call); \
+    if (vgpu_g.throttle_any) vgpu_rate_limit(gx, gy, gz);        \
+    return vgpu_real.name call;                                  \
+  }
+
+#define KPARAMS                                                                                                  \
+  (CUfunction f, unsigned int gx, unsigned int gy, unsigned int gz, unsigned int bx, unsigned int by, unsigned int bz, \
+   unsigned int shmem, CUstream s, void **params, void **extra)
+#define KARGS (f, gx, gy, gz, bx, by, bz, shmem, s, params, extra)
+#define CPARAMS                                                                                                  \
+  (CUfunction f, unsigned int gx, unsigned int gy, unsigned int gz, unsigned int bx, unsigned int by, unsigned int bz, \
+   unsigned int shmem, CUstream s, void **params)
+#define CARGS (f, gx, gy, gz, bx, by, bz, shmem, s, params)
+
+LAUNCH(cuLaunchKernel, KPARAMS, KARGS, gx, gy, gz)
+LAUNCH(cuLaunchKernel_ptsz, KPARAMS, KARGS, gx, gy, gz)
+LAUNCH(cuLaunchCooperativeKernel, CPARAMS, CARGS, gx, gy, gz)
+LAUNCH(cuLaunchCooperativeKernel_ptsz, CPARAMS, CARGS, gx, gy, gz)
+LAUNCH(cuLaunchKernelEx, (const CUlaunchConfig *cfg, CUfunction f, void **params, void **extra),
+       (cfg, f, params, extra), cfg ? cfg->gridDimX : 1, cfg ? cfg->gridDimY : 1, cfg ? cfg->gridDimZ : 1)
+LAUNCH(cuLaunchKernelEx_ptsz, (const CUlaunchConfig *cfg, CUfunction f, void **params, void **extra),
+       (cfg, f, params, extra), cfg ? cfg->gridDimX : 1, cfg ? cfg->gridDimY : 1, cfg ? cfg->gridDimZ : 1)
+/* A graph's kernels are not visible here: a replay costs a fixed quarter of the pool (gx == 0). */
+LAUNCH(cuGraphLaunch, (CUgraphExec g, CUstream s), (g, s), 0, 0, 0)
+LAUNCH(cuGraphLaunch_ptsz, (CUgraphExec g, CUstream s), (g, s), 0, 0, 0)
+
+/* ---- contexts: their device memory is measured through NVML and charged ---- */
+typedef nvmlReturn_t (*nvml_handle_fn)(unsigned int, nvmlDevice_t *);
+static bool nvml_ready(void);
+static nvml_mem_fn real_nvml_mem;
+static nvml_handle_fn real_nvml_handle;
+static bool primary_charged[VGPU_MAX_DEVICES];
+void vgpu_hooks_after_fork(void) { memset(primary_charged, 0, sizeof primary_charged); }
+
+/* Device memory in use as NVML sees it (whole device), or UINT64_MAX when unknown. */
+static uint64_t nvml_used(int dev) {
+  nvmlDevice_t h;
+  nvmlMemory_t m;
+  if (dev < 0 || !nvml_ready() || real_nvml_handle == NULL || real_nvml_mem == NULL) return UINT64_MAX;
+  if (real_nvml_handle((unsigned)dev, &h) != NVML_SUCCESS || real_nvml_mem(h, &m) != NVML_SUCCESS) return UINT64_MAX;
+  return m.used;
+}
+
+/* Context overhead: the growth of NVML "used" across the creation, at most 2 GiB (other tenants may allocate too). */
+static uint64_t context_delta(uint64_t before, int dev) {
+  uint64_t after = nvml_used(dev);
+  if (before == UINT64_MAX || after == UINT64_MAX) return 0;
+  uint64_t d = vgpu_sat_sub(after, before);
+  return d > (2ULL << 30) ? 0 : d;
+}
+
+VGPU_EXPORT CUresult cuDevicePrimaryCtxRetain(CUcontext *ctx, CUdevice dev) {
+  if (!vgpu_cuda_ready() || dev < 0 || dev >= VGPU_MAX_DEVICES || __atomic_load_n(&primary_charged[dev], __ATOMIC_ACQUIRE))
+    PASS(cuDevicePrimaryCtxRetain, (ctx, dev));
+  uint64_t before = nvml_used(dev);
+  CUresult rc = vgpu_real.cuDevicePrimaryCtxRetain(ctx, dev);
+  if (rc == CUDA_SUCCESS && !__atomic_exchange_n(&primary_charged[dev], true, __ATOMIC_ACQ_REL)) {
+    uint64_t d = context_delta(before, dev);
+    if (d > 0) {
+      (void)vgpu_region_try_charge(&vgpu_g.shm, dev, d, 0); /* it exists already: charged, not refused */
+      VGPU_INFO("device %d: primary context uses %llu bytes, charged", dev, (unsigned long long)d);
+    }
+  }
+  return rc;
+}
+
+VGPU_EXPORT CUresult cuCtxCreate_v2(CUcontext *ctx, unsigned int flags, CUdevice dev) {
+  if (!vgpu_cuda_ready()) PASS(cuCtxCreate_v2, (ctx, flags, dev));
+  uint64_t before = nvml_used(dev);
+  CUresult rc = vgpu_real.cuCtxCreate_v2(ctx, flags, dev);
+  if (rc == CUDA_SUCCESS && dev >= 0 && dev < VGPU_MAX_DEVICES) {
+    uint64_t d = context_delta(before, dev);
+    if (d > 0) {
+      (void)vgpu_region_try_charge(&vgpu_g.shm, dev, d, 0);
+      track(VGPU_KIND_CONTEXT, (uint64_t)(uintptr_t)*ctx, dev, d);
+    }
+  }
+  return rc;
+}
+
+VGPU_EXPORT CUresult cuCtxDestroy_v2(CUcontext ctx) {
+  if (!vgpu_cuda_ready()) PASS(cuCtxDestroy_v2, (ctx));
+  int dev;
+  uint64_t size;
+  bool tracked = untrack(VGPU_KIND_CONTEXT, (uint64_t)(uintptr_t)ctx, &dev, &size);
+  CUresult rc = vgpu_real.cuCtxDestroy_v2(ctx);
+  if (tracked) {
+    if (rc == CUDA_SUCCESS) unreserve(dev, size);
+    else track(VGPU_KIND_CONTEXT, (uint64_t)(uintptr_t)ctx, dev, size);
+  }
+  return rc;
+}
+
+/* ---- cuGetProcAddress ---- */
+static void *hook_for_real(void *p) {
+#define VGPU_MATCH(name, params, args) \
+  if (vgpu_real.name != NULL && p == (void *)vgpu_real.name) return (void *)name;
+  VGPU_CUDA_HOOKS(VGPU_MATCH)
+#undef VGPU_MATCH
+  return NULL;
+}
+
+/* Fallback when the driver hands out addresses that are not its exported symbols. */
+static void *hook_for_request(const char *symbol, int version, cuuint64_t flags) {
+  static const struct {
+    const char *base;
+    int v2_since; /* 0: a single ABI */
+    int ptsz;     /* has a per-thread-default-stream variant */
+    int max_ver;  /* newer requests map to an ABI we do not hook (0: none) */
+  } variants[] = {
+      {"cuMemAlloc", 3020, 0, 0},        {"cuMemAllocPitch", 3020, 0, 0},   {"cuMemFree", 3020, 0, 0},
+      {"cuMemGetInfo", 3020, 0, 0},      {"cuDeviceTotalMem", 3020, 0, 0},  {"cuArrayCreate", 3020, 0, 0},
+      {"cuArray3DCreate", 3020, 0, 0},   {"cuGetProcAddress", 12000, 0, 0}, {"cuLaunchKernel", 0, 1, 0},
+      {"cuLaunchKernelEx", 0, 1, 0},     {"cuLaunchCooperativeKernel", 0, 1, 0}, {"cuGraphLaunch", 0, 1, 0},
+      {"cuMemAllocAsync", 0, 1, 0},      {"cuMemAllocFromPoolAsync", 0, 1, 0}, {"cuMemFreeAsync", 0, 1, 0},
+      {"cuInit", 0, 0, 0},               {"cuMemAllocManaged", 0, 0, 0},    {"cuMemCreate", 0, 0, 0},
+      {"cuMemRelease", 0, 0, 0},         {"cuArrayDestroy", 0, 0, 0},       {"cuDevicePrimaryCtxRetain", 0, 0, 0},
+      {"cuCtxCreate", 3020, 0, 12999},   {"cuCtxDestroy", 4000, 0, 0},
+  };
+  for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++) {
+    if (strcmp(symbol, variants[i].base) != 0) continue;
+    if (variants[i].max_ver != 0 && version > variants[i].max_ver) return NULL; /* e.g. cuCtxCreate_v4 in 13.x */
+    if (variants[i].v2_since != 0 && version < variants[i].v2_since && strcmp(symbol, "cuGetProcAddress") != 0)
+      return NULL; /* old ABI: never a _v2 hook */
+    char name[96];
+    snprintf(name, sizeof name, "%s%s%s", symbol,
+             variants[i].v2_since != 0 && version >= variants[i].v2_since ? "_v2" : "",
+             variants[i].ptsz && (flags & CU_GET_PROC_ADDRESS_PER_THREAD_DEFAULT_STREAM) ? "_ptsz" : "");
+    return vgpu_hook_by_name(name);
+  }
+  return NULL;
+}
+
+static void substitute(const char *symbol, void **pfn, int version, cuuint64_t flags) {
+  if (pfn == NULL || *pfn == NULL || symbol == NULL) return;
+  void *h = hook_for_real(*pfn);
+  if (h == NULL && hook_for_request(symbol, version, flags) != NULL) {
+    /* Not one of the driver's exported addresses, but a name we hook: trust the versioned mapping. */
+    h = hook_for_request(symbol, version, flags);
+  }
+  if (h != NULL) {
+    VGPU_DEBUG("cuGetProcAddress(%s, %d, %llu) -> hook", symbol, version, (unsigned long long)flags);
+    *pfn = h;
+  }
+}
+
+VGPU_EXPORT CUresult cuGetProcAddress(const char *symbol, void **pfn, int cudaVersion, cuuint64_t flags) {
+  if (!vgpu_cuda_ready()) PASS(cuGetProcAddress, (symbol, pfn, cudaVersion, flags));
+  if (vgpu_real.cuGetProcAddress == NULL) return CUDA_ERROR_NOT_FOUND;
+  CUresult rc = vgpu_real.cuGetProcAddress(symbol, pfn, cudaVersion, flags);
+  if (rc == CUDA_SUCCESS) substitute(symbol, pfn, cudaVersion, flags);
+  return rc;
+}
+
+VGPU_EXPORT CUresult cuGetProcAddress_v2(const char *symbol, void **pfn, int cudaVersion, cuuint64_t flags,
+                                         int *symbolStatus) {
+  if (!vgpu_cuda_ready()) PASS(cuGetProcAddress_v2, (symbol, pfn, cudaVersion, flags, symbolStatus));
+  if (vgpu_real.cuGetProcAddress_v2 == NULL) return CUDA_ERROR_NOT_FOUND;
+  CUresult rc = vgpu_real.cuGetProcAddress_v2(symbol, pfn, cudaVersion, flags, symbolStatus);
+  if (rc == CUDA_SUCCESS) substitute(symbol, pfn, cudaVersion, flags);
+  return rc;
+}
+
+/* ---- NVML ---- */
+static void *nvml_handle;
+static nvml_mem2_fn real_nvml_mem2;
+typedef nvmlReturn_t (*nvml_index_fn)(nvmlDevice_t, unsigned int *);
+static nvml_index_fn real_nvml_index;
+
+static bool nvml_ready(void) {
+  if (__atomic_load_n(&nvml_handle, __ATOMIC_ACQUIRE) != NULL) return true;
+  void *h = dlopen("libnvidia-ml.so.1", RTLD_NOW | RTLD_NOLOAD);
+  if (h == NULL) h = dlopen("libnvidia-ml.so.1", RTLD_NOW | RTLD_NODELETE);
+  if (h == NULL) return false;
+  real_nvml_mem = (nvml_mem_fn)vgpu_real_dlsym(h, "nvmlDeviceGetMemoryInfo");
+  real_nvml_mem2 = (nvml_mem2_fn)vgpu_real_dlsym(h, "nvmlDeviceGetMemoryInfo_v2");
+  real_nvml_index = (nvml_index_fn)vgpu_real_dlsym(h, "nvmlDeviceGetIndex");
+  real_nvml_handle = (nvml_handle_fn)vgpu_real_dlsym(h, "nvmlDeviceGetHandleByIndex_v2");
+  typedef nvmlReturn_t (*nvml_init_fn)(void);
+  nvml_init_fn init = (nvml_init_fn)vgpu_real_dlsym(h, "nvmlInit_v2");
+  if (init != NULL) (void)init(); /* reference-counted in NVML; needed before handle lookups */
+  __atomic_store_n(&nvml_handle, h, __ATOMIC_RELEASE);
+  return true;
+}
+
+static int nvml_index(nvmlDevice_t d) {
+  unsigned int i;
+  if (real_nvml_index == NULL || real_nvml_index(d, &i) != NVML_SUCCESS) return -1;
+  return (int)i;
+}
+
+VGPU_EXPORT nvmlReturn_t nvmlDeviceGetMemoryInfo(nvmlDevice_t device, nvmlMemory_t *memory) {
+  if (!nvml_ready() || real_nvml_mem == NULL) return NVML_ERROR_LIBRARY_NOT_FOUND;
+  nvmlReturn_t rc = real_nvml_mem(device, memory);
+  if (rc != NVML_SUCCESS || memory == NULL || !vgpu_core_ready()) return rc;
+  int idx = nvml_index(device);
+  uint64_t used = vgpu_region_used(&vgpu_g.shm, idx);
+  vgpu_meminfo m = vgpu_virtual_meminfo(limit_of(idx), used, memory->total, memory->free);
+  if (limit_of(idx) != 0) {
+    memory->total = m.total;
+    memory->used = vgpu_min_u64(used, m.total);
+    memory->free = vgpu_sat_sub(m.total, memory->used);
+  }
+  return rc;
+}
+
+VGPU_EXPORT nvmlReturn_t nvmlDeviceGetMemoryInfo_v2(nvmlDevice_t device, nvmlMemory_v2_t *memory) {
+  if (!nvml_ready() || real_nvml_mem2 == NULL) return NVML_ERROR_LIBRARY_NOT_FOUND;
+  nvmlReturn_t rc = real_nvml_mem2(device, memory);
+  if (rc != NVML_SUCCESS || memory == NULL || !vgpu_core_ready()) return rc;
+  int idx = nvml_index(device);
+  uint64_t used = vgpu_region_used(&vgpu_g.shm, idx);
+  if (limit_of(idx) != 0) {
+    vgpu_meminfo m = vgpu_virtual_meminfo(limit_of(idx), used, memory->total, memory->free);
+    memory->total = m.total;
+    memory->reserved = 0;
+    memory->used = vgpu_min_u64(used, m.total);
+    memory->free = vgpu_sat_sub(m.total, memory->used);
+  }
+  return rc;
+}
+
+/* ---- name -> hook (for the dlsym override) ---- */
+void *vgpu_hook_by_name(const char *name) {
+  static const struct {
+    const char *name;
+    void *fn;
+  } hooks[] = {
+#define VGPU_ENTRY(n, params, args) {#n, (void *)n},
+      VGPU_CUDA_HOOKS(VGPU_ENTRY)
+#undef VGPU_ENTRY
+      {"nvmlDeviceGetMemoryInfo", (void *)nvmlDeviceGetMemoryInfo},
+      {"nvmlDeviceGetMemoryInfo_v2", (void *)nvmlDeviceGetMemoryInfo_v2},
+  };
+  for (size_t i = 0; i < sizeof hooks / sizeof hooks[0]; i++)
+    if (strcmp(hooks[i].name, name) == 0) return hooks[i].fn;
+  return NULL;
+}

@@ -1,0 +1,548 @@
+/*
+ * Stub libcuda.so.1 for CPU-only tests: fake devices with a configurable total
+ * (STUB_CUDA_TOTAL_MEM, size with k/m/g suffix, default 80g; STUB_CUDA_DEVICES, default 2;
+ * STUB_CUDA_SMS, default 132), fake pointers from a counter, a real OOM at the fake total,
+ * versioned cuGetProcAddress(_v2) answers, and a record of which variant was called last.
+ * STUB_CUDA_LAUNCH_NS makes each launch busy-wait that long.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../src/cuda_abi.h"
+
+#define EXPORT __attribute__((visibility("default")))
+#define MAXDEV 16
+#define MAXALLOC 65536
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static int ndev = -1;
+static unsigned long long total_mem = 80ULL << 30;
+static int sms = 132;
+static long launch_ns;
+static unsigned long long ctx_mem; /* STUB_CUDA_CONTEXT_MEM: device memory a new context takes */
+static int primary_made[MAXDEV];
+static unsigned long long ctx_serial;
+static unsigned long long used[MAXDEV];
+static unsigned long long next_ptr = 0x7f0000000000ULL;
+static struct {
+  unsigned long long key;
+  unsigned long long size;
+  int dev;
+  int kind;
+} allocs[MAXALLOC];
+static unsigned long long frees, launches;
+static __thread int cur_dev = -1;
+static __thread const char *last_call = "";
+static int initialised;
+
+static unsigned long long parse_size(const char *s, unsigned long long dflt) {
+  if (s == NULL || *s == '\0') return dflt;
+  char *end;
+  unsigned long long v = strtoull(s, &end, 10);
+  switch (*end) {
+    case 'k': case 'K': v <<= 10; break;
+    case 'm': case 'M': v <<= 20; break;
+    case 'g': case 'G': v <<= 30; break;
+    default: break;
+  }
+  return v;
+}
+
+/* STUB_CUDA_SHARED_USED=<file>: device-0 usage summed over all processes using the file, with its peak,
+ * so a multi-process test can check what the "driver" saw at every instant. */
+static unsigned long long *shared_used; /* [0] current, [1] peak */
+static void shared_add(int dev, long long delta) {
+  if (shared_used == NULL || dev != 0) return;
+  unsigned long long now = __atomic_add_fetch(&shared_used[0], (unsigned long long)delta, __ATOMIC_SEQ_CST);
+  unsigned long long peak = __atomic_load_n(&shared_used[1], __ATOMIC_SEQ_CST);
+  while (delta > 0 && now > peak &&
+         !__atomic_compare_exchange_n(&shared_used[1], &peak, now, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+  }
+}
+EXPORT unsigned long long stub_cuda_shared_peak(void) {
+  return shared_used ? __atomic_load_n(&shared_used[1], __ATOMIC_SEQ_CST) : 0;
+}
+
+static void setup(void) {
+  if (ndev >= 0) return;
+  const char *su = getenv("STUB_CUDA_SHARED_USED");
+  if (su != NULL && *su) {
+    int fd = open(su, O_RDWR | O_CREAT, 0600);
+    if (fd >= 0 && ftruncate(fd, 4096) == 0) {
+      void *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+      if (m != MAP_FAILED) shared_used = m;
+    }
+    if (fd >= 0) close(fd);
+  }
+  const char *d = getenv("STUB_CUDA_DEVICES");
+  total_mem = parse_size(getenv("STUB_CUDA_TOTAL_MEM"), 80ULL << 30);
+  sms = (int)parse_size(getenv("STUB_CUDA_SMS"), 132);
+  launch_ns = (long)parse_size(getenv("STUB_CUDA_LAUNCH_NS"), 0);
+  ctx_mem = parse_size(getenv("STUB_CUDA_CONTEXT_MEM"), 0);
+  int n = d ? atoi(d) : 2;
+  ndev = n < 1 ? 1 : n > MAXDEV ? MAXDEV : n;
+}
+
+#define CALLED(name) (last_call = name)
+
+EXPORT const char *stub_cuda_last_call(void) { return last_call; }
+EXPORT unsigned long long stub_cuda_frees(void) { return frees; }
+EXPORT unsigned long long stub_cuda_launches(void) { return launches; }
+EXPORT unsigned long long stub_cuda_used(int dev) { return dev >= 0 && dev < MAXDEV ? used[dev] : 0; }
+
+static CUresult do_alloc(unsigned long long *out, unsigned long long size, int dev, int kind) {
+  setup();
+  if (dev < 0) return CUDA_ERROR_INVALID_CONTEXT;
+  if (size == 0) return CUDA_ERROR_INVALID_VALUE;
+  pthread_mutex_lock(&mu);
+  if (used[dev] + size > total_mem || used[dev] + size < used[dev]) {
+    pthread_mutex_unlock(&mu);
+    return CUDA_ERROR_OUT_OF_MEMORY;
+  }
+  int slot = -1;
+  for (int i = 0; i < MAXALLOC; i++)
+    if (allocs[i].key == 0) {
+      slot = i;
+      break;
+    }
+  if (slot < 0) {
+    pthread_mutex_unlock(&mu);
+    return CUDA_ERROR_OUT_OF_MEMORY;
+  }
+  unsigned long long p = next_ptr;
+  next_ptr += (size + 0xfff) & ~0xfffULL;
+  next_ptr += 0x1000;
+  allocs[slot].key = p;
+  allocs[slot].size = size;
+  allocs[slot].dev = dev;
+  allocs[slot].kind = kind;
+  used[dev] += size;
+  pthread_mutex_unlock(&mu);
+  shared_add(dev, (long long)size);
+  *out = p;
+  return CUDA_SUCCESS;
+}
+
+static CUresult do_free(unsigned long long key, int kind) {
+  pthread_mutex_lock(&mu);
+  for (int i = 0; i < MAXALLOC; i++) {
+    if (allocs[i].key == key && allocs[i].kind == kind) {
+      used[allocs[i].dev] -= allocs[i].size;
+      allocs[i].key = 0;
+      frees++;
+      int d = allocs[i].dev;
+      long long sz = (long long)allocs[i].size;
+      pthread_mutex_unlock(&mu);
+      shared_add(d, -sz);
+      return CUDA_SUCCESS;
+    }
+  }
+  pthread_mutex_unlock(&mu);
+  return CUDA_ERROR_INVALID_VALUE;
+}
+
+/* Allocates without going through any exported entry point (an "untracked" allocation). */
+EXPORT CUresult stub_cuda_alloc_untracked(unsigned long long *out, unsigned long long size) {
+  return do_alloc(out, size, cur_dev < 0 ? 0 : cur_dev, 0);
+}
+
+EXPORT CUresult cuInit(unsigned int flags) {
+  (void)flags;
+  setup();
+  initialised = 1;
+  CALLED("cuInit");
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuDriverGetVersion(int *v) {
+  *v = 12040;
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuDeviceGetCount(int *n) {
+  setup();
+  if (!initialised) return CUDA_ERROR_NOT_INITIALIZED;
+  *n = ndev;
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuDeviceGet(CUdevice *d, int ordinal) {
+  setup();
+  if (!initialised) return CUDA_ERROR_NOT_INITIALIZED;
+  if (ordinal < 0 || ordinal >= ndev) return 101; /* CUDA_ERROR_INVALID_DEVICE */
+  *d = ordinal;
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuDeviceGetName(char *name, int len, CUdevice d) {
+  (void)d;
+  strncpy(name, "Stub GPU", (size_t)len);
+  if (len > 0) name[len - 1] = '\0';
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuDeviceGetAttribute(int *v, int attr, CUdevice d) {
+  setup();
+  (void)d;
+  *v = attr == CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT ? sms : 1;
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuDeviceTotalMem_v2(size_t *bytes, CUdevice d) {
+  setup();
+  if (d < 0 || d >= ndev) return 101;
+  *bytes = total_mem;
+  CALLED("cuDeviceTotalMem_v2");
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuDeviceTotalMem(unsigned int *bytes, CUdevice d) {
+  setup();
+  (void)d;
+  *bytes = (unsigned int)(total_mem > 0xffffffffULL ? 0xffffffffULL : total_mem);
+  CALLED("cuDeviceTotalMem");
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuDevicePrimaryCtxRetain(CUcontext *ctx, CUdevice d) {
+  setup();
+  if (d < 0 || d >= ndev) return 101;
+  pthread_mutex_lock(&mu);
+  if (!primary_made[d]) {
+    primary_made[d] = 1;
+    used[d] += ctx_mem;
+  }
+  pthread_mutex_unlock(&mu);
+  *ctx = (CUcontext)(uintptr_t)(d + 1);
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuDevicePrimaryCtxRelease_v2(CUdevice d) {
+  (void)d;
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuCtxCreate_v2(CUcontext *ctx, unsigned int flags, CUdevice d) {
+  (void)flags;
+  setup();
+  if (d < 0 || d >= ndev) return 101;
+  pthread_mutex_lock(&mu);
+  used[d] += ctx_mem;
+  *ctx = (CUcontext)(uintptr_t)((unsigned long long)(d + 1) + 256 * ++ctx_serial);
+  pthread_mutex_unlock(&mu);
+  cur_dev = d;
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuCtxSetCurrent(CUcontext ctx) {
+  cur_dev = ctx == NULL ? -1 : (int)((uintptr_t)ctx & 0xff) - 1;
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuCtxGetCurrent(CUcontext *ctx) {
+  *ctx = cur_dev < 0 ? NULL : (CUcontext)(uintptr_t)(cur_dev + 1);
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuCtxGetDevice(CUdevice *d) {
+  if (cur_dev < 0) return CUDA_ERROR_INVALID_CONTEXT;
+  *d = cur_dev;
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuCtxSynchronize(void) { return CUDA_SUCCESS; }
+EXPORT CUresult cuCtxDestroy_v2(CUcontext ctx) {
+  if ((uintptr_t)ctx < 256) return CUDA_ERROR_INVALID_CONTEXT; /* primary contexts are not destroyed */
+  int d = (int)((uintptr_t)ctx & 0xff) - 1;
+  pthread_mutex_lock(&mu);
+  used[d] -= ctx_mem;
+  pthread_mutex_unlock(&mu);
+  if (cur_dev == d) cur_dev = -1;
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuMemGetInfo_v2(size_t *f, size_t *t) {
+  setup();
+  if (cur_dev < 0) return CUDA_ERROR_INVALID_CONTEXT;
+  *t = total_mem;
+  *f = total_mem - used[cur_dev];
+  CALLED("cuMemGetInfo_v2");
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuMemAlloc(CUdeviceptr_v1 *p, unsigned int size) {
+  unsigned long long q;
+  CUresult rc = do_alloc(&q, size, cur_dev, 0);
+  if (rc == CUDA_SUCCESS) *p = (CUdeviceptr_v1)(q & 0xffffffffu);
+  CALLED("cuMemAlloc");
+  return rc;
+}
+EXPORT CUresult cuMemAlloc_v2(CUdeviceptr *p, size_t size) {
+  CALLED("cuMemAlloc_v2");
+  return do_alloc(p, size, cur_dev, 0);
+}
+EXPORT CUresult cuMemAllocPitch_v2(CUdeviceptr *p, size_t *pitch, size_t w, size_t h, unsigned int elem) {
+  (void)elem;
+  CALLED("cuMemAllocPitch_v2");
+  size_t pt = (w + 511) / 512 * 512;
+  CUresult rc = do_alloc(p, (unsigned long long)pt * h, cur_dev, 0);
+  if (rc == CUDA_SUCCESS) *pitch = pt;
+  return rc;
+}
+EXPORT CUresult cuMemAllocManaged(CUdeviceptr *p, size_t size, unsigned int flags) {
+  (void)flags;
+  CALLED("cuMemAllocManaged");
+  return do_alloc(p, size, cur_dev, 0);
+}
+EXPORT CUresult cuMemFree_v2(CUdeviceptr p) {
+  CALLED("cuMemFree_v2");
+  return do_free(p, 0);
+}
+EXPORT CUresult cuMemAllocAsync(CUdeviceptr *p, size_t size, CUstream s) {
+  (void)s;
+  CALLED("cuMemAllocAsync");
+  return do_alloc(p, size, cur_dev, 0);
+}
+EXPORT CUresult cuMemAllocAsync_ptsz(CUdeviceptr *p, size_t size, CUstream s) {
+  (void)s;
+  CALLED("cuMemAllocAsync_ptsz");
+  return do_alloc(p, size, cur_dev, 0);
+}
+EXPORT CUresult cuMemAllocFromPoolAsync(CUdeviceptr *p, size_t size, CUmemoryPool pool, CUstream s) {
+  (void)s;
+  (void)pool;
+  CALLED("cuMemAllocFromPoolAsync");
+  return do_alloc(p, size, cur_dev, 0);
+}
+EXPORT CUresult cuMemAllocFromPoolAsync_ptsz(CUdeviceptr *p, size_t size, CUmemoryPool pool, CUstream s) {
+  (void)s;
+  (void)pool;
+  CALLED("cuMemAllocFromPoolAsync_ptsz");
+  return do_alloc(p, size, cur_dev, 0);
+}
+EXPORT CUresult cuMemFreeAsync(CUdeviceptr p, CUstream s) {
+  (void)s;
+  CALLED("cuMemFreeAsync");
+  return do_free(p, 0);
+}
+EXPORT CUresult cuMemFreeAsync_ptsz(CUdeviceptr p, CUstream s) {
+  (void)s;
+  CALLED("cuMemFreeAsync_ptsz");
+  return do_free(p, 0);
+}
+EXPORT CUresult cuMemCreate(CUmemGenericAllocationHandle *h, size_t size, const CUmemAllocationProp *prop,
+                            unsigned long long flags) {
+  (void)flags;
+  CALLED("cuMemCreate");
+  int dev = prop && prop->location.type == CU_MEM_LOCATION_TYPE_DEVICE ? prop->location.id : 0;
+  return do_alloc(h, size, dev, 1);
+}
+EXPORT CUresult cuMemRelease(CUmemGenericAllocationHandle h) {
+  CALLED("cuMemRelease");
+  return do_free(h, 1);
+}
+EXPORT CUresult cuArrayCreate_v2(CUarray *a, const CUDA_ARRAY_DESCRIPTOR *d) {
+  unsigned long long p;
+  CALLED("cuArrayCreate_v2");
+  CUresult rc = do_alloc(&p, (unsigned long long)d->Width * (d->Height ? d->Height : 1) * 4 * d->NumChannels,
+                         cur_dev, 2);
+  if (rc == CUDA_SUCCESS) *a = (CUarray)(uintptr_t)p;
+  return rc;
+}
+EXPORT CUresult cuArray3DCreate_v2(CUarray *a, const CUDA_ARRAY3D_DESCRIPTOR *d) {
+  unsigned long long p;
+  CALLED("cuArray3DCreate_v2");
+  CUresult rc = do_alloc(&p,
+                         (unsigned long long)d->Width * (d->Height ? d->Height : 1) * (d->Depth ? d->Depth : 1) * 4 *
+                             d->NumChannels,
+                         cur_dev, 2);
+  if (rc == CUDA_SUCCESS) *a = (CUarray)(uintptr_t)p;
+  return rc;
+}
+EXPORT CUresult cuArrayDestroy(CUarray a) {
+  CALLED("cuArrayDestroy");
+  return do_free((unsigned long long)(uintptr_t)a, 2);
+}
+
+static void busy(void) {
+  __atomic_fetch_add(&launches, 1, __ATOMIC_RELAXED);
+  if (launch_ns <= 0) return;
+  struct timespec a, b;
+  clock_gettime(CLOCK_MONOTONIC, &a);
+  do {
+    clock_gettime(CLOCK_MONOTONIC, &b);
+  } while ((b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec) < launch_ns);
+}
+
+#define KPARAMS                                                                                             \
+  (CUfunction f, unsigned int gx, unsigned int gy, unsigned int gz, unsigned int bx, unsigned int by,       \
+   unsigned int bz, unsigned int shmem, CUstream s, void **params, void **extra)
+#define UNUSED_K (void)f, (void)gx, (void)gy, (void)gz, (void)bx, (void)by, (void)bz, (void)shmem, (void)s, (void)params
+EXPORT CUresult cuLaunchKernel KPARAMS {
+  UNUSED_K, (void)extra;
+  CALLED("cuLaunchKernel");
+  busy();
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuLaunchKernel_ptsz KPARAMS {
+  UNUSED_K, (void)extra;
+  CALLED("cuLaunchKernel_ptsz");
+  busy();
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuLaunchCooperativeKernel(CUfunction f, unsigned int gx, unsigned int gy, unsigned int gz,
+                                          unsigned int bx, unsigned int by, unsigned int bz, unsigned int shmem,
+                                          CUstream s, void **params) {
+  UNUSED_K;
+  CALLED("cuLaunchCooperativeKernel");
+  busy();
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuLaunchCooperativeKernel_ptsz(CUfunction f, unsigned int gx, unsigned int gy, unsigned int gz,
+                                               unsigned int bx, unsigned int by, unsigned int bz, unsigned int shmem,
+                                               CUstream s, void **params) {
+  UNUSED_K;
+  CALLED("cuLaunchCooperativeKernel_ptsz");
+  busy();
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuLaunchKernelEx(const CUlaunchConfig *c, CUfunction f, void **params, void **extra) {
+  (void)c, (void)f, (void)params, (void)extra;
+  CALLED("cuLaunchKernelEx");
+  busy();
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuLaunchKernelEx_ptsz(const CUlaunchConfig *c, CUfunction f, void **params, void **extra) {
+  (void)c, (void)f, (void)params, (void)extra;
+  CALLED("cuLaunchKernelEx_ptsz");
+  busy();
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuGraphLaunch(CUgraphExec g, CUstream s) {
+  (void)g, (void)s;
+  CALLED("cuGraphLaunch");
+  busy();
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuGraphLaunch_ptsz(CUgraphExec g, CUstream s) {
+  (void)g, (void)s;
+  CALLED("cuGraphLaunch_ptsz");
+  busy();
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuModuleLoadData(CUmodule *m, const void *image) {
+  (void)image;
+  *m = (CUmodule)(uintptr_t)0x1000;
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuModuleGetFunction(CUfunction *f, CUmodule m, const char *name) {
+  (void)m, (void)name;
+  *f = (CUfunction)(uintptr_t)0x2000;
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuModuleUnload(CUmodule m) {
+  (void)m;
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuGetErrorString(CUresult e, const char **s) {
+  *s = e == 0 ? "no error" : e == 2 ? "out of memory" : "stub error";
+  return CUDA_SUCCESS;
+}
+
+/* STUB_CUDA_CTOR_REENTER=1: while being loaded, call cuInit through the global scope (the preloaded hook),
+ * as a driver or a profiler might: libvgpu must not deadlock or recurse if it is loading us right now. */
+static int ctor_result = -1;
+EXPORT int stub_cuda_ctor_result(void) { return ctor_result; }
+__attribute__((constructor)) static void stub_ctor(void) {
+  const char *e = getenv("STUB_CUDA_CTOR_REENTER");
+  if (e == NULL || *e != '1') return;
+  CUresult (*init)(unsigned) = (CUresult(*)(unsigned))dlsym(RTLD_DEFAULT, "cuInit");
+  ctor_result = init != NULL ? init(0) : -2;
+}
+
+/* ---- cuGetProcAddress: base name + version + flags -> versioned entry point ---- */
+EXPORT CUresult cuGetProcAddress(const char *symbol, void **pfn, int ver, cuuint64_t flags);
+EXPORT CUresult cuGetProcAddress_v2(const char *symbol, void **pfn, int ver, cuuint64_t flags, int *status);
+
+static const struct {
+  const char *base;
+  int min_ver;      /* this entry serves versions >= min_ver (entries of one base: newest first) */
+  int ptds;         /* -1 any, 0 legacy only, 1 per-thread only */
+  void *fn;
+} table[] = {
+    {"cuInit", 2000, -1, (void *)cuInit},
+    {"cuDriverGetVersion", 2020, -1, (void *)cuDriverGetVersion},
+    {"cuDeviceGet", 2000, -1, (void *)cuDeviceGet},
+    {"cuDeviceGetCount", 2000, -1, (void *)cuDeviceGetCount},
+    {"cuDeviceGetAttribute", 2000, -1, (void *)cuDeviceGetAttribute},
+    {"cuDeviceTotalMem", 3020, -1, (void *)cuDeviceTotalMem_v2},
+    {"cuDeviceTotalMem", 2000, -1, (void *)cuDeviceTotalMem},
+    {"cuDevicePrimaryCtxRetain", 7000, -1, (void *)cuDevicePrimaryCtxRetain},
+    {"cuCtxSetCurrent", 4000, -1, (void *)cuCtxSetCurrent},
+    {"cuCtxCreate", 3020, -1, (void *)cuCtxCreate_v2},
+    {"cuCtxDestroy", 4000, -1, (void *)cuCtxDestroy_v2},
+    {"cuCtxGetDevice", 2000, -1, (void *)cuCtxGetDevice},
+    {"cuMemGetInfo", 3020, -1, (void *)cuMemGetInfo_v2},
+    {"cuMemAlloc", 3020, -1, (void *)cuMemAlloc_v2},
+    {"cuMemAlloc", 2000, -1, (void *)cuMemAlloc},
+    {"cuMemAllocPitch", 3020, -1, (void *)cuMemAllocPitch_v2},
+    {"cuMemAllocManaged", 6000, -1, (void *)cuMemAllocManaged},
+    {"cuMemFree", 3020, -1, (void *)cuMemFree_v2},
+    {"cuMemAllocAsync", 11020, 1, (void *)cuMemAllocAsync_ptsz},
+    {"cuMemAllocAsync", 11020, 0, (void *)cuMemAllocAsync},
+    {"cuMemAllocFromPoolAsync", 11020, 1, (void *)cuMemAllocFromPoolAsync_ptsz},
+    {"cuMemAllocFromPoolAsync", 11020, 0, (void *)cuMemAllocFromPoolAsync},
+    {"cuMemFreeAsync", 11020, 1, (void *)cuMemFreeAsync_ptsz},
+    {"cuMemFreeAsync", 11020, 0, (void *)cuMemFreeAsync},
+    {"cuMemCreate", 10020, -1, (void *)cuMemCreate},
+    {"cuMemRelease", 10020, -1, (void *)cuMemRelease},
+    {"cuArrayCreate", 3020, -1, (void *)cuArrayCreate_v2},
+    {"cuArray3DCreate", 3020, -1, (void *)cuArray3DCreate_v2},
+    {"cuArrayDestroy", 2000, -1, (void *)cuArrayDestroy},
+    {"cuLaunchKernel", 7000, 1, (void *)cuLaunchKernel_ptsz},
+    {"cuLaunchKernel", 4000, 0, (void *)cuLaunchKernel},
+    {"cuLaunchKernelEx", 11060, 1, (void *)cuLaunchKernelEx_ptsz},
+    {"cuLaunchKernelEx", 11060, 0, (void *)cuLaunchKernelEx},
+    {"cuLaunchCooperativeKernel", 9000, 1, (void *)cuLaunchCooperativeKernel_ptsz},
+    {"cuLaunchCooperativeKernel", 9000, 0, (void *)cuLaunchCooperativeKernel},
+    {"cuGraphLaunch", 10000, 1, (void *)cuGraphLaunch_ptsz},
+    {"cuGraphLaunch", 10000, 0, (void *)cuGraphLaunch},
+    {"cuGetProcAddress", 12000, -1, (void *)cuGetProcAddress_v2},
+    {"cuGetProcAddress", 11030, -1, (void *)cuGetProcAddress},
+    {"cuModuleLoadData", 2000, -1, (void *)cuModuleLoadData},
+    {"cuModuleGetFunction", 2000, -1, (void *)cuModuleGetFunction},
+};
+
+/* STUB_CUDA_PROCADDR_THUNKS=1: answer with addresses that are not the exported symbols (as a driver may). */
+static CUresult thunk_cuMemAlloc_v2(CUdeviceptr *p, size_t size) { return cuMemAlloc_v2(p, size); }
+static CUresult thunk_cuLaunchKernel_ptsz KPARAMS { return cuLaunchKernel_ptsz(f, gx, gy, gz, bx, by, bz, shmem, s, params, extra); }
+static CUresult thunk_cuLaunchKernel KPARAMS { return cuLaunchKernel(f, gx, gy, gz, bx, by, bz, shmem, s, params, extra); }
+static CUresult thunk_cuCtxCreate_v4(CUcontext *ctx, void *params, unsigned int flags, CUdevice d) {
+  (void)params;
+  last_call = "cuCtxCreate_v4";
+  return cuCtxCreate_v2(ctx, flags, d);
+}
+
+static CUresult lookup(const char *symbol, void **pfn, int ver, cuuint64_t flags, int *status) {
+  int want_ptds = (flags & CU_GET_PROC_ADDRESS_PER_THREAD_DEFAULT_STREAM) ? 1 : 0;
+  int known = 0;
+  if (pfn == NULL || symbol == NULL) return CUDA_ERROR_INVALID_VALUE;
+  *pfn = NULL;
+  for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+    if (strcmp(table[i].base, symbol) != 0) continue;
+    known = 1;
+    if (table[i].ptds != -1 && table[i].ptds != want_ptds) continue;
+    if (ver < table[i].min_ver) continue;
+    *pfn = table[i].fn;
+    const char *th = getenv("STUB_CUDA_PROCADDR_THUNKS");
+    if (th != NULL && *th == '1') {
+      if (table[i].fn == (void *)cuMemAlloc_v2) *pfn = (void *)thunk_cuMemAlloc_v2;
+      if (table[i].fn == (void *)cuLaunchKernel_ptsz) *pfn = (void *)thunk_cuLaunchKernel_ptsz;
+      if (table[i].fn == (void *)cuLaunchKernel) *pfn = (void *)thunk_cuLaunchKernel;
+      if (table[i].fn == (void *)cuCtxCreate_v2 && ver >= 13000) *pfn = (void *)thunk_cuCtxCreate_v4;
+    }
+    if (status) *status = CU_GET_PROC_ADDRESS_SUCCESS;
+    return CUDA_SUCCESS;
+  }
+  if (status) *status = known ? CU_GET_PROC_ADDRESS_VERSION_NOT_SUFFICIENT : CU_GET_PROC_ADDRESS_SYMBOL_NOT_FOUND;
+  return CUDA_ERROR_NOT_FOUND;
+}
+
+EXPORT CUresult cuGetProcAddress(const char *symbol, void **pfn, int ver, cuuint64_t flags) {
+  return lookup(symbol, pfn, ver, flags, NULL);
+}
+EXPORT CUresult cuGetProcAddress_v2(const char *symbol, void **pfn, int ver, cuuint64_t flags, int *status) {
+  return lookup(symbol, pfn, ver, flags, status);
+}

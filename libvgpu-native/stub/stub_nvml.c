@@ -1,0 +1,120 @@
+/*
+ * Stub libnvidia-ml.so.1: the same devices as the stub driver (STUB_CUDA_DEVICES, STUB_CUDA_TOTAL_MEM),
+ * memory "used" read from the stub driver when it is loaded, and scripted utilisation:
+ * STUB_NVML_UTIL="90" or a comma list cycled per query, reported both device-wide and as a
+ * per-process sample for the calling process.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../src/cuda_abi.h"
+
+#define EXPORT __attribute__((visibility("default")))
+
+static int ndev(void) {
+  const char *d = getenv("STUB_CUDA_DEVICES");
+  int n = d ? atoi(d) : 2;
+  return n < 1 ? 1 : n > 16 ? 16 : n;
+}
+static unsigned long long total(void) {
+  const char *s = getenv("STUB_CUDA_TOTAL_MEM");
+  if (s == NULL || *s == '\0') return 80ULL << 30;
+  char *end;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (*end == 'k' || *end == 'K') v <<= 10;
+  if (*end == 'm' || *end == 'M') v <<= 20;
+  if (*end == 'g' || *end == 'G') v <<= 30;
+  return v;
+}
+static unsigned long long used_by_driver(int dev) {
+  typedef unsigned long long (*fn)(int);
+  fn f = (fn)dlsym(RTLD_DEFAULT, "stub_cuda_used");
+  return f ? f(dev) : 0;
+}
+static unsigned script_util(void) {
+  static unsigned calls;
+  const char *s = getenv("STUB_NVML_UTIL");
+  if (s == NULL || *s == '\0') return 0;
+  unsigned n = 1;
+  for (const char *p = s; *p; p++) n += *p == ',';
+  unsigned k = __atomic_fetch_add(&calls, 1, __ATOMIC_RELAXED) % n;
+  const char *p = s;
+  while (k-- > 0) p = strchr(p, ',') + 1;
+  return (unsigned)atoi(p);
+}
+static nvmlDevice_t handle(int i) { return (nvmlDevice_t)(uintptr_t)(0x100 + i); }
+static int index_of(nvmlDevice_t d) {
+  int i = (int)((uintptr_t)d - 0x100);
+  return i >= 0 && i < ndev() ? i : -1;
+}
+
+EXPORT nvmlReturn_t nvmlInit_v2(void) { return NVML_SUCCESS; }
+EXPORT nvmlReturn_t nvmlInit(void) { return NVML_SUCCESS; }
+EXPORT nvmlReturn_t nvmlShutdown(void) { return NVML_SUCCESS; }
+EXPORT nvmlReturn_t nvmlDeviceGetCount_v2(unsigned int *n) {
+  *n = (unsigned)ndev();
+  return NVML_SUCCESS;
+}
+EXPORT nvmlReturn_t nvmlDeviceGetHandleByIndex_v2(unsigned int i, nvmlDevice_t *d) {
+  if ((int)i >= ndev()) return NVML_ERROR_INVALID_ARGUMENT;
+  *d = handle((int)i);
+  return NVML_SUCCESS;
+}
+EXPORT nvmlReturn_t nvmlDeviceGetIndex(nvmlDevice_t d, unsigned int *i) {
+  int k = index_of(d);
+  if (k < 0) return NVML_ERROR_INVALID_ARGUMENT;
+  *i = (unsigned)k;
+  return NVML_SUCCESS;
+}
+EXPORT nvmlReturn_t nvmlDeviceGetUUID(nvmlDevice_t d, char *uuid, unsigned int len) {
+  int k = index_of(d);
+  if (k < 0) return NVML_ERROR_INVALID_ARGUMENT;
+  snprintf(uuid, len, "GPU-00000000-0000-0000-0000-00000000000%d", k);
+  return NVML_SUCCESS;
+}
+EXPORT nvmlReturn_t nvmlDeviceGetMemoryInfo(nvmlDevice_t d, nvmlMemory_t *m) {
+  int k = index_of(d);
+  if (k < 0) return NVML_ERROR_INVALID_ARGUMENT;
+  m->total = total();
+  m->used = used_by_driver(k);
+  m->free = m->total - m->used;
+  return NVML_SUCCESS;
+}
+EXPORT nvmlReturn_t nvmlDeviceGetMemoryInfo_v2(nvmlDevice_t d, nvmlMemory_v2_t *m) {
+  int k = index_of(d);
+  if (k < 0) return NVML_ERROR_INVALID_ARGUMENT;
+  m->total = total();
+  m->reserved = 0;
+  m->used = used_by_driver(k);
+  m->free = m->total - m->used;
+  return NVML_SUCCESS;
+}
+EXPORT nvmlReturn_t nvmlDeviceGetUtilizationRates(nvmlDevice_t d, nvmlUtilization_t *u) {
+  if (index_of(d) < 0) return NVML_ERROR_INVALID_ARGUMENT;
+  u->gpu = script_util();
+  u->memory = 0;
+  return NVML_SUCCESS;
+}
+EXPORT nvmlReturn_t nvmlDeviceGetProcessUtilization(nvmlDevice_t d, nvmlProcessUtilizationSample_t *s,
+                                                    unsigned int *n, unsigned long long since) {
+  (void)since;
+  if (index_of(d) < 0) return NVML_ERROR_INVALID_ARGUMENT;
+  if (s == NULL || *n < 1) {
+    *n = 1;
+    return NVML_ERROR_INSUFFICIENT_SIZE;
+  }
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  s[0].pid = (unsigned)getpid();
+  s[0].timeStamp = (unsigned long long)ts.tv_sec * 1000000ULL;
+  s[0].smUtil = script_util();
+  s[0].memUtil = s[0].encUtil = s[0].decUtil = 0;
+  *n = 1;
+  return NVML_SUCCESS;
+}
