@@ -61,7 +61,7 @@ public final class NvmlMigDevicePort implements MigDevicePort, AutoCloseable {
     } catch (UnsatisfiedLinkError e) {
       throw new MigPortException("cannot load libnvidia-ml.so.1 (looked under " + driverRoot
           + " and the system library path): is the NVIDIA driver installed? Use --fake-gpus to run without a GPU. ("
-          + e.getMessage() + ")", 12);
+          + firstLine(String.valueOf(e.getMessage())) + ")", 12);
     }
     NvmlMigDevicePort port = new NvmlMigDevicePort(lib, catalogue);
     port.check(lib.nvmlInit_v2(), "nvmlInit_v2");
@@ -384,6 +384,12 @@ public final class NvmlMigDevicePort implements MigDevicePort, AutoCloseable {
       throw new MigPortException(what + " failed: NVML error " + result + (text.isEmpty() ? "" : " (" + text + ")"),
           result);
     }
+  }
+
+  private static String firstLine(String s) {
+    int nl = s.indexOf('\n');
+    String line = nl < 0 ? s : s.substring(0, nl);
+    return line.endsWith(":") ? line.substring(0, line.length() - 1) : line;
   }
 
   private static String cString(byte[] b) {

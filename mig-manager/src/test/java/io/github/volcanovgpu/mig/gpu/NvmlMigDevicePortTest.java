@@ -15,6 +15,7 @@ class NvmlMigDevicePortTest {
     assertThatThrownBy(() -> NvmlMigDevicePort.open(Path.of("/nonexistent"), ProfileCatalogue.builtIn()))
         .isInstanceOf(MigPortException.class)
         .hasMessageStartingWith("cannot load libnvidia-ml.so.1")
-        .hasMessageContaining("--fake-gpus");
+        .hasMessageContaining("--fake-gpus")
+        .satisfies(e -> org.assertj.core.api.Assertions.assertThat(e.getMessage()).doesNotContain("\n"));
   }
 }
