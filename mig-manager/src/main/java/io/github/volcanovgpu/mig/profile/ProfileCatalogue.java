@@ -90,21 +90,21 @@ public final class ProfileCatalogue implements ProfileSource {
   }
 
   static GpuModel a100x80() {
-    return new GpuModel("A100-80GB", List.of("A100-SXM4-80GB", "A100-PCIE-80GB", "A100-80GB"),
+    return new GpuModel("A100-80GB", List.of("A100-SXM4-80GB", "A100-PCIE-80GB", "A100 80GB PCIE", "A100-80GB"),
         List.of("0x20B210DE", "0x20B510DE"), 8, 7,
         eightSlice("1g.10gb", 9728, "1g.20gb", 19968, "2g.20gb", 19968, "3g.40gb", 40192, "4g.40gb", 40192,
             "7g.80gb", 80896));
   }
 
   static GpuModel h100x80() {
-    return new GpuModel("H100-80GB", List.of("H100-SXM5-80GB", "H100-PCIE-80GB", "H100 80GB", "H100-80GB"),
+    return new GpuModel("H100-80GB", List.of("H100-SXM5-80GB", "H100-PCIE-80GB", "H100 80GB", "H100 PCIE", "H100-80GB"),
         List.of("0x233010DE", "0x233110DE"), 8, 7,
         eightSlice("1g.10gb", 9984, "1g.20gb", 20096, "2g.20gb", 20096, "3g.40gb", 40448, "4g.40gb", 40448,
             "7g.80gb", 81152));
   }
 
   static GpuModel h200() {
-    return new GpuModel("H200-141GB", List.of("H200"), List.of("0x233510DE"), 8, 7,
+    return new GpuModel("H200-141GB", List.of("H200"), List.of("0x233510DE", "0x233B10DE"), 8, 7,
         eightSlice("1g.18gb", 16384, "1g.35gb", 33280, "2g.35gb", 33280, "3g.71gb", 72704, "4g.71gb", 72704,
             "7g.141gb", 143360));
   }

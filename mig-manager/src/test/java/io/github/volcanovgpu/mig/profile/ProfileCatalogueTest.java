@@ -17,6 +17,10 @@ class ProfileCatalogueTest {
     assertThat(catalogue.model(0, "NVIDIA H100 80GB HBM3", "0x233010DE").orElseThrow().name())
         .isEqualTo("H100-80GB");
     assertThat(catalogue.model(0, "NVIDIA H200", "").orElseThrow().name()).isEqualTo("H200-141GB");
+    assertThat(catalogue.model(0, "NVIDIA H200 NVL", "").orElseThrow().name()).isEqualTo("H200-141GB");
+    assertThat(catalogue.model(0, "NVIDIA A100 80GB PCIe", "").orElseThrow().name()).isEqualTo("A100-80GB");
+    assertThat(catalogue.model(0, "NVIDIA H100 PCIe", "").orElseThrow().name()).isEqualTo("H100-80GB");
+    assertThat(catalogue.model(0, "NVIDIA H100 NVL", "")).as("94 GB part, not in the catalogue").isEmpty();
     assertThat(catalogue.model(0, "NVIDIA A30", "").orElseThrow().name()).isEqualTo("A30");
     assertThat(catalogue.model(0, "Tesla T4", "0x1EB810DE")).isEmpty();
   }
