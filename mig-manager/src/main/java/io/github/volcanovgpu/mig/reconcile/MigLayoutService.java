@@ -1,5 +1,6 @@
 package io.github.volcanovgpu.mig.reconcile;
 
+import io.github.volcanovgpu.contract.config.MigGeometry;
 import io.github.volcanovgpu.mig.gpu.GpuInfo;
 import io.github.volcanovgpu.mig.gpu.MigDevice;
 import io.github.volcanovgpu.mig.gpu.MigDevicePort;
@@ -31,6 +32,52 @@ public final class MigLayoutService {
   public MigLayoutService(MigDevicePort port, MigReconciler reconciler) {
     this.port = Objects.requireNonNull(port, "port");
     this.reconciler = Objects.requireNonNull(reconciler, "reconciler");
+  }
+
+  /**
+   * The device plugin's entry point: {@code deviceId} as the scheduler wrote it ({@code UUID[group-pos]}), the
+   * group looked up in {@code knownMigGeometries} (the same ConfigMap the scheduler reads) by the GPU's NVML name,
+   * as Volcano matches models against the registered type.
+   *
+   * @throws MigApplyException bad id, unknown GPU / model / group, or any failure of {@link #ensure(String, List,
+   *     int)}
+   */
+  public MigDevice ensure(String deviceId, List<MigGeometry> knownMigGeometries) {
+    MigSliceId id;
+    try {
+      id = MigSliceId.parse(deviceId);
+    } catch (IllegalArgumentException e) {
+      throw new MigApplyException(e.getMessage(), false);
+    }
+    String name = null;
+    for (GpuInfo g : port.gpus()) {
+      if (g.uuid().equals(id.gpuUuid())) {
+        name = g.name();
+      }
+    }
+    if (name == null) {
+      throw new MigApplyException("no GPU with UUID " + id.gpuUuid() + " on this node", false);
+    }
+    for (MigGeometry geometry : knownMigGeometries) {
+      boolean matches = false;
+      for (String model : geometry.models()) {
+        matches |= !model.isEmpty() && name.contains(model);
+      }
+      if (!matches) {
+        continue;
+      }
+      for (MigGeometry.Group group : geometry.allowedGeometries()) {
+        if (group.group().equals(id.group())) {
+          List<GroupInstance> lines = new ArrayList<>();
+          for (MigGeometry.Instance i : group.geometries()) {
+            lines.add(new GroupInstance(i.name(), Math.max(0, i.count())));
+          }
+          return ensure(id.gpuUuid(), lines, id.position());
+        }
+      }
+      throw new MigApplyException("knownMigGeometries has no group " + id.group() + " for " + name, false);
+    }
+    throw new MigApplyException("knownMigGeometries has no entry for GPU model " + name, false);
   }
 
   /**

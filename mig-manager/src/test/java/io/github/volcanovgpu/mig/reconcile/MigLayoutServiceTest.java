@@ -3,6 +3,7 @@ package io.github.volcanovgpu.mig.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.volcanovgpu.contract.config.MigGeometry;
 import io.github.volcanovgpu.mig.gpu.FakeMigGpus;
 import io.github.volcanovgpu.mig.gpu.MigDevice;
 import io.github.volcanovgpu.mig.profile.ProfileCatalogue;
@@ -49,6 +50,22 @@ class MigLayoutServiceTest {
         .isInstanceOfSatisfying(MigApplyException.class, e -> assertThat(e.busy()).isTrue())
         .hasMessageContaining("running MIG clients");
     assertThat(reconciler.currentLayout(gpu)).isEqualTo(Map.of("2g.10gb", 3, "1g.5gb", 1));
+  }
+
+  @Test
+  void deviceIdsFromTheSchedulerResolveThroughKnownMigGeometries() {
+    List<MigGeometry> known = List.of(new MigGeometry(List.of("A100-SXM4-40GB", "A100-PCIE-40GB"), List.of(
+        new MigGeometry.Group("group1", List.of(new MigGeometry.Instance("1g.5gb", 5120, 7))),
+        new MigGeometry.Group("group2", List.of(new MigGeometry.Instance("2g.10gb", 10240, 3),
+            new MigGeometry.Instance("1g.5gb", 5120, 1))))));
+    assertThat(service.ensure("GPU-a[group2-3]", known).profile()).isEqualTo("1g.5gb");
+    assertThat(reconciler.currentLayout(gpu)).isEqualTo(Map.of("2g.10gb", 3, "1g.5gb", 1));
+    assertThatThrownBy(() -> service.ensure("GPU-a[group9-0]", known))
+        .hasMessage("knownMigGeometries has no group group9 for NVIDIA A100-SXM4-40GB");
+    assertThatThrownBy(() -> service.ensure("GPU-a[group1-0]", List.of()))
+        .hasMessage("knownMigGeometries has no entry for GPU model NVIDIA A100-SXM4-40GB");
+    assertThatThrownBy(() -> service.ensure("GPU-a", known)).isInstanceOf(MigApplyException.class)
+        .hasMessageContaining("not a MIG slice id");
   }
 
   @Test
