@@ -74,6 +74,17 @@ class MigReconcilerTest {
   }
 
   @Test
+  void aHalfDoneLayoutWithoutComputeInstancesIsRebuilt() {
+    gpus.setMigMode(gpu0, true);
+    var p = catalogue.byName("A100-40GB").orElseThrow().profile("3g.20gb").orElseThrow();
+    gpus.createGpuInstance(gpu0, p, 0);
+    gpus.createGpuInstance(gpu0, p, 4);
+    assertThat(reconciler.matches(gpu0, true, Map.of("3g.20gb", 2))).isFalse();
+    assertThat(reconciler.apply(gpu0, true, Map.of("3g.20gb", 2)).changed()).isTrue();
+    assertThat(gpus.migDevices(gpu0)).hasSize(2);
+  }
+
+  @Test
   void disablingClearsInstancesAndMigMode() {
     reconciler.apply(gpu0, true, Map.of("3g.20gb", 2));
     assertThat(reconciler.apply(gpu0, false, Map.of()).changed()).isTrue();

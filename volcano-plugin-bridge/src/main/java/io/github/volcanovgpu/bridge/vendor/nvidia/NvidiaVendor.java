@@ -47,7 +47,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Deliberate differences from Volcano, each for safety: a card registered unhealthy is not a candidate (Volcano
  * parses the health bit and ignores it); the spread score is taken before the tentative add (Volcano computes it
- * after, so it is always 0); every division is guarded (a zero-memory card scores 0, never NaN).
+ * after, so it is always 0); every division is guarded (a zero-memory card scores 0, never NaN). In mig mode a MIG
+ * slice records the instance's memory (what the card is charged), and a card whose shares name two groups, or that
+ * holds a whole-card share, is not offered.
  */
 public final class NvidiaVendor implements DeviceVendor {
   private final ResourceNames names;
