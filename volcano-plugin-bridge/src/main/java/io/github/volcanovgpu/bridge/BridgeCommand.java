@@ -151,7 +151,8 @@ final class BridgeCommand implements Callable<Integer> {
         lock = new KubeNodeLock(kube.requests());
       }
     }
-    NvidiaVendor vendor = new NvidiaVendor(config.nvidia().resourceNames(), config.nvidia().knownMigGeometries());
+    NvidiaVendor vendor = new NvidiaVendor(config.nvidia().resourceNames(), config.nvidia().knownMigGeometries(),
+        config.nvidia().gpuMemoryFactor());
     PlacementEngine engine = new PlacementEngine(vendor, cluster, writer, lock, engineConfig, Clock.systemUTC());
 
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -117,7 +117,16 @@ public record NvidiaDeviceConfig(
       if (g.models().isEmpty()) {
         p.add("nvidia.knownMigGeometries[" + i + "].models must not be empty");
       }
+      java.util.Set<String> groupNames = new java.util.HashSet<>();
       for (MigGeometry.Group group : g.allowedGeometries()) {
+        // the group name is part of the device id UUID[group-pos]: it must identify the group
+        if (group.group().isBlank() || group.group().contains("[") || group.group().contains("]")
+            || group.group().contains(",") || group.group().contains(":") || group.group().contains(";")) {
+          p.add("nvidia.knownMigGeometries[" + i + "] group name '" + group.group()
+              + "' must be non-empty and free of [ ] , : ;");
+        } else if (!groupNames.add(group.group())) {
+          p.add("nvidia.knownMigGeometries[" + i + "] group " + group.group() + " is listed twice");
+        }
         for (MigGeometry.Instance in : group.geometries()) {
           if (in.memory() <= 0 || in.count() <= 0) {
             p.add("nvidia.knownMigGeometries[" + i + "] group " + group.group() + " instance " + in.name()

@@ -68,4 +68,26 @@ class DeviceConfigTest {
   void emptyTextMeansDefaults() {
     assertThat(DeviceConfig.parse("", "x")).isEqualTo(DeviceConfig.defaults());
   }
+
+  @Test
+  void migGroupNamesMustBeUsableInDeviceIds() {
+    String yaml = """
+        nvidia:
+          knownMigGeometries:
+          - models: ["A100"]
+            allowedGeometries:
+            - group: g1
+              geometries: [{name: 1g.5gb, memory: 5120, count: 7}]
+            - group: g1
+              geometries: [{name: 3g.20gb, memory: 20480, count: 2}]
+            - geometries: [{name: 7g.40gb, memory: 40960, count: 1}]
+            - group: "a,b"
+              geometries: [{name: 7g.40gb, memory: 40960, count: 1}]
+        """;
+    assertThatThrownBy(() -> DeviceConfig.parse(yaml, "cm"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("nvidia.knownMigGeometries[0] group g1 is listed twice")
+        .hasMessageContaining("group name '' must be non-empty")
+        .hasMessageContaining("group name 'a,b' must be non-empty and free of [ ] , : ;");
+  }
 }

@@ -16,7 +16,8 @@ public enum FitFailure {
   CORES_OVER_100(false, "cores request above 100%"),
   EXCLUSIVE_NEEDS_IDLE_CARD(true, "100% cores needs an idle card"),
   CARD_FULLY_CORED(true, "card's cores fully allocated; a 0-core task cannot share it"),
-  TYPE_MISMATCH(false, "GPU type excluded by nvidia.com/use-gputype / nouse-gputype");
+  TYPE_MISMATCH(false, "GPU type excluded by nvidia.com/use-gputype / nouse-gputype"),
+  NO_MIG_INSTANCE(true, "no free MIG instance large enough in the card's geometry group");
 
   private final boolean resolvable;
   private final String description;

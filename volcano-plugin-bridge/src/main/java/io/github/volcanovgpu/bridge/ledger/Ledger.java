@@ -170,7 +170,8 @@ public final class Ledger {
       for (DeviceSlice s : container) {
         int i = indexOf(out, s.uuid());
         if (i >= 0) {
-          out[i] = out[i].plus(new PodShare(uid, podKey, groupKey, s.memoryUnits(), s.coresPercent(), reserved));
+          out[i] = out[i].plus(
+              new PodShare(uid, podKey, groupKey, s.memoryUnits(), s.coresPercent(), reserved, s.uuid()));
         }
       }
     }

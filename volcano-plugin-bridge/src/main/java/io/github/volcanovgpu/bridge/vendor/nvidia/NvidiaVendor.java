@@ -41,17 +41,33 @@ import org.jspecify.annotations.Nullable;
  * semantics (reference volcano-vgpu.md §1.2-1.9): request extraction, the per-GPU checks in Volcano's order, the
  * binpack / spread walk order and scores, and the annotation encodings.
  *
+ * <p>Cards of a node registered in {@code mig} mode whose type matches a {@code knownMigGeometries} entry are shared
+ * by {@link MigSharing} (geometry groups, ids {@code UUID[group-pos]}); every other card by hami-core soft sharing.
+ * The per-card checks are common; only the final "take a slice" step differs per mode ({@link CardSharing}).
+ *
  * <p>Deliberate differences from Volcano, each for safety: a card registered unhealthy is not a candidate (Volcano
  * parses the health bit and ignores it); the spread score is taken before the tentative add (Volcano computes it
- * after, so it is always 0); every division is guarded (a zero-memory card scores 0, never NaN).
+ * after, so it is always 0); every division is guarded (a zero-memory card scores 0, never NaN). In mig mode a MIG
+ * slice records the instance's memory (what the card is charged), and a card whose shares name two groups, or that
+ * holds a whole-card share, is not offered.
  */
 public final class NvidiaVendor implements DeviceVendor {
   private final ResourceNames names;
   private final List<MigGeometry> migGeometries;
+  private final int gpuMemoryFactor;
 
   public NvidiaVendor(ResourceNames names, List<MigGeometry> migGeometries) {
+    this(names, migGeometries, 1);
+  }
+
+  /**
+   * @param gpuMemoryFactor the device config's {@code gpuMemoryFactor}: requests are in units of this many MiB
+   *     (MIG instance memory is in MiB)
+   */
+  public NvidiaVendor(ResourceNames names, List<MigGeometry> migGeometries, int gpuMemoryFactor) {
     this.names = Objects.requireNonNull(names, "names");
     this.migGeometries = List.copyOf(migGeometries);
+    this.gpuMemoryFactor = Math.max(1, gpuMemoryFactor); // Volcano scales only when > 1
   }
 
   public static NvidiaVendor volcanoDefaults() {
@@ -185,11 +201,9 @@ public final class NvidiaVendor implements DeviceVendor {
       return new Inventory.Unregistered("node " + node.name() + ": " + e.getMessage());
     }
     GpuMode mode = gpus.get(gpus.size() - 1).mode();
-    if (mode == GpuMode.MIG && matchesMigGeometry(gpus)) {
-      return new Inventory.Unregistered(
-          "node " + node.name() + " is in mig mode; MIG geometry scheduling is not available in this release");
-    }
-    return new Inventory.Registered(mode == GpuMode.MIG ? GpuMode.HAMI_CORE : mode, gpus);
+    // Volcano: the node's mode is the last record's; mig without a matching geometry falls back to hami-core
+    return new Inventory.Registered(mode == GpuMode.MIG && !matchesMigGeometry(gpus) ? GpuMode.HAMI_CORE : mode,
+        gpus);
   }
 
   private boolean matchesMigGeometry(List<RegisteredGpu> gpus) {
@@ -279,6 +293,9 @@ public final class NvidiaVendor implements DeviceVendor {
       }
     }
 
+    CardSharing sharing = usage.mode() == GpuMode.MIG
+        ? new MigSharing(usage, migGeometries, gpuMemoryFactor)
+        : CardSharing.hamiCore(usage);
     double score = 0;
     List<List<DeviceSlice>> assigned = new ArrayList<>(demand.containers().size());
     int[] order = new int[n];
@@ -306,15 +323,23 @@ public final class NvidiaVendor implements DeviceVendor {
           failures.merge(f, 1, Integer::sum);
           continue;
         }
+        CardSharing.Slot slot = sharing.tryAdd(i, memNeed);
+        if (slot == null) {
+          if (failures == null) {
+            failures = new EnumMap<>(FitFailure.class);
+          }
+          failures.merge(FitFailure.NO_MIG_INSTANCE, 1, Integer::sum);
+          continue;
+        }
         int sharesBefore = shares[i];
         shares[i]++;
-        memory[i] += memNeed;
+        memory[i] += slot.memoryUnits();
         cores[i] += c.coresPercent();
         if (!spreadGroup.isEmpty() && (memNeed > 0 || c.coresPercent() > 0)) {
           groupPresent[i] = true;
         }
         score += gpuScore(policy, gpu.memoryUnits(), memory[i], sharesBefore);
-        slices.add(DeviceSlice.nvidia(gpu.uuid(), memNeed, c.coresPercent()));
+        slices.add(DeviceSlice.nvidia(slot.deviceId(), slot.memoryUnits(), c.coresPercent()));
         need--;
       }
       if (need > 0) {

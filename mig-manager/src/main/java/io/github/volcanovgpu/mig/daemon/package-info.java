@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.volcanovgpu.mig.daemon;
+
+import org.jspecify.annotations.NullMarked;
