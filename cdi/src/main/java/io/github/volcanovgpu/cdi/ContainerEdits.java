@@ -63,6 +63,19 @@ public record ContainerEdits(
         other.intelRdt != null ? other.intelRdt : intelRdt, concat(additionalGids, other.additionalGids));
   }
 
+  /** Jackson value filter: true (leave out) for empty edits, as Go's omitempty on the pointer. */
+  static final class EmptyFilter {
+    @Override
+    public boolean equals(@Nullable Object value) {
+      return value instanceof ContainerEdits e && e.isEmpty();
+    }
+
+    @Override
+    public int hashCode() {
+      return 0;
+    }
+  }
+
   private static <T> List<T> concat(List<T> a, List<T> b) {
     List<T> out = new ArrayList<>(a);
     out.addAll(b);
