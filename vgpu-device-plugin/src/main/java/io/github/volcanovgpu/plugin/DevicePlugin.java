@@ -1,11 +1,15 @@
 package io.github.volcanovgpu.plugin;
 
+import io.github.volcanovgpu.cdi.CdiCodec;
+import io.github.volcanovgpu.cdi.store.CdiSpecDirectory;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.github.volcanovgpu.plugin.allocate.AllocationSettings;
 import io.github.volcanovgpu.plugin.allocate.KubePodSource;
 import io.github.volcanovgpu.plugin.allocate.PodSource;
 import io.github.volcanovgpu.plugin.allocate.PodSourceException;
 import io.github.volcanovgpu.plugin.allocate.VgpuAllocationHandler;
+import io.github.volcanovgpu.plugin.cdi.CdiSpecRegistry;
+import io.github.volcanovgpu.plugin.cdi.DeviceListSettings;
 import io.github.volcanovgpu.plugin.device.GpuBackend;
 import io.github.volcanovgpu.plugin.device.PhysicalGpu;
 import io.github.volcanovgpu.plugin.kubelet.AllocationHandler;
@@ -54,7 +58,16 @@ public final class DevicePlugin implements AutoCloseable {
       String coreUtilizationPolicy,
       boolean legacyHandshake,
       Duration registerInterval,
-      Map<String, String> environment) {}
+      Map<String, String> environment,
+      DeviceListSettings deviceList) {
+    /** The classic device list ({@code envvar}). */
+    public Options(String nodeName, Path devicePluginDir, DeviceConfig deviceConfig, NodeConfig nodeConfig,
+        PluginSettings.Overrides overrides, Path hookPath, String coreUtilizationPolicy, boolean legacyHandshake,
+        Duration registerInterval, Map<String, String> environment) {
+      this(nodeName, devicePluginDir, deviceConfig, nodeConfig, overrides, hookPath, coreUtilizationPolicy,
+          legacyHandshake, registerInterval, environment, DeviceListSettings.envvar());
+    }
+  }
 
   private final PluginManager manager;
   private final @Nullable ScheduledExecutorService publisher;
@@ -73,6 +86,15 @@ public final class DevicePlugin implements AutoCloseable {
    */
   public static DevicePlugin start(Options o, GpuBackend backend, @Nullable ApiClient client, MeterRegistry meters,
       Clock clock) {
+    return start(o, backend, client != null ? new KubePodSource(client) : unavailable(), client, meters, clock);
+  }
+
+  /**
+   * As {@link #start(Options, GpuBackend, ApiClient, MeterRegistry, Clock)} with the pods read from {@code pods}
+   * (tests: an in-memory pod source with a test kubelet).
+   */
+  public static DevicePlugin start(Options o, GpuBackend backend, PodSource pods, @Nullable ApiClient client,
+      MeterRegistry meters, Clock clock) {
     PluginSettings settings = PluginSettings.resolve(o.nodeName(), o.deviceConfig().nvidia(), o.nodeConfig(),
         o.overrides());
     List<PhysicalGpu> gpus = NodeInventory.selected(backend.discover(), settings);
@@ -85,7 +107,11 @@ public final class DevicePlugin implements AutoCloseable {
     AllocationSettings allocation = new AllocationSettings(settings.resourceNames(), settings.memoryFactor(),
         settings.coreScaling(), settings.disableCoreLimit(), o.coreUtilizationPolicy(), o.hookPath(),
         o.nodeName(), o.hookPath().resolve("vgpu").resolve("containers"), AllocationSettings.DEFAULT_LOCK_DIR);
-    PodSource pods = client != null ? new KubePodSource(client) : unavailable();
+    if (o.deviceList().anyCdi()) {
+      allocation = allocation.withDeviceList(o.deviceList(), cdiRegistry(o.deviceList(), backend, settings));
+    } else {
+      allocation = allocation.withDeviceList(o.deviceList(), null);
+    }
     AllocationHandler handler = timed(new VgpuAllocationHandler(allocation, pods), meters);
 
     var names = settings.resourceNames();
@@ -130,6 +156,24 @@ public final class DevicePlugin implements AutoCloseable {
       LOG.warn("no API server: the node annotation is not published and Allocate fails until one is configured");
     }
     return new DevicePlugin(manager, executor, gpus);
+  }
+
+  /**
+   * The CDI spec registry, its main spec written now (before the kubelet can send an Allocate). The inventory is
+   * discovered again whenever an Allocate names a device the spec lacks.
+   */
+  private static CdiSpecRegistry cdiRegistry(DeviceListSettings list, GpuBackend backend, PluginSettings settings) {
+    CdiSpecDirectory dir = new CdiSpecDirectory(list.cdiRoot(), new CdiCodec(), CdiCodec.Format.JSON);
+    int leftovers = dir.removeTemporaries();
+    if (leftovers > 0) {
+      LOG.info("removed {} temporary CDI spec file(s) left in {}", leftovers, list.cdiRoot());
+    }
+    CdiSpecRegistry registry = new CdiSpecRegistry(list.kind(), dir,
+        () -> CdiSpecRegistry.Devices.ofGpus(NodeInventory.selected(backend.discover(), settings)));
+    registry.start();
+    LOG.info("CDI mode {}: spec {} in {} ({} devices)", list.strategies(), list.kind(), list.cdiRoot(),
+        registry.deviceNames().size());
+    return registry;
   }
 
   /** Allocate latency and failures per resource. */

@@ -58,6 +58,11 @@ public final class CdiSpecDirectory implements CdiSpecWriter {
   }
 
   @Override
+  public boolean remove(Kind kind) {
+    return remove(kind.specFileBase());
+  }
+
+  @Override
   public void writeTransient(CdiSpec spec, String id) {
     writeFile(CdiSpecWriter.transientFileBase(Kind.parse(spec.kind()), id), spec);
   }

@@ -12,6 +12,9 @@ public interface CdiSpecWriter {
   /** Replaces the main spec of {@code spec}'s kind (devices no longer in it are gone). */
   void write(CdiSpec spec);
 
+  /** Removes the main spec of {@code kind} (an inventory without devices); false when there was none. */
+  boolean remove(Kind kind);
+
   /** Replaces the transient spec {@code id} of {@code spec}'s kind. */
   void writeTransient(CdiSpec spec, String id);
 
