@@ -137,6 +137,6 @@ public final class CdiSpecRegistry {
     writer.write(spec);
     Set<String> names = new LinkedHashSet<>(spec.deviceNames());
     LOG.info("CDI spec {} written with {} devices", kind, names.size());
-    written = Set.copyOf(names);
+    written = java.util.Collections.unmodifiableSet(names);
   }
 }
