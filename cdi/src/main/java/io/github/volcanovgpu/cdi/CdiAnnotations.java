@@ -30,9 +30,10 @@ public record CdiAnnotations(String prefix) {
       throw new CdiException("invalid annotation prefix \"" + prefix + "\": longer than " + MAX_PREFIX);
     }
     for (String label : domain.split("\\.", -1)) {
-      if (label.isEmpty() || label.length() > 63 || !Chars.alphaNumeric(Character.toLowerCase(label.charAt(0)))
-          || !lowerAlnum(label.charAt(0)) || !lowerAlnum(label.charAt(label.length() - 1))
-          || !label.chars().allMatch(c -> lowerAlnum((char) c) || c == '-')) {
+      boolean dnsLabel = !label.isEmpty() && label.length() <= 63 && lowerAlnum(label.charAt(0))
+          && lowerAlnum(label.charAt(label.length() - 1))
+          && label.chars().allMatch(c -> lowerAlnum((char) c) || c == '-');
+      if (!dnsLabel) {
         throw new CdiException("invalid annotation prefix \"" + prefix + "\": \"" + label
             + "\" is not a DNS label (lowercase letters, digits, '-')");
       }
