@@ -14,26 +14,40 @@ node=figures-node
 ./volcano-vgpu device-plugin --help >/dev/null
 bash scripts/k8s-local.sh up "$node" >/dev/null
 sleep 3 # the kubelet re-creates kubelet.sock shortly after its node registers
-trap 'kill "${pid:-0}" 2>/dev/null || true; bash scripts/k8s-local.sh down-kubelet >/dev/null 2>&1 || true' EXIT
-log=$(mktemp)
-start=$(date +%s%N)
-NODE_NAME=$node ./volcano-vgpu device-plugin --fake-gpus "$gpus" --gpu-memory-factor 16 --no-kube \
-  --metrics-bind-address "" >"$log" 2>&1 &
-pid=$!
-registered=""
-for _ in $(seq 1 300); do
-  if [ "$(grep -c 'registered with the kubelet' "$log" || true)" -ge 3 ]; then registered=$(date +%s%N); break; fi
-  kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
-  sleep 0.01
-done
-[ -n "$registered" ] || { echo "not registered within 3 s" >&2; cat "$log" >&2; exit 1; }
-sleep 5
-jpid=$(pgrep -P "$pid" java || echo "$pid")
-rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$jpid/status" 2>/dev/null || awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+trap 'bash scripts/k8s-local.sh down-kubelet >/dev/null 2>&1 || true' EXIT
+# one run of the plugin: prints "<ms to 3 resources registered> <RSS MB after 5 s serving>"
+run_plugin() {
+  local log start registered pid jpid rss_kb
+  log=$(mktemp)
+  start=$(date +%s%N)
+  NODE_NAME=$node ./volcano-vgpu device-plugin --fake-gpus "$gpus" --gpu-memory-factor 16 --no-kube \
+    --metrics-bind-address "" >"$log" 2>&1 &
+  pid=$!
+  registered=""
+  for _ in $(seq 1 500); do
+    if [ "$(grep -c 'registered with the kubelet' "$log" || true)" -ge 3 ]; then registered=$(date +%s%N); break; fi
+    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
+    sleep 0.01
+  done
+  [ -n "$registered" ] || { echo "not registered within 5 s" >&2; cat "$log" >&2; exit 1; }
+  sleep 5
+  jpid=$(pgrep -P "$pid" java || echo "$pid")
+  rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$jpid/status" 2>/dev/null || awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true # the first run writes the class-data archive as it exits
+  echo "$(( (registered - start) / 1000000 )) $(( rss_kb / 1024 ))"
+}
+rm -rf vgpu-device-plugin/target/cds
+read -r first_ms first_rss < <(run_plugin)
+runs=()
+for _ in 1 2 3; do runs+=("$(run_plugin)"); done
+median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+start_ms=$(median "$(cut -d' ' -f1 <<<"${runs[0]}")" "$(cut -d' ' -f1 <<<"${runs[1]}")" "$(cut -d' ' -f1 <<<"${runs[2]}")")
+rss_mb=$(median "$(cut -d' ' -f2 <<<"${runs[0]}")" "$(cut -d' ' -f2 <<<"${runs[1]}")" "$(cut -d' ' -f2 <<<"${runs[2]}")")
 printf '| figure | measured | target |\n|---|---:|---|\n'
-printf '| start to 3 resources registered (%s fake GPUs) | %d ms | <= 1500 ms |\n' "$gpus" $(( (registered - start) / 1000000 ))
-printf '| RSS after 5 s serving | %d MB | <= 150 MB |\n' $(( rss_kb / 1024 ))
-kill "$pid" 2>/dev/null || true
+printf '| start to 3 resources registered (%s fake GPUs), median of 3 | %d ms | <= 1500 ms |\n' "$gpus" "$start_ms"
+printf '| same, first run after a build (no class-data archive yet; it records one) | %d ms | |\n' "$first_ms"
+printf '| RSS after 5 s serving, median of 3 | %d MB | <= 150 MB |\n' "$rss_mb"
 
 # Allocate latency with real API lookups (the harness in the module's test sources)
 mvn -q -B -ntp -pl vgpu-device-plugin -am -DskipTests test-compile dependency:build-classpath \

@@ -5,6 +5,7 @@ import io.github.volcanovgpu.cdi.store.CdiSpecDirectory;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.github.volcanovgpu.plugin.allocate.AllocationSettings;
 import io.github.volcanovgpu.plugin.allocate.KubePodSource;
+import io.github.volcanovgpu.plugin.allocate.NodePodWatch;
 import io.github.volcanovgpu.plugin.allocate.PodSource;
 import io.github.volcanovgpu.plugin.allocate.PodSourceException;
 import io.github.volcanovgpu.plugin.allocate.VgpuAllocationHandler;
@@ -33,6 +34,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -72,29 +74,41 @@ public final class DevicePlugin implements AutoCloseable {
   private final PluginManager manager;
   private final @Nullable ScheduledExecutorService publisher;
   private final List<PhysicalGpu> gpus;
+  private final @Nullable NodePodWatch watch;
+  private final ExecutorService lockRelease;
 
-  private DevicePlugin(PluginManager manager, @Nullable ScheduledExecutorService publisher, List<PhysicalGpu> gpus) {
+  private DevicePlugin(PluginManager manager, @Nullable ScheduledExecutorService publisher, List<PhysicalGpu> gpus,
+      @Nullable NodePodWatch watch, ExecutorService lockRelease) {
     this.manager = manager;
     this.publisher = publisher;
     this.gpus = gpus;
+    this.watch = watch;
+    this.lockRelease = lockRelease;
   }
 
   /**
    * Discovers, serves, registers and starts publishing.
    *
-   * @param client the API server; null runs the kubelet side only (Allocate then fails with UNAVAILABLE)
+   * @param client the API server for requests; null runs the kubelet side only (Allocate then fails with
+   *     UNAVAILABLE)
+   * @param watchClient the API server for the node's pod watch (no read timeout); null to LIST on every Allocate
    */
-  public static DevicePlugin start(Options o, GpuBackend backend, @Nullable ApiClient client, MeterRegistry meters,
-      Clock clock) {
-    return start(o, backend, client != null ? new KubePodSource(client) : unavailable(), client, meters, clock);
+  public static DevicePlugin start(Options o, GpuBackend backend, @Nullable ApiClient client,
+      @Nullable ApiClient watchClient, MeterRegistry meters, Clock clock) {
+    return start(o, backend, client, watchClient, null, meters, clock);
   }
 
   /**
-   * As {@link #start(Options, GpuBackend, ApiClient, MeterRegistry, Clock)} with the pods read from {@code pods}
-   * (tests: an in-memory pod source with a test kubelet).
+   * As {@link #start(Options, GpuBackend, ApiClient, ApiClient, MeterRegistry, Clock)} without an API server, the
+   * pods read from {@code pods} (tests: an in-memory pod source with a test kubelet).
    */
-  public static DevicePlugin start(Options o, GpuBackend backend, PodSource pods, @Nullable ApiClient client,
-      MeterRegistry meters, Clock clock) {
+  public static DevicePlugin start(Options o, GpuBackend backend, PodSource pods, MeterRegistry meters,
+      Clock clock) {
+    return start(o, backend, null, null, pods, meters, clock);
+  }
+
+  private static DevicePlugin start(Options o, GpuBackend backend, @Nullable ApiClient client,
+      @Nullable ApiClient watchClient, @Nullable PodSource givenPods, MeterRegistry meters, Clock clock) {
     PluginSettings settings = PluginSettings.resolve(o.nodeName(), o.deviceConfig().nvidia(), o.nodeConfig(),
         o.overrides());
     List<PhysicalGpu> gpus = NodeInventory.selected(backend.discover(), settings);
@@ -112,7 +126,15 @@ public final class DevicePlugin implements AutoCloseable {
     } else {
       allocation = allocation.withDeviceList(o.deviceList(), null);
     }
-    AllocationHandler handler = timed(new VgpuAllocationHandler(allocation, pods), meters);
+    NodePodWatch watch = givenPods == null && client != null && watchClient != null
+        ? new NodePodWatch(watchClient, o.nodeName()).start() : null;
+    PodSource pods = givenPods != null ? givenPods : client != null ? new KubePodSource(client, watch) : unavailable();
+    ExecutorService lockRelease = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "node-lock-release");
+      t.setDaemon(true);
+      return t;
+    });
+    AllocationHandler handler = timed(new VgpuAllocationHandler(allocation, pods, lockRelease), meters);
 
     var names = settings.resourceNames();
     List<PluginResource> resources = List.of(
@@ -155,7 +177,7 @@ public final class DevicePlugin implements AutoCloseable {
     } else {
       LOG.warn("no API server: the node annotation is not published and Allocate fails until one is configured");
     }
-    return new DevicePlugin(manager, executor, gpus);
+    return new DevicePlugin(manager, executor, gpus, watch, lockRelease);
   }
 
   /**
@@ -233,5 +255,16 @@ public final class DevicePlugin implements AutoCloseable {
       publisher.shutdownNow();
     }
     manager.close();
+    lockRelease.shutdown();
+    try {
+      if (!lockRelease.awaitTermination(5, TimeUnit.SECONDS)) {
+        LOG.warn("node lock release still running at shutdown");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (watch != null) {
+      watch.close();
+    }
   }
 }

@@ -154,11 +154,17 @@ public final class DevicePluginMain implements Callable<Integer> {
     GpuBackend backend = fakeGpus != null ? FakeGpuBackend.fromArgument(fakeGpus)
         : new NvmlGpuBackend(driverRoot, Clock.systemUTC());
     ApiClient client = noKube ? null : apiClient();
+    ApiClient watchClient = null;
+    if (client != null) {
+      // watches are long requests: same server and credentials, no read timeout
+      watchClient = apiClient();
+      watchClient.setHttpClient(watchClient.getHttpClient().newBuilder().readTimeout(java.time.Duration.ZERO).build());
+    }
     DevicePlugin.Options options = new DevicePlugin.Options(nodeName, devicePluginPath, device, nodes,
         new PluginSettings.Overrides(Optional.ofNullable(splitCount), Optional.ofNullable(memoryFactor),
             Optional.ofNullable(coreScaling)),
         hookPath, corePolicy, legacyHandshake, registerInterval, System.getenv(), deviceList());
-    DevicePlugin plugin = DevicePlugin.start(options, backend, client, meters, Clock.systemUTC());
+    DevicePlugin plugin = DevicePlugin.start(options, backend, client, watchClient, meters, Clock.systemUTC());
     if (!metricsBind.isBlank()) {
       serveMetrics(metricsBind, meters);
     }

@@ -16,6 +16,7 @@ import io.github.volcanovgpu.plugin.register.PluginSettings;
 import io.github.volcanovgpu.plugin.vendor.nvidia.FakeGpuBackend;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateResponse;
 import io.kubernetes.client.custom.Quantity;
+import io.github.volcanovgpu.bridge.kube.KubeClients;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Node;
@@ -45,12 +46,14 @@ class RealKubeletIT {
   private static final Path PLUGIN_DIR = Path.of("/var/lib/kubelet/device-plugins");
   private static final Path CHECKPOINT = PLUGIN_DIR.resolve("kubelet_internal_checkpoint");
   private final ApiClient client;
+  private final ApiClient watches;
   private final CoreV1Api api;
   private final TestNamespace ns;
   private DevicePlugin plugin;
   private Path script;
 
-  RealKubeletIT(ApiClient client, CoreV1Api api, TestNamespace ns) {
+  RealKubeletIT(ApiClient client, CoreV1Api api, TestNamespace ns, KubeClients clients) {
+    this.watches = clients.watches();
     this.client = client;
     this.api = api;
     this.ns = ns;
@@ -111,7 +114,7 @@ class RealKubeletIT {
         // then advertises 0, as seen here): 4 MiB per unit keeps it at 40,960
         NodeConfig.empty(), new PluginSettings.Overrides(java.util.Optional.empty(), java.util.Optional.of(4),
             java.util.Optional.empty()), hook, "", false, Duration.ofSeconds(30), Map.of()),
-        gpus, client, new SimpleMeterRegistry(), Clock.systemUTC());
+        gpus, client, watches, new SimpleMeterRegistry(), Clock.systemUTC());
 
     await().atMost(Duration.ofSeconds(60)).until(() -> allocatable(node, "volcano.sh/vgpu-number") == 20);
     await().atMost(Duration.ofSeconds(10)).until(() -> allocatable(node, "volcano.sh/vgpu-memory") == 2 * 81920 / 4);

@@ -39,17 +39,53 @@ public final class KubePodSource implements PodSource {
   /** Attempts to remove the node lock when the node changes concurrently. */
   private static final int LOCK_ATTEMPTS = 3;
 
+  /** Own writes remembered so a watch that has not delivered them yet is not read as current. */
+  private static final int OWN_WRITES = 64;
+
   private final ApiClient client;
   private final CoreV1Api api;
+  private final @Nullable NodePodWatch watch;
+  /** Pod UID → the resourceVersion we patched from and the pod our patch returned (insertion-ordered, bounded). */
+  private final Map<String, OwnWrite> ownWrites = new LinkedHashMap<>();
+
+  private record OwnWrite(String fromVersion, PodSnapshot after) {}
 
   /**
    * @param client a request client with a bounded read timeout; this also makes client-java ignore unknown JSON
    *     fields process-wide ({@link io.github.volcanovgpu.contract.kube.KubeJson})
    */
   public KubePodSource(ApiClient client) {
+    this(client, null);
+  }
+
+  /**
+   * @param watch the node's pod watch answering {@link #watchedPendingPodsOnNode}; null to always LIST
+   */
+  public KubePodSource(ApiClient client, @Nullable NodePodWatch watch) {
     io.github.volcanovgpu.contract.kube.KubeJson.ignoreUnknownFields();
     this.client = Objects.requireNonNull(client, "client");
     this.api = new CoreV1Api(client);
+    this.watch = watch;
+  }
+
+  /**
+   * The watch's Pending pods, where a pod still shows the version one of our own patches started from replaced by
+   * what that patch returned (the watch event is on its way). The API server when the watch has not synced.
+   */
+  @Override
+  public List<PodSnapshot> watchedPendingPodsOnNode(String node) {
+    Optional<List<PodSnapshot>> cached = watch == null ? Optional.empty() : watch.pendingPods();
+    if (cached.isEmpty()) {
+      return pendingPodsOnNode(node);
+    }
+    List<PodSnapshot> out = new ArrayList<>(cached.get().size());
+    synchronized (ownWrites) {
+      for (PodSnapshot pod : cached.get()) {
+        OwnWrite mine = ownWrites.get(pod.uid());
+        out.add(mine != null && mine.fromVersion().equals(pod.resourceVersion()) ? mine.after() : pod);
+      }
+    }
+    return out;
   }
 
   @Override
@@ -96,7 +132,15 @@ public final class KubePodSource implements PodSource {
               .buildCall(null),
           V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH,
           client);
-      return snapshot(patched);
+      PodSnapshot after = snapshot(patched);
+      synchronized (ownWrites) {
+        ownWrites.remove(after.uid());
+        ownWrites.put(after.uid(), new OwnWrite(observed.resourceVersion(), after));
+        if (ownWrites.size() > OWN_WRITES) {
+          ownWrites.remove(ownWrites.keySet().iterator().next());
+        }
+      }
+      return after;
     } catch (ApiException e) {
       throw failure(what, e);
     } catch (RuntimeException e) {

@@ -18,6 +18,16 @@ public interface PodSource {
   List<PodSnapshot> pendingPodsOnNode(String node);
 
   /**
+   * Like {@link #pendingPodsOnNode} but may answer from a watch of the node's pods, which can lag the API server by
+   * a few milliseconds (a pod not there yet, an annotation not yet updated). Callers must treat a miss as "ask
+   * {@link #pendingPodsOnNode}" and rely on {@link #patchAnnotations}' resourceVersion precondition for staleness.
+   * Sources without a watch answer from the API server.
+   */
+  default List<PodSnapshot> watchedPendingPodsOnNode(String node) {
+    return pendingPodsOnNode(node);
+  }
+
+  /**
    * The pod as it is now.
    *
    * @throws PodSourceException when the API server cannot answer or the pod is gone ({@link

@@ -19,15 +19,17 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Allocate of the vGPU resources (reference volcano-vgpu.md §3.4, §3.5). For the count resource, per container
- * request: find the pod ({@link PendingPodResolver}), check the kubelet's device IDs ({@code <uuid>-<i>}) against the
+ * request: find the pod ({@link PendingPodResolver}; from the node's pod watch, else a LIST), check the kubelet's device IDs ({@code <uuid>-<i>}) against the
  * UUIDs of the pod's next container entry, map that entry to the pod's matching GPU-requesting regular container,
  * build envs and mounts ({@link ContainerResponses}), then consume the entry with a patch guarded by the pod's
- * resourceVersion and read it back. The last entry sets {@code bind-phase=success}; any failure sets
+ * resourceVersion, verified on the stored pod the patch returns. The last entry sets {@code bind-phase=success}; any failure sets
  * {@code bind-phase=failed} and fails the whole Allocate. The node lock {@code hamivgpu} is released when a pod is
  * done, on failure, and when no pod is found. Memory and cores resources get one empty response per container.
  *
@@ -46,10 +48,21 @@ public final class VgpuAllocationHandler implements AllocationHandler {
   private final PodSource pods;
   private final PendingPodResolver resolver;
   private final ContainerResponses responses;
+  private final Executor lockRelease;
 
+  /** Releases the node lock before Allocate returns. */
   public VgpuAllocationHandler(AllocationSettings settings, PodSource pods) {
+    this(settings, pods, Runnable::run);
+  }
+
+  /**
+   * @param lockRelease where the node lock is released: the scheduler waits for it, the kubelet does not, so a
+   *     single background thread keeps the two API calls it takes off the Allocate reply (in order, one at a time)
+   */
+  public VgpuAllocationHandler(AllocationSettings settings, PodSource pods, Executor lockRelease) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.pods = Objects.requireNonNull(pods, "pods");
+    this.lockRelease = Objects.requireNonNull(lockRelease, "lockRelease");
     this.resolver = new PendingPodResolver(settings.nodeName());
     this.responses = new ContainerResponses(settings);
   }
@@ -82,14 +95,15 @@ public final class VgpuAllocationHandler implements AllocationHandler {
     }
     String node = settings.nodeName();
     for (int attempt = 1; ; attempt++) {
-      List<PodSnapshot> pending;
-      try {
-        pending = pods.pendingPodsOnNode(node);
-      } catch (PodSourceException e) {
-        throw new AllocationException(Status.Code.UNAVAILABLE,
-            "cannot list the pending pods of node " + node + ": " + e.getMessage(), e);
-      }
+      // First from the node's pod watch (no round trip); a miss or a conflict asks the API server itself.
+      boolean fresh = attempt > 1;
+      List<PodSnapshot> pending = pending(node, fresh);
       Optional<PendingPodResolver.Candidate> found = resolver.resolve(pending, deviceIds.size());
+      if (found.isEmpty() && !fresh) {
+        fresh = true;
+        pending = pending(node, true);
+        found = resolver.resolve(pending, deviceIds.size());
+      }
       if (found.isEmpty()) {
         releaseLock();
         throw new AllocationException(Status.Code.NOT_FOUND,
@@ -115,10 +129,24 @@ public final class VgpuAllocationHandler implements AllocationHandler {
             ? Status.Code.UNAVAILABLE : Status.Code.ABORTED;
         throw fail(pod, code, "cannot record the allocation on pod " + pod.key() + ": " + e.getMessage(), e);
       } catch (Mismatch e) {
+        if (!fresh) {
+          // decided on the watch's copy, which may lag: only the API server's pod can fail the allocation
+          LOG.debug("pod {} does not match on the watched copy, asking the API server: {}", pod.key(), e.getMessage());
+          continue;
+        }
         throw fail(pod, Status.Code.FAILED_PRECONDITION, e.getMessage(), e);
       } catch (ContainerResponses.HostDirectoryException e) {
         throw fail(pod, Status.Code.INTERNAL, e.getMessage(), e);
       }
+    }
+  }
+
+  private List<PodSnapshot> pending(String node, boolean fresh) {
+    try {
+      return fresh ? pods.pendingPodsOnNode(node) : pods.watchedPendingPodsOnNode(node);
+    } catch (PodSourceException e) {
+      throw new AllocationException(Status.Code.UNAVAILABLE,
+          "cannot list the pending pods of node " + node + ": " + e.getMessage(), e);
     }
   }
 
@@ -200,7 +228,10 @@ public final class VgpuAllocationHandler implements AllocationHandler {
     }
   }
 
-  /** Empties the entry; the last one also sets bind-phase=success. Verified by reading the pod back. */
+  /**
+   * Empties the entry; the last one also sets bind-phase=success. Verified on the pod the API server returns for
+   * the patch: the object as stored at its new resourceVersion, so no second read is needed.
+   */
   private void consume(PendingPodResolver.Candidate candidate) {
     PodSnapshot pod = candidate.pod();
     List<List<DeviceSlice>> left = new ArrayList<>(candidate.devices().containers());
@@ -214,8 +245,7 @@ public final class VgpuAllocationHandler implements AllocationHandler {
       changes.put(VgpuAnnotations.BIND_PHASE, Optional.of(VgpuAnnotations.BIND_PHASE_SUCCESS));
       changes.put(VgpuAnnotations.VGPU_TIME, Optional.of(DONE_VGPU_TIME));
     }
-    pods.patchAnnotations(pod, changes);
-    PodSnapshot back = pods.readPod(pod.namespace(), pod.name());
+    PodSnapshot back = pods.patchAnnotations(pod, changes);
     if (!back.uid().equals(pod.uid())
         || !value.equals(back.annotation(VgpuAnnotations.DEVICES_TO_ALLOCATE))
         || (done && !VgpuAnnotations.BIND_PHASE_SUCCESS.equals(back.annotation(VgpuAnnotations.BIND_PHASE)))) {
@@ -267,6 +297,14 @@ public final class VgpuAllocationHandler implements AllocationHandler {
   }
 
   private void releaseLock() {
+    try {
+      lockRelease.execute(this::releaseLockNow);
+    } catch (RejectedExecutionException e) {
+      releaseLockNow(); // shutting down: do it here rather than leave the node locked
+    }
+  }
+
+  private void releaseLockNow() {
     try {
       if (pods.releaseNodeLock(settings.nodeName())) {
         LOG.debug("released node lock {} of {}", VgpuAnnotations.NODE_LOCK, settings.nodeName());

@@ -19,6 +19,9 @@ final class FakePodSource implements PodSource {
   private long version = 100;
   private @Nullable PodSourceException listFailure;
   private @Nullable Runnable beforeNextPatch;
+  /** What the node's pod watch shows, when a test wants it to differ from the API server (lagging). */
+  private @Nullable List<PodSnapshot> watched;
+  private int watchedReads;
 
   synchronized void put(PodSnapshot pod) {
     pods.put(pod.key(), pod);
@@ -47,6 +50,26 @@ final class FakePodSource implements PodSource {
   /** Runs {@code action} (e.g. a concurrent writer's patch) just before the next patch is applied. */
   synchronized void beforeNextPatch(Runnable action) {
     this.beforeNextPatch = action;
+  }
+
+  /** Makes the watch show {@code pods} (e.g. an older version) instead of the API server's current state. */
+  synchronized void watchShows(List<PodSnapshot> pods) {
+    this.watched = List.copyOf(pods);
+  }
+
+  synchronized int watchedReads() {
+    return watchedReads;
+  }
+
+  @Override
+  public synchronized List<PodSnapshot> watchedPendingPodsOnNode(String node) {
+    watchedReads++;
+    if (watched == null) {
+      return pods.values().stream()
+          .filter(p -> p.nodeName().equals(node) && p.phase().equals(PodSnapshot.PENDING))
+          .toList();
+    }
+    return watched.stream().filter(p -> p.nodeName().equals(node) && p.phase().equals(PodSnapshot.PENDING)).toList();
   }
 
   /** The field selectors' nodes of every list call. */

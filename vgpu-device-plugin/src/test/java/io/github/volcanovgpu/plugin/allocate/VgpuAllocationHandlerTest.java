@@ -85,7 +85,81 @@ class VgpuAllocationHandlerTest {
     assertThat(annotation("p1", VgpuAnnotations.VGPU_TIME)).isEqualTo("18446744073709551615");
     assertThat(annotation("p1", VgpuAnnotations.VGPU_IDS_NEW)).isEqualTo("GPU-aaa,NVIDIA,3000,50:");
     assertThat(pods.nodeLocked(NODE)).isFalse();
-    assertThat(pods.listedNodes()).containsOnly(NODE);
+    assertThat(pods.listedNodes()).as("found through the node's pod watch, no LIST").isEmpty();
+  }
+
+  @Test
+  void podNotYetInTheWatchIsFoundByListingThePendingPodsOfThisNode() {
+    pods.put(pod("p1", "GPU-aaa,NVIDIA,3000,50:").container(gpu("main", 1)).build());
+    pods.watchShows(List.of());
+
+    ContainerAllocateResponse r = allocateOne(handler(), "GPU-aaa-0");
+
+    assertThat(r.getEnvsMap()).containsEntry("NVIDIA_VISIBLE_DEVICES", "GPU-aaa");
+    assertThat(pods.listedNodes()).containsExactly(NODE);
+    assertThat(annotation("p1", VgpuAnnotations.BIND_PHASE)).isEqualTo("success");
+  }
+
+  @Test
+  void watchStillShowingAConsumedEntryNeverHandsItOutAgain() {
+    // regression guard for the cache: container c1's entry was consumed, the watch has not seen the patch yet
+    pods.put(pod("p1", "GPU-aaa,NVIDIA,1000,0:;GPU-bbb,NVIDIA,2000,0:")
+        .container(gpu("c1", 1)).container(gpu("c2", 1)).build());
+    PodSnapshot before = pods.get("ns", "p1");
+    VgpuAllocationHandler handler = handler();
+    allocateOne(handler, "GPU-aaa-0");
+    pods.watchShows(List.of(before));
+
+    assertThatThrownBy(() -> allocateOne(handler, "GPU-aaa-0"))
+        .isInstanceOfSatisfying(AllocationException.class,
+            e -> assertThat(e.getMessage()).contains("device number not matched"));
+    assertThat(annotation("p1", VgpuAnnotations.DEVICES_TO_ALLOCATE))
+        .as("the stale read cost a conflict and a LIST, and c2's entry is what the API server says is next")
+        .isEqualTo(";GPU-bbb,NVIDIA,2000,0:");
+    assertThat(pods.listedNodes()).containsExactly(NODE);
+  }
+
+  @Test
+  void watchShowingAnOlderVersionRetriesAgainstTheApiServerAndAllocatesTheNextEntry() {
+    pods.put(pod("p1", "GPU-aaa,NVIDIA,1000,0:;GPU-bbb,NVIDIA,2000,0:")
+        .container(gpu("c1", 1)).container(gpu("c2", 1)).build());
+    PodSnapshot before = pods.get("ns", "p1");
+    VgpuAllocationHandler handler = handler();
+    allocateOne(handler, "GPU-aaa-0");
+    pods.watchShows(List.of(before));
+
+    ContainerAllocateResponse second = allocateOne(handler, "GPU-bbb-0");
+
+    assertThat(second.getEnvsMap()).containsEntry("CUDA_DEVICE_MEMORY_SHARED_CACHE", "/tmp/vgpu/uid-p1_c2.cache");
+    assertThat(annotation("p1", VgpuAnnotations.BIND_PHASE)).isEqualTo("success");
+  }
+
+  @Test
+  void nodeLockIsReleasedOnTheGivenExecutorNotBeforeAllocateReturns() {
+    pods.put(pod("p1", "GPU-aaa,NVIDIA,3000,50:").container(gpu("main", 1)).build());
+    pods.lockNode(NODE, "2026-11-28T18:00:00Z");
+    List<Runnable> queued = new ArrayList<>();
+    VgpuAllocationHandler handler = new VgpuAllocationHandler(settings(1, 1.0, false), pods, queued::add);
+
+    allocateOne(handler, "GPU-aaa-0");
+
+    assertThat(annotation("p1", VgpuAnnotations.BIND_PHASE)).isEqualTo("success");
+    assertThat(pods.nodeLocked(NODE)).isTrue();
+    assertThat(queued).hasSize(1);
+    queued.get(0).run();
+    assertThat(pods.nodeLocked(NODE)).isFalse();
+  }
+
+  @Test
+  void nodeLockIsReleasedInPlaceWhenTheReleaseExecutorIsShutDown() {
+    pods.put(pod("p1", "GPU-aaa,NVIDIA,3000,50:").container(gpu("main", 1)).build());
+    pods.lockNode(NODE, "2026-11-28T18:00:00Z");
+    java.util.concurrent.ExecutorService stopped = java.util.concurrent.Executors.newSingleThreadExecutor();
+    stopped.shutdown();
+
+    allocateOne(new VgpuAllocationHandler(settings(1, 1.0, false), pods, stopped), "GPU-aaa-0");
+
+    assertThat(pods.nodeLocked(NODE)).isFalse();
   }
 
   @Test
@@ -386,6 +460,7 @@ class VgpuAllocationHandlerTest {
           .containsExactly(ContainerAllocateResponse.getDefaultInstance(), ContainerAllocateResponse.getDefaultInstance());
     }
     assertThat(pods.listedNodes()).isEmpty();
+    assertThat(pods.watchedReads()).isZero();
   }
 
   @Test

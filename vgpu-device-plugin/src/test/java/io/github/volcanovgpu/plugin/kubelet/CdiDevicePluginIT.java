@@ -86,7 +86,7 @@ class CdiDevicePluginIT {
         CdiAnnotations.standard(), cdiRoot);
     plugin = DevicePlugin.start(new DevicePlugin.Options(NODE, dir, DeviceConfig.defaults(), NodeConfig.empty(),
         PluginSettings.Overrides.none(), hook, "", false, Duration.ofSeconds(30), Map.of(), list),
-        FakeGpuBackend.ofCount(2), pods, null, new SimpleMeterRegistry(), Clock.systemUTC());
+        FakeGpuBackend.ofCount(2), pods, new SimpleMeterRegistry(), Clock.systemUTC());
     await().atMost(Duration.ofSeconds(5)).until(() -> kubelet.devices(NUMBER).size() == 20);
   }
 

@@ -17,6 +17,7 @@ import io.github.volcanovgpu.plugin.vendor.nvidia.FakeGpuBackend;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateRequest;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateResponse;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateRequest;
+import io.github.volcanovgpu.bridge.kube.KubeClients;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Pod;
@@ -38,13 +39,15 @@ import org.junit.jupiter.api.Test;
 class DevicePluginIT {
   private static final String NUMBER = "volcano.sh/vgpu-number";
   private final ApiClient client;
+  private final ApiClient watches;
   private final CoreV1Api api;
   private final TestNamespace ns;
   private Path dir;
   private TestKubelet kubelet;
   private DevicePlugin plugin;
 
-  DevicePluginIT(ApiClient client, CoreV1Api api, TestNamespace ns) {
+  DevicePluginIT(ApiClient client, CoreV1Api api, TestNamespace ns, KubeClients clients) {
+    this.watches = clients.watches();
     this.client = client;
     this.api = api;
     this.ns = ns;
@@ -76,7 +79,7 @@ class DevicePluginIT {
     Path hook = Files.createTempDirectory("hook");
     plugin = DevicePlugin.start(new DevicePlugin.Options(node, dir, DeviceConfig.defaults(), NodeConfig.empty(),
         PluginSettings.Overrides.none(), hook, "", false, Duration.ofSeconds(30), Map.of()),
-        gpus, client, new SimpleMeterRegistry(), Clock.systemUTC());
+        gpus, client, watches, new SimpleMeterRegistry(), Clock.systemUTC());
 
     await().atMost(Duration.ofSeconds(5)).until(() -> kubelet.devices(NUMBER).size() == 20);
     assertThat(kubelet.registrations("volcano.sh/vgpu-memory")).isEqualTo(1);

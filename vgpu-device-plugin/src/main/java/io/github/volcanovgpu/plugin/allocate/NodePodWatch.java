@@ -1,0 +1,90 @@
+package io.github.volcanovgpu.plugin.allocate;
+
+import io.kubernetes.client.common.KubernetesObject;
+import io.kubernetes.client.informer.SharedIndexInformer;
+import io.kubernetes.client.informer.SharedInformerFactory;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodList;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * A watch of the pods bound to this node (field selector {@code spec.nodeName=<node>}), so that Allocate finds its
+ * pod without a LIST round trip to the API server. The kubelet learns about a pod through the same kind of watch,
+ * so by the time it calls Allocate the pod is normally here. The cache is only a fast path: {@link
+ * VgpuAllocationHandler} falls back to a LIST when the cache has no candidate, and every write carries the observed
+ * resourceVersion, so a stale entry costs a retry, never a wrong assignment.
+ */
+public final class NodePodWatch implements AutoCloseable {
+  private final ExecutorService executor;
+  private final SharedInformerFactory factory;
+  private final SharedIndexInformer<V1Pod> informer;
+
+  /**
+   * @param watchClient a client without read timeout (watches are long requests)
+   */
+  public NodePodWatch(ApiClient watchClient, String node) {
+    Objects.requireNonNull(node, "node");
+    this.executor = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "pod-watch-" + node);
+      t.setDaemon(true);
+      return t;
+    });
+    this.factory = new SharedInformerFactory(watchClient, executor, false);
+    CoreV1Api api = new CoreV1Api(watchClient);
+    String selector = "spec.nodeName=" + node;
+    this.informer = factory.sharedIndexInformerFor(
+        params -> api.listPodForAllNamespaces()
+            .fieldSelector(selector)
+            .resourceVersion(params.resourceVersion)
+            .timeoutSeconds(params.timeoutSeconds)
+            .watch(params.watch)
+            .buildCall(null),
+        V1Pod.class,
+        V1PodList.class);
+    informer.setTransform(NodePodWatch::dropManagedFields);
+  }
+
+  /** Starts listing and watching in the background. */
+  public NodePodWatch start() {
+    factory.startAllRegisteredInformers();
+    return this;
+  }
+
+  /** The Pending pods of the node as last seen; empty before the first LIST completed. */
+  public Optional<List<PodSnapshot>> pendingPods() {
+    if (!informer.hasSynced()) {
+      return Optional.empty();
+    }
+    List<PodSnapshot> out = new ArrayList<>();
+    for (V1Pod pod : informer.getIndexer().list()) {
+      if (pod.getStatus() != null && PodSnapshot.PENDING.equals(pod.getStatus().getPhase())) {
+        out.add(KubePodSource.snapshot(pod));
+      }
+    }
+    return Optional.of(out);
+  }
+
+  public boolean hasSynced() {
+    return informer.hasSynced();
+  }
+
+  private static KubernetesObject dropManagedFields(KubernetesObject o) {
+    if (o.getMetadata() != null) {
+      o.getMetadata().setManagedFields(null);
+    }
+    return o;
+  }
+
+  @Override
+  public void close() {
+    factory.stopAllRegisteredInformers();
+    executor.shutdownNow();
+  }
+}
