@@ -64,6 +64,13 @@ class CdiDevicePluginIT {
     if (kubelet != null) {
       kubelet.close();
     }
+    if (dir != null) {
+      try (Stream<Path> files = Files.walk(dir)) {
+        for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
   }
 
   private Set<String> devicesOnDisk() throws IOException {
