@@ -2,6 +2,7 @@ package io.github.volcanovgpu.plugin;
 
 import io.github.volcanovgpu.cdi.CdiCodec;
 import io.github.volcanovgpu.cdi.store.CdiSpecDirectory;
+import io.github.volcanovgpu.cdi.store.CdiSpecScan;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.github.volcanovgpu.plugin.allocate.AllocationSettings;
 import io.github.volcanovgpu.plugin.allocate.KubePodSource;
@@ -190,8 +191,11 @@ public final class DevicePlugin implements AutoCloseable {
     if (leftovers > 0) {
       LOG.info("removed {} temporary CDI spec file(s) left in {}", leftovers, list.cdiRoot());
     }
+    CdiCodec codec = new CdiCodec();
     CdiSpecRegistry registry = new CdiSpecRegistry(list.kind(), dir,
-        () -> CdiSpecRegistry.Devices.ofGpus(NodeInventory.selected(backend.discover(), settings)));
+        () -> CdiSpecRegistry.Devices.ofGpus(NodeInventory.selected(backend.discover(), settings)),
+        list.driverKind().orElse(null),
+        () -> CdiSpecScan.deviceNames(list.runtimeDirs(), list.driverKind().orElseThrow(), codec));
     registry.start();
     LOG.info("CDI mode {}: spec {} in {} ({} devices)", list.strategies(), list.kind(), list.cdiRoot(),
         registry.deviceNames().size());

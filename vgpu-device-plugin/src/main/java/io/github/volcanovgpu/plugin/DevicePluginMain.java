@@ -112,6 +112,11 @@ public final class DevicePluginMain implements Callable<Integer> {
           + "${DEFAULT-VALUE}).")
   String cdiKind = "k8s.device-plugin.nvidia.com/gpu";
 
+  @Option(names = "--cdi-driver-kind", defaultValue = "${env:CDI_DRIVER_KIND:-}",
+      description = "Also name <kind>=<uuid> of a driver spec from nvidia-ctk cdi generate (e.g. nvidia.com/gpu) in "
+          + "/etc/cdi or --cdi-root, so the runtime injects the driver libraries (env CDI_DRIVER_KIND; default: none).")
+  String cdiDriverKind = "";
+
   @Option(names = "--cdi-root", defaultValue = "${env:CDI_ROOT:-/var/run/cdi}",
       description = "Directory the CDI specs are written to (env CDI_ROOT; default: ${DEFAULT-VALUE}).")
   Path cdiRoot = Path.of("/var/run/cdi");
@@ -173,13 +178,19 @@ public final class DevicePluginMain implements Callable<Integer> {
 
   /** The device-list flags, validated: a bad value is a clear error naming the flag. */
   DeviceListSettings deviceList() {
+    var strategies = flag("--device-list-strategy", () -> DeviceListStrategy.parseList(deviceListStrategy));
+    Kind kind = flag("--cdi-kind", () -> Kind.parse(cdiKind));
+    CdiAnnotations prefix = flag("--cdi-annotation-prefix", () -> new CdiAnnotations(cdiAnnotationPrefix));
+    Optional<Kind> driver = cdiDriverKind.isBlank() ? Optional.empty()
+        : Optional.of(flag("--cdi-driver-kind", () -> Kind.parse(cdiDriverKind)));
+    return flag("--cdi-driver-kind", () -> new DeviceListSettings(strategies, kind, prefix, cdiRoot, driver));
+  }
+
+  private static <T> T flag(String name, java.util.function.Supplier<T> parse) {
     try {
-      return new DeviceListSettings(DeviceListStrategy.parseList(deviceListStrategy), Kind.parse(cdiKind),
-          new CdiAnnotations(cdiAnnotationPrefix), cdiRoot);
-    } catch (CdiException e) {
-      throw new IllegalArgumentException("--cdi-kind/--cdi-annotation-prefix: " + e.getMessage(), e);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--device-list-strategy: " + e.getMessage(), e);
+      return parse.get();
+    } catch (IllegalArgumentException | CdiException e) {
+      throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
     }
   }
 

@@ -37,6 +37,9 @@ class DeviceListFlagsTest {
     assertThat(list.kind().toString()).isEqualTo("vgpu.example.com/gpu");
     assertThat(list.annotations().prefix()).isEqualTo("cdi.example.com/");
     assertThat(list.cdiRoot()).isEqualTo(Path.of("/tmp/cdi"));
+    assertThat(list.driverKind()).isEmpty();
+    assertThat(parse("--cdi-driver-kind", "nvidia.com/gpu").deviceList().driverKind().orElseThrow().toString())
+        .isEqualTo("nvidia.com/gpu");
   }
 
   @Test
@@ -44,8 +47,12 @@ class DeviceListFlagsTest {
     assertThatThrownBy(() -> parse("--device-list-strategy", "cdi").deviceList())
         .hasMessageStartingWith("--device-list-strategy: unknown device list strategy \"cdi\"");
     assertThatThrownBy(() -> parse("--cdi-kind", "gpu").deviceList())
-        .hasMessageContaining("--cdi-kind").hasMessageContaining("expected <vendor>/<class>");
+        .hasMessageStartingWith("--cdi-kind: ").hasMessageContaining("expected <vendor>/<class>");
     assertThatThrownBy(() -> parse("--cdi-annotation-prefix", "cdi.k8s.io").deviceList())
-        .hasMessageContaining("invalid annotation prefix");
+        .hasMessageStartingWith("--cdi-annotation-prefix: invalid annotation prefix");
+    assertThatThrownBy(() -> parse("--cdi-driver-kind", "nvidia.com").deviceList())
+        .hasMessageStartingWith("--cdi-driver-kind: invalid kind");
+    assertThatThrownBy(() -> parse("--cdi-driver-kind", "k8s.device-plugin.nvidia.com/gpu").deviceList())
+        .hasMessageStartingWith("--cdi-driver-kind: the driver spec kind must differ");
   }
 }

@@ -59,17 +59,37 @@ public final class CdiSpecRegistry {
     }
   }
 
+  /** The device names of the driver spec kind as the runtime would load them now. */
+  @FunctionalInterface
+  public interface DriverSpecs {
+    Set<String> deviceNames();
+  }
+
   private final Kind kind;
   private final CdiSpecWriter writer;
   private final Inventory inventory;
   private final NvidiaCdiGenerator.Options options;
+  private final @Nullable Kind driverKind;
+  private final DriverSpecs driverSpecs;
   private Set<String> written = Set.of();
 
   public CdiSpecRegistry(Kind kind, CdiSpecWriter writer, Inventory inventory) {
+    this(kind, writer, inventory, null, Set::of);
+  }
+
+  /**
+   * With {@code driverKind}, every device is also named as {@code <driverKind>=<uuid>} (nvidia-ctk's spec: driver
+   * libraries and hooks), after checking it is in {@code driverSpecs}: we generate no driver spec, so a missing one
+   * is an error, never an unresolvable name.
+   */
+  public CdiSpecRegistry(Kind kind, CdiSpecWriter writer, Inventory inventory, @Nullable Kind driverKind,
+      DriverSpecs driverSpecs) {
     this.kind = Objects.requireNonNull(kind, "kind");
     this.writer = Objects.requireNonNull(writer, "writer");
     this.inventory = Objects.requireNonNull(inventory, "inventory");
     this.options = NvidiaCdiGenerator.Options.defaults(kind);
+    this.driverKind = driverKind;
+    this.driverSpecs = Objects.requireNonNull(driverSpecs, "driverSpecs");
   }
 
   public Kind kind() {
@@ -83,7 +103,8 @@ public final class CdiSpecRegistry {
 
   /**
    * Makes sure every device in {@code deviceIds} (GPU or MIG UUIDs) and the slice set are in spec files on disk,
-   * then returns their qualified names: the devices in order, then the slice.
+   * then returns their qualified names: the devices in order, the driver spec's devices (if configured), then the
+   * slice.
    *
    * @throws CdiException when a device is not on this node even after re-reading the inventory, or a spec cannot
    *     be written
@@ -102,6 +123,17 @@ public final class CdiSpecRegistry {
     List<QualifiedName> out = new ArrayList<>();
     for (String id : deviceIds) {
       out.add(kind.device(id));
+    }
+    if (driverKind != null) {
+      Set<String> driver = driverSpecs.deviceNames();
+      List<String> absent = deviceIds.stream().filter(id -> !driver.contains(id)).toList();
+      if (!absent.isEmpty()) {
+        throw new CdiException("devices " + absent + " are not in the driver CDI spec " + driverKind
+            + " (generate it, e.g. nvidia-ctk cdi generate --output=/var/run/cdi/nvidia.yaml)");
+      }
+      for (String id : deviceIds) {
+        out.add(driverKind.device(id));
+      }
     }
     if (slice != null) {
       writer.writeTransient(NvidiaCdiGenerator.slices(kind, List.of(slice)), slice.name());

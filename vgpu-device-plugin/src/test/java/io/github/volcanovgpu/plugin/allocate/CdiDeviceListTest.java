@@ -86,8 +86,8 @@ class CdiDeviceListTest {
     CdiCodec codec = new CdiCodec();
     Set<String> out = new java.util.TreeSet<>();
     try (Stream<Path> files = Files.list(cdiRoot)) {
-      for (Path f : files.filter(p -> p.toString().endsWith(".json")).toList()) {
-        CdiSpec spec = codec.read(Files.readString(f), CdiCodec.Format.JSON, f.toString());
+      for (Path f : files.filter(p -> p.toString().endsWith(".json") || p.toString().endsWith(".yaml")).toList()) {
+        CdiSpec spec = codec.read(Files.readString(f), CdiCodec.Format.ofFileName(f.toString()), f.toString());
         for (CdiDevice d : spec.devices()) {
           out.add(spec.kind() + "=" + d.name());
         }
@@ -277,5 +277,36 @@ class CdiDeviceListTest {
     AllocationSettings base = settings(list(DeviceListStrategy.ENVVAR), directory());
     assertThatThrownBy(() -> base.withDeviceList(list(DeviceListStrategy.CDI_CRI), null))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("need a CDI spec registry");
+  }
+
+  @Test
+  void aDriverSpecKindAddsItsDevicesFromTheSpecDirectoryWhenTheyAreThere() throws IOException {
+    Files.writeString(cdiRoot.resolve("nvidia.yaml"), """
+        ---
+        cdiVersion: 0.5.0
+        kind: nvidia.com/gpu
+        devices:
+        - name: GPU-aaa
+          containerEdits:
+            deviceNodes:
+            - path: /dev/nvidia0
+        containerEdits:
+          mounts:
+          - hostPath: /usr/lib/x86_64-linux-gnu/libcuda.so.1
+            containerPath: /usr/lib/x86_64-linux-gnu/libcuda.so.1
+        """);
+    DeviceListSettings list = new DeviceListSettings(EnumSet.of(DeviceListStrategy.CDI_CRI), Kind.NVIDIA_DEVICE_PLUGIN,
+        CdiAnnotations.standard(), cdiRoot, java.util.Optional.of(Kind.parse("nvidia.com/gpu")));
+    CdiSpecRegistry registry = new CdiSpecRegistry(list.kind(), directory(), node::get, Kind.parse("nvidia.com/gpu"),
+        () -> io.github.volcanovgpu.cdi.store.CdiSpecScan.deviceNames(List.of(cdiRoot), Kind.parse("nvidia.com/gpu"),
+            new CdiCodec()));
+    registry.start();
+    AllocationSettings s = new AllocationSettings(ResourceNames.volcanoDefaults(), 1, 1.0, false, "", hook, NODE,
+        hook.resolve("vgpu").resolve("containers"), hook.resolve("vgpulock")).withDeviceList(list, registry);
+
+    ContainerAllocateResponse r = allocate(s, "GPU-aaa-0");
+
+    assertThat(cdiNames(r)).containsExactly(KIND + "=GPU-aaa", "nvidia.com/gpu=GPU-aaa", SLICE);
+    assertThat(devicesOnDisk()).containsAll(cdiNames(r));
   }
 }

@@ -114,4 +114,20 @@ class CdiSpecRegistryTest {
     assertThat(registry.forgetSlice("vgpu-uid_main")).isTrue();
     assertThat(writer.devices()).doesNotContain("vgpu-uid_main");
   }
+
+  @Test
+  void withADriverKindTheDriverSpecsDevicesAreNamedTooOnlyWhenPresent() {
+    java.util.Set<String> driverDevices = new java.util.HashSet<>(java.util.Set.of("GPU-aaa"));
+    CdiSpecRegistry withDriver = new CdiSpecRegistry(KIND, writer, node::get, Kind.parse("nvidia.com/gpu"),
+        () -> driverDevices);
+    withDriver.start();
+
+    assertThat(withDriver.ensure(List.of("GPU-aaa"), slice("vgpu-u_c"))).extracting(QualifiedName::toString)
+        .containsExactly("k8s.device-plugin.nvidia.com/gpu=GPU-aaa", "nvidia.com/gpu=GPU-aaa",
+            "k8s.device-plugin.nvidia.com/gpu=vgpu-u_c");
+    driverDevices.clear();
+    assertThatThrownBy(() -> withDriver.ensure(List.of("GPU-aaa"), null)).isInstanceOf(CdiException.class)
+        .hasMessageContaining("[GPU-aaa] are not in the driver CDI spec nvidia.com/gpu")
+        .hasMessageContaining("nvidia-ctk cdi generate");
+  }
 }
