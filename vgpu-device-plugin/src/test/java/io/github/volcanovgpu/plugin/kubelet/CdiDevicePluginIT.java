@@ -40,6 +40,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The device plugin assembled in CDI mode ({@code --device-list-strategy cdi-cri,cdi-annotations --cdi-root DIR}) on
@@ -136,6 +138,38 @@ class CdiDevicePluginIT {
     assertThat(r.getCdiDevicesList()).isEmpty();
     try (Stream<Path> files = Files.list(cdiRoot)) {
       assertThat(files).isEmpty();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(DeviceListStrategy.class)
+  void eachStrategyAloneAnswersThroughTheKubeletAsConfigured(DeviceListStrategy strategy) throws Exception {
+    start(EnumSet.of(strategy));
+    String uuid = plugin.gpus().get(0).uuid();
+    pods.put(pod("p", "uid-p", uuid + ",NVIDIA,1000,10:"));
+
+    ContainerAllocateResponse r = kubelet.allocate(NUMBER, AllocateRequest.newBuilder()
+        .addContainerRequests(ContainerAllocateRequest.newBuilder().addDevicesIds(uuid + "-0")).build())
+        .getContainerResponses(0);
+
+    String kind = "k8s.device-plugin.nvidia.com/gpu";
+    List<String> expected = List.of(kind + "=" + uuid, kind + "=vgpu-uid-p_main");
+    assertThat(r.getEnvsMap()).containsEntry("CUDA_DEVICE_MEMORY_LIMIT_0", "1000m");
+    switch (strategy) {
+      case ENVVAR -> assertThat(r.getEnvsMap()).containsEntry("NVIDIA_VISIBLE_DEVICES", uuid);
+      case VOLUME_MOUNTS -> assertThat(r.getMountsList()).anyMatch(m -> m.getContainerPath()
+          .equals("/var/run/nvidia-container-devices/" + uuid) && m.getHostPath().equals("/dev/null"));
+      case CDI_CRI -> assertThat(r.getCdiDevicesList()).extracting(CDIDevice::getName).isEqualTo(expected);
+      case CDI_ANNOTATIONS -> assertThat(r.getAnnotationsMap()).containsExactly(
+          Map.entry("cdi.k8s.io/volcano-vgpu_uid-p", String.join(",", expected)));
+      default -> throw new AssertionError(strategy);
+    }
+    if (strategy.isCdi()) {
+      assertThat(r.getEnvsMap()).doesNotContainKey("NVIDIA_VISIBLE_DEVICES");
+      assertThat(devicesOnDisk()).containsAll(expected);
+    } else {
+      assertThat(r.getCdiDevicesList()).isEmpty();
+      assertThat(r.getAnnotationsMap()).isEmpty();
     }
   }
 
