@@ -1,5 +1,8 @@
 package io.github.volcanovgpu.plugin;
 
+import io.github.volcanovgpu.cdi.CdiCodec;
+import io.github.volcanovgpu.cdi.store.CdiSpecDirectory;
+import io.github.volcanovgpu.cdi.store.CdiSpecScan;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.github.volcanovgpu.plugin.allocate.AllocationSettings;
 import io.github.volcanovgpu.plugin.allocate.KubePodSource;
@@ -7,6 +10,8 @@ import io.github.volcanovgpu.plugin.allocate.NodePodWatch;
 import io.github.volcanovgpu.plugin.allocate.PodSource;
 import io.github.volcanovgpu.plugin.allocate.PodSourceException;
 import io.github.volcanovgpu.plugin.allocate.VgpuAllocationHandler;
+import io.github.volcanovgpu.plugin.cdi.CdiSpecRegistry;
+import io.github.volcanovgpu.plugin.cdi.DeviceListSettings;
 import io.github.volcanovgpu.plugin.device.GpuBackend;
 import io.github.volcanovgpu.plugin.device.PhysicalGpu;
 import io.github.volcanovgpu.plugin.kubelet.AllocationHandler;
@@ -56,7 +61,16 @@ public final class DevicePlugin implements AutoCloseable {
       String coreUtilizationPolicy,
       boolean legacyHandshake,
       Duration registerInterval,
-      Map<String, String> environment) {}
+      Map<String, String> environment,
+      DeviceListSettings deviceList) {
+    /** The classic device list ({@code envvar}). */
+    public Options(String nodeName, Path devicePluginDir, DeviceConfig deviceConfig, NodeConfig nodeConfig,
+        PluginSettings.Overrides overrides, Path hookPath, String coreUtilizationPolicy, boolean legacyHandshake,
+        Duration registerInterval, Map<String, String> environment) {
+      this(nodeName, devicePluginDir, deviceConfig, nodeConfig, overrides, hookPath, coreUtilizationPolicy,
+          legacyHandshake, registerInterval, environment, DeviceListSettings.envvar());
+    }
+  }
 
   private final PluginManager manager;
   private final @Nullable ScheduledExecutorService publisher;
@@ -82,6 +96,20 @@ public final class DevicePlugin implements AutoCloseable {
    */
   public static DevicePlugin start(Options o, GpuBackend backend, @Nullable ApiClient client,
       @Nullable ApiClient watchClient, MeterRegistry meters, Clock clock) {
+    return start(o, backend, client, watchClient, null, meters, clock);
+  }
+
+  /**
+   * As {@link #start(Options, GpuBackend, ApiClient, ApiClient, MeterRegistry, Clock)} without an API server, the
+   * pods read from {@code pods} (tests: an in-memory pod source with a test kubelet).
+   */
+  public static DevicePlugin start(Options o, GpuBackend backend, PodSource pods, MeterRegistry meters,
+      Clock clock) {
+    return start(o, backend, null, null, pods, meters, clock);
+  }
+
+  private static DevicePlugin start(Options o, GpuBackend backend, @Nullable ApiClient client,
+      @Nullable ApiClient watchClient, @Nullable PodSource givenPods, MeterRegistry meters, Clock clock) {
     PluginSettings settings = PluginSettings.resolve(o.nodeName(), o.deviceConfig().nvidia(), o.nodeConfig(),
         o.overrides());
     List<PhysicalGpu> gpus = NodeInventory.selected(backend.discover(), settings);
@@ -94,9 +122,14 @@ public final class DevicePlugin implements AutoCloseable {
     AllocationSettings allocation = new AllocationSettings(settings.resourceNames(), settings.memoryFactor(),
         settings.coreScaling(), settings.disableCoreLimit(), o.coreUtilizationPolicy(), o.hookPath(),
         o.nodeName(), o.hookPath().resolve("vgpu").resolve("containers"), AllocationSettings.DEFAULT_LOCK_DIR);
-    NodePodWatch watch = client != null && watchClient != null
+    if (o.deviceList().anyCdi()) {
+      allocation = allocation.withDeviceList(o.deviceList(), cdiRegistry(o.deviceList(), backend, settings));
+    } else {
+      allocation = allocation.withDeviceList(o.deviceList(), null);
+    }
+    NodePodWatch watch = givenPods == null && client != null && watchClient != null
         ? new NodePodWatch(watchClient, o.nodeName()).start() : null;
-    PodSource pods = client != null ? new KubePodSource(client, watch) : unavailable();
+    PodSource pods = givenPods != null ? givenPods : client != null ? new KubePodSource(client, watch) : unavailable();
     ExecutorService lockRelease = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "node-lock-release");
       t.setDaemon(true);
@@ -147,6 +180,27 @@ public final class DevicePlugin implements AutoCloseable {
       LOG.warn("no API server: the node annotation is not published and Allocate fails until one is configured");
     }
     return new DevicePlugin(manager, executor, gpus, watch, lockRelease);
+  }
+
+  /**
+   * The CDI spec registry, its main spec written now (before the kubelet can send an Allocate). The inventory is
+   * discovered again whenever an Allocate names a device the spec lacks.
+   */
+  private static CdiSpecRegistry cdiRegistry(DeviceListSettings list, GpuBackend backend, PluginSettings settings) {
+    CdiSpecDirectory dir = new CdiSpecDirectory(list.cdiRoot(), new CdiCodec(), CdiCodec.Format.JSON);
+    int leftovers = dir.removeTemporaries();
+    if (leftovers > 0) {
+      LOG.info("removed {} temporary CDI spec file(s) left in {}", leftovers, list.cdiRoot());
+    }
+    CdiCodec codec = new CdiCodec();
+    CdiSpecRegistry registry = new CdiSpecRegistry(list.kind(), dir,
+        () -> CdiSpecRegistry.Devices.ofGpus(NodeInventory.selected(backend.discover(), settings)),
+        list.driverKind().orElse(null),
+        () -> CdiSpecScan.deviceNames(list.runtimeDirs(), list.driverKind().orElseThrow(), codec));
+    registry.start();
+    LOG.info("CDI mode {}: spec {} in {} ({} devices)", list.strategies(), list.kind(), list.cdiRoot(),
+        registry.deviceNames().size());
+    return registry;
   }
 
   /** Allocate latency and failures per resource; everything else goes straight to {@code inner}. */

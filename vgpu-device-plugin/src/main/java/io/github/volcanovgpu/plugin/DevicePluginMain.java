@@ -1,8 +1,13 @@
 package io.github.volcanovgpu.plugin;
 
 import com.sun.net.httpserver.HttpServer;
+import io.github.volcanovgpu.cdi.CdiAnnotations;
+import io.github.volcanovgpu.cdi.CdiException;
+import io.github.volcanovgpu.cdi.Kind;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.github.volcanovgpu.contract.kube.KubeJson;
+import io.github.volcanovgpu.plugin.cdi.DeviceListSettings;
+import io.github.volcanovgpu.plugin.cdi.DeviceListStrategy;
 import io.github.volcanovgpu.plugin.device.GpuBackend;
 import io.github.volcanovgpu.plugin.register.NodeConfig;
 import io.github.volcanovgpu.plugin.register.PluginSettings;
@@ -92,6 +97,30 @@ public final class DevicePluginMain implements Callable<Integer> {
       description = "Node annotation refresh (ISO-8601; default: ${DEFAULT-VALUE}).")
   Duration registerInterval = Duration.ofSeconds(30);
 
+  @Option(names = "--device-list-strategy", defaultValue = "${env:DEVICE_LIST_STRATEGY:-envvar}",
+      description = "How devices reach the runtime, a comma list of envvar, volume-mounts, cdi-annotations, cdi-cri "
+          + "(env DEVICE_LIST_STRATEGY; default: ${DEFAULT-VALUE}). With only cdi-* no NVIDIA_VISIBLE_DEVICES is set.")
+  String deviceListStrategy = "envvar";
+
+  @Option(names = "--cdi-annotation-prefix", defaultValue = "${env:CDI_ANNOTATION_PREFIX:-cdi.k8s.io/}",
+      description = "Key prefix of the cdi-annotations strategy (env CDI_ANNOTATION_PREFIX; default: "
+          + "${DEFAULT-VALUE}).")
+  String cdiAnnotationPrefix = CdiAnnotations.PREFIX;
+
+  @Option(names = "--cdi-kind", defaultValue = "${env:CDI_KIND:-k8s.device-plugin.nvidia.com/gpu}",
+      description = "CDI vendor/class of the generated specs and device names (env CDI_KIND; default: "
+          + "${DEFAULT-VALUE}).")
+  String cdiKind = "k8s.device-plugin.nvidia.com/gpu";
+
+  @Option(names = "--cdi-driver-kind", defaultValue = "${env:CDI_DRIVER_KIND:-}",
+      description = "Also name <kind>=<uuid> of a driver spec from nvidia-ctk cdi generate (e.g. nvidia.com/gpu) in "
+          + "/etc/cdi or --cdi-root, so the runtime injects the driver libraries (env CDI_DRIVER_KIND; default: none).")
+  String cdiDriverKind = "";
+
+  @Option(names = "--cdi-root", defaultValue = "${env:CDI_ROOT:-/var/run/cdi}",
+      description = "Directory the CDI specs are written to (env CDI_ROOT; default: ${DEFAULT-VALUE}).")
+  Path cdiRoot = Path.of("/var/run/cdi");
+
   @Option(names = "--metrics-bind-address", defaultValue = ":9394",
       description = "Prometheus /metrics address, empty to disable (default: ${DEFAULT-VALUE}).")
   String metricsBind = ":9394";
@@ -139,12 +168,30 @@ public final class DevicePluginMain implements Callable<Integer> {
     DevicePlugin.Options options = new DevicePlugin.Options(nodeName, devicePluginPath, device, nodes,
         new PluginSettings.Overrides(Optional.ofNullable(splitCount), Optional.ofNullable(memoryFactor),
             Optional.ofNullable(coreScaling)),
-        hookPath, corePolicy, legacyHandshake, registerInterval, System.getenv());
+        hookPath, corePolicy, legacyHandshake, registerInterval, System.getenv(), deviceList());
     DevicePlugin plugin = DevicePlugin.start(options, backend, client, watchClient, meters, Clock.systemUTC());
     if (!metricsBind.isBlank()) {
       serveMetrics(metricsBind, meters);
     }
     return plugin;
+  }
+
+  /** The device-list flags, validated: a bad value is a clear error naming the flag. */
+  DeviceListSettings deviceList() {
+    var strategies = flag("--device-list-strategy", () -> DeviceListStrategy.parseList(deviceListStrategy));
+    Kind kind = flag("--cdi-kind", () -> Kind.parse(cdiKind));
+    CdiAnnotations prefix = flag("--cdi-annotation-prefix", () -> new CdiAnnotations(cdiAnnotationPrefix));
+    Optional<Kind> driver = cdiDriverKind.isBlank() ? Optional.empty()
+        : Optional.of(flag("--cdi-driver-kind", () -> Kind.parse(cdiDriverKind)));
+    return flag("--cdi-driver-kind", () -> new DeviceListSettings(strategies, kind, prefix, cdiRoot, driver));
+  }
+
+  private static <T> T flag(String name, java.util.function.Supplier<T> parse) {
+    try {
+      return parse.get();
+    } catch (IllegalArgumentException | CdiException e) {
+      throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+    }
   }
 
   private @Nullable ApiClient apiClient() throws Exception {

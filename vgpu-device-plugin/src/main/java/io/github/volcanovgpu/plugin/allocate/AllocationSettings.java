@@ -1,8 +1,11 @@
 package io.github.volcanovgpu.plugin.allocate;
 
 import io.github.volcanovgpu.contract.device.ResourceNames;
+import io.github.volcanovgpu.plugin.cdi.CdiSpecRegistry;
+import io.github.volcanovgpu.plugin.cdi.DeviceListSettings;
 import java.nio.file.Path;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the Allocate path is configured with.
@@ -18,6 +21,8 @@ import java.util.Objects;
  * @param cacheRoot host directory of the per-container cache directories, normally
  *     {@code <hookPath>/vgpu/containers}
  * @param lockDir host directory mounted at {@code /tmp/vgpulock}, normally {@code /tmp/vgpulock}
+ * @param deviceList the device-list strategies ({@code envvar} by default)
+ * @param cdi the CDI spec registry; required when a CDI strategy is on, null otherwise
  */
 public record AllocationSettings(
     ResourceNames resources,
@@ -28,7 +33,9 @@ public record AllocationSettings(
     Path hookPath,
     String nodeName,
     Path cacheRoot,
-    Path lockDir) {
+    Path lockDir,
+    DeviceListSettings deviceList,
+    @Nullable CdiSpecRegistry cdi) {
   public static final Path DEFAULT_HOOK_PATH = Path.of("/usr/local/vgpu");
   public static final Path DEFAULT_LOCK_DIR = Path.of("/tmp/vgpulock");
 
@@ -39,6 +46,11 @@ public record AllocationSettings(
     Objects.requireNonNull(nodeName, "nodeName");
     Objects.requireNonNull(cacheRoot, "cacheRoot");
     Objects.requireNonNull(lockDir, "lockDir");
+    Objects.requireNonNull(deviceList, "deviceList");
+    if (deviceList.anyCdi() && cdi == null) {
+      throw new IllegalArgumentException("device list strategies " + deviceList.strategies()
+          + " need a CDI spec registry");
+    }
     if (gpuMemoryFactor < 1) {
       throw new IllegalArgumentException("gpuMemoryFactor must be >= 1, got " + gpuMemoryFactor);
     }
@@ -48,6 +60,20 @@ public record AllocationSettings(
     if (nodeName.isBlank()) {
       throw new IllegalArgumentException("nodeName must not be blank (set NODE_NAME)");
     }
+  }
+
+  /** The classic mode ({@code envvar}, no CDI). */
+  public AllocationSettings(ResourceNames resources, int gpuMemoryFactor, double deviceCoreScaling,
+      boolean disableCoreLimit, String coreUtilizationPolicy, Path hookPath, String nodeName, Path cacheRoot,
+      Path lockDir) {
+    this(resources, gpuMemoryFactor, deviceCoreScaling, disableCoreLimit, coreUtilizationPolicy, hookPath, nodeName,
+        cacheRoot, lockDir, DeviceListSettings.envvar(), null);
+  }
+
+  /** These settings with other device-list strategies and CDI registry. */
+  public AllocationSettings withDeviceList(DeviceListSettings list, @Nullable CdiSpecRegistry registry) {
+    return new AllocationSettings(resources, gpuMemoryFactor, deviceCoreScaling, disableCoreLimit,
+        coreUtilizationPolicy, hookPath, nodeName, cacheRoot, lockDir, list, registry);
   }
 
   /** Volcano's resource names and defaults, cache dirs under {@code <hookPath>/vgpu/containers}. */

@@ -1,19 +1,40 @@
 package io.github.volcanovgpu.plugin.allocate;
 
+import io.github.volcanovgpu.cdi.CdiAnnotations;
+import io.github.volcanovgpu.cdi.CdiException;
+import io.github.volcanovgpu.cdi.CdiMount;
+import io.github.volcanovgpu.cdi.QualifiedName;
+import io.github.volcanovgpu.cdi.nvidia.VgpuSlice;
 import io.github.volcanovgpu.contract.device.DeviceSlice;
+import io.github.volcanovgpu.plugin.cdi.CdiSpecRegistry;
+import io.github.volcanovgpu.plugin.cdi.DeviceListSettings;
+import io.github.volcanovgpu.plugin.cdi.DeviceListStrategy;
+import io.github.volcanovgpu.proto.kubelet.v1beta1.CDIDevice;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateResponse;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.Mount;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.StringJoiner;
 
 /**
  * The envs and mounts of one container in hami-core mode, exactly as the existing plugin gives them (reference
  * volcano-vgpu.md §3.5), except that the shared-cache file name is per container ({@code <podUID>_<container>})
  * instead of random, and {@code GPU_CORE_UTILIZATION_POLICY} is wired to the configuration.
+ *
+ * <p>The device list follows the configured strategies (reference deviceplugin-cdi-mig.md §2.5, §4.3):
+ * {@code envvar} gives {@code NVIDIA_VISIBLE_DEVICES}, {@code volume-mounts} the {@code /dev/null} mounts under
+ * {@code /var/run/nvidia-container-devices}; with a CDI strategy the cards ({@code <kind>=<uuid>}) and a per-container
+ * slice device ({@code <kind>=vgpu-<podUID>_<container>}, carrying the libvgpu envs and mounts) are made sure to be in
+ * the CDI spec files first ({@link CdiSpecRegistry#ensure}), then named in {@code cdi_devices} ({@code cdi-cri}) and/or
+ * a {@code cdi.k8s.io/volcano-vgpu_<podUID>} annotation ({@code cdi-annotations}). The libvgpu envs and mounts stay in
+ * the response in every mode.
  */
 final class ContainerResponses {
   static final String VISIBLE_DEVICES = "NVIDIA_VISIBLE_DEVICES";
@@ -31,6 +52,10 @@ final class ContainerResponses {
   static final String CONTAINER_PRELOAD = "/etc/ld.so.preload";
   static final String CONTAINER_CACHE_DIR = "/tmp/vgpu";
   static final String CONTAINER_LOCK_DIR = "/tmp/vgpulock";
+  /** NVIDIA's volume-mounts device list: {@code /dev/null} at {@code <root>/<uuid>}. */
+  static final String DEVICE_LIST_MOUNT_ROOT = "/var/run/nvidia-container-devices";
+  static final Path DEVICE_LIST_MOUNT_HOST = Path.of("/dev/null");
+  static final String SLICE_PREFIX = "vgpu-";
 
   private final AllocationSettings settings;
 
@@ -48,30 +73,85 @@ final class ContainerResponses {
     String dirName = cacheDirName(pod, container);
     Path hostCacheDir = createCacheDir(pod, dirName);
     ContainerAllocateResponse.Builder out = ContainerAllocateResponse.newBuilder();
+    DeviceListSettings list = settings.deviceList();
     StringJoiner visible = new StringJoiner(",");
+    LinkedHashSet<String> uuids = new LinkedHashSet<>();
+    Map<String, String> libvgpu = new LinkedHashMap<>();
     for (int i = 0; i < devices.size(); i++) {
       DeviceSlice d = devices.get(i);
       visible.add(d.uuid());
-      out.putEnvs(MEMORY_LIMIT_PREFIX + i, Math.multiplyExact(d.memoryUnits(), (long) settings.gpuMemoryFactor()) + "m");
+      uuids.add(d.uuid());
+      libvgpu.put(MEMORY_LIMIT_PREFIX + i,
+          Math.multiplyExact(d.memoryUnits(), (long) settings.gpuMemoryFactor()) + "m");
     }
-    out.putEnvs(VISIBLE_DEVICES, visible.toString());
-    out.putEnvs(SM_LIMIT, Integer.toString(devices.get(0).coresPercent()));
-    out.putEnvs(SHARED_CACHE, CONTAINER_CACHE_DIR + "/" + dirName + ".cache");
+    if (list.has(DeviceListStrategy.ENVVAR)) {
+      out.putEnvs(VISIBLE_DEVICES, visible.toString());
+    }
+    if (list.has(DeviceListStrategy.VOLUME_MOUNTS)) {
+      out.putEnvs(VISIBLE_DEVICES, DEVICE_LIST_MOUNT_ROOT); // as NVIDIA's plugin: the runtime reads the mounts
+      for (String uuid : uuids) {
+        out.addMounts(mount(DEVICE_LIST_MOUNT_ROOT + "/" + uuid, DEVICE_LIST_MOUNT_HOST, false));
+      }
+    }
+    libvgpu.put(SM_LIMIT, Integer.toString(devices.get(0).coresPercent()));
+    libvgpu.put(SHARED_CACHE, CONTAINER_CACHE_DIR + "/" + dirName + ".cache");
     if (settings.deviceCoreScaling() > 1) {
-      out.putEnvs(OVERSUBSCRIBE, "true");
+      libvgpu.put(OVERSUBSCRIBE, "true");
     }
     if (settings.disableCoreLimit()) {
-      out.putEnvs(CORE_POLICY, "disable");
+      libvgpu.put(CORE_POLICY, "disable");
     } else if (!settings.coreUtilizationPolicy().isEmpty()) {
-      out.putEnvs(CORE_POLICY, settings.coreUtilizationPolicy());
+      libvgpu.put(CORE_POLICY, settings.coreUtilizationPolicy());
     }
-    out.addMounts(mount(CONTAINER_LIBVGPU, settings.hookPath().resolve(LIBVGPU), true));
+    out.putAllEnvs(libvgpu);
+    List<Mount> mounts = new ArrayList<>();
+    mounts.add(mount(CONTAINER_LIBVGPU, settings.hookPath().resolve(LIBVGPU), true));
     if (!container.envNames().contains(DISABLE_CONTROL)) {
-      out.addMounts(mount(CONTAINER_PRELOAD, settings.hookPath().resolve(PRELOAD), true));
+      mounts.add(mount(CONTAINER_PRELOAD, settings.hookPath().resolve(PRELOAD), true));
     }
-    out.addMounts(mount(CONTAINER_CACHE_DIR, hostCacheDir, false));
-    out.addMounts(mount(CONTAINER_LOCK_DIR, settings.lockDir(), false));
+    mounts.add(mount(CONTAINER_CACHE_DIR, hostCacheDir, false));
+    mounts.add(mount(CONTAINER_LOCK_DIR, settings.lockDir(), false));
+    out.addAllMounts(mounts);
+    if (list.anyCdi()) {
+      addCdiDevices(out, pod, dirName, List.copyOf(uuids), libvgpu, mounts);
+    }
     return out.build();
+  }
+
+  /**
+   * Writes (if needed) the specs naming the cards and this container's slice set, then names them in the response.
+   * Runs before the response exists, so no answer ever names a device that is not in a spec file.
+   */
+  private void addCdiDevices(ContainerAllocateResponse.Builder out, PodSnapshot pod, String dirName,
+      List<String> uuids, Map<String, String> libvgpu, List<Mount> mounts) {
+    DeviceListSettings list = settings.deviceList();
+    CdiSpecRegistry registry = settings.cdi();
+    if (registry == null) {
+      throw new IllegalStateException("CDI strategies without a CDI spec registry");
+    }
+    List<CdiMount> cdiMounts = new ArrayList<>();
+    for (Mount m : mounts) {
+      cdiMounts.add(CdiMount.bind(m.getHostPath(), m.getContainerPath(), m.getReadOnly()));
+    }
+    List<QualifiedName> names;
+    String annotationKey = null;
+    try {
+      VgpuSlice slice = new VgpuSlice(SLICE_PREFIX + dirName, libvgpu, cdiMounts);
+      if (list.has(DeviceListStrategy.CDI_ANNOTATIONS)) {
+        annotationKey = list.annotations().key(DeviceListSettings.PLUGIN_NAME, pod.uid());
+      }
+      names = registry.ensure(uuids, slice);
+    } catch (CdiException e) {
+      throw new CdiSpecException("CDI devices for pod " + pod.key() + " not ready: " + e.getMessage(), e);
+    }
+    if (list.has(DeviceListStrategy.CDI_CRI)) {
+      for (QualifiedName n : names) {
+        out.addCdiDevices(CDIDevice.newBuilder().setName(n.toString()));
+      }
+    }
+    if (annotationKey != null) {
+      out.putAnnotations(annotationKey, CdiAnnotations.value(names));
+    }
   }
 
   /** {@code <podUID>_<containerName>}: unique per container, the same on every Allocate of that container. */
@@ -109,11 +189,20 @@ final class ContainerResponses {
         .build();
   }
 
-  /** The host cache directory cannot be created. */
-  static final class HostDirectoryException extends RuntimeException {
+  /** The node side of the container cannot be prepared: the host cache directory cannot be created. */
+  static class HostDirectoryException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     HostDirectoryException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** The CDI specs naming this container's devices cannot be made ready (the Allocate fails, nothing is named). */
+  static final class CdiSpecException extends HostDirectoryException {
+    private static final long serialVersionUID = 1L;
+
+    CdiSpecException(String message, Throwable cause) {
       super(message, cause);
     }
   }
