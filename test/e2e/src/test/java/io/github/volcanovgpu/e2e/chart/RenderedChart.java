@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.marcnuri.helm.DryRun;
 import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
 import java.io.IOException;
@@ -54,6 +56,19 @@ final class RenderedChart {
     Map<String, Object> sets = new LinkedHashMap<>();
     sets.put(key, value);
     return render(sets);
+  }
+
+  /** NOTES.txt as {@code helm install --dry-run} (client only) prints it. */
+  static String notes(Map<String, Object> sets) {
+    InstallCommand install = new Helm(chartDir()).install().withName(RELEASE).withNamespace(NAMESPACE).clientOnly()
+        .withDryRunOption(DryRun.CLIENT);
+    sets.forEach(install::set);
+    String output = install.call().getOutput();
+    int notes = output.indexOf("NOTES:");
+    if (notes < 0) {
+      throw new IllegalStateException("helm install --dry-run printed no NOTES: " + output);
+    }
+    return output.substring(notes + "NOTES:".length());
   }
 
   static LintResult lint() {

@@ -421,6 +421,26 @@ class VolcanoVgpuChartTest {
         "volcano.sh/vgpu-memory", "example.com/cores");
   }
 
+  @Test
+  void notesPrintTheSameSchedulerConfAndWarnAgainstDeviceshareVgpu() {
+    String notes = RenderedChart.notes(Map.of());
+    List<String> lines = notes.lines().toList();
+    int start = -1;
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).startsWith("    actions:")) {
+        start = i;
+        break;
+      }
+    }
+    assertThat(start).as("scheduler conf snippet in NOTES:%n%s", notes).isNotNegative();
+    StringBuilder snippet = new StringBuilder();
+    for (int i = start; i < lines.size() && lines.get(i).startsWith("    "); i++) {
+      snippet.append(lines.get(i).substring(4)).append('\n');
+    }
+    assertThat(RenderedChart.yaml(snippet.toString())).isEqualTo(schedulerConf(defaults));
+    assertThat(notes).contains("WARNING: do not enable deviceshare.VGPUEnable");
+  }
+
   // ------------------------------------------------------------------------------------------------ images
 
   @Test
