@@ -59,9 +59,12 @@ public final class LeaseLeaderElection implements AutoCloseable {
         throw new IllegalArgumentException("leader election renew deadline (" + renewDeadline
             + ") must be longer than the retry period (" + retryPeriod + ")");
       }
-      if (leaseDuration.compareTo(renewDeadline) <= 0) {
+      if (leaseDuration.compareTo(renewDeadline.plus(retryPeriod)) <= 0) {
+        // the leader's last renew attempt ends retryPeriod + renewDeadline after its last success: it must have
+        // stopped deciding before another replica may take the expired Lease
         throw new IllegalArgumentException("leader election lease duration (" + leaseDuration
-            + ") must be longer than the renew deadline (" + renewDeadline + ")");
+            + ") must be longer than the renew deadline plus the retry period (" + renewDeadline + " + "
+            + retryPeriod + ")");
       }
       if (leaseDuration.toSeconds() < 1) {
         throw new IllegalArgumentException("leader election lease duration must be at least 1s (the Lease "

@@ -19,6 +19,14 @@ class LeaseLeaderElectionTest {
   }
 
   @Test
+  void settingsRejectALeaseThatCouldExpireBeforeTheLeaderStopsDeciding() {
+    assertThatThrownBy(() -> settings(Duration.ofSeconds(12), Duration.ofSeconds(10), Duration.ofSeconds(2)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("renew deadline plus the retry period");
+    assertThat(settings(Duration.ofSeconds(13), Duration.ofSeconds(10), Duration.ofSeconds(2)).leaseDuration())
+        .hasSeconds(13);
+  }
+
+  @Test
   void settingsRejectARetryPeriodThatOutlastsTheRenewDeadline() {
     assertThatThrownBy(() -> settings(Duration.ofSeconds(15), Duration.ofSeconds(2), Duration.ofSeconds(2)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("renew deadline");
@@ -28,7 +36,8 @@ class LeaseLeaderElectionTest {
   void settingsRejectNamesThatCannotBeALease() {
     assertThatThrownBy(() -> new LeaseLeaderElection.Settings("volcano-system", "Bad_Name", "pod-0",
         Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lease name").hasMessageContaining("Bad_Name");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("lease name").hasMessageContaining("Bad_Name");
     assertThatThrownBy(() -> LeaseLeaderElection.Settings.defaults("volcano-system", "lease", " "))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("identity");
   }
