@@ -12,6 +12,7 @@ import static io.github.volcanovgpu.e2e.chart.RenderedChart.texts;
 import static io.github.volcanovgpu.e2e.chart.RenderedChart.volume;
 import static io.github.volcanovgpu.e2e.chart.RenderedChart.volumeNames;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.marcnuri.helm.LintResult;
@@ -507,6 +508,24 @@ class VolcanoVgpuChartTest {
     off.put("serviceMonitor.assumeCrdsPresent", true);
     off.put("serviceMonitor.enabled", false);
     assertThat(RenderedChart.render(off).ofKind("ServiceMonitor")).isEmpty();
+  }
+
+  // ------------------------------------------------------------------------------------------------ bad values
+
+  @Test
+  void valuesThatVolcanoOrThePluginWouldMisreadAreRejectedNamingTheKey() {
+    assertThatThrownBy(() -> RenderedChart.render("scheduler.httpTimeout", 2))
+        .hasMessageContaining("httpTimeout");
+    assertThatThrownBy(() -> RenderedChart.render("scheduler.httpTimeout", "2 seconds"))
+        .hasMessageContaining("httpTimeout");
+    assertThatThrownBy(() -> RenderedChart.render("migStrategy", "sometimes"))
+        .hasMessageContaining("migStrategy");
+    assertThatThrownBy(() -> RenderedChart.render("cdi.deviceListStrategy", "cdi"))
+        .hasMessageContaining("deviceListStrategy");
+    assertThatThrownBy(() -> RenderedChart.render("nodeConfig.configs[0].operatingmode", "mps"))
+        .hasMessageContaining("operatingmode");
+    assertThatThrownBy(() -> RenderedChart.render("sidecar.policy", "random"))
+        .hasMessageContaining("policy");
   }
 
   // ------------------------------------------------------------------------------------------------ helpers
