@@ -8,6 +8,7 @@ import io.github.volcanovgpu.bridge.kube.InformerClusterState;
 import io.github.volcanovgpu.bridge.kube.KubeAssignmentWriter;
 import io.github.volcanovgpu.bridge.kube.KubeClients;
 import io.github.volcanovgpu.bridge.kube.KubeNodeLock;
+import io.github.volcanovgpu.bridge.kube.LeaseLeaderElection;
 import io.github.volcanovgpu.bridge.metrics.VgpuMetrics;
 import io.github.volcanovgpu.bridge.scheduling.AssignmentWriter;
 import io.github.volcanovgpu.bridge.scheduling.ClusterState;
@@ -83,6 +84,36 @@ final class BridgeCommand implements Callable<Integer> {
       description = "Multiplier of the device score returned by prioritize (default: ${DEFAULT-VALUE}).")
   double scoreWeight = 1;
 
+  @Option(names = "--leader-elect",
+      description = "Decide only while holding a Lease: other replicas are not ready and refuse allocate, so two "
+          + "replicas never hand out the same share (needs an API server).")
+  boolean leaderElect;
+
+  @Option(names = "--leader-elect-lease-name", defaultValue = "volcano-vgpu-sidecar",
+      description = "Name of the Lease (default: ${DEFAULT-VALUE}).")
+  String leaseName = "volcano-vgpu-sidecar";
+
+  @Option(names = "--leader-elect-namespace", defaultValue = "${env:POD_NAMESPACE:-volcano-system}",
+      description = "Namespace of the Lease (env POD_NAMESPACE; default: ${DEFAULT-VALUE}).")
+  String leaseNamespace = "volcano-system";
+
+  @Option(names = "--leader-elect-identity", defaultValue = "${env:POD_NAME}",
+      description = "This replica in the Lease (env POD_NAME, else the host name).")
+  @Nullable String leaseIdentity;
+
+  @Option(names = "--leader-elect-lease-duration", defaultValue = "PT15S",
+      description = "How long an unrenewed Lease keeps other replicas out (ISO-8601; default: ${DEFAULT-VALUE}).")
+  Duration leaseDuration = Duration.ofSeconds(15);
+
+  @Option(names = "--leader-elect-renew-deadline", defaultValue = "PT10S",
+      description = "How long the leader tries to renew before it stops deciding (ISO-8601; default: "
+          + "${DEFAULT-VALUE}).")
+  Duration renewDeadline = Duration.ofSeconds(10);
+
+  @Option(names = "--leader-elect-retry-period", defaultValue = "PT2S",
+      description = "Pause between election attempts (ISO-8601; default: ${DEFAULT-VALUE}).")
+  Duration retryPeriod = Duration.ofSeconds(2);
+
   @Option(names = "--cache-sync-timeout", defaultValue = "PT30S",
       description = "How long to wait for the informer cache before serving in fallback mode (ISO-8601, "
           + "default: ${DEFAULT-VALUE}).")
@@ -105,9 +136,13 @@ final class BridgeCommand implements Callable<Integer> {
 
   /** The started servers; closing stops them gracefully. */
   record Running(ExtenderHttpServer http, @Nullable GrpcServer grpc, @Nullable MetricsServer metrics,
-      @Nullable InformerClusterState informers, PlacementEngine engine) implements AutoCloseable {
+      @Nullable InformerClusterState informers, PlacementEngine engine, @Nullable LeaseLeaderElection election)
+      implements AutoCloseable {
     @Override
     public void close() {
+      if (election != null) {
+        election.close(); // stop deciding first, then hand the Lease over
+      }
       http.close();
       if (grpc != null) {
         grpc.stop();
@@ -136,6 +171,10 @@ final class BridgeCommand implements Callable<Integer> {
     NodeLock lock = NodeLock.DISABLED;
     DeviceConfig config;
     InformerClusterState informers = null;
+    LeaseLeaderElection election = null;
+    if (noKube && leaderElect) {
+      throw new IllegalArgumentException("--leader-elect needs an API server; it cannot be used with --no-kube");
+    }
     if (noKube) {
       config = deviceConfig != null ? DeviceConfigSource.fromFile(deviceConfig) : DeviceConfig.defaults();
       LOG.warn("running without a Kubernetes API server: allocate cannot write pod annotations");
@@ -150,7 +189,14 @@ final class BridgeCommand implements Callable<Integer> {
       if (nodeLock) {
         lock = new KubeNodeLock(kube.requests());
       }
+      if (leaderElect) {
+        election = new LeaseLeaderElection(kube.requests(), new LeaseLeaderElection.Settings(leaseNamespace,
+            leaseName, identity(), leaseDuration, renewDeadline, retryPeriod));
+        writer = election.guard(writer);
+        lock = election.guard(lock);
+      }
     }
+    LeaseLeaderElection leader = election;
     NvidiaVendor vendor = new NvidiaVendor(config.nvidia().resourceNames(), config.nvidia().knownMigGeometries(),
         config.nvidia().gpuMemoryFactor());
     PlacementEngine engine = new PlacementEngine(vendor, cluster, writer, lock, engineConfig, Clock.systemUTC());
@@ -167,7 +213,8 @@ final class BridgeCommand implements Callable<Integer> {
 
     ExtenderHttpServer httpServer = new ExtenderHttpServer(
         ExtenderHttpServer.Options.defaults(http.host(), http.port()).withMaxBodyBytes(maxBodyBytes),
-        new ExtenderEndpoint(engine), () -> true, metricsAddress.isEmpty() ? scrape : null,
+        leader == null ? new ExtenderEndpoint(engine) : new ExtenderEndpoint(engine, leader::refusal),
+        leader == null ? () -> true : leader::isLeader, metricsAddress.isEmpty() ? scrape : null,
         (route, status, nanos) -> metrics.recordRequest("http", route, Duration.ofNanos(nanos), status != 200));
     httpServer.start();
     GrpcServer grpcServer = null;
@@ -184,6 +231,26 @@ final class BridgeCommand implements Callable<Integer> {
           cacheSyncTimeout);
     }
 
-    return new Running(httpServer, grpcServer, metricsServer, informers, engine);
+    if (election != null) {
+      election.start();
+    }
+    return new Running(httpServer, grpcServer, metricsServer, informers, engine, election);
+  }
+
+  /** The Lease holder identity: {@code --leader-elect-identity} (POD_NAME), else the host name. */
+  private String identity() {
+    if (leaseIdentity != null && !leaseIdentity.isBlank()) {
+      return leaseIdentity;
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      String host = System.getenv("HOSTNAME");
+      if (host != null && !host.isBlank()) {
+        return host;
+      }
+      throw new IllegalArgumentException("--leader-elect needs an identity: set --leader-elect-identity or POD_NAME",
+          e);
+    }
   }
 }

@@ -17,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,11 +48,22 @@ public final class ExtenderEndpoint {
       new ExtenderReply(200, "{\"errorMessage\":\"\"}".getBytes(StandardCharsets.UTF_8));
 
   private final PlacementEngine engine;
+  private final Supplier<Optional<String>> allocateRefusal;
   private final VolcanoJsonReader reader;
   private final JsonFactory json;
 
   public ExtenderEndpoint(PlacementEngine engine) {
+    this(engine, Optional::empty);
+  }
+
+  /**
+   * @param allocateRefusal asked before every allocate: a reason refuses it (answered in {@code errorMessage}, so
+   *     Volcano rolls the task back), empty lets it through. A sidecar replica that is not the leader refuses, so
+   *     two replicas never hand out shares at the same time.
+   */
+  public ExtenderEndpoint(PlacementEngine engine, Supplier<Optional<String>> allocateRefusal) {
     this.engine = Objects.requireNonNull(engine, "engine");
+    this.allocateRefusal = Objects.requireNonNull(allocateRefusal, "allocateRefusal");
     this.json = new JsonFactory();
     this.reader = new VolcanoJsonReader(json);
   }
@@ -156,7 +169,13 @@ public final class ExtenderEndpoint {
     TaskView task = reader.readEventTask(body, offset, length, verb.wireName());
     EventResult result;
     try {
-      result = verb == ExtenderVerb.ALLOCATE ? engine.allocate(task) : engine.deallocate(task);
+      Optional<String> refused = verb == ExtenderVerb.ALLOCATE ? allocateRefusal.get() : Optional.empty();
+      if (refused.isPresent()) {
+        log.warn("refused allocate of {}: {}", task.pod().key(), refused.get());
+        result = EventResult.failed("allocate of pod " + task.pod().key() + " refused: " + refused.get());
+      } else {
+        result = verb == ExtenderVerb.ALLOCATE ? engine.allocate(task) : engine.deallocate(task);
+      }
       Objects.requireNonNull(result, "engine returned no result");
     } catch (RuntimeException e) {
       logEngineFailure(verb.wireName(), task, task.nodeName(), e);

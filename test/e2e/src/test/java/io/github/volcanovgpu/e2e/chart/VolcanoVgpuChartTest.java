@@ -1,0 +1,602 @@
+package io.github.volcanovgpu.e2e.chart;
+
+import static io.github.volcanovgpu.e2e.chart.RenderedChart.NAMESPACE;
+import static io.github.volcanovgpu.e2e.chart.RenderedChart.RELEASE;
+import static io.github.volcanovgpu.e2e.chart.RenderedChart.args;
+import static io.github.volcanovgpu.e2e.chart.RenderedChart.container;
+import static io.github.volcanovgpu.e2e.chart.RenderedChart.env;
+import static io.github.volcanovgpu.e2e.chart.RenderedChart.initContainer;
+import static io.github.volcanovgpu.e2e.chart.RenderedChart.mounts;
+import static io.github.volcanovgpu.e2e.chart.RenderedChart.stream;
+import static io.github.volcanovgpu.e2e.chart.RenderedChart.texts;
+import static io.github.volcanovgpu.e2e.chart.RenderedChart.volume;
+import static io.github.volcanovgpu.e2e.chart.RenderedChart.volumeNames;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.marcnuri.helm.LintResult;
+import io.github.volcanovgpu.bridge.BridgeMain;
+import io.github.volcanovgpu.plugin.DevicePluginMain;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * {@code charts/volcano-vgpu} rendered by real Helm (helm-java runs Helm's Go code in-process) for the default
+ * values and each switch; every assertion reads the parsed objects, never the text.
+ */
+class VolcanoVgpuChartTest {
+  private static final String SIDECAR = RELEASE + "-volcano-vgpu-sidecar";
+  private static final String DEVICE_PLUGIN = RELEASE + "-volcano-vgpu-device-plugin";
+  private static RenderedChart defaults;
+
+  @BeforeAll
+  static void renderDefaults() {
+    defaults = RenderedChart.render();
+  }
+
+  // ------------------------------------------------------------------------------------------------ lint, shape
+
+  @Test
+  void helmLintStrictFindsNoProblem() {
+    LintResult lint = RenderedChart.lint();
+    assertThat(lint.isFailed()).as("helm lint --strict: %s", lint.getMessages()).isFalse();
+    assertThat(lint.getMessages()).noneMatch(m -> m.startsWith("[ERROR]") || m.startsWith("[WARNING]"));
+  }
+
+  @Test
+  void defaultValuesRenderEveryComponentInTheReleaseNamespace() {
+    assertThat(kinds(defaults)).contains(
+        "ConfigMap/volcano-vgpu-device-config", "ConfigMap/volcano-vgpu-node-config",
+        "ConfigMap/" + RELEASE + "-volcano-vgpu-scheduler-conf",
+        "Deployment/" + SIDECAR, "Service/" + SIDECAR, "PodDisruptionBudget/" + SIDECAR,
+        "DaemonSet/" + DEVICE_PLUGIN, "Service/" + DEVICE_PLUGIN + "-metrics",
+        "ServiceAccount/" + SIDECAR, "ServiceAccount/" + DEVICE_PLUGIN,
+        "ClusterRole/" + SIDECAR, "ClusterRole/" + DEVICE_PLUGIN, "Role/" + SIDECAR);
+    for (JsonNode o : defaults.objects()) {
+      String kind = o.path("kind").asText();
+      if (!kind.startsWith("Cluster")) {
+        assertThat(o.path("metadata").path("namespace").asText()).as(kind).isEqualTo(NAMESPACE);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------ RBAC
+
+  @Test
+  void rbacGrantsOnlyTheVerbsEachComponentUsesAndNothingReadsSecrets() {
+    for (String kind : List.of("ClusterRole", "Role")) {
+      for (JsonNode role : defaults.ofKind(kind)) {
+        for (JsonNode rule : role.path("rules")) {
+          assertThat(texts(rule.path("resources"))).doesNotContain("secrets", "*");
+          assertThat(texts(rule.path("verbs"))).doesNotContain("*", "delete", "deletecollection", "escalate",
+              "bind", "impersonate");
+          assertThat(texts(rule.path("apiGroups"))).doesNotContain("*");
+        }
+      }
+    }
+    assertThat(rules(defaults.get("ClusterRole", SIDECAR))).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "/nodes", Set.of("get", "list", "watch"),
+        "/pods", Set.of("get", "list", "watch", "patch")));
+    assertThat(rules(defaults.get("Role", SIDECAR))).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "/configmaps", Set.of("get", "list", "watch"),
+        "coordination.k8s.io/leases", Set.of("get", "create", "update")));
+    assertThat(rules(defaults.get("ClusterRole", DEVICE_PLUGIN))).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "/nodes", Set.of("get", "patch"),
+        "/pods", Set.of("get", "list", "patch")));
+  }
+
+  @Test
+  void bindingsTieEachRoleToItsOwnServiceAccount() {
+    for (String name : List.of(SIDECAR, DEVICE_PLUGIN)) {
+      JsonNode binding = defaults.get("ClusterRoleBinding", name);
+      assertThat(binding.path("roleRef").path("name").asText()).isEqualTo(name);
+      assertThat(binding.path("subjects").get(0).path("name").asText()).isEqualTo(name);
+      assertThat(binding.path("subjects").get(0).path("namespace").asText()).isEqualTo(NAMESPACE);
+    }
+    assertThat(defaults.sidecar().path("spec").path("template").path("spec").path("serviceAccountName").asText())
+        .isEqualTo(SIDECAR);
+    assertThat(defaults.devicePlugin().path("spec").path("template").path("spec").path("serviceAccountName")
+        .asText()).isEqualTo(DEVICE_PLUGIN);
+  }
+
+  @Test
+  void nodeLockAddsTheFlagAndTheNodePatchItNeeds() {
+    RenderedChart chart = RenderedChart.render("sidecar.nodeLock", true);
+    assertThat(args(container(chart.sidecar(), "sidecar"))).contains("--node-lock");
+    assertThat(rules(chart.get("ClusterRole", SIDECAR)).get("/nodes")).contains("patch");
+    assertThat(args(container(defaults.sidecar(), "sidecar"))).doesNotContain("--node-lock");
+  }
+
+  // ------------------------------------------------------------------------------------------------ sidecar
+
+  @Test
+  void sidecarArgsAreOptionsTheBridgeCommandAccepts() {
+    List<String> args = args(container(defaults.sidecar(), "sidecar"));
+    assertThat(args.get(0)).isEqualTo("bridge");
+    CommandLine.ParseResult parsed = new CommandLine(new BridgeMain()).parseArgs(args.toArray(String[]::new));
+    CommandLine.ParseResult bridge = parsed.subcommand();
+    assertThat(bridge.commandSpec().name()).isEqualTo("bridge");
+    assertThat(bridge.matchedOptionValue("--http-bind", "")).isEqualTo("0.0.0.0:8713");
+    assertThat(bridge.matchedOptionValue("--grpc-bind", "")).isEqualTo("0.0.0.0:8714");
+    assertThat(bridge.matchedOptionValue("--metrics-bind-address", "")).isEqualTo("0.0.0.0:8715");
+    assertThat(bridge.matchedOptionValue("--max-body-bytes", 0)).isEqualTo(64 << 20);
+    assertThat(bridge.hasMatchedOption("--leader-elect")).isTrue();
+    assertThat(bridge.matchedOptionValue("--leader-elect-lease-name", "")).isEqualTo("volcano-vgpu-sidecar");
+    assertThat(bridge.matchedOptionValue("--leader-elect-namespace", "")).isEqualTo(NAMESPACE);
+    assertThat(bridge.matchedOptionValue("--device-config", (Object) null)).hasToString("/config/device-config.yaml");
+  }
+
+  @Test
+  void sidecarServesExtenderGrpcAndMetricsThroughItsService() {
+    JsonNode c = container(defaults.sidecar(), "sidecar");
+    Map<String, Integer> ports = new LinkedHashMap<>();
+    stream(c.path("ports")).forEach(p -> ports.put(p.path("name").asText(), p.path("containerPort").asInt()));
+    assertThat(ports).containsExactlyInAnyOrderEntriesOf(Map.of("http", 8713, "grpc", 8714, "metrics", 8715));
+    JsonNode service = defaults.get("Service", SIDECAR);
+    Map<String, String> servicePorts = new LinkedHashMap<>();
+    stream(service.path("spec").path("ports")).forEach(p -> servicePorts.put(p.path("name").asText(),
+        p.path("port").asInt() + "->" + p.path("targetPort").asText()));
+    assertThat(servicePorts).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "http", "8713->http", "grpc", "8714->grpc", "metrics", "8715->metrics"));
+    assertThat(service.path("spec").path("selector"))
+        .isEqualTo(defaults.sidecar().path("spec").path("template").path("metadata").path("labels"));
+  }
+
+  @Test
+  void sidecarIsReadyOnlyAsLeaderAndLiveOnHealthz() {
+    JsonNode c = container(defaults.sidecar(), "sidecar");
+    assertThat(c.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/readyz");
+    assertThat(c.path("readinessProbe").path("httpGet").path("port").asText()).isEqualTo("http");
+    assertThat(c.path("livenessProbe").path("httpGet").path("path").asText()).isEqualTo("/healthz");
+    assertThat(c.path("startupProbe").path("httpGet").path("path").asText()).isEqualTo("/healthz");
+    assertThat(c.path("resources").path("requests").path("memory").asText()).isNotEmpty();
+    assertThat(c.path("resources").path("limits").path("memory").asText()).isNotEmpty();
+    assertThat(defaults.sidecar().path("spec").path("replicas").asInt()).isEqualTo(2);
+  }
+
+  @Test
+  void sidecarTakesItsIdentityAndNamespaceFromTheDownwardApi() {
+    Map<String, String> env = env(container(defaults.sidecar(), "sidecar"));
+    assertThat(env).containsEntry("POD_NAME", "metadata.name").containsEntry("POD_NAMESPACE", "metadata.namespace")
+        .containsEntry("LOG_LEVEL", "INFO");
+    assertThat(env(container(RenderedChart.render("logLevel", "DEBUG").sidecar(), "sidecar")))
+        .containsEntry("LOG_LEVEL", "DEBUG");
+  }
+
+  @Test
+  void sidecarRunsUnprivilegedWithTheDeviceConfigMounted() {
+    JsonNode pod = defaults.sidecar().path("spec").path("template").path("spec");
+    JsonNode c = container(defaults.sidecar(), "sidecar");
+    assertThat(pod.path("securityContext").path("runAsNonRoot").asBoolean()).isTrue();
+    assertThat(c.path("securityContext").path("privileged").asBoolean(false)).isFalse();
+    assertThat(c.path("securityContext").path("allowPrivilegeEscalation").asBoolean(true)).isFalse();
+    assertThat(mounts(c)).containsEntry("/config", "device-config");
+    assertThat(volume(defaults.sidecar(), "device-config").path("configMap").path("name").asText())
+        .isEqualTo("volcano-vgpu-device-config");
+    assertThat(volumeNames(defaults.sidecar())).noneMatch(v -> volume(defaults.sidecar(), v).has("hostPath"));
+  }
+
+  @Test
+  void leaderElectionOffDropsTheFlagsAndTheLeaseRule() {
+    RenderedChart chart = RenderedChart.render("sidecar.leaderElection.enabled", false);
+    assertThat(args(container(chart.sidecar(), "sidecar"))).noneMatch(a -> a.startsWith("--leader-elect"));
+    assertThat(rules(chart.get("Role", SIDECAR))).doesNotContainKey("coordination.k8s.io/leases");
+  }
+
+  @Test
+  void bodyLimitSwitchReachesTheSidecarAsAnInteger() {
+    RenderedChart chart = RenderedChart.render("sidecar.maxBodyBytes", 1048576);
+    assertThat(args(container(chart.sidecar(), "sidecar"))).contains("--max-body-bytes=1048576");
+    assertThat(args(container(defaults.sidecar(), "sidecar"))).contains("--max-body-bytes=67108864");
+  }
+
+  @Test
+  void disruptionBudgetCoversTheSidecarPodsAndCanBeTurnedOff() {
+    JsonNode pdb = defaults.get("PodDisruptionBudget", SIDECAR);
+    assertThat(pdb.path("spec").path("selector").path("matchLabels"))
+        .isEqualTo(defaults.sidecar().path("spec").path("selector").path("matchLabels"));
+    assertThat(pdb.path("spec").path("maxUnavailable").asInt()).isEqualTo(1);
+    assertThat(RenderedChart.render("sidecar.podDisruptionBudget.enabled", false).ofKind("PodDisruptionBudget"))
+        .isEmpty();
+  }
+
+  // ------------------------------------------------------------------------------------------------ device plugin
+
+  @Test
+  void devicePluginArgsAreOptionsTheDevicePluginAccepts() {
+    List<String> args = args(container(defaults.devicePlugin(), "device-plugin"));
+    assertThat(args.get(0)).isEqualTo("device-plugin");
+    CommandLine.ParseResult parsed = new CommandLine(new DevicePluginMain())
+        .parseArgs(args.subList(1, args.size()).toArray(String[]::new));
+    assertThat(parsed.matchedOptionValue("--device-plugin-path", (Object) null))
+        .hasToString("/var/lib/kubelet/device-plugins");
+    assertThat(parsed.matchedOptionValue("--hook-path", (Object) null)).hasToString("/usr/local/vgpu");
+    assertThat(parsed.matchedOptionValue("--device-config", (Object) null))
+        .hasToString("/config/device-config.yaml");
+    assertThat(parsed.matchedOptionValue("--node-config", (Object) null)).hasToString("/config/config.json");
+  }
+
+  @Test
+  void devicePluginRunsOnlyOnLabelledGpuNodes() {
+    JsonNode pod = defaults.devicePlugin().path("spec").path("template").path("spec");
+    assertThat(pod.path("nodeSelector").path("gpu").asText()).isEqualTo("on");
+    JsonNode custom = RenderedChart.render(Map.of("devicePlugin.nodeSelector.gpu", "null",
+        "devicePlugin.nodeSelector.nvidia\\.com/gpu\\.present", "true")).devicePlugin();
+    assertThat(custom.path("spec").path("template").path("spec").path("nodeSelector").path("nvidia.com/gpu.present")
+        .asText()).isEqualTo("true");
+  }
+
+  @Test
+  void devicePluginMountsKubeletDirHookPathLockDirAndBothConfigs() {
+    JsonNode c = container(defaults.devicePlugin(), "device-plugin");
+    assertThat(mounts(c)).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "/var/lib/kubelet/device-plugins", "device-plugin",
+        "/usr/local/vgpu", "hook",
+        "/tmp/vgpulock", "vgpulock",
+        "/config", "config"));
+    JsonNode ds = defaults.devicePlugin();
+    assertThat(volume(ds, "device-plugin").path("hostPath").path("path").asText())
+        .isEqualTo("/var/lib/kubelet/device-plugins");
+    assertThat(volume(ds, "hook").path("hostPath").path("path").asText()).isEqualTo("/usr/local/vgpu");
+    List<String> configs = new ArrayList<>();
+    stream(volume(ds, "config").path("projected").path("sources")).forEach(s -> configs.add(
+        s.path("configMap").path("name").asText() + ":" + s.path("configMap").path("items").get(0).path("path")
+            .asText()));
+    assertThat(configs).containsExactlyInAnyOrder("volcano-vgpu-device-config:device-config.yaml",
+        "volcano-vgpu-node-config:config.json");
+    assertThat(env(c)).containsEntry("NODE_NAME", "spec.nodeName").containsEntry("HOOK_PATH", "/usr/local/vgpu")
+        .containsEntry("DEVICE_LIST_STRATEGY", "envvar").containsEntry("LOG_LEVEL", "INFO");
+  }
+
+  @Test
+  void onlyTheDevicePluginContainerIsPrivilegedAndTheInitStepInstallsLibvgpuIntoTheHookPath() {
+    JsonNode ds = defaults.devicePlugin();
+    assertThat(container(ds, "device-plugin").path("securityContext").path("privileged").asBoolean()).isTrue();
+    JsonNode init = initContainer(ds, "install-libvgpu");
+    assertThat(init.path("securityContext").path("privileged").asBoolean(true)).isFalse();
+    assertThat(init.path("securityContext").path("allowPrivilegeEscalation").asBoolean(true)).isFalse();
+    assertThat(mounts(init)).containsExactlyEntriesOf(Map.of("/hook", "hook"));
+    String script = String.join("\n", args(init));
+    assertThat(script).contains("/hook/libvgpu.so").contains("/hook/ld.so.preload")
+        .contains("/usr/local/vgpu/libvgpu.so");
+    assertThat(init.path("image").asText()).isEqualTo("ghcr.io/volcano-vgpu/libvgpu:0.1.0");
+    JsonNode unprivileged = RenderedChart.render("devicePlugin.privileged", false).devicePlugin();
+    assertThat(container(unprivileged, "device-plugin").path("securityContext").path("privileged").asBoolean())
+        .isFalse();
+  }
+
+  @Test
+  void cdiSwitchMountsTheSpecDirAndDriverRootAndSetsTheStrategy() {
+    JsonNode plain = container(defaults.devicePlugin(), "device-plugin");
+    assertThat(mounts(plain)).doesNotContainKeys("/var/run/cdi", "/driver-root");
+    assertThat(volumeNames(defaults.devicePlugin())).doesNotContain("cdi-specs", "driver-root");
+
+    RenderedChart chart = RenderedChart.render("cdi.enabled", true);
+    JsonNode c = container(chart.devicePlugin(), "device-plugin");
+    assertThat(mounts(c)).containsEntry("/var/run/cdi", "cdi-specs").containsEntry("/driver-root", "driver-root");
+    assertThat(volume(chart.devicePlugin(), "cdi-specs").path("hostPath").path("path").asText())
+        .isEqualTo("/var/run/cdi");
+    assertThat(stream(c.path("volumeMounts")).filter(m -> m.path("name").asText().equals("driver-root"))
+        .allMatch(m -> m.path("readOnly").asBoolean())).isTrue();
+    assertThat(env(c)).containsEntry("DEVICE_LIST_STRATEGY", "cdi-annotations")
+        .containsEntry("CDI_ANNOTATION_PREFIX", "cdi.k8s.io/").containsEntry("CDI_ROOT", "/var/run/cdi")
+        .containsEntry("CDI_KIND", "k8s.device-plugin.nvidia.com/gpu").doesNotContainKey("CDI_DRIVER_KIND");
+
+    Map<String, Object> cri = new LinkedHashMap<>();
+    cri.put("cdi.enabled", true);
+    cri.put("cdi.deviceListStrategy", "cdi-cri");
+    cri.put("cdi.specDir", "/etc/cdi");
+    JsonNode criContainer = container(RenderedChart.render(cri).devicePlugin(), "device-plugin");
+    assertThat(env(criContainer)).containsEntry("DEVICE_LIST_STRATEGY", "cdi-cri").containsEntry("CDI_ROOT", "/etc/cdi");
+    assertThat(mounts(criContainer)).containsEntry("/etc/cdi", "cdi-specs");
+  }
+
+  @Test
+  void migStrategyAndPerNodeOperatingModeReachTheDevicePlugin() {
+    assertThat(env(container(defaults.devicePlugin(), "device-plugin"))).containsEntry("MIG_STRATEGY", "none");
+    Map<String, Object> sets = new LinkedHashMap<>();
+    sets.put("migStrategy", "mixed");
+    sets.put("nodeConfig.configs[0].name", "gpu-a100");
+    sets.put("nodeConfig.configs[0].operatingmode", "mig");
+    sets.put("nodeConfig.configs[0].devicesplitcount", 7);
+    RenderedChart chart = RenderedChart.render(sets);
+    assertThat(env(container(chart.devicePlugin(), "device-plugin"))).containsEntry("MIG_STRATEGY", "mixed");
+    JsonNode config = RenderedChart.yaml(
+        chart.get("ConfigMap", "volcano-vgpu-node-config").path("data").path("config.json").asText());
+    JsonNode node = config.path("nodeconfig").get(0);
+    assertThat(node.path("name").asText()).isEqualTo("gpu-a100");
+    assertThat(node.path("operatingmode").asText()).isEqualTo("mig");
+    assertThat(node.path("devicesplitcount").asInt()).isEqualTo(7);
+
+    JsonNode empty = RenderedChart.yaml(
+        defaults.get("ConfigMap", "volcano-vgpu-node-config").path("data").path("config.json").asText());
+    assertThat(empty.path("nodeconfig").isArray()).isTrue();
+    assertThat(empty.path("nodeconfig")).isEmpty();
+  }
+
+  @Test
+  void configChangesRollThePods() {
+    RenderedChart changed = RenderedChart.render("deviceConfig.nvidia.deviceSplitCount", 4);
+    assertThat(checksum(changed.devicePlugin())).isNotEqualTo(checksum(defaults.devicePlugin()));
+    assertThat(checksum(changed.sidecar())).isNotEqualTo(checksum(defaults.sidecar()));
+  }
+
+  // ------------------------------------------------------------------------------------------------ ConfigMaps
+
+  @Test
+  void deviceConfigHasHamisKeysAndDefaults() {
+    JsonNode nvidia = deviceConfig(defaults).path("nvidia");
+    assertThat(nvidia.path("resourceCountName").asText()).isEqualTo("volcano.sh/vgpu-number");
+    assertThat(nvidia.path("resourceMemoryName").asText()).isEqualTo("volcano.sh/vgpu-memory");
+    assertThat(nvidia.path("resourceMemoryPercentageName").asText()).isEqualTo("volcano.sh/vgpu-memory-percentage");
+    assertThat(nvidia.path("resourceCoreName").asText()).isEqualTo("volcano.sh/vgpu-cores");
+    assertThat(nvidia.path("overwriteEnv").isBoolean()).isTrue();
+    assertThat(nvidia.path("overwriteEnv").asBoolean()).isFalse();
+    assertThat(nvidia.path("defaultMemory").asInt(-1)).isZero();
+    assertThat(nvidia.path("defaultCores").asInt(-1)).isZero();
+    assertThat(nvidia.path("defaultGPUNum").asInt()).isEqualTo(1);
+    assertThat(nvidia.path("deviceSplitCount").asInt()).isEqualTo(10);
+    assertThat(nvidia.path("deviceMemoryScaling").asDouble()).isEqualTo(1.0);
+    assertThat(nvidia.path("deviceCoreScaling").asDouble()).isEqualTo(1.0);
+    assertThat(nvidia.path("gpuMemoryFactor").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void deviceConfigKnowsTheMigGeometriesOfA30AndBothA100s() {
+    JsonNode geometries = deviceConfig(defaults).path("nvidia").path("knownMigGeometries");
+    assertThat(geometries).hasSize(3);
+    assertThat(geometry(geometries, "A30")).containsExactly("group1:1g.6gb/6144x4", "group2:2g.12gb/12288x2",
+        "group3:4g.24gb/24576x1");
+    assertThat(geometry(geometries, "A100-PCIE-40GB")).containsExactly("group1:1g.5gb/5120x7",
+        "group2:2g.10gb/10240x3,1g.5gb/5120x1", "group3:3g.20gb/20480x2", "group4:7g.40gb/40960x1");
+    assertThat(geometry(geometries, "A100-SXM4-80GB")).containsExactly("group1:1g.10gb/9728x7",
+        "group2:2g.20gb/19968x3,1g.10gb/9728x1", "group3:3g.40gb/40192x2", "group4:7g.80gb/80896x1");
+  }
+
+  @Test
+  void deviceConfigCanAlsoBePlacedWhereVolcanoLooks() {
+    RenderedChart chart = RenderedChart.render("deviceConfig.namespace", "kube-system");
+    List<String> namespaces = chart.ofKind("ConfigMap").stream()
+        .filter(c -> c.path("metadata").path("name").asText().equals("volcano-vgpu-device-config"))
+        .map(c -> c.path("metadata").path("namespace").asText()).toList();
+    assertThat(namespaces).containsExactlyInAnyOrder(NAMESPACE, "kube-system");
+  }
+
+  // ------------------------------------------------------------------------------------------------ scheduler conf
+
+  @Test
+  void schedulerConfIsValidYamlWithTheExtenderPointingAtTheSidecarService() {
+    JsonNode extender = extenderArguments(defaults);
+    assertThat(extender.path("extender.urlPrefix").asText())
+        .isEqualTo("http://" + SIDECAR + "." + NAMESPACE + ".svc:8713");
+    assertThat(defaults.get("Service", SIDECAR).path("spec").path("ports").get(0).path("port").asInt())
+        .isEqualTo(8713);
+    assertThat(extender.path("extender.httpTimeout").isTextual()).isTrue();
+    assertThat(extender.path("extender.httpTimeout").asText()).isEqualTo("1s");
+    assertThat(extender.path("extender.predicateVerb").asText()).isEqualTo("predicate");
+    assertThat(extender.path("extender.prioritizeVerb").asText()).isEqualTo("prioritize");
+    assertThat(extender.path("extender.allocateFuncVerb").asText()).isEqualTo("allocate");
+    assertThat(extender.path("extender.deallocateFuncVerb").asText()).isEqualTo("deallocate");
+    assertThat(extender.path("extender.ignorable").isBoolean()).isTrue();
+    assertThat(extender.path("extender.ignorable").asBoolean()).isFalse();
+    assertThat(extender.path("extender.managedResources").isArray()).isTrue();
+    assertThat(texts(extender.path("extender.managedResources"))).containsExactly("volcano.sh/vgpu-number",
+        "volcano.sh/vgpu-memory", "volcano.sh/vgpu-memory-percentage", "volcano.sh/vgpu-cores");
+    assertThat(extender.has("extender.onSessionOpenVerb")).isFalse();
+  }
+
+  @Test
+  void schedulerConfKeepsPredicatesAndNeverEnablesDeviceshareVgpu() {
+    JsonNode conf = schedulerConf(defaults);
+    List<String> plugins = new ArrayList<>();
+    for (JsonNode tier : conf.path("tiers")) {
+      for (JsonNode plugin : tier.path("plugins")) {
+        plugins.add(plugin.path("name").asText());
+        assertThat(plugin.path("arguments").has("deviceshare.VGPUEnable")).isFalse();
+      }
+    }
+    assertThat(plugins).contains("predicates", "extender", "gang").doesNotContain("deviceshare");
+    assertThat(conf.path("actions").asText()).contains("allocate");
+  }
+
+  @Test
+  void httpTimeoutStaysAStringAndUrlAndResourceNamesFollowTheValues() {
+    Map<String, Object> sets = new LinkedHashMap<>();
+    sets.put("scheduler.httpTimeout", "500ms");
+    sets.put("scheduler.urlPrefix", "http://127.0.0.1:8713/");
+    sets.put("deviceConfig.nvidia.resourceMemoryPercentageName", "");
+    sets.put("deviceConfig.nvidia.resourceCoreName", "example.com/cores");
+    JsonNode extender = extenderArguments(RenderedChart.render(sets));
+    assertThat(extender.path("extender.httpTimeout").isTextual()).isTrue();
+    assertThat(extender.path("extender.httpTimeout").asText()).isEqualTo("500ms");
+    assertThat(extender.path("extender.urlPrefix").asText()).isEqualTo("http://127.0.0.1:8713");
+    assertThat(texts(extender.path("extender.managedResources"))).containsExactly("volcano.sh/vgpu-number",
+        "volcano.sh/vgpu-memory", "example.com/cores");
+  }
+
+  @Test
+  void notesPrintTheSameSchedulerConfAndWarnAgainstDeviceshareVgpu() {
+    String notes = RenderedChart.notes(Map.of());
+    List<String> lines = notes.lines().toList();
+    int start = -1;
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).startsWith("    actions:")) {
+        start = i;
+        break;
+      }
+    }
+    assertThat(start).as("scheduler conf snippet in NOTES:%n%s", notes).isNotNegative();
+    StringBuilder snippet = new StringBuilder();
+    for (int i = start; i < lines.size() && lines.get(i).startsWith("    "); i++) {
+      snippet.append(lines.get(i).substring(4)).append('\n');
+    }
+    assertThat(RenderedChart.yaml(snippet.toString())).isEqualTo(schedulerConf(defaults));
+    assertThat(notes).contains("WARNING: do not enable deviceshare.VGPUEnable");
+  }
+
+  // ------------------------------------------------------------------------------------------------ images
+
+  @Test
+  void imagesDefaultToTheAppVersion() {
+    assertThat(container(defaults.sidecar(), "sidecar").path("image").asText())
+        .isEqualTo("ghcr.io/volcano-vgpu/volcano-vgpu:0.1.0");
+    assertThat(container(defaults.devicePlugin(), "device-plugin").path("image").asText())
+        .isEqualTo("ghcr.io/volcano-vgpu/volcano-vgpu:0.1.0");
+    assertThat(container(defaults.sidecar(), "sidecar").path("imagePullPolicy").asText()).isEqualTo("IfNotPresent");
+  }
+
+  @Test
+  void globalImageOverrideChangesRegistryAndPolicyButNeverAComponentTag() {
+    Map<String, Object> sets = new LinkedHashMap<>();
+    sets.put("global.imageRegistry", "mirror.example.com:5000");
+    sets.put("global.imageTag", "9.9.9");
+    sets.put("global.imagePullPolicy", "Always");
+    sets.put("sidecar.image.tag", "1.2.3");
+    sets.put("devicePlugin.libvgpu.image.tag", "lib-7");
+    RenderedChart chart = RenderedChart.render(sets);
+    JsonNode sidecar = container(chart.sidecar(), "sidecar");
+    JsonNode plugin = container(chart.devicePlugin(), "device-plugin");
+    JsonNode init = initContainer(chart.devicePlugin(), "install-libvgpu");
+    assertThat(sidecar.path("image").asText()).isEqualTo("mirror.example.com:5000/volcano-vgpu/volcano-vgpu:1.2.3");
+    assertThat(plugin.path("image").asText()).isEqualTo("mirror.example.com:5000/volcano-vgpu/volcano-vgpu:9.9.9");
+    assertThat(init.path("image").asText()).isEqualTo("mirror.example.com:5000/volcano-vgpu/libvgpu:lib-7");
+    for (JsonNode c : List.of(sidecar, plugin, init)) {
+      assertThat(c.path("imagePullPolicy").asText()).isEqualTo("Always");
+    }
+  }
+
+  @Test
+  void componentPullPolicyAndPullSecretsApply() {
+    Map<String, Object> sets = new LinkedHashMap<>();
+    sets.put("devicePlugin.image.pullPolicy", "Never");
+    sets.put("global.imagePullSecrets[0]", "regcred");
+    RenderedChart chart = RenderedChart.render(sets);
+    assertThat(container(chart.devicePlugin(), "device-plugin").path("imagePullPolicy").asText()).isEqualTo("Never");
+    assertThat(container(chart.sidecar(), "sidecar").path("imagePullPolicy").asText()).isEqualTo("IfNotPresent");
+    for (JsonNode workload : List.of(chart.sidecar(), chart.devicePlugin())) {
+      assertThat(workload.path("spec").path("template").path("spec").path("imagePullSecrets").get(0).path("name")
+          .asText()).isEqualTo("regcred");
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------ monitoring
+
+  @Test
+  void serviceMonitorsOnlyWhenThePrometheusApiIsThere() {
+    assertThat(defaults.ofKind("ServiceMonitor")).as("no monitoring.coreos.com/v1 in a plain render").isEmpty();
+    RenderedChart chart = RenderedChart.render("serviceMonitor.assumeCrdsPresent", true);
+    List<JsonNode> monitors = chart.ofKind("ServiceMonitor");
+    assertThat(monitors).hasSize(2);
+    for (JsonNode monitor : monitors) {
+      JsonNode selector = monitor.path("spec").path("selector").path("matchLabels");
+      List<JsonNode> services = chart.ofKind("Service").stream()
+          .filter(s -> labelsMatch(s.path("metadata").path("labels"), selector)).toList();
+      assertThat(services).as("services selected by %s", monitor.path("metadata").path("name")).hasSize(1);
+      String port = monitor.path("spec").path("endpoints").get(0).path("port").asText();
+      assertThat(stream(services.get(0).path("spec").path("ports")).map(p -> p.path("name").asText()))
+          .contains(port);
+    }
+    Map<String, Object> off = new LinkedHashMap<>();
+    off.put("serviceMonitor.assumeCrdsPresent", true);
+    off.put("serviceMonitor.enabled", false);
+    assertThat(RenderedChart.render(off).ofKind("ServiceMonitor")).isEmpty();
+  }
+
+  // ------------------------------------------------------------------------------------------------ bad values
+
+  @Test
+  void valuesThatVolcanoOrThePluginWouldMisreadAreRejectedNamingTheKey() {
+    assertThatThrownBy(() -> RenderedChart.render("scheduler.httpTimeout", 2))
+        .hasMessageContaining("httpTimeout");
+    assertThatThrownBy(() -> RenderedChart.render("scheduler.httpTimeout", "2 seconds"))
+        .hasMessageContaining("httpTimeout");
+    assertThatThrownBy(() -> RenderedChart.render("migStrategy", "sometimes"))
+        .hasMessageContaining("migStrategy");
+    assertThatThrownBy(() -> RenderedChart.render("cdi.deviceListStrategy", "cdi"))
+        .hasMessageContaining("deviceListStrategy");
+    assertThatThrownBy(() -> RenderedChart.render("nodeConfig.configs[0].operatingmode", "mps"))
+        .hasMessageContaining("operatingmode");
+    assertThatThrownBy(() -> RenderedChart.render("sidecar.policy", "random"))
+        .hasMessageContaining("policy");
+  }
+
+  // ------------------------------------------------------------------------------------------------ helpers
+
+  private static Set<String> kinds(RenderedChart chart) {
+    Set<String> kinds = new TreeSet<>();
+    chart.objects().forEach(o -> kinds.add(o.path("kind").asText() + "/" + o.path("metadata").path("name").asText()));
+    return kinds;
+  }
+
+  /** "group/resource" to verbs. */
+  private static Map<String, Set<String>> rules(JsonNode role) {
+    Map<String, Set<String>> rules = new LinkedHashMap<>();
+    for (JsonNode rule : role.path("rules")) {
+      for (String group : texts(rule.path("apiGroups"))) {
+        for (String resource : texts(rule.path("resources"))) {
+          rules.computeIfAbsent(group + "/" + resource, k -> new TreeSet<>()).addAll(texts(rule.path("verbs")));
+        }
+      }
+    }
+    return rules;
+  }
+
+  private static JsonNode deviceConfig(RenderedChart chart) {
+    return RenderedChart.yaml(chart.get("ConfigMap", "volcano-vgpu-device-config").path("data")
+        .path("device-config.yaml").asText());
+  }
+
+  /** For the first entry whose models contain {@code model}: "group:name/memory x count,..." per group. */
+  private static List<String> geometry(JsonNode known, String model) {
+    JsonNode entry = stream(known).filter(k -> texts(k.path("models")).contains(model)).findFirst().orElseThrow();
+    List<String> groups = new ArrayList<>();
+    for (JsonNode group : entry.path("allowedGeometries")) {
+      List<String> parts = new ArrayList<>();
+      for (JsonNode g : group.path("geometries")) {
+        parts.add(g.path("name").asText() + "/" + g.path("memory").asInt() + "x" + g.path("count").asInt());
+      }
+      groups.add(group.path("group").asText() + ":" + String.join(",", parts));
+    }
+    return groups;
+  }
+
+  private static JsonNode schedulerConf(RenderedChart chart) {
+    return RenderedChart.yaml(chart.get("ConfigMap", RELEASE + "-volcano-vgpu-scheduler-conf").path("data")
+        .path("volcano-scheduler.conf").asText());
+  }
+
+  private static JsonNode extenderArguments(RenderedChart chart) {
+    for (JsonNode tier : schedulerConf(chart).path("tiers")) {
+      for (JsonNode plugin : tier.path("plugins")) {
+        if (plugin.path("name").asText().equals("extender")) {
+          return plugin.path("arguments");
+        }
+      }
+    }
+    throw new AssertionError("no extender plugin in the scheduler conf");
+  }
+
+  private static String checksum(JsonNode workload) {
+    return workload.path("spec").path("template").path("metadata").path("annotations").path("checksum/device-config")
+        .asText();
+  }
+
+  private static boolean labelsMatch(JsonNode labels, JsonNode selector) {
+    var it = selector.fields();
+    while (it.hasNext()) {
+      var e = it.next();
+      if (!e.getValue().asText().equals(labels.path(e.getKey()).asText())) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
