@@ -50,7 +50,7 @@ printf '| same, first run after a build (no class-data archive yet; it records o
 printf '| RSS after 5 s serving, median of 3 | %d MB | <= 150 MB |\n' "$rss_mb"
 
 # Allocate latency with real API lookups (the harness in the module's test sources)
-mvn -q -B -ntp -pl vgpu-device-plugin -am -DskipTests test-compile dependency:build-classpath \
+mvn -q -B -ntp -Dstyle.color=never -pl vgpu-device-plugin -am -DskipTests test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/figures-classpath.txt -Dmdep.includeScope=test >&2
 cp="$(cat vgpu-device-plugin/target/figures-classpath.txt):vgpu-device-plugin/target/test-classes:vgpu-device-plugin/target/classes"
 kubeconfig=$(bash scripts/k8s-local.sh kubeconfig)
