@@ -120,9 +120,11 @@ public final class DevicePlugin implements AutoCloseable {
   private final List<PhysicalGpu> gpus;
   private final @Nullable NodePodWatch watch;
   private final ExecutorService lockRelease;
+  private final @Nullable AutoCloseable migPort;
 
   private DevicePlugin(PluginManager manager, @Nullable ScheduledExecutorService publisher, List<PhysicalGpu> gpus,
-      @Nullable NodePodWatch watch, ExecutorService lockRelease) {
+      @Nullable NodePodWatch watch, ExecutorService lockRelease, @Nullable AutoCloseable migPort) {
+    this.migPort = migPort;
     this.manager = manager;
     this.publisher = publisher;
     this.gpus = gpus;
@@ -179,9 +181,11 @@ public final class DevicePlugin implements AutoCloseable {
           + " scheduler) and --mig-strategy " + strategy.wireName() + " (static layouts): choose one");
     }
     MigInventory migInventory = null;
+    AutoCloseable opened = null;
     if (dynamicMig || strategy != MigStrategy.NONE) {
       MigDevicePort port = migPort != null ? migPort.get()
           : backend instanceof FakeMigBackend fake ? fake.port() : null;
+      opened = migPort != null && port instanceof AutoCloseable c ? c : null;
       if (port == null) {
         throw new MigSetupException("MIG (" + (dynamicMig ? "operatingmode mig" : "--mig-strategy "
             + strategy.wireName()) + ") needs the NVML MIG port; none was given (fake GPUs: use --fake-mig FILE)");
@@ -283,7 +287,7 @@ public final class DevicePlugin implements AutoCloseable {
     } else {
       LOG.warn("no API server: the node annotation is not published and Allocate fails until one is configured");
     }
-    return new DevicePlugin(manager, executor, gpus, watch, lockRelease);
+    return new DevicePlugin(manager, executor, gpus, watch, lockRelease, opened);
   }
 
   /**
@@ -381,6 +385,13 @@ public final class DevicePlugin implements AutoCloseable {
     }
     if (watch != null) {
       watch.close();
+    }
+    if (migPort != null) {
+      try {
+        migPort.close();
+      } catch (Exception e) {
+        LOG.warn("closing the MIG port: {}", e.getMessage());
+      }
     }
   }
 }
