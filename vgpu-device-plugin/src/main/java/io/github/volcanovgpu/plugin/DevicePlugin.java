@@ -11,7 +11,20 @@ import io.github.volcanovgpu.plugin.allocate.PodSource;
 import io.github.volcanovgpu.plugin.allocate.PodSourceException;
 import io.github.volcanovgpu.plugin.allocate.VgpuAllocationHandler;
 import io.github.volcanovgpu.plugin.cdi.CdiSpecRegistry;
+import io.github.volcanovgpu.plugin.cdi.DeviceListAnswer;
 import io.github.volcanovgpu.plugin.cdi.DeviceListSettings;
+import io.github.volcanovgpu.cdi.nvidia.MigMinors;
+import io.github.volcanovgpu.contract.device.GpuMode;
+import io.github.volcanovgpu.mig.gpu.MigDevicePort;
+import io.github.volcanovgpu.plugin.kubelet.AdvertisedDevice;
+import io.github.volcanovgpu.plugin.mig.DynamicMigSlices;
+import io.github.volcanovgpu.plugin.mig.FakeMigBackend;
+import io.github.volcanovgpu.plugin.mig.MigInstanceAllocationHandler;
+import io.github.volcanovgpu.plugin.mig.MigInventory;
+import io.github.volcanovgpu.plugin.mig.MigMinorsFile;
+import io.github.volcanovgpu.plugin.mig.MigSetupException;
+import io.github.volcanovgpu.plugin.mig.MigStrategy;
+import io.github.volcanovgpu.plugin.mig.StaticMigPlan;
 import io.github.volcanovgpu.plugin.device.GpuBackend;
 import io.github.volcanovgpu.plugin.device.PhysicalGpu;
 import io.github.volcanovgpu.plugin.kubelet.AllocationHandler;
@@ -32,13 +45,16 @@ import io.micrometer.core.instrument.Timer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +78,16 @@ public final class DevicePlugin implements AutoCloseable {
       boolean legacyHandshake,
       Duration registerInterval,
       Map<String, String> environment,
-      DeviceListSettings deviceList) {
+      DeviceListSettings deviceList,
+      Mig mig) {
+    /** Without static MIG strategies (dynamic MIG still follows the node's {@code operatingmode}). */
+    public Options(String nodeName, Path devicePluginDir, DeviceConfig deviceConfig, NodeConfig nodeConfig,
+        PluginSettings.Overrides overrides, Path hookPath, String coreUtilizationPolicy, boolean legacyHandshake,
+        Duration registerInterval, Map<String, String> environment, DeviceListSettings deviceList) {
+      this(nodeName, devicePluginDir, deviceConfig, nodeConfig, overrides, hookPath, coreUtilizationPolicy,
+          legacyHandshake, registerInterval, environment, deviceList, Mig.defaults());
+    }
+
     /** The classic device list ({@code envvar}). */
     public Options(String nodeName, Path devicePluginDir, DeviceConfig deviceConfig, NodeConfig nodeConfig,
         PluginSettings.Overrides overrides, Path hookPath, String coreUtilizationPolicy, boolean legacyHandshake,
@@ -72,14 +97,34 @@ public final class DevicePlugin implements AutoCloseable {
     }
   }
 
+  /**
+   * MIG configuration.
+   *
+   * @param strategy static MIG strategy ({@code --mig-strategy})
+   * @param minors the MIG capability minors for CDI ({@code --mig-minors}; a synthetic table on fake machines)
+   */
+  public record Mig(MigStrategy strategy, Supplier<MigMinors> minors) {
+    public Mig {
+      Objects.requireNonNull(strategy, "strategy");
+      Objects.requireNonNull(minors, "minors");
+    }
+
+    /** Strategy {@code none}, minors from the driver's file. */
+    public static Mig defaults() {
+      return new Mig(MigStrategy.NONE, MigMinorsFile.reader(MigMinorsFile.DEFAULT));
+    }
+  }
+
   private final PluginManager manager;
   private final @Nullable ScheduledExecutorService publisher;
   private final List<PhysicalGpu> gpus;
   private final @Nullable NodePodWatch watch;
   private final ExecutorService lockRelease;
+  private final @Nullable AutoCloseable migPort;
 
   private DevicePlugin(PluginManager manager, @Nullable ScheduledExecutorService publisher, List<PhysicalGpu> gpus,
-      @Nullable NodePodWatch watch, ExecutorService lockRelease) {
+      @Nullable NodePodWatch watch, ExecutorService lockRelease, @Nullable AutoCloseable migPort) {
+    this.migPort = migPort;
     this.manager = manager;
     this.publisher = publisher;
     this.gpus = gpus;
@@ -96,7 +141,22 @@ public final class DevicePlugin implements AutoCloseable {
    */
   public static DevicePlugin start(Options o, GpuBackend backend, @Nullable ApiClient client,
       @Nullable ApiClient watchClient, MeterRegistry meters, Clock clock) {
-    return start(o, backend, client, watchClient, null, meters, clock);
+    return start(o, backend, null, client, watchClient, null, meters, clock);
+  }
+
+  /**
+   * As {@link #start(Options, GpuBackend, ApiClient, ApiClient, MeterRegistry, Clock)}, with the MIG port opened only
+   * when the node is in {@code mig} mode or a static MIG strategy is on ({@link FakeMigBackend} brings its own).
+   */
+  public static DevicePlugin start(Options o, GpuBackend backend, @Nullable Supplier<MigDevicePort> migPort,
+      @Nullable ApiClient client, @Nullable ApiClient watchClient, MeterRegistry meters, Clock clock) {
+    return start(o, backend, migPort, client, watchClient, null, meters, clock);
+  }
+
+  /** With an in-memory pod source and the given MIG port (tests). */
+  public static DevicePlugin start(Options o, GpuBackend backend, @Nullable MigDevicePort migPort, PodSource pods,
+      MeterRegistry meters, Clock clock) {
+    return start(o, backend, migPort == null ? null : () -> migPort, null, null, pods, meters, clock);
   }
 
   /**
@@ -105,27 +165,63 @@ public final class DevicePlugin implements AutoCloseable {
    */
   public static DevicePlugin start(Options o, GpuBackend backend, PodSource pods, MeterRegistry meters,
       Clock clock) {
-    return start(o, backend, null, null, pods, meters, clock);
+    return start(o, backend, null, null, null, pods, meters, clock);
   }
 
-  private static DevicePlugin start(Options o, GpuBackend backend, @Nullable ApiClient client,
-      @Nullable ApiClient watchClient, @Nullable PodSource givenPods, MeterRegistry meters, Clock clock) {
+  private static DevicePlugin start(Options o, GpuBackend backend, @Nullable Supplier<MigDevicePort> migPort,
+      @Nullable ApiClient client, @Nullable ApiClient watchClient, @Nullable PodSource givenPods,
+      MeterRegistry meters, Clock clock) {
     PluginSettings settings = PluginSettings.resolve(o.nodeName(), o.deviceConfig().nvidia(), o.nodeConfig(),
         o.overrides());
-    List<PhysicalGpu> gpus = NodeInventory.selected(backend.discover(), settings);
+    List<PhysicalGpu> selected = NodeInventory.selected(backend.discover(), settings);
+    boolean dynamicMig = settings.mode() == GpuMode.MIG;
+    MigStrategy strategy = o.mig().strategy();
+    if (dynamicMig && strategy != MigStrategy.NONE) {
+      throw new MigSetupException("node " + o.nodeName() + " has operatingmode mig (dynamic MIG: layouts follow the"
+          + " scheduler) and --mig-strategy " + strategy.wireName() + " (static layouts): choose one");
+    }
+    MigInventory migInventory = null;
+    AutoCloseable opened = null;
+    if (dynamicMig || strategy != MigStrategy.NONE) {
+      MigDevicePort port = migPort != null ? migPort.get()
+          : backend instanceof FakeMigBackend fake ? fake.port() : null;
+      opened = migPort != null && port instanceof AutoCloseable c ? c : null;
+      if (port == null) {
+        throw new MigSetupException("MIG (" + (dynamicMig ? "operatingmode mig" : "--mig-strategy "
+            + strategy.wireName()) + ") needs the NVML MIG port; none was given (fake GPUs: use --fake-mig FILE)");
+      }
+      migInventory = new MigInventory(port, () -> NodeInventory.selected(backend.discover(), settings),
+          o.mig().minors());
+    }
+    StaticMigPlan plan = strategy == MigStrategy.NONE ? StaticMigPlan.none(selected)
+        : StaticMigPlan.plan(strategy, Objects.requireNonNull(migInventory).cards(),
+            settings.resourceNames().count());
+    List<PhysicalGpu> gpus = plan.vgpuCards();
+    if (strategy != MigStrategy.NONE) {
+      LOG.info("mig-strategy {}: {} whole cards, MIG resources {}", strategy.wireName(), gpus.size(),
+          plan.migResources().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().size()).toList());
+    }
     LOG.info("node {}: {} GPUs to register (split {}, memory factor {}, core scaling {}, mode {})", o.nodeName(),
         gpus.size(), settings.splitCount(), settings.memoryFactor(), settings.coreScaling(),
         settings.mode().wireName());
     DeviceIds.entryLimitWarning(gpus, settings.memoryFactor()).ifPresent(LOG::warn);
 
-    HealthState health = new HealthState(gpus, HealthPolicy.fromEnvironment(o.environment()));
+    HealthState health = new HealthState(selected, HealthPolicy.fromEnvironment(o.environment()));
     AllocationSettings allocation = new AllocationSettings(settings.resourceNames(), settings.memoryFactor(),
         settings.coreScaling(), settings.disableCoreLimit(), o.coreUtilizationPolicy(), o.hookPath(),
         o.nodeName(), o.hookPath().resolve("vgpu").resolve("containers"), AllocationSettings.DEFAULT_LOCK_DIR);
+    CdiSpecRegistry registry = null;
     if (o.deviceList().anyCdi()) {
-      allocation = allocation.withDeviceList(o.deviceList(), cdiRegistry(o.deviceList(), backend, settings));
-    } else {
-      allocation = allocation.withDeviceList(o.deviceList(), null);
+      CdiSpecRegistry.Inventory inventory = migInventory != null ? migInventory
+          : () -> CdiSpecRegistry.Devices.ofGpus(NodeInventory.selected(backend.discover(), settings));
+      registry = cdiRegistry(o.deviceList(), inventory);
+    }
+    allocation = allocation.withDeviceList(o.deviceList(), registry);
+    if (dynamicMig) {
+      allocation = allocation.withMigSlices(DynamicMigSlices.over(Objects.requireNonNull(migInventory).port(),
+          o.deviceConfig().nvidia().knownMigGeometries()));
+      LOG.info("operatingmode mig: UUID[group-pos] slices get MIG devices ({} knownMigGeometries entries)",
+          o.deviceConfig().nvidia().knownMigGeometries().size());
     }
     NodePodWatch watch = givenPods == null && client != null && watchClient != null
         ? new NodePodWatch(watchClient, o.nodeName()).start() : null;
@@ -138,11 +234,20 @@ public final class DevicePlugin implements AutoCloseable {
     AllocationHandler handler = timed(new VgpuAllocationHandler(allocation, pods, lockRelease), meters);
 
     var names = settings.resourceNames();
-    List<PluginResource> resources = List.of(
-        new PluginResource(names.count(), DeviceIds.count(gpus, settings.splitCount()), handler,
-            PluginResource.Grouping.ONE_PER_CARD),
-        new PluginResource(names.memory(), DeviceIds.memory(gpus, settings.memoryFactor()), handler),
-        new PluginResource(names.cores(), DeviceIds.cores(gpus, settings.coreScaling()), handler));
+    List<PluginResource> resources = new ArrayList<>();
+    if (!plan.migResources().containsKey(names.count())) {
+      resources.add(new PluginResource(names.count(), DeviceIds.count(gpus, settings.splitCount()), handler,
+          PluginResource.Grouping.ONE_PER_CARD));
+      resources.add(new PluginResource(names.memory(), DeviceIds.memory(gpus, settings.memoryFactor()), handler));
+      resources.add(new PluginResource(names.cores(), DeviceIds.cores(gpus, settings.coreScaling()), handler));
+    }
+    if (!plan.migResources().isEmpty()) {
+      AllocationHandler migHandler = timed(new MigInstanceAllocationHandler(plan.migResources(),
+          new DeviceListAnswer(o.deviceList(), registry)), meters);
+      plan.migResources().forEach((name, devices) -> resources.add(new PluginResource(name,
+          devices.stream().map(d -> new AdvertisedDevice(d.uuid(), d.parentUuid(), d.numaNode())).toList(),
+          migHandler)));
+    }
     for (PluginResource r : resources) {
       Gauge.builder("volcano_vgpu_plugin_registered_devices", r.devices()::size)
           .description("Device IDs advertised to the kubelet").tag("resource", r.resourceName()).register(meters);
@@ -158,7 +263,10 @@ public final class DevicePlugin implements AutoCloseable {
     }
 
     ScheduledExecutorService executor = null;
-    if (client != null) {
+    if (client != null && gpus.isEmpty() && !selected.isEmpty()) {
+      LOG.info("no whole (vGPU) card left by mig-strategy {}: the node annotation is not published",
+          strategy.wireName());
+    } else if (client != null) {
       RegistrationPublisher reg = new RegistrationPublisher(o.nodeName(), new KubeNodeAnnotator(client),
           () -> NodeInventory.annotation(gpus, manager.health(), settings), o.legacyHandshake(), clock);
       executor = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -179,23 +287,21 @@ public final class DevicePlugin implements AutoCloseable {
     } else {
       LOG.warn("no API server: the node annotation is not published and Allocate fails until one is configured");
     }
-    return new DevicePlugin(manager, executor, gpus, watch, lockRelease);
+    return new DevicePlugin(manager, executor, gpus, watch, lockRelease, opened);
   }
 
   /**
    * The CDI spec registry, its main spec written now (before the kubelet can send an Allocate). The inventory is
    * discovered again whenever an Allocate names a device the spec lacks.
    */
-  private static CdiSpecRegistry cdiRegistry(DeviceListSettings list, GpuBackend backend, PluginSettings settings) {
+  private static CdiSpecRegistry cdiRegistry(DeviceListSettings list, CdiSpecRegistry.Inventory inventory) {
     CdiSpecDirectory dir = new CdiSpecDirectory(list.cdiRoot(), new CdiCodec(), CdiCodec.Format.JSON);
     int leftovers = dir.removeTemporaries();
     if (leftovers > 0) {
       LOG.info("removed {} temporary CDI spec file(s) left in {}", leftovers, list.cdiRoot());
     }
     CdiCodec codec = new CdiCodec();
-    CdiSpecRegistry registry = new CdiSpecRegistry(list.kind(), dir,
-        () -> CdiSpecRegistry.Devices.ofGpus(NodeInventory.selected(backend.discover(), settings)),
-        list.driverKind().orElse(null),
+    CdiSpecRegistry registry = new CdiSpecRegistry(list.kind(), dir, inventory, list.driverKind().orElse(null),
         () -> CdiSpecScan.deviceNames(list.runtimeDirs(), list.driverKind().orElseThrow(), codec));
     registry.start();
     LOG.info("CDI mode {}: spec {} in {} ({} devices)", list.strategies(), list.kind(), list.cdiRoot(),
@@ -279,6 +385,13 @@ public final class DevicePlugin implements AutoCloseable {
     }
     if (watch != null) {
       watch.close();
+    }
+    if (migPort != null) {
+      try {
+        migPort.close();
+      } catch (Exception e) {
+        LOG.warn("closing the MIG port: {}", e.getMessage());
+      }
     }
   }
 }

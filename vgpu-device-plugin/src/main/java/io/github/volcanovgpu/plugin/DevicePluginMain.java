@@ -9,6 +9,14 @@ import io.github.volcanovgpu.contract.kube.KubeJson;
 import io.github.volcanovgpu.plugin.cdi.DeviceListSettings;
 import io.github.volcanovgpu.plugin.cdi.DeviceListStrategy;
 import io.github.volcanovgpu.plugin.device.GpuBackend;
+import io.github.volcanovgpu.cdi.nvidia.MigMinors;
+import io.github.volcanovgpu.mig.gpu.MigDevicePort;
+import io.github.volcanovgpu.mig.gpu.NvmlMigDevicePort;
+import io.github.volcanovgpu.mig.profile.ProfileCatalogue;
+import io.github.volcanovgpu.plugin.mig.FakeMigBackend;
+import io.github.volcanovgpu.plugin.mig.MigMinorsFile;
+import io.github.volcanovgpu.plugin.mig.MigStrategy;
+import java.util.function.Supplier;
 import io.github.volcanovgpu.plugin.register.NodeConfig;
 import io.github.volcanovgpu.plugin.register.PluginSettings;
 import io.github.volcanovgpu.plugin.vendor.nvidia.FakeGpuBackend;
@@ -121,6 +129,21 @@ public final class DevicePluginMain implements Callable<Integer> {
       description = "Directory the CDI specs are written to (env CDI_ROOT; default: ${DEFAULT-VALUE}).")
   Path cdiRoot = Path.of("/var/run/cdi");
 
+  @Option(names = "--mig-strategy", defaultValue = "${env:MIG_STRATEGY:-none}",
+      description = "Static MIG layouts: none (whole GPUs only), single (every MIG device is one ID of the count "
+          + "resource; all GPUs one profile), mixed (nvidia.com/mig-<profile> per profile) (env MIG_STRATEGY; "
+          + "default: ${DEFAULT-VALUE}). Dynamic MIG is the node config's operatingmode: mig instead.")
+  String migStrategy = "none";
+
+  @Option(names = "--mig-minors", defaultValue = "${env:MIG_MINORS:-/proc/driver/nvidia-caps/mig-minors}",
+      description = "The driver's MIG capability minors, for the GI/CI nodes of MIG devices in CDI specs (env "
+          + "MIG_MINORS; default: ${DEFAULT-VALUE}; with --fake-mig a driver-like table when the file is absent).")
+  Path migMinors = MigMinorsFile.DEFAULT;
+
+  @Option(names = "--fake-mig", description = "Fake MIG machine: a mig-manager fake GPU file (gpus: [{model, uuid, "
+      + "migEnabled, runningClients, instances}]); the plugin's GPUs are that machine's cards (not with --fake-gpus).")
+  @Nullable Path fakeMig;
+
   @Option(names = "--metrics-bind-address", defaultValue = ":9394",
       description = "Prometheus /metrics address, empty to disable (default: ${DEFAULT-VALUE}).")
   String metricsBind = ":9394";
@@ -156,8 +179,26 @@ public final class DevicePluginMain implements Callable<Integer> {
         ? DeviceConfig.parse(Files.readString(deviceConfig), deviceConfig.toString()) : DeviceConfig.defaults();
     NodeConfig nodes = Files.exists(nodeConfig)
         ? NodeConfig.parse(Files.readString(nodeConfig), nodeConfig.toString()) : NodeConfig.empty();
-    GpuBackend backend = fakeGpus != null ? FakeGpuBackend.fromArgument(fakeGpus)
-        : new NvmlGpuBackend(driverRoot, Clock.systemUTC());
+    if (fakeGpus != null && fakeMig != null) {
+      throw new IllegalArgumentException("--fake-gpus and --fake-mig both describe the GPUs: give one");
+    }
+    MigStrategy strategy = flag("--mig-strategy", () -> MigStrategy.parse(migStrategy));
+    GpuBackend backend;
+    Supplier<MigDevicePort> migPort = null;
+    Supplier<MigMinors> minors = MigMinorsFile.reader(migMinors);
+    if (fakeMig != null) {
+      FakeMigBackend fake = FakeMigBackend.load(fakeMig);
+      backend = fake;
+      if (!Files.exists(migMinors)) {
+        String table = MigMinorsFile.synthetic(fake.port().gpus().size());
+        minors = () -> MigMinors.parse(table);
+      }
+    } else if (fakeGpus != null) {
+      backend = FakeGpuBackend.fromArgument(fakeGpus);
+    } else {
+      backend = new NvmlGpuBackend(driverRoot, Clock.systemUTC());
+      migPort = () -> NvmlMigDevicePort.open(driverRoot, ProfileCatalogue.builtIn());
+    }
     ApiClient client = noKube ? null : apiClient();
     ApiClient watchClient = null;
     if (client != null) {
@@ -168,8 +209,10 @@ public final class DevicePluginMain implements Callable<Integer> {
     DevicePlugin.Options options = new DevicePlugin.Options(nodeName, devicePluginPath, device, nodes,
         new PluginSettings.Overrides(Optional.ofNullable(splitCount), Optional.ofNullable(memoryFactor),
             Optional.ofNullable(coreScaling)),
-        hookPath, corePolicy, legacyHandshake, registerInterval, System.getenv(), deviceList());
-    DevicePlugin plugin = DevicePlugin.start(options, backend, client, watchClient, meters, Clock.systemUTC());
+        hookPath, corePolicy, legacyHandshake, registerInterval, System.getenv(), deviceList(),
+        new DevicePlugin.Mig(strategy, minors));
+    DevicePlugin plugin = DevicePlugin.start(options, backend, migPort, client, watchClient, meters,
+        Clock.systemUTC());
     if (!metricsBind.isBlank()) {
       serveMetrics(metricsBind, meters);
     }

@@ -23,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  * @param lockDir host directory mounted at {@code /tmp/vgpulock}, normally {@code /tmp/vgpulock}
  * @param deviceList the device-list strategies ({@code envvar} by default)
  * @param cdi the CDI spec registry; required when a CDI strategy is on, null otherwise
+ * @param migSlices dynamic MIG ({@code operatingmode: mig}): resolves {@code UUID[group-pos]} slices; null refuses
+ *     MIG slices
  */
 public record AllocationSettings(
     ResourceNames resources,
@@ -35,7 +37,8 @@ public record AllocationSettings(
     Path cacheRoot,
     Path lockDir,
     DeviceListSettings deviceList,
-    @Nullable CdiSpecRegistry cdi) {
+    @Nullable CdiSpecRegistry cdi,
+    @Nullable MigSlices migSlices) {
   public static final Path DEFAULT_HOOK_PATH = Path.of("/usr/local/vgpu");
   public static final Path DEFAULT_LOCK_DIR = Path.of("/tmp/vgpulock");
 
@@ -62,6 +65,14 @@ public record AllocationSettings(
     }
   }
 
+  /** Without dynamic MIG. */
+  public AllocationSettings(ResourceNames resources, int gpuMemoryFactor, double deviceCoreScaling,
+      boolean disableCoreLimit, String coreUtilizationPolicy, Path hookPath, String nodeName, Path cacheRoot,
+      Path lockDir, DeviceListSettings deviceList, @Nullable CdiSpecRegistry cdi) {
+    this(resources, gpuMemoryFactor, deviceCoreScaling, disableCoreLimit, coreUtilizationPolicy, hookPath, nodeName,
+        cacheRoot, lockDir, deviceList, cdi, null);
+  }
+
   /** The classic mode ({@code envvar}, no CDI). */
   public AllocationSettings(ResourceNames resources, int gpuMemoryFactor, double deviceCoreScaling,
       boolean disableCoreLimit, String coreUtilizationPolicy, Path hookPath, String nodeName, Path cacheRoot,
@@ -73,7 +84,13 @@ public record AllocationSettings(
   /** These settings with other device-list strategies and CDI registry. */
   public AllocationSettings withDeviceList(DeviceListSettings list, @Nullable CdiSpecRegistry registry) {
     return new AllocationSettings(resources, gpuMemoryFactor, deviceCoreScaling, disableCoreLimit,
-        coreUtilizationPolicy, hookPath, nodeName, cacheRoot, lockDir, list, registry);
+        coreUtilizationPolicy, hookPath, nodeName, cacheRoot, lockDir, list, registry, migSlices);
+  }
+
+  /** These settings answering MIG slices through {@code slices} (dynamic MIG). */
+  public AllocationSettings withMigSlices(@Nullable MigSlices slices) {
+    return new AllocationSettings(resources, gpuMemoryFactor, deviceCoreScaling, disableCoreLimit,
+        coreUtilizationPolicy, hookPath, nodeName, cacheRoot, lockDir, deviceList, cdi, slices);
   }
 
   /** Volcano's resource names and defaults, cache dirs under {@code <hookPath>/vgpu/containers}. */

@@ -7,6 +7,7 @@ import io.github.volcanovgpu.cdi.QualifiedName;
 import io.github.volcanovgpu.cdi.nvidia.VgpuSlice;
 import io.github.volcanovgpu.contract.device.DeviceSlice;
 import io.github.volcanovgpu.plugin.cdi.CdiSpecRegistry;
+import io.github.volcanovgpu.plugin.cdi.DeviceListAnswer;
 import io.github.volcanovgpu.plugin.cdi.DeviceListSettings;
 import io.github.volcanovgpu.plugin.cdi.DeviceListStrategy;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.CDIDevice;
@@ -64,11 +65,19 @@ final class ContainerResponses {
   }
 
   ContainerAllocateResponse build(PodSnapshot pod, PodSnapshot.Container container, List<DeviceSlice> devices) {
-    for (DeviceSlice d : devices) {
-      if (!d.uuid().equals(d.physicalUuid())) {
-        throw new VgpuAllocationHandler.Mismatch("pod " + pod.key() + " was assigned MIG slice " + d.uuid()
-            + "; MIG slices are not supported by this device plugin's hami-core Allocate");
+    long mig = devices.stream().filter(ContainerResponses::isMig).count();
+    if (mig > 0) {
+      if (settings.migSlices() == null) {
+        String first = devices.stream().filter(ContainerResponses::isMig).findFirst().orElseThrow().uuid();
+        throw new VgpuAllocationHandler.Mismatch("pod " + pod.key() + " was assigned MIG slice " + first
+            + "; MIG slices are not supported by this device plugin's hami-core Allocate (node operatingmode is"
+            + " not mig)");
       }
+      if (mig != devices.size()) {
+        throw new VgpuAllocationHandler.Mismatch("pod " + pod.key() + " was assigned both MIG slices and whole-card"
+            + " slices in one container (" + devices.stream().map(DeviceSlice::uuid).toList() + ")");
+      }
+      return buildMig(pod, devices);
     }
     String dirName = cacheDirName(pod, container);
     Path hostCacheDir = createCacheDir(pod, dirName);
@@ -114,6 +123,30 @@ final class ContainerResponses {
     out.addAllMounts(mounts);
     if (list.anyCdi()) {
       addCdiDevices(out, pod, dirName, List.copyOf(uuids), libvgpu, mounts);
+    }
+    return out.build();
+  }
+
+  private static boolean isMig(DeviceSlice d) {
+    return !d.uuid().equals(d.physicalUuid());
+  }
+
+  /**
+   * Dynamic MIG (reference volcano-vgpu.md §3.5, §3.7): each {@code UUID[group-pos]} resolved to its MIG device (the
+   * card brought to the group's layout first when needed), then the MIG devices as the device list, CDI specs first.
+   * None of the libvgpu envs or mounts: the MIG instance is the hardware limit, as in the existing plugin.
+   */
+  private ContainerAllocateResponse buildMig(PodSnapshot pod, List<DeviceSlice> devices) {
+    MigSlices slices = java.util.Objects.requireNonNull(settings.migSlices());
+    List<String> migUuids = new ArrayList<>();
+    for (DeviceSlice d : devices) {
+      migUuids.add(slices.resolve(d.uuid()));
+    }
+    ContainerAllocateResponse.Builder out = ContainerAllocateResponse.newBuilder();
+    try {
+      new DeviceListAnswer(settings.deviceList(), settings.cdi()).apply(out, migUuids, pod.uid());
+    } catch (CdiException e) {
+      throw new CdiSpecException("CDI devices for pod " + pod.key() + " not ready: " + e.getMessage(), e);
     }
     return out.build();
   }

@@ -161,6 +161,9 @@ public final class VgpuAllocationHandler implements AllocationHandler {
         throw fail(pod, Status.Code.FAILED_PRECONDITION, e.getMessage(), e);
       } catch (ContainerResponses.HostDirectoryException e) {
         throw fail(pod, Status.Code.INTERNAL, e.getMessage(), e);
+      } catch (MigSlices.MigSliceException e) {
+        throw fail(pod, e.busy() ? Status.Code.FAILED_PRECONDITION : Status.Code.INTERNAL,
+            "pod " + pod.key() + ": " + e.getMessage(), e);
       }
     }
   }
