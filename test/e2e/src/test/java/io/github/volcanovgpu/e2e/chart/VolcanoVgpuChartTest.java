@@ -281,14 +281,18 @@ class VolcanoVgpuChartTest {
 
     RenderedChart chart = RenderedChart.render("cdi.enabled", true);
     JsonNode c = container(chart.devicePlugin(), "device-plugin");
-    assertThat(mounts(c)).containsEntry("/var/run/cdi", "cdi-specs").containsEntry("/driver-root", "driver-root");
+    assertThat(mounts(c)).containsEntry("/var/run/cdi", "cdi-specs").containsEntry("/driver-root", "driver-root")
+        .containsEntry("/host/proc/driver", "proc-driver");
+    assertThat(volume(chart.devicePlugin(), "proc-driver").path("hostPath").path("path").asText())
+        .isEqualTo("/proc/driver");
     assertThat(volume(chart.devicePlugin(), "cdi-specs").path("hostPath").path("path").asText())
         .isEqualTo("/var/run/cdi");
     assertThat(stream(c.path("volumeMounts")).filter(m -> m.path("name").asText().equals("driver-root"))
         .allMatch(m -> m.path("readOnly").asBoolean())).isTrue();
     assertThat(env(c)).containsEntry("DEVICE_LIST_STRATEGY", "cdi-annotations")
         .containsEntry("CDI_ANNOTATION_PREFIX", "cdi.k8s.io/").containsEntry("CDI_ROOT", "/var/run/cdi")
-        .containsEntry("CDI_KIND", "k8s.device-plugin.nvidia.com/gpu").doesNotContainKey("CDI_DRIVER_KIND");
+        .containsEntry("CDI_KIND", "k8s.device-plugin.nvidia.com/gpu").doesNotContainKey("CDI_DRIVER_KIND")
+        .containsEntry("MIG_MINORS", "/host/proc/driver/nvidia-caps/mig-minors");
 
     Map<String, Object> cri = new LinkedHashMap<>();
     cri.put("cdi.enabled", true);
