@@ -6,6 +6,7 @@ import io.github.volcanovgpu.cdi.store.CdiSpecScan;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.github.volcanovgpu.plugin.allocate.AllocationSettings;
 import io.github.volcanovgpu.plugin.allocate.KubePodSource;
+import io.github.volcanovgpu.plugin.allocate.LeftoverCollector;
 import io.github.volcanovgpu.plugin.allocate.NodePodWatch;
 import io.github.volcanovgpu.plugin.allocate.PodSource;
 import io.github.volcanovgpu.plugin.allocate.PodSourceException;
@@ -65,6 +66,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class DevicePlugin implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DevicePlugin.class);
+  /** How often leftovers of deleted pods are looked for, and how long one must stay orphaned before it goes. */
+  private static final Duration LEFTOVER_INTERVAL = Duration.ofMinutes(1);
+  private static final Duration LEFTOVER_GRACE = Duration.ofMinutes(2);
 
   /** What the command line and the mounted ConfigMaps say. */
   public record Options(
@@ -284,6 +288,19 @@ public final class DevicePlugin implements AutoCloseable {
       executor.scheduleWithFixedDelay(publish, 0, o.registerInterval().toMillis(), TimeUnit.MILLISECONDS);
       ScheduledExecutorService ex = executor;
       health.addListener(() -> ex.execute(publish));
+      if (watch != null) {
+        // per-container cache dirs and CDI slice specs of pods gone from the node
+        LeftoverCollector leftovers = new LeftoverCollector(allocation.cacheRoot(), allocation.cdi(), clock,
+            LEFTOVER_GRACE);
+        NodePodWatch nodePods = watch;
+        executor.scheduleWithFixedDelay(() -> nodePods.podUids().ifPresent(live -> {
+          try {
+            leftovers.collect(live);
+          } catch (RuntimeException e) {
+            LOG.warn("cleaning up leftovers of deleted pods failed (retrying): {}", e.getMessage());
+          }
+        }), LEFTOVER_INTERVAL.toSeconds(), LEFTOVER_INTERVAL.toSeconds(), TimeUnit.SECONDS);
+      }
     } else {
       LOG.warn("no API server: the node annotation is not published and Allocate fails until one is configured");
     }

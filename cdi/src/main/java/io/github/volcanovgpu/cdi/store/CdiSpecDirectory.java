@@ -147,6 +147,7 @@ public final class CdiSpecDirectory implements CdiSpecWriter {
   }
 
   /** The ids of the transient specs of {@code kind} in the directory, sorted. */
+  @Override
   public List<String> transientIds(Kind kind) {
     String prefix = kind.specFileBase() + "_";
     List<String> out = new ArrayList<>();

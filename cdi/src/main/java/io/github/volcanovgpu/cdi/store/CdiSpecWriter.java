@@ -21,6 +21,9 @@ public interface CdiSpecWriter {
   /** Removes the transient spec {@code id} of {@code kind}; false when there was none. */
   boolean removeTransient(Kind kind, String id);
 
+  /** The ids of the transient specs of {@code kind} published now, sorted. */
+  java.util.List<String> transientIds(Kind kind);
+
   /** {@code <vendor>-<class>_<id>} with {@code /} in the id replaced by {@code _}. */
   static String transientFileBase(Kind kind, String id) {
     if (id.isEmpty()) {

@@ -71,6 +71,20 @@ public final class NodePodWatch implements AutoCloseable {
     return Optional.of(out);
   }
 
+  /** The UIDs of every pod bound to the node (any phase) as last seen; empty before the first LIST completed. */
+  public Optional<java.util.Set<String>> podUids() {
+    if (!informer.hasSynced()) {
+      return Optional.empty();
+    }
+    java.util.Set<String> out = new java.util.HashSet<>();
+    for (V1Pod pod : informer.getIndexer().list()) {
+      if (pod.getMetadata() != null && pod.getMetadata().getUid() != null) {
+        out.add(pod.getMetadata().getUid());
+      }
+    }
+    return Optional.of(out);
+  }
+
   public boolean hasSynced() {
     return informer.hasSynced();
   }

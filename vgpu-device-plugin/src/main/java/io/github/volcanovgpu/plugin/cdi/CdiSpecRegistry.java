@@ -147,6 +147,11 @@ public final class CdiSpecRegistry {
     return writer.removeTransient(kind, sliceName);
   }
 
+  /** The names of the slice sets published now (one per container: {@code vgpu-<podUID>_<container>}). */
+  public synchronized List<String> sliceNames() {
+    return writer.transientIds(kind);
+  }
+
   /** The device names of the main spec as last written. */
   public synchronized Set<String> deviceNames() {
     return written;

@@ -209,6 +209,11 @@ class CdiDeviceListTest {
       public boolean removeTransient(Kind kind, String id) {
         return dir.removeTransient(kind, id) | recorder.removeTransient(kind, id);
       }
+
+      @Override
+      public List<String> transientIds(Kind kind) {
+        return dir.transientIds(kind);
+      }
     };
     AllocationSettings s = settings(list(DeviceListStrategy.CDI_CRI), both);
     // a card added after start: the pod is assigned GPU-bbb, which the spec written at start does not have
@@ -257,6 +262,11 @@ class CdiDeviceListTest {
       @Override
       public boolean removeTransient(Kind kind, String id) {
         return false;
+      }
+
+      @Override
+      public List<String> transientIds(Kind kind) {
+        return List.of();
       }
     };
     AllocationSettings s = settings(list(DeviceListStrategy.CDI_CRI), failing);

@@ -3,6 +3,7 @@ package io.github.volcanovgpu.plugin.allocate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.volcanovgpu.bridge.kube.KubeClients;
 import io.github.volcanovgpu.bridge.kube.KubeFixtures;
 import io.github.volcanovgpu.bridge.kube.RealApiServer;
 import io.github.volcanovgpu.bridge.kube.TestNamespace;
@@ -90,6 +91,31 @@ class KubePodSourceIT {
     assertThat(p.containers()).extracting(PodSnapshot.Container::name).containsExactly("sidecar", "main");
     assertThat(p.containers().get(1).limits()).containsEntry("volcano.sh/vgpu-number", "1");
     assertThat(p.phase()).isEqualTo("Pending");
+  }
+
+  @Test
+  void nodeWatchSeesOnlyThisNodesPodsAndNeverShowsAnOwnPatchAsUndone(ApiClient client, KubeClients clients,
+      CoreV1Api api, TestNamespace ns) throws Exception {
+    String node = ns.nodeName("watch");
+    V1Pod running = KubeFixtures.createPod(api, annotatedPod(ns, "w-running", node, "1"));
+    KubeFixtures.setPhase(api, running, "Running");
+    KubeFixtures.createPod(api, annotatedPod(ns, "w-other", ns.nodeName("watch-2"), "1"));
+    V1Pod pending = KubeFixtures.createPod(api, annotatedPod(ns, "w-pending", node, "1"));
+
+    try (NodePodWatch watch = new NodePodWatch(clients.watches(), node).start()) {
+      KubePodSource source = new KubePodSource(client, watch);
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> watch.pendingPods().map(List::size).orElse(0) == 1);
+      assertThat(source.watchedPendingPodsOnNode(node)).extracting(PodSnapshot::name).containsExactly("w-pending");
+      assertThat(watch.podUids().orElseThrow())
+          .containsExactlyInAnyOrder(running.getMetadata().getUid(), pending.getMetadata().getUid());
+
+      PodSnapshot observed = source.watchedPendingPodsOnNode(node).get(0);
+      source.patchAnnotations(observed, Map.of(VgpuAnnotations.DEVICES_TO_ALLOCATE, Optional.of("")));
+
+      assertThat(source.watchedPendingPodsOnNode(node)).singleElement()
+          .satisfies(p -> assertThat(p.annotation(VgpuAnnotations.DEVICES_TO_ALLOCATE)).isEmpty());
+    }
   }
 
   @Test

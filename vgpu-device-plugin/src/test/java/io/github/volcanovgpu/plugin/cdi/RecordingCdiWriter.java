@@ -46,6 +46,11 @@ public final class RecordingCdiWriter implements CdiSpecWriter {
     return files.remove(id) != null;
   }
 
+  @Override
+  public synchronized List<String> transientIds(Kind kind) {
+    return files.keySet().stream().filter(id -> !id.equals("main")).sorted().toList();
+  }
+
   /** Records an event of the test (e.g. "response") in the same log. */
   public synchronized void mark(String event) {
     log.add(event);
