@@ -41,6 +41,7 @@ import io.github.volcanovgpu.plugin.register.PluginSettings;
 import io.github.volcanovgpu.plugin.register.RegistrationPublisher;
 import io.kubernetes.client.openapi.ApiClient;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.nio.file.Path;
@@ -125,10 +126,13 @@ public final class DevicePlugin implements AutoCloseable {
   private final @Nullable NodePodWatch watch;
   private final ExecutorService lockRelease;
   private final @Nullable AutoCloseable migPort;
+  private final Runnable unregisterMeters;
 
   private DevicePlugin(PluginManager manager, @Nullable ScheduledExecutorService publisher, List<PhysicalGpu> gpus,
-      @Nullable NodePodWatch watch, ExecutorService lockRelease, @Nullable AutoCloseable migPort) {
+      @Nullable NodePodWatch watch, ExecutorService lockRelease, @Nullable AutoCloseable migPort,
+      Runnable unregisterMeters) {
     this.migPort = migPort;
+    this.unregisterMeters = unregisterMeters;
     this.manager = manager;
     this.publisher = publisher;
     this.gpus = gpus;
@@ -252,15 +256,16 @@ public final class DevicePlugin implements AutoCloseable {
           devices.stream().map(d -> new AdvertisedDevice(d.uuid(), d.parentUuid(), d.numaNode())).toList(),
           migHandler)));
     }
+    List<Meter> gauges = new ArrayList<>(); // this instance's: removed on close, so a restarted plugin has its own
     for (PluginResource r : resources) {
-      Gauge.builder("volcano_vgpu_plugin_registered_devices", r.devices()::size)
-          .description("Device IDs advertised to the kubelet").tag("resource", r.resourceName()).register(meters);
+      gauges.add(Gauge.builder("volcano_vgpu_plugin_registered_devices", r.devices()::size)
+          .description("Device IDs advertised to the kubelet").tag("resource", r.resourceName()).register(meters));
     }
     PluginManager manager = new PluginManager(o.devicePluginDir(), resources, health, Duration.ofSeconds(5));
-    Gauge.builder("volcano_vgpu_plugin_healthy_gpus", () -> manager.health().values().stream()
-        .filter(h -> h.isHealthy()).count()).description("GPUs currently healthy").register(meters);
-    Gauge.builder("volcano_vgpu_plugin_registrations_restarts", manager::restarts)
-        .description("Re-registrations after a kubelet restart or a lost socket").register(meters);
+    gauges.add(Gauge.builder("volcano_vgpu_plugin_healthy_gpus", () -> manager.health().values().stream()
+        .filter(h -> h.isHealthy()).count()).description("GPUs currently healthy").register(meters));
+    gauges.add(Gauge.builder("volcano_vgpu_plugin_registrations_restarts", manager::restarts)
+        .description("Re-registrations after a kubelet restart or a lost socket").register(meters));
     manager.connect(backend);
     if (!manager.start()) {
       LOG.warn("the kubelet is not listening at {} yet; registering as soon as it appears", o.devicePluginDir());
@@ -304,7 +309,7 @@ public final class DevicePlugin implements AutoCloseable {
     } else {
       LOG.warn("no API server: the node annotation is not published and Allocate fails until one is configured");
     }
-    return new DevicePlugin(manager, executor, gpus, watch, lockRelease, opened);
+    return new DevicePlugin(manager, executor, gpus, watch, lockRelease, opened, () -> gauges.forEach(meters::remove));
   }
 
   /**
@@ -388,6 +393,7 @@ public final class DevicePlugin implements AutoCloseable {
 
   @Override
   public void close() {
+    unregisterMeters.run();
     if (publisher != null) {
       publisher.shutdownNow();
     }

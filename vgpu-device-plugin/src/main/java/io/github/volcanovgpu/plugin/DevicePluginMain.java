@@ -4,7 +4,6 @@ import com.sun.net.httpserver.HttpServer;
 import io.github.volcanovgpu.cdi.CdiAnnotations;
 import io.github.volcanovgpu.cdi.CdiException;
 import io.github.volcanovgpu.cdi.Kind;
-import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.github.volcanovgpu.contract.kube.KubeJson;
 import io.github.volcanovgpu.plugin.cdi.DeviceListSettings;
 import io.github.volcanovgpu.plugin.cdi.DeviceListStrategy;
@@ -17,7 +16,6 @@ import io.github.volcanovgpu.plugin.mig.FakeMigBackend;
 import io.github.volcanovgpu.plugin.mig.MigMinorsFile;
 import io.github.volcanovgpu.plugin.mig.MigStrategy;
 import java.util.function.Supplier;
-import io.github.volcanovgpu.plugin.register.NodeConfig;
 import io.github.volcanovgpu.plugin.register.PluginSettings;
 import io.github.volcanovgpu.plugin.vendor.nvidia.FakeGpuBackend;
 import io.github.volcanovgpu.plugin.vendor.nvidia.NvmlGpuBackend;
@@ -35,9 +33,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,6 +107,11 @@ public final class DevicePluginMain implements Callable<Integer> {
       description = "Node annotation refresh (ISO-8601; default: ${DEFAULT-VALUE}).")
   Duration registerInterval = Duration.ofSeconds(30);
 
+  @Option(names = "--config-check-interval", defaultValue = "PT10S",
+      description = "How often --device-config and --node-config are checked for changes; a valid change restarts "
+          + "the plugin with it (ISO-8601, PT0S disables; default: ${DEFAULT-VALUE}).")
+  Duration configCheckInterval = Duration.ofSeconds(10);
+
   @Option(names = "--device-list-strategy", defaultValue = "${env:DEVICE_LIST_STRATEGY:-envvar}",
       description = "How devices reach the runtime, a comma list of envvar, volume-mounts, cdi-annotations, cdi-cri "
           + "(env DEVICE_LIST_STRATEGY; default: ${DEFAULT-VALUE}). With only cdi-* no NVIDIA_VISIBLE_DEVICES is set.")
@@ -161,9 +168,29 @@ public final class DevicePluginMain implements Callable<Integer> {
   public Integer call() throws Exception {
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
-    DevicePlugin plugin = start(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Runtime runtime = runtime();
+    ReloadingPlugin<DevicePlugin> plugin = new ReloadingPlugin<>(deviceConfig, nodeConfig, loaded -> start(runtime, loaded, meters));
+    if (!metricsBind.isBlank()) {
+      serveMetrics(metricsBind, meters);
+    }
+    ScheduledExecutorService checks = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "config-check");
+      t.setDaemon(true);
+      return t;
+    });
+    if (!configCheckInterval.isZero()) {
+      checks.scheduleWithFixedDelay(() -> {
+        try {
+          plugin.reloadIfChanged();
+        } catch (RuntimeException e) {
+          LOG.error("restarting the plugin with the new configuration failed: {}", e.getMessage(), e);
+        }
+      }, configCheckInterval.toMillis(), configCheckInterval.toMillis(), TimeUnit.MILLISECONDS);
+    }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    java.lang.Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      checks.shutdownNow();
       plugin.close();
       stopped.countDown();
     }, "device-plugin-shutdown"));
@@ -171,18 +198,17 @@ public final class DevicePluginMain implements Callable<Integer> {
     return 0;
   }
 
-  DevicePlugin start(PrometheusMeterRegistry meters) throws Exception {
+  /** What outlives a configuration change: the GPU backend, the MIG port and the API clients. */
+  record Runtime(GpuBackend backend, @Nullable Supplier<MigDevicePort> migPort, Supplier<MigMinors> minors,
+      @Nullable ApiClient client, @Nullable ApiClient watchClient) {}
+
+  Runtime runtime() throws Exception {
     if (nodeName == null || nodeName.isBlank()) {
       throw new IllegalArgumentException("--node-name (or env NODE_NAME) is required");
     }
-    DeviceConfig device = Files.exists(deviceConfig)
-        ? DeviceConfig.parse(Files.readString(deviceConfig), deviceConfig.toString()) : DeviceConfig.defaults();
-    NodeConfig nodes = Files.exists(nodeConfig)
-        ? NodeConfig.parse(Files.readString(nodeConfig), nodeConfig.toString()) : NodeConfig.empty();
     if (fakeGpus != null && fakeMig != null) {
       throw new IllegalArgumentException("--fake-gpus and --fake-mig both describe the GPUs: give one");
     }
-    MigStrategy strategy = flag("--mig-strategy", () -> MigStrategy.parse(migStrategy));
     GpuBackend backend;
     Supplier<MigDevicePort> migPort = null;
     Supplier<MigMinors> minors = MigMinorsFile.reader(migMinors);
@@ -204,19 +230,26 @@ public final class DevicePluginMain implements Callable<Integer> {
     if (client != null) {
       // watches are long requests: same server and credentials, no read timeout
       watchClient = apiClient();
-      watchClient.setHttpClient(watchClient.getHttpClient().newBuilder().readTimeout(java.time.Duration.ZERO).build());
+      watchClient.setHttpClient(watchClient.getHttpClient().newBuilder().readTimeout(Duration.ZERO).build());
     }
-    DevicePlugin.Options options = new DevicePlugin.Options(nodeName, devicePluginPath, device, nodes,
+    return new Runtime(backend, migPort, minors, client, watchClient);
+  }
+
+  /** Starts the plugin once from the configuration files as they are now (no reloading, no metrics endpoint). */
+  DevicePlugin start(PrometheusMeterRegistry meters) throws Exception {
+    return start(runtime(), ReloadingPlugin.Loaded.read(deviceConfig, nodeConfig), meters);
+  }
+
+  DevicePlugin start(Runtime runtime, ReloadingPlugin.Loaded config, PrometheusMeterRegistry meters) {
+    MigStrategy strategy = flag("--mig-strategy", () -> MigStrategy.parse(migStrategy));
+    DevicePlugin.Options options = new DevicePlugin.Options(Objects.requireNonNull(nodeName), devicePluginPath,
+        config.device(), config.node(),
         new PluginSettings.Overrides(Optional.ofNullable(splitCount), Optional.ofNullable(memoryFactor),
             Optional.ofNullable(coreScaling)),
         hookPath, corePolicy, legacyHandshake, registerInterval, System.getenv(), deviceList(),
-        new DevicePlugin.Mig(strategy, minors));
-    DevicePlugin plugin = DevicePlugin.start(options, backend, migPort, client, watchClient, meters,
-        Clock.systemUTC());
-    if (!metricsBind.isBlank()) {
-      serveMetrics(metricsBind, meters);
-    }
-    return plugin;
+        new DevicePlugin.Mig(strategy, runtime.minors()));
+    return DevicePlugin.start(options, runtime.backend(), runtime.migPort(), runtime.client(), runtime.watchClient(),
+        meters, Clock.systemUTC());
   }
 
   /** The device-list flags, validated: a bad value is a clear error naming the flag. */
