@@ -60,6 +60,7 @@ final class E2eStack implements AutoCloseable {
   private final TestNamespace ns;
   private final String tag;
   private final SchedulingPolicy policy;
+  private final DeviceConfig config;
   private final Probe probe = Probe.locate();
   private final List<GpuNode> nodes = new ArrayList<>();
   private final KubeSessionCluster cluster;
@@ -71,6 +72,13 @@ final class E2eStack implements AutoCloseable {
 
   E2eStack(ApiClient client, KubeClients kube, CoreV1Api api, TestNamespace ns, String tag, SchedulingPolicy policy)
       throws Exception {
+    this(client, kube, api, ns, tag, policy, DeviceConfig.defaults());
+  }
+
+  /** @param config the sidecar's device config (what it reads from the volcano-vgpu-device-config ConfigMap) */
+  E2eStack(ApiClient client, KubeClients kube, CoreV1Api api, TestNamespace ns, String tag, SchedulingPolicy policy,
+      DeviceConfig config) throws Exception {
+    this.config = config;
     this.client = client;
     this.kube = kube;
     this.api = api;
@@ -82,7 +90,7 @@ final class E2eStack implements AutoCloseable {
   }
 
   private void startSidecar() throws Exception {
-    sidecar = Sidecar.start(kube, policy, DeviceConfig.defaults());
+    sidecar = Sidecar.start(kube, policy, config);
     extender.target = new HttpExtenderClient(http, sidecar.url(), new VolcanoRequests(Instant.now()),
         Duration.ofSeconds(30));
   }
@@ -153,10 +161,28 @@ final class E2eStack implements AutoCloseable {
     nodes.add(node);
     await().atMost(Duration.ofSeconds(20)).until(() -> registered(name).size() == count
         && kubelet.sockets().devices(NUMBER).size() > 0
-        && sidecar.cache().node(name).map(n -> n.annotations().containsKey(VgpuAnnotations.NODE_REGISTER))
-            .orElse(false));
+        && sidecar.cache().node(name).map(n -> n.annotations().containsKey(VgpuAnnotations.NODE_REGISTER)
+            && positive(n.allocatable().get(NUMBER)) && positive(n.allocatable().get(MEMORY))
+            && positive(n.allocatable().get(CORES))).orElse(false));
     cluster.addNode(name);
     return node;
+  }
+
+  private static boolean positive(@Nullable String quantity) {
+    return quantity != null && io.github.volcanovgpu.bridge.model.Quantities.value(quantity) > 0;
+  }
+
+  /**
+   * A node without a device plugin or kubelet, only the annotations and allocatable given (a node registered by
+   * some other plugin version, or a broken one); the session considers it.
+   */
+  String addBareNode(String suffix, Map<String, String> annotations, Map<String, String> allocatable)
+      throws Exception {
+    String name = ns.nodeName(tag + "-" + suffix);
+    KubeFixtures.createNode(api, KubeFixtures.node(ns, name, annotations, allocatable));
+    await().atMost(Duration.ofSeconds(10)).until(() -> sidecar.cache().node(name).isPresent());
+    cluster.addNode(name);
+    return name;
   }
 
   List<io.github.volcanovgpu.contract.device.RegisteredGpu> registered(String node) throws Exception {
@@ -177,7 +203,9 @@ final class E2eStack implements AutoCloseable {
     try {
       List<VcJob> jobs = VcJob.read(f);
       assertThat(jobs).hasSize(1);
-      return jobs.get(0);
+      VcJob j = jobs.get(0);
+      // pod names are unique per stack: the namespace is shared by the test class
+      return new VcJob(j.namespace(), tag + "-" + j.name(), j.queue(), j.minAvailable(), j.tasks());
     } finally {
       Files.deleteIfExists(f);
     }
