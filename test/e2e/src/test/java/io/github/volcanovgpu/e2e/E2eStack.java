@@ -191,6 +191,23 @@ final class E2eStack implements AutoCloseable {
     return v == null ? List.of() : NodeRegistrationCodec.decode(v);
   }
 
+  KubeClients kube() {
+    return kube;
+  }
+
+  ApiClient client() {
+    return client;
+  }
+
+  /** Waits until the sidecar's cache has the node registered with positive vGPU allocatable, then schedules to it. */
+  void considerNode(String name) {
+    await().atMost(Duration.ofSeconds(90)).until(() -> sidecar.cache().node(name)
+        .map(n -> n.annotations().containsKey(VgpuAnnotations.NODE_REGISTER)
+            && positive(n.allocatable().get(NUMBER)) && positive(n.allocatable().get(MEMORY))
+            && positive(n.allocatable().get(CORES))).orElse(false));
+    cluster.addNode(name);
+  }
+
   GpuNode node(String name) {
     return nodes.stream().filter(n -> n.name().equals(name)).findFirst()
         .orElseThrow(() -> new AssertionError("no GPU node " + name));
@@ -229,6 +246,12 @@ final class E2eStack implements AutoCloseable {
    * refused with CUDA_ERROR_OUT_OF_MEMORY by libvgpu.
    */
   void assertEnforced(GpuNode node, ContainerAllocateResponse r) throws Exception {
+    assertEnforced(uuid -> node.card(uuid).memoryMib(), r);
+  }
+
+  /** As {@link #assertEnforced(GpuNode, ContainerAllocateResponse)}, the cards' memory given by UUID. */
+  void assertEnforced(java.util.function.ToLongFunction<String> cardMib, ContainerAllocateResponse r)
+      throws Exception {
     String visible = r.getEnvsMap().getOrDefault("NVIDIA_VISIBLE_DEVICES", "");
     List<String> uuids = List.of(visible.split(","));
     int checked = 0;
@@ -236,7 +259,7 @@ final class E2eStack implements AutoCloseable {
       String limit = r.getEnvsMap().get("CUDA_DEVICE_MEMORY_LIMIT_" + i);
       assertThat(limit).as("limit of device %d in %s", i, r.getEnvsMap()).isNotNull().endsWith("m");
       long mib = Long.parseLong(limit.substring(0, limit.length() - 1));
-      long card = node.card(uuids.get(i)).memoryMib();
+      long card = cardMib.applyAsLong(uuids.get(i));
       Probe.Result within = probe.run(r, i, mib, card, uuids.size());
       assertThat(within.ok()).as("alloc %d MiB within the share on device %d: %s", mib, i, within).isTrue();
       Probe.Result past = probe.run(r, i, mib + 1, card, uuids.size());
