@@ -38,7 +38,9 @@ final class KubeSessionCluster implements SessionCluster {
   }
 
   void addNode(String name) {
-    nodes.add(name);
+    if (!nodes.contains(name)) {
+      nodes.add(name);
+    }
   }
 
   void removeNode(String name) {
