@@ -24,7 +24,7 @@ public final class BridgeMain implements Runnable {
   }
 
   /** Runs the CLI and returns the exit code (0 ok, 1 failure, 2 usage); never exits the JVM. */
-  static int run(String[] args, PrintWriter out, PrintWriter err) {
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cli = new CommandLine(new BridgeMain());
     cli.setOut(out);
     cli.setErr(err);

@@ -12,12 +12,17 @@ import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
 import io.github.volcanovgpu.bridge.scheduling.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.simulate.ClusterSpec;
 import io.github.volcanovgpu.bridge.simulate.HttpExtenderClient;
+import io.github.volcanovgpu.bridge.model.PodView;
 import io.github.volcanovgpu.bridge.simulate.InMemoryCluster;
+import io.github.volcanovgpu.bridge.simulate.LimitCheck;
 import io.github.volcanovgpu.bridge.simulate.SessionDriver;
 import io.github.volcanovgpu.bridge.simulate.SimulationReport;
 import io.github.volcanovgpu.bridge.simulate.VcJob;
 import io.github.volcanovgpu.bridge.vendor.nvidia.NvidiaVendor;
+import io.github.volcanovgpu.contract.annotation.NodeRegistrationCodec;
+import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.config.ConfigException;
+import io.github.volcanovgpu.contract.device.RegisteredGpu;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.http.HttpClient;
@@ -26,7 +31,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -71,6 +79,11 @@ final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--workers", defaultValue = "16",
       description = "Parallel predicate workers, as Volcano's (default: ${DEFAULT-VALUE}).")
   int workers = 16;
+
+  @Option(names = "--check-limits", defaultValue = "auto",
+      description = "Run libvgpu's vgpu-probe for each placed GPU container with its share (LIMIT column): auto "
+          + "(when libvgpu-native/target/native is built), on (fail without it) or off (default: ${DEFAULT-VALUE}).")
+  String checkLimits = "auto";
 
   @Override
   public Integer call() throws Exception {
@@ -118,7 +131,8 @@ final class SimulateCommand implements Callable<Integer> {
         err.printf("simulate: [%d/%d] %s: %d/%d tasks %s%n", ++i, vcjobs.size(), job.name(), placed,
             o.placements().size(), o.scheduled() ? "placed" : "unschedulable");
       }
-      SimulationReport.print(out, outcomes, state, engine.usage(), allGpus);
+      Map<String, String> limits = checkLimits(outcomes, state, clusterSpec, err);
+      SimulationReport.print(out, outcomes, state, engine.usage(), allGpus, limits);
       out.printf("  extender requests     %d over HTTP in %.2f s%n", requests.get(),
           (System.nanoTime() - started) / 1e9);
       out.flush();
@@ -126,6 +140,46 @@ final class SimulateCommand implements Callable<Integer> {
       pool.shutdownNow();
     }
     return 0;
+  }
+
+  private Map<String, String> checkLimits(List<SessionDriver.JobOutcome> outcomes, InMemoryCluster state,
+      ClusterSpec clusterSpec, PrintWriter err) throws IOException, InterruptedException {
+    String mode = checkLimits.toLowerCase(java.util.Locale.ROOT);
+    if (!List.of("auto", "on", "off").contains(mode)) {
+      throw new ConfigException("--check-limits", List.of("must be auto, on or off, got " + checkLimits));
+    }
+    if (mode.equals("off")) {
+      return Map.of();
+    }
+    java.util.Optional<LimitCheck> check = LimitCheck.locate(Path.of(""), 1);
+    if (check.isEmpty()) {
+      if (mode.equals("on")) {
+        throw new ConfigException("--check-limits", List.of("libvgpu-native/target/native is not built here "
+            + "(mvn -pl libvgpu-native verify)"));
+      }
+      err.println("simulate: enforced-limit check skipped: libvgpu-native/target/native is not built");
+      return Map.of();
+    }
+    Map<String, Long> cardMib = new HashMap<>();
+    for (NodeView n : clusterSpec.toNodes()) {
+      for (RegisteredGpu g : NodeRegistrationCodec.decode(n.annotations().get(VgpuAnnotations.NODE_REGISTER))) {
+        cardMib.put(g.uuid(), g.memoryUnits());
+      }
+    }
+    List<SessionDriver.Placement> placed = outcomes.stream().flatMap(o -> o.placements().stream())
+        .filter(SessionDriver.Placement::placed).toList();
+    Map<String, String> results = new LinkedHashMap<>();
+    long started = System.nanoTime();
+    for (SessionDriver.Placement p : placed) {
+      PodView pod = state.pod(p.pod().uid()).orElseThrow();
+      results.put(pod.uid(), check.get().check(pod, uuid -> cardMib.getOrDefault(uuid, 0L)));
+      if (results.size() % 50 == 0) {
+        err.printf("simulate: enforced-limit check %d/%d pods%n", results.size(), placed.size());
+      }
+    }
+    err.printf("simulate: enforced-limit check of %d pods with %s in %.2f s%n", placed.size(),
+        check.get().nativeDir(), (System.nanoTime() - started) / 1e9);
+    return results;
   }
 
   private List<Path> manifests() throws IOException {

@@ -33,7 +33,7 @@ import org.jspecify.annotations.Nullable;
  * {@code <dir>/<endpoint>}, calls GetDevicePluginOptions, answers, then consumes ListAndWatch in the background.
  * {@link #restart()} stops, wipes every socket in the directory and listens again.
  */
-final class TestKubelet implements AutoCloseable {
+public final class TestKubelet implements AutoCloseable {
   private final Path dir;
   private final UnixTransport transport = new UnixTransport();
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
@@ -44,17 +44,17 @@ final class TestKubelet implements AutoCloseable {
   private final AtomicInteger streamEnds = new AtomicInteger();
   private @Nullable Server server;
 
-  TestKubelet(Path dir) {
+  public TestKubelet(Path dir) {
     this.dir = dir;
   }
 
-  TestKubelet start() throws IOException {
+  public TestKubelet start() throws IOException {
     server = transport.server(dir.resolve("kubelet.sock"), new Registration()).start();
     return this;
   }
 
   /** Like a kubelet restart: stop, delete every socket in the directory, listen again. */
-  void restart() throws IOException, InterruptedException {
+  public void restart() throws IOException, InterruptedException {
     stop();
     try (Stream<Path> files = Files.list(dir)) {
       for (Path p : files.toList()) {
@@ -76,35 +76,35 @@ final class TestKubelet implements AutoCloseable {
     channels.clear();
   }
 
-  int registrations(String resource) {
+  public int registrations(String resource) {
     AtomicInteger n = registrations.get(resource);
     return n == null ? 0 : n.get();
   }
 
   /** How many ListAndWatch streams ended (plugin stopped them or the channel went away). */
-  int streamEnds() {
+  public int streamEnds() {
     return streamEnds.get();
   }
 
-  @Nullable String endpoint(String resource) {
+  public @Nullable String endpoint(String resource) {
     return endpoints.get(resource);
   }
 
-  @Nullable DevicePluginOptions options(String resource) {
+  public @Nullable DevicePluginOptions options(String resource) {
     return options.get(resource);
   }
 
   /** The last list the plugin streamed for {@code resource}; empty before the first. */
-  List<Device> devices(String resource) {
+  public List<Device> devices(String resource) {
     return lists.getOrDefault(resource, List.of());
   }
 
-  AllocateResponse allocate(String resource, AllocateRequest request) {
+  public AllocateResponse allocate(String resource, AllocateRequest request) {
     return DevicePluginGrpc.newBlockingStub(channel(resource))
         .withDeadlineAfter(5, TimeUnit.SECONDS).allocate(request);
   }
 
-  PreferredAllocationResponse preferred(String resource, PreferredAllocationRequest request) {
+  public PreferredAllocationResponse preferred(String resource, PreferredAllocationRequest request) {
     return DevicePluginGrpc.newBlockingStub(channel(resource))
         .withDeadlineAfter(5, TimeUnit.SECONDS).getPreferredAllocation(request);
   }

@@ -18,7 +18,7 @@ import java.util.TreeSet;
  * tests. Behaves like a synced informer cache plus merge-patch writes of pod annotations; each change produces
  * new immutable node views, as an informer does. Thread-safe.
  */
-public final class InMemoryCluster implements ClusterState, AssignmentWriter {
+public final class InMemoryCluster implements ClusterState, AssignmentWriter, SessionCluster {
   private final Object lock = new Object();
   private final Map<String, NodeView> nodes = new LinkedHashMap<>();
   private final Map<String, PodView> podsByUid = new LinkedHashMap<>();
@@ -43,6 +43,12 @@ public final class InMemoryCluster implements ClusterState, AssignmentWriter {
     }
   }
 
+  @Override
+  public PodView submit(PodView pod) {
+    putPod(pod);
+    return pod;
+  }
+
   public void removePod(String uid) {
     synchronized (lock) {
       invalidate(podsByUid.remove(uid));
@@ -50,6 +56,7 @@ public final class InMemoryCluster implements ClusterState, AssignmentWriter {
   }
 
   /** Binds a pod to a node (what the pods/binding subresource does), keeping its annotations. */
+  @Override
   public void bind(String uid, String node) {
     synchronized (lock) {
       PodView pod = podsByUid.get(uid);
@@ -60,6 +67,7 @@ public final class InMemoryCluster implements ClusterState, AssignmentWriter {
     }
   }
 
+  @Override
   public Optional<PodView> pod(String uid) {
     synchronized (lock) {
       return Optional.ofNullable(podsByUid.get(uid));

@@ -1,7 +1,9 @@
 package io.github.volcanovgpu.bridge.simulate;
 
+import io.github.volcanovgpu.bridge.model.ContainerView;
 import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.PodView;
+import io.github.volcanovgpu.bridge.model.Quantities;
 import io.github.volcanovgpu.bridge.model.TaskStatus;
 import io.github.volcanovgpu.bridge.model.TaskView;
 import io.github.volcanovgpu.bridge.scheduling.EventResult;
@@ -16,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Plays Volcano's allocate action for vcjobs against an extender: for each task, predicate on every node from a
@@ -35,14 +38,17 @@ public final class SessionDriver {
   public record JobOutcome(VcJob job, boolean scheduled, List<Placement> placements) {}
 
   private final ExtenderClient client;
-  private final InMemoryCluster cluster;
+  private final SessionCluster cluster;
   private final ExecutorService workers;
   private final boolean sendNodeDetails;
+  private final Map<String, Map<String, Long>> queueCapabilities = new LinkedHashMap<>();
+  private final Map<String, Map<String, Long>> queueAllocated = new LinkedHashMap<>();
+  private Consumer<List<Placement>> beforeBind = placements -> { };
 
   /**
    * @param sendNodeDetails send full NodeInfos (with their Tasks) as Volcano does; the sidecar then needs no cache
    */
-  public SessionDriver(ExtenderClient client, InMemoryCluster cluster, ExecutorService workers,
+  public SessionDriver(ExtenderClient client, SessionCluster cluster, ExecutorService workers,
       boolean sendNodeDetails) {
     this.client = Objects.requireNonNull(client, "client");
     this.cluster = Objects.requireNonNull(cluster, "cluster");
@@ -50,15 +56,45 @@ public final class SessionDriver {
     this.sendNodeDetails = sendNodeDetails;
   }
 
+  /**
+   * Gives a queue a capability, as Volcano's capacity plugin reads {@code Queue.spec.capability} (or proportion's
+   * deserved share): a task is not allocated when the queue's allocated requests plus the task's would exceed it
+   * for any listed resource. Simplified: only the listed scalar resources are counted, as the sum of the pod's
+   * container limits (what Volcano's resource request of the pod is for extended resources), with no reclaim or
+   * borrowing between queues.
+   */
+  public SessionDriver withQueueCapability(String queue, Map<String, Long> capability) {
+    queueCapabilities.put(queue, Map.copyOf(capability));
+    return this;
+  }
+
+  /**
+   * Runs between a job's last allocate and its binding (Volcano's session close), with the tasks about to be bound:
+   * where tests restart the sidecar or race another session.
+   */
+  public SessionDriver beforeBind(Consumer<List<Placement>> hook) {
+    this.beforeBind = Objects.requireNonNull(hook, "hook");
+    return this;
+  }
+
+  /** What the queue has allocated so far of the resources its capability lists. */
+  public Map<String, Long> queueAllocated(String queue) {
+    return Map.copyOf(queueAllocated.getOrDefault(queue, Map.of()));
+  }
+
   public JobOutcome schedule(VcJob job) {
     List<Placement> placements = new ArrayList<>();
     List<Placement> allocated = new ArrayList<>();
-    for (PodView pod : job.pods()) {
-      cluster.putPod(pod);
-      Placement p = place(pod);
+    for (PodView template : job.pods()) {
+      PodView pod = cluster.submit(template);
+      Placement p = overCapability(job.queue(), pod);
+      if (p == null) {
+        p = place(pod);
+      }
       placements.add(p);
       if (p.placed()) {
         allocated.add(p);
+        charge(job.queue(), pod, 1);
       }
     }
     if (allocated.size() < job.minAvailable()) {
@@ -69,6 +105,7 @@ public final class SessionDriver {
         if (!r.isOk()) {
           throw new IllegalStateException("deallocate of " + current.key() + " failed: " + r.errorMessage());
         }
+        charge(job.queue(), current, -1);
       }
       String gang = "gang " + job.name() + ": " + allocated.size() + "/" + job.minAvailable()
           + " tasks allocatable (minAvailable " + job.minAvailable() + "), rolled back";
@@ -78,10 +115,56 @@ public final class SessionDriver {
       }
       return new JobOutcome(job, false, rolledBack);
     }
+    beforeBind.accept(List.copyOf(allocated));
     for (Placement p : allocated) {
       cluster.bind(p.pod().uid(), p.node());
     }
     return new JobOutcome(job, true, placements);
+  }
+
+  private @Nullable Placement overCapability(String queue, PodView pod) {
+    Map<String, Long> capability = queueCapabilities.get(queue);
+    if (capability == null) {
+      return null;
+    }
+    Map<String, Long> used = queueAllocated.getOrDefault(queue, Map.of());
+    for (Map.Entry<String, Long> e : capability.entrySet()) {
+      long want = request(pod, e.getKey());
+      long have = used.getOrDefault(e.getKey(), 0L);
+      if (want > 0 && have + want > e.getValue()) {
+        return new Placement(pod, "", "queue " + queue + " capability: " + e.getKey() + " allocated " + have
+            + " + requested " + want + " > " + e.getValue());
+      }
+    }
+    return null;
+  }
+
+  private void charge(String queue, PodView pod, int sign) {
+    Map<String, Long> capability = queueCapabilities.get(queue);
+    if (capability == null) {
+      return;
+    }
+    Map<String, Long> used = queueAllocated.computeIfAbsent(queue, q -> new LinkedHashMap<>());
+    for (String resource : capability.keySet()) {
+      used.merge(resource, sign * request(pod, resource), Long::sum);
+    }
+  }
+
+  /** The pod's request of a scalar resource: the sum of its containers' limits (init containers not counted). */
+  private static long request(PodView pod, String resource) {
+    long sum = 0;
+    for (ContainerView c : pod.containers()) {
+      String v = c.limits().get(resource);
+      if (v != null) {
+        try {
+          sum += Quantities.value(v.trim());
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("pod " + pod.key() + " container " + c.name() + ": " + resource
+              + " must be a quantity, got " + v, e);
+        }
+      }
+    }
+    return sum;
   }
 
   private Placement place(PodView pod) {

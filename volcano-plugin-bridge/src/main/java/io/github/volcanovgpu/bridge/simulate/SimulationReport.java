@@ -46,6 +46,15 @@ public final class SimulationReport {
 
   public static void print(PrintWriter out, List<SessionDriver.JobOutcome> jobs, InMemoryCluster cluster,
       Map<String, NodeUsage> usage, boolean allGpus) {
+    print(out, jobs, cluster, usage, allGpus, Map.of());
+  }
+
+  /**
+   * @param limits the enforced-limit check's result per pod UID ({@link LimitCheck}); empty when not run, and the
+   *     LIMIT column is then left out
+   */
+  public static void print(PrintWriter out, List<SessionDriver.JobOutcome> jobs, InMemoryCluster cluster,
+      Map<String, NodeUsage> usage, boolean allGpus, Map<String, String> limits) {
     out.println();
     out.println("== Placements");
     for (SessionDriver.JobOutcome job : jobs) {
@@ -55,7 +64,12 @@ public final class SimulationReport {
         if (p.placed()) {
           String devices = cluster.pod(p.pod().uid())
               .map(x -> x.annotations().getOrDefault(VgpuAnnotations.VGPU_IDS_NEW, "")).orElse("");
-          out.printf("  %-36s -> %-14s %s%n", p.pod().name(), p.node(), devices);
+          if (limits.isEmpty()) {
+            out.printf("  %-36s -> %-14s %s%n", p.pod().name(), p.node(), devices);
+          } else {
+            out.printf("  %-36s -> %-14s limit %-3s %s%n", p.pod().name(), p.node(),
+                limits.getOrDefault(p.pod().uid(), "-"), devices);
+          }
         }
       }
     }
@@ -95,6 +109,13 @@ public final class SimulationReport {
     out.printf("  GPUs in use           %d/%d%n", p.gpusUsed(), p.gpusTotal());
     out.printf("  packing ratio         %.3f (allocated MiB / MiB of GPUs in use)%n", p.packingRatio());
     out.printf("  cluster utilisation   %.3f (allocated MiB / all GPU MiB)%n", p.utilisation());
+    if (!limits.isEmpty()) {
+      long checked = limits.values().stream().filter(v -> !v.equals("-")).count();
+      long ok = limits.values().stream().filter(v -> v.equals("ok")).count();
+      out.printf("  enforced limits       %d/%d GPU pods ok (libvgpu vgpu-probe: share allocates, +1 MiB is OOM)%n",
+          ok, checked);
+      limits.values().stream().filter(v -> v.startsWith("FAIL")).forEach(v -> out.printf("    %s%n", v));
+    }
   }
 
   private static String abbreviate(String s, int max) {

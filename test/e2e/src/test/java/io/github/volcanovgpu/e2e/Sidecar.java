@@ -1,0 +1,67 @@
+package io.github.volcanovgpu.e2e;
+
+import io.github.volcanovgpu.bridge.extender.ExtenderEndpoint;
+import io.github.volcanovgpu.bridge.extender.ExtenderHttpServer;
+import io.github.volcanovgpu.bridge.kube.InformerClusterState;
+import io.github.volcanovgpu.bridge.kube.KubeAssignmentWriter;
+import io.github.volcanovgpu.bridge.kube.KubeClients;
+import io.github.volcanovgpu.bridge.scheduling.EngineConfig;
+import io.github.volcanovgpu.bridge.scheduling.NodeLock;
+import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
+import io.github.volcanovgpu.bridge.scheduling.SchedulingPolicy;
+import io.github.volcanovgpu.bridge.vendor.nvidia.NvidiaVendor;
+import io.github.volcanovgpu.contract.config.DeviceConfig;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * The sidecar wired as {@code volcano-vgpu bridge --kubeconfig ...} wires it (BridgeCommand): informer cache of
+ * nodes and pods, merge-patch assignment writer, placement engine, extender HTTP server on loopback.
+ */
+final class Sidecar implements AutoCloseable {
+  private final InformerClusterState informers;
+  private final ExtenderHttpServer http;
+  private final PlacementEngine engine;
+
+  private Sidecar(InformerClusterState informers, ExtenderHttpServer http, PlacementEngine engine) {
+    this.informers = informers;
+    this.http = http;
+    this.engine = engine;
+  }
+
+  static Sidecar start(KubeClients kube, SchedulingPolicy policy, DeviceConfig config) throws Exception {
+    InformerClusterState informers = new InformerClusterState(kube.watches());
+    informers.start();
+    NvidiaVendor vendor = new NvidiaVendor(config.nvidia().resourceNames(), config.nvidia().knownMigGeometries(),
+        config.nvidia().gpuMemoryFactor());
+    PlacementEngine engine = new PlacementEngine(vendor, informers, new KubeAssignmentWriter(kube.requests()),
+        NodeLock.DISABLED, new EngineConfig(policy, 1, Duration.ofMinutes(5)), Clock.systemUTC());
+    ExtenderHttpServer http = new ExtenderHttpServer(ExtenderHttpServer.Options.defaults("127.0.0.1", 0),
+        new ExtenderEndpoint(engine), () -> true, null, io.github.volcanovgpu.bridge.extender.ExtenderRequestObserver.NONE);
+    http.start();
+    if (!informers.awaitSynced(Duration.ofSeconds(30))) {
+      http.close();
+      informers.close();
+      throw new IllegalStateException("sidecar informer cache did not sync in 30 s");
+    }
+    return new Sidecar(informers, http, engine);
+  }
+
+  String url() {
+    return "http://127.0.0.1:" + http.port();
+  }
+
+  PlacementEngine engine() {
+    return engine;
+  }
+
+  InformerClusterState cache() {
+    return informers;
+  }
+
+  @Override
+  public void close() {
+    http.close();
+    informers.close();
+  }
+}
