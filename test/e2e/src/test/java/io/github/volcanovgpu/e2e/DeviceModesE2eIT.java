@@ -14,11 +14,11 @@ import io.github.volcanovgpu.cdi.CdiAnnotations;
 import io.github.volcanovgpu.cdi.CdiCodec;
 import io.github.volcanovgpu.cdi.CdiSpec;
 import io.github.volcanovgpu.cdi.Kind;
-import io.github.volcanovgpu.contract.annotation.NodeRegistrationCodec;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.github.volcanovgpu.contract.device.GpuMode;
-import io.github.volcanovgpu.contract.device.RegisteredGpu;
+import io.github.volcanovgpu.mig.gpu.FakeMigGpus;
+import io.github.volcanovgpu.mig.gpu.MigDevice;
 import io.github.volcanovgpu.plugin.cdi.DeviceListSettings;
 import io.github.volcanovgpu.plugin.cdi.DeviceListStrategy;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.CDIDevice;
@@ -114,30 +114,41 @@ class DeviceModesE2eIT {
       """;
 
   /**
-   * A node registered in mig mode: the sidecar (configured with knownMigGeometries) assigns a MIG slice as
-   * {@code UUID[group-pos]} and binds. FOLLOW-UP (device-plugin MIG, built concurrently): the node is registered by
-   * hand here and the pod is not admitted, because this branch's device plugin refuses MIG slices in Allocate;
-   * once the plugin's MIG mode is on main, serve this node with {@code addNode} in mig mode and assert the
-   * Allocate response and the probe as the other scenarios do.
+   * A node in MIG operating mode served by the real device plugin over a fake MIG machine (one A100-40GB, MIG off):
+   * the sidecar (configured with knownMigGeometries) assigns {@code UUID[group-pos]}, the kubelet admits the pod, the
+   * plugin brings the card to the group's layout and answers with the MIG device; the next pod takes the adopted
+   * group's next slot on the same layout, nothing recreated. MIG instances are their own limit: no libvgpu envs.
    */
   @Test
-  void migGeometryNodeGetsASliceAssignedAsUuidGroupPosition() throws Exception {
+  void migGeometryIsAppliedOnAllocateAndThePodGetsItsMigDevice() throws Exception {
     stack = new E2eStack(client, kube, api, ns, "mig", SchedulingPolicy.BINPACK,
         DeviceConfig.parse(MIG_CONFIG, "mig test config"));
-    String register = NodeRegistrationCodec.encode(List.of(
-        new RegisteredGpu("GPU-mig-0", 0, 10, 40960, "NVIDIA-NVIDIA A100-PCIE-40GB", true, GpuMode.MIG)));
-    String node = stack.addBareNode("m", Map.of(VgpuAnnotations.NODE_REGISTER, register),
-        Map.of(E2eStack.NUMBER, "10", E2eStack.MEMORY, "40960", E2eStack.CORES, "100"));
-    SessionDriver.JobOutcome first = stack.driver().schedule(stack.job(job("big", "default", 1,
-        task("worker", 1, gpu("main", 1, 15000, 0)))));
-    SessionDriver.Placement p = first.placements().get(0);
-    assertThat(p.node()).as(p.reason()).isEqualTo(node);
-    assertThat(stack.pod(p).annotations()).containsEntry(VgpuAnnotations.DEVICES_TO_ALLOCATE,
-        "GPU-mig-0[group3-0],NVIDIA,20480,0:");
-    assertThat(stack.pod(p).nodeName()).isEqualTo(node);
+    FakeMigGpus machine = new FakeMigGpus();
+    GpuNode node = stack.addMigNode("m", machine);
+    String card = node.card(0).uuid();
+    assertThat(stack.registered(node.name())).singleElement()
+        .satisfies(g -> assertThat(g.mode()).isEqualTo(GpuMode.MIG));
+
+    SessionDriver.Placement p = stack.driver().schedule(stack.job(job("big", "default", 1,
+        task("worker", 1, gpu("main", 1, 15000, 0))))).placements().get(0);
+    assertThat(p.node()).as(p.reason()).isEqualTo(node.name());
+    assertThat(stack.pod(p).annotations()).containsEntry(VgpuAnnotations.VGPU_IDS_NEW,
+        card + "[group3-0],NVIDIA,20480,0:");
+    ContainerAllocateResponse r = stack.admitted(p).get("main");
+
+    List<MigDevice> instances = machine.migDevices(0).stream()
+        .sorted(java.util.Comparator.comparingInt(MigDevice::start)).toList();
+    assertThat(instances).extracting(MigDevice::profile).containsExactly("3g.20gb", "3g.20gb");
+    assertThat(r.getEnvsMap()).containsExactly(Map.entry("NVIDIA_VISIBLE_DEVICES", instances.get(0).uuid()));
+    assertThat(stack.pod(p).annotations()).containsEntry(VgpuAnnotations.BIND_PHASE,
+        VgpuAnnotations.BIND_PHASE_SUCCESS);
 
     SessionDriver.Placement second = stack.driver().schedule(stack.job(job("small", "default", 1,
         task("worker", 1, gpu("main", 1, 1000, 0))))).placements().get(0);
-    assertThat(stack.devices(second)).as("the adopted group's next slice").startsWith("GPU-mig-0[group3-1],");
+    assertThat(stack.devices(second)).as("the adopted group's next slot").startsWith(card + "[group3-1],");
+    assertThat(stack.admitted(second).get("main").getEnvsMap())
+        .containsEntry("NVIDIA_VISIBLE_DEVICES", instances.get(1).uuid());
+    assertThat(machine.migDevices(0)).extracting(MigDevice::uuid)
+        .containsExactlyInAnyOrderElementsOf(instances.stream().map(MigDevice::uuid).toList());
   }
 }

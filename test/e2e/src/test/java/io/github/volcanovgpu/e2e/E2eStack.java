@@ -22,7 +22,12 @@ import io.github.volcanovgpu.contract.annotation.NodeRegistrationCodec;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.github.volcanovgpu.plugin.DevicePlugin;
+import io.github.volcanovgpu.mig.gpu.FakeMigGpus;
+import io.github.volcanovgpu.mig.profile.ProfileCatalogue;
 import io.github.volcanovgpu.plugin.cdi.DeviceListSettings;
+import io.github.volcanovgpu.plugin.mig.FakeMigBackend;
+import io.github.volcanovgpu.plugin.mig.MigMinorsFile;
+import io.github.volcanovgpu.plugin.mig.MigStrategy;
 import io.github.volcanovgpu.plugin.register.NodeConfig;
 import io.github.volcanovgpu.plugin.register.PluginSettings;
 import io.github.volcanovgpu.plugin.vendor.nvidia.FakeGpuBackend;
@@ -165,6 +170,35 @@ final class E2eStack implements AutoCloseable {
             && positive(n.allocatable().get(NUMBER)) && positive(n.allocatable().get(MEMORY))
             && positive(n.allocatable().get(CORES))).orElse(false));
     cluster.addNode(name);
+    return node;
+  }
+
+  /**
+   * A node in MIG operating mode ({@code config.json}: {@code operatingmode: mig}) with one A100-40GB of a fake MIG
+   * machine (mig-manager's {@link FakeMigGpus}; the plugin's cards derived from it), MIG off at start: the device
+   * plugin applies the scheduled group's layout on Allocate.
+   */
+  GpuNode addMigNode(String suffix, FakeMigGpus machine) throws Exception {
+    String name = ns.nodeName(tag + "-" + suffix);
+    KubeFixtures.createNode(api, KubeFixtures.node(ns, name, Map.of(), Map.of("cpu", "32", "pods", "110")));
+    machine.addGpu(ProfileCatalogue.builtIn().byName("A100-40GB").orElseThrow(),
+        "GPU-" + UUID.nameUUIDFromBytes((name + "/0").getBytes(StandardCharsets.UTF_8)));
+    FakeMigBackend backend = new FakeMigBackend(machine);
+    List<GpuNode.Card> cards = new ArrayList<>();
+    backend.discover().forEach(g -> cards.add(new GpuNode.Card(g.uuid(), g.model(), g.memoryMib())));
+    Path dir = Files.createTempDirectory(Path.of("/tmp"), "e2e");
+    Path hook = Files.createTempDirectory("e2e-hook");
+    Path minors = Files.writeString(hook.resolve("mig-minors"), MigMinorsFile.synthetic(machine.gpus().size()));
+    E2eKubelet kubelet = new E2eKubelet(name, ns.name(), client, dir, List.of(NUMBER, MEMORY, CORES));
+    NodeConfig mig = NodeConfig.parse("{\"nodeconfig\":[{\"name\":\"" + name + "\",\"operatingmode\":\"mig\"}]}",
+        "e2e mig node");
+    DevicePlugin plugin = DevicePlugin.start(new DevicePlugin.Options(name, dir, config, mig,
+        PluginSettings.Overrides.none(), hook, "", false, Duration.ofSeconds(30), Map.of(), DeviceListSettings.envvar(),
+        new DevicePlugin.Mig(MigStrategy.NONE, MigMinorsFile.reader(minors))),
+        backend, () -> machine, client, kube.watches(), new SimpleMeterRegistry(), Clock.systemUTC());
+    GpuNode node = new GpuNode(name, backend, plugin, kubelet, cards);
+    nodes.add(node);
+    considerNode(name);
     return node;
   }
 

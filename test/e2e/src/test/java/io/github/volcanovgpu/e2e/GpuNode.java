@@ -1,17 +1,26 @@
 package io.github.volcanovgpu.e2e;
 
 import io.github.volcanovgpu.plugin.DevicePlugin;
+import io.github.volcanovgpu.plugin.device.GpuBackend;
 import io.github.volcanovgpu.plugin.vendor.nvidia.FakeGpuBackend;
 import java.util.List;
 
 /** One GPU node of the suite: the real device plugin on fake cards, behind a test kubelet. */
-record GpuNode(String name, FakeGpuBackend gpus, DevicePlugin plugin, E2eKubelet kubelet, List<Card> cards)
+record GpuNode(String name, GpuBackend backend, DevicePlugin plugin, E2eKubelet kubelet, List<Card> cards)
     implements AutoCloseable {
   /** A fake card as the YAML describes it. */
   record Card(String uuid, String model, long memoryMib) {}
 
   GpuNode {
     cards = List.copyOf(cards);
+  }
+
+  /** The fake cards of a classic node (XIDs can be injected). */
+  FakeGpuBackend gpus() {
+    if (backend instanceof FakeGpuBackend fake) {
+      return fake;
+    }
+    throw new AssertionError("node " + name + " is not served by FakeGpuBackend");
   }
 
   Card card(String uuid) {
