@@ -3,8 +3,6 @@ package io.github.volcanovgpu.plugin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.volcanovgpu.bridge.kube.KubeClients;
 import io.github.volcanovgpu.bridge.kube.KubeFixtures;
 import io.github.volcanovgpu.bridge.kube.RealApiServer;
@@ -15,27 +13,19 @@ import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.github.volcanovgpu.plugin.register.NodeConfig;
 import io.github.volcanovgpu.plugin.register.PluginSettings;
 import io.github.volcanovgpu.plugin.vendor.nvidia.FakeGpuBackend;
-import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateResponse;
 import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Node;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,43 +35,19 @@ import org.junit.jupiter.api.Test;
  */
 @RealApiServer
 class RealKubeletIT {
-  private static final Path PLUGIN_DIR = Path.of("/var/lib/kubelet/device-plugins");
-  private static final Path CHECKPOINT = PLUGIN_DIR.resolve("kubelet_internal_checkpoint");
+  private static final Path PLUGIN_DIR = RealKubelet.PLUGIN_DIR;
   private final ApiClient client;
   private final ApiClient watches;
   private final CoreV1Api api;
   private final TestNamespace ns;
   private DevicePlugin plugin;
-  private Path script;
+  private RealKubelet kubelet;
 
   RealKubeletIT(ApiClient client, CoreV1Api api, TestNamespace ns, KubeClients clients) {
     this.watches = clients.watches();
     this.client = client;
     this.api = api;
     this.ns = ns;
-  }
-
-  private static Path script() {
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve("scripts/k8s-local.sh");
-      if (Files.isRegularFile(candidate)) {
-        return candidate;
-      }
-    }
-    throw new IllegalStateException("scripts/k8s-local.sh not found above " + Path.of("").toAbsolutePath());
-  }
-
-  private String run(String... args) throws IOException, InterruptedException {
-    String[] cmd = new String[args.length + 2];
-    cmd[0] = "bash";
-    cmd[1] = script.toString();
-    System.arraycopy(args, 0, cmd, 2, args.length);
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException(String.join(" ", args) + " failed: " + out);
-    }
-    return out;
   }
 
   @AfterEach
@@ -91,27 +57,17 @@ class RealKubeletIT {
         plugin.close();
       }
     } finally {
-      if (script != null) {
-        run("down-kubelet");
+      if (kubelet != null) {
+        kubelet.down();
       }
     }
   }
 
   @Test
   void kubeletAdvertisesTheResourcesAndAdmitsAnAnnotatedPodThroughAllocate() throws Exception {
-    boolean ci = "true".equals(System.getenv("CI"));
-    String whyNot = !"root".equals(System.getProperty("user.name")) ? "the real kubelet needs root"
-        : !Files.isDirectory(Path.of("/sys/fs/cgroup")) ? "no cgroup filesystem" : "";
-    if (!whyNot.isEmpty()) {
-      if (ci) {
-        throw new IllegalStateException("CI=true, so this is a failure, not a skip: " + whyNot);
-      }
-      Assumptions.abort(whyNot);
-    }
-    script = script();
+    kubelet = RealKubelet.requireOrSkip();
     String node = ns.nodeName("kubelet");
-    run("up", node);
-    Files.createDirectories(PLUGIN_DIR);
+    kubelet.up(node);
     FakeGpuBackend gpus = FakeGpuBackend.ofCount(2);
     Path hook = Files.createTempDirectory("hook");
     plugin = DevicePlugin.start(new DevicePlugin.Options(node, PLUGIN_DIR, DeviceConfig.defaults(),
@@ -135,8 +91,9 @@ class RealKubeletIT {
     await().atMost(Duration.ofSeconds(60)).until(() -> VgpuAnnotations.BIND_PHASE_SUCCESS.equals(
         api.readNamespacedPod("admitted", ns.name()).execute().getMetadata().getAnnotations()
             .get(VgpuAnnotations.BIND_PHASE)));
-    await().atMost(Duration.ofSeconds(30)).until(() -> checkpointEnvs(uid).containsKey("CUDA_DEVICE_MEMORY_LIMIT_0"));
-    assertThat(checkpointEnvs(uid))
+    await().atMost(Duration.ofSeconds(30))
+        .until(() -> RealKubelet.checkpointEnvs(uid, "main").containsKey("CUDA_DEVICE_MEMORY_LIMIT_0"));
+    assertThat(RealKubelet.checkpointEnvs(uid, "main"))
         .containsEntry("NVIDIA_VISIBLE_DEVICES", uuid)
         .containsEntry("CUDA_DEVICE_MEMORY_LIMIT_0", "12000m") // 3000 units x 4 MiB
         .containsEntry("CUDA_DEVICE_SM_LIMIT", "30");
@@ -158,23 +115,24 @@ class RealKubeletIT {
     await().atMost(Duration.ofSeconds(60)).until(() -> VgpuAnnotations.BIND_PHASE_SUCCESS.equals(
         api.readNamespacedPod("multi", ns.name()).execute().getMetadata().getAnnotations()
             .get(VgpuAnnotations.BIND_PHASE)));
-    await().atMost(Duration.ofSeconds(30)).until(() -> checkpointEnvs(multiUid, "c2").containsKey("CUDA_DEVICE_SM_LIMIT"));
-    assertThat(checkpointEnvs(multiUid, "c1"))
+    await().atMost(Duration.ofSeconds(30))
+        .until(() -> RealKubelet.checkpointEnvs(multiUid, "c2").containsKey("CUDA_DEVICE_SM_LIMIT"));
+    assertThat(RealKubelet.checkpointEnvs(multiUid, "c1"))
         .containsEntry("NVIDIA_VISIBLE_DEVICES", uuid1)
         .containsEntry("CUDA_DEVICE_MEMORY_LIMIT_0", "2000m");
-    assertThat(checkpointEnvs(multiUid, "c2"))
+    assertThat(RealKubelet.checkpointEnvs(multiUid, "c2"))
         .containsEntry("NVIDIA_VISIBLE_DEVICES", uuid + "," + uuid1)
         .containsEntry("CUDA_DEVICE_MEMORY_LIMIT_0", "1000m")
         .containsEntry("CUDA_DEVICE_MEMORY_LIMIT_1", "1000m")
         .containsEntry("CUDA_DEVICE_SM_LIMIT", "20");
-    assertThat(checkpointEnvs(multiUid, "log")).isEmpty();
-    assertThat(checkpointEnvs(multiUid, "init")).isEmpty();
+    assertThat(RealKubelet.checkpointEnvs(multiUid, "log")).isEmpty();
+    assertThat(RealKubelet.checkpointEnvs(multiUid, "init")).isEmpty();
     api.deleteNamespacedPod("multi", ns.name()).gracePeriodSeconds(0).execute();
 
     // the kubelet restarts (it wipes the device-plugin directory): the plugin serves again and re-registers
     long restartsBefore = plugin.manager().restarts();
-    run("down-kubelet");
-    run("up", node);
+    kubelet.down();
+    kubelet.up(node);
     await().atMost(Duration.ofSeconds(30)).until(() -> plugin.manager().restarts() > restartsBefore);
     await().atMost(Duration.ofSeconds(60)).until(() -> allocatable(node, "volcano.sh/vgpu-number") == 20);
     V1Pod after = KubeFixtures.pod(ns.name(), "after-restart", node,
@@ -185,8 +143,8 @@ class RealKubeletIT {
         api.readNamespacedPod("after-restart", ns.name()).execute().getMetadata().getAnnotations()
             .get(VgpuAnnotations.BIND_PHASE)));
     await().atMost(Duration.ofSeconds(30))
-        .until(() -> checkpointEnvs(afterUid, "main").containsKey("CUDA_DEVICE_MEMORY_LIMIT_0"));
-    assertThat(checkpointEnvs(afterUid, "main")).containsEntry("NVIDIA_VISIBLE_DEVICES", uuid);
+        .until(() -> RealKubelet.checkpointEnvs(afterUid, "main").containsKey("CUDA_DEVICE_MEMORY_LIMIT_0"));
+    assertThat(RealKubelet.checkpointEnvs(afterUid, "main")).containsEntry("NVIDIA_VISIBLE_DEVICES", uuid);
   }
 
   private long allocatable(String node, String resource) throws Exception {
@@ -199,27 +157,5 @@ class RealKubeletIT {
   private Map<String, String> annotations(String node) throws Exception {
     Map<String, String> a = api.readNode(node).execute().getMetadata().getAnnotations();
     return a == null ? Map.of() : a;
-  }
-
-  /** The envs the kubelet recorded for the pod's container (AllocResp is a base64 ContainerAllocateResponse). */
-  private static Map<String, String> checkpointEnvs(String podUid) throws IOException {
-    return checkpointEnvs(podUid, null);
-  }
-
-  /** The envs the kubelet recorded for one container of the pod (all containers when {@code container} is null). */
-  private static Map<String, String> checkpointEnvs(String podUid, @Nullable String container) throws IOException {
-    if (!Files.exists(CHECKPOINT)) {
-      return Map.of();
-    }
-    JsonNode root = new ObjectMapper().readTree(Files.readString(CHECKPOINT));
-    Map<String, String> envs = new HashMap<>();
-    for (JsonNode e : root.path("Data").path("PodDeviceEntries")) {
-      if (podUid.equals(e.path("PodUID").asText()) && e.hasNonNull("AllocResp")
-          && (container == null || container.equals(e.path("ContainerName").asText()))) {
-        byte[] resp = Base64.getDecoder().decode(e.path("AllocResp").asText());
-        envs.putAll(ContainerAllocateResponse.parseFrom(resp).getEnvsMap());
-      }
-    }
-    return envs;
   }
 }

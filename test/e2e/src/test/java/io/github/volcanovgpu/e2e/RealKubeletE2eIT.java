@@ -5,8 +5,6 @@ import static io.github.volcanovgpu.e2e.SchedulingE2eIT.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.volcanovgpu.bridge.kube.KubeClients;
 import io.github.volcanovgpu.bridge.kube.RealApiServer;
 import io.github.volcanovgpu.bridge.kube.TestNamespace;
@@ -15,6 +13,7 @@ import io.github.volcanovgpu.bridge.simulate.SessionDriver;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.github.volcanovgpu.plugin.DevicePlugin;
+import io.github.volcanovgpu.plugin.RealKubelet;
 import io.github.volcanovgpu.plugin.register.NodeConfig;
 import io.github.volcanovgpu.plugin.register.PluginSettings;
 import io.github.volcanovgpu.plugin.vendor.nvidia.FakeGpuBackend;
@@ -22,18 +21,12 @@ import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateResponse;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,43 +38,20 @@ import org.junit.jupiter.api.Test;
  */
 @RealApiServer
 class RealKubeletE2eIT {
-  private static final Path PLUGIN_DIR = Path.of("/var/lib/kubelet/device-plugins");
-  private static final Path CHECKPOINT = PLUGIN_DIR.resolve("kubelet_internal_checkpoint");
+  private static final Path PLUGIN_DIR = RealKubelet.PLUGIN_DIR;
   private final ApiClient client;
   private final KubeClients kube;
   private final CoreV1Api api;
   private final TestNamespace ns;
   private E2eStack stack;
   private DevicePlugin plugin;
-  private Path script;
+  private RealKubelet kubelet;
 
   RealKubeletE2eIT(ApiClient client, KubeClients kube, CoreV1Api api, TestNamespace ns) {
     this.client = client;
     this.kube = kube;
     this.api = api;
     this.ns = ns;
-  }
-
-  private static Path script() {
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve("scripts/k8s-local.sh");
-      if (Files.isRegularFile(candidate)) {
-        return candidate;
-      }
-    }
-    throw new IllegalStateException("scripts/k8s-local.sh not found above " + Path.of("").toAbsolutePath());
-  }
-
-  private void run(String... args) throws IOException, InterruptedException {
-    String[] cmd = new String[args.length + 2];
-    cmd[0] = "bash";
-    cmd[1] = script.toString();
-    System.arraycopy(args, 0, cmd, 2, args.length);
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException(String.join(" ", args) + " failed: " + out);
-    }
   }
 
   @AfterEach
@@ -94,28 +64,19 @@ class RealKubeletE2eIT {
         stack.close();
       }
     } finally {
-      if (script != null) {
-        run("down-kubelet");
+      if (kubelet != null) {
+        kubelet.down();
       }
     }
   }
 
   @Test
   void vcjobThroughTheRealKubeletIsAdmittedWithLimitsTheProbeEnforcesAlsoAfterAKubeletRestart() throws Exception {
-    String whyNot = !"root".equals(System.getProperty("user.name")) ? "the real kubelet needs root"
-        : !Files.isDirectory(Path.of("/sys/fs/cgroup")) ? "no cgroup filesystem" : "";
-    if (!whyNot.isEmpty()) {
-      if ("true".equals(System.getenv("CI"))) {
-        throw new IllegalStateException("CI=true, so this is a failure, not a skip: " + whyNot);
-      }
-      Assumptions.abort(whyNot);
-    }
+    kubelet = RealKubelet.requireOrSkip();
     stack = new E2eStack(client, kube, api, ns, "real", SchedulingPolicy.BINPACK);
-    script = script();
     String node = ns.nodeName("real-kubelet");
-    run("up", node);
+    kubelet.up(node);
     Thread.sleep(3000); // the kubelet re-creates kubelet.sock shortly after its node registers (as figures.sh waits)
-    Files.createDirectories(PLUGIN_DIR);
     String yaml = E2eStack.cards(node, 2, "NVIDIA A100-SXM4-80GB", 16384);
     Path hook = Files.createTempDirectory("e2e-hook");
     Files.createSymbolicLink(hook.resolve("libvgpu.so"), stack.probe().library());
@@ -141,7 +102,7 @@ class RealKubeletE2eIT {
         .get(0);
     assertThat(p.node()).as(p.reason()).isEqualTo(node);
     awaitAdmitted(p, "c1", "c2");
-    Map<String, ContainerAllocateResponse> rs = checkpoint(p.pod().uid());
+    Map<String, ContainerAllocateResponse> rs = RealKubelet.checkpoint(p.pod().uid());
     assertThat(rs).containsOnlyKeys("c1", "c2");
     String ids = stack.devices(p);
     assertThat(rs.get("c1").getEnvsMap()).containsEntry("CUDA_DEVICE_MEMORY_LIMIT_0", "2000m")
@@ -152,8 +113,8 @@ class RealKubeletE2eIT {
 
     // the kubelet restarts mid-run (it wipes the plugin directory): the plugin registers again, the next job runs
     int restarts = plugin.manager().restarts();
-    run("down-kubelet");
-    run("up", node);
+    kubelet.down();
+    kubelet.up(node);
     Thread.sleep(3000);
     await().atMost(Duration.ofSeconds(30)).until(() -> plugin.manager().restarts() > restarts);
     try {
@@ -174,7 +135,7 @@ class RealKubeletE2eIT {
     }
     assertThat(after.node()).as(after.reason()).isEqualTo(node);
     awaitAdmitted(after, "main");
-    ContainerAllocateResponse r = checkpoint(after.pod().uid()).get("main");
+    ContainerAllocateResponse r = RealKubelet.checkpoint(after.pod().uid()).get("main");
     assertThat(r.getEnvsMap()).containsEntry("CUDA_DEVICE_MEMORY_LIMIT_0", "5000m")
         .containsEntry("CUDA_DEVICE_SM_LIMIT", "30");
     stack.assertEnforced(uuid -> 16384L, r);
@@ -184,25 +145,6 @@ class RealKubeletE2eIT {
     await().atMost(Duration.ofSeconds(60)).until(() -> VgpuAnnotations.BIND_PHASE_SUCCESS.equals(
         stack.pod(p).annotations().get(VgpuAnnotations.BIND_PHASE)));
     await().atMost(Duration.ofSeconds(30))
-        .until(() -> checkpoint(p.pod().uid()).keySet().containsAll(java.util.List.of(gpuContainers)));
-  }
-
-  /** The Allocate responses the kubelet recorded per container (the entry carrying envs: the count resource). */
-  private static Map<String, ContainerAllocateResponse> checkpoint(String podUid) throws IOException {
-    Map<String, ContainerAllocateResponse> out = new HashMap<>();
-    if (!Files.exists(CHECKPOINT)) {
-      return out;
-    }
-    JsonNode root = new ObjectMapper().readTree(Files.readString(CHECKPOINT));
-    for (JsonNode e : root.path("Data").path("PodDeviceEntries")) {
-      if (podUid.equals(e.path("PodUID").asText()) && e.hasNonNull("AllocResp")) {
-        ContainerAllocateResponse r = ContainerAllocateResponse.parseFrom(
-            Base64.getDecoder().decode(e.path("AllocResp").asText()));
-        if (!r.getEnvsMap().isEmpty()) {
-          out.put(e.path("ContainerName").asText(), r);
-        }
-      }
-    }
-    return out;
+        .until(() -> RealKubelet.checkpoint(p.pod().uid()).keySet().containsAll(java.util.List.of(gpuContainers)));
   }
 }

@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * In-memory {@link PodSource} with the API server's semantics that matter here: the field selector, UID and
  * resourceVersion preconditions (a successful patch bumps the resourceVersion) and node annotations.
  */
-final class FakePodSource implements PodSource {
+public final class FakePodSource implements PodSource {
   private final Map<String, PodSnapshot> pods = new LinkedHashMap<>();
   private final Map<String, Map<String, String>> nodeAnnotations = new HashMap<>();
   private final List<String> lists = new ArrayList<>();
@@ -23,16 +23,22 @@ final class FakePodSource implements PodSource {
   private @Nullable List<PodSnapshot> watched;
   private int watchedReads;
 
-  synchronized void put(PodSnapshot pod) {
+  public synchronized void put(PodSnapshot pod) {
     pods.put(pod.key(), pod);
   }
 
-  synchronized PodSnapshot get(String namespace, String name) {
+  public synchronized PodSnapshot get(String namespace, String name) {
     PodSnapshot pod = pods.get(namespace + "/" + name);
     if (pod == null) {
       throw new AssertionError("no pod " + namespace + "/" + name);
     }
     return pod;
+  }
+
+  /** An annotation of the pod named {@code name} (any namespace). */
+  public synchronized String annotation(String name, String key) {
+    return pods.values().stream().filter(p -> p.name().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("no pod " + name)).annotation(key);
   }
 
   synchronized void lockNode(String node, String value) {

@@ -11,8 +11,8 @@ import io.github.volcanovgpu.cdi.QualifiedName;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.github.volcanovgpu.plugin.DevicePlugin;
+import io.github.volcanovgpu.plugin.allocate.FakePodSource;
 import io.github.volcanovgpu.plugin.allocate.PodSnapshot;
-import io.github.volcanovgpu.plugin.allocate.PodSource;
 import io.github.volcanovgpu.plugin.cdi.DeviceListSettings;
 import io.github.volcanovgpu.plugin.cdi.DeviceListStrategy;
 import io.github.volcanovgpu.plugin.register.NodeConfig;
@@ -30,10 +30,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -56,7 +54,7 @@ class CdiDevicePluginIT {
   private Path dir;
   private TestKubelet kubelet;
   private DevicePlugin plugin;
-  private final MemoryPods pods = new MemoryPods();
+  private final FakePodSource pods = new FakePodSource();
 
   @AfterEach
   void stop() throws Exception {
@@ -182,51 +180,5 @@ class CdiDevicePluginIT {
     a.put(VgpuAnnotations.VGPU_IDS_NEW, devices);
     return new PodSnapshot("ns", name, uid, "1", PodSnapshot.PENDING, NODE, 0, a, List.of(),
         List.of(new PodSnapshot.Container("main", Map.of(NUMBER, "1"), Set.of())));
-  }
-
-  /** The pods of the node, patched in place (resourceVersion bumped). */
-  private static final class MemoryPods implements PodSource {
-    private final Map<String, PodSnapshot> pods = new LinkedHashMap<>();
-    private long version = 1;
-
-    synchronized void put(PodSnapshot p) {
-      pods.put(p.name(), p);
-    }
-
-    synchronized String annotation(String name, String key) {
-      return pods.get(name).annotation(key);
-    }
-
-    @Override
-    public synchronized List<PodSnapshot> pendingPodsOnNode(String node) {
-      return pods.values().stream().filter(p -> p.nodeName().equals(node)).toList();
-    }
-
-    @Override
-    public synchronized PodSnapshot readPod(String namespace, String name) {
-      return pods.get(name);
-    }
-
-    @Override
-    public synchronized PodSnapshot patchAnnotations(PodSnapshot observed, Map<String, Optional<String>> changes) {
-      Map<String, String> a = new HashMap<>(pods.get(observed.name()).annotations());
-      changes.forEach((k, v) -> {
-        if (v.isPresent()) {
-          a.put(k, v.get());
-        } else {
-          a.remove(k);
-        }
-      });
-      PodSnapshot p = observed;
-      PodSnapshot next = new PodSnapshot(p.namespace(), p.name(), p.uid(), Long.toString(++version), p.phase(),
-          p.nodeName(), p.creationTimestamp(), a, p.initContainers(), p.containers());
-      pods.put(p.name(), next);
-      return next;
-    }
-
-    @Override
-    public boolean releaseNodeLock(String node) {
-      return false;
-    }
   }
 }

@@ -5,9 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.github.volcanovgpu.plugin.DevicePlugin;
 import io.github.volcanovgpu.plugin.ReloadingPlugin;
-import io.github.volcanovgpu.plugin.allocate.PodSnapshot;
-import io.github.volcanovgpu.plugin.allocate.PodSource;
-import io.github.volcanovgpu.plugin.allocate.PodSourceException;
+import io.github.volcanovgpu.plugin.allocate.FakePodSource;
 import io.github.volcanovgpu.plugin.register.PluginSettings;
 import io.github.volcanovgpu.plugin.vendor.nvidia.FakeGpuBackend;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -15,9 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,27 +30,7 @@ class ConfigReloadIT {
   private ReloadingPlugin<DevicePlugin> plugin;
 
   /** No API server in this test: Allocate is not exercised. */
-  private static final PodSource NO_PODS = new PodSource() {
-    @Override
-    public List<PodSnapshot> pendingPodsOnNode(String node) {
-      return List.of();
-    }
-
-    @Override
-    public PodSnapshot readPod(String namespace, String name) {
-      throw new PodSourceException(PodSourceException.Kind.NOT_FOUND, "no pods here");
-    }
-
-    @Override
-    public PodSnapshot patchAnnotations(PodSnapshot observed, Map<String, Optional<String>> changes) {
-      throw new PodSourceException(PodSourceException.Kind.NOT_FOUND, "no pods here");
-    }
-
-    @Override
-    public boolean releaseNodeLock(String node) {
-      return false;
-    }
-  };
+  private final FakePodSource noPods = new FakePodSource();
 
   @AfterEach
   void stop() throws Exception {
@@ -76,7 +52,7 @@ class ConfigReloadIT {
     plugin = new ReloadingPlugin<>(deviceConfig, config.resolve("config.json"), loaded -> DevicePlugin.start(
         new DevicePlugin.Options("node-a", dir, loaded.device(), loaded.node(), PluginSettings.Overrides.none(),
             hook, "", false, Duration.ofSeconds(30), Map.of()),
-        gpus, NO_PODS, new SimpleMeterRegistry(), Clock.systemUTC()));
+        gpus, noPods, new SimpleMeterRegistry(), Clock.systemUTC()));
     await().atMost(Duration.ofSeconds(5)).until(() -> kubelet.devices(NUMBER).size() == 20);
     await().atMost(Duration.ofSeconds(5)).until(() -> kubelet.devices(MEMORY).size() == 2 * 80);
 
