@@ -15,8 +15,10 @@ import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -30,6 +32,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class PluginManager implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PluginManager.class);
+  /** Registration retries while the kubelet refuses: 250 ms doubling to 5 s. */
+  private static final long RETRY_FIRST_MILLIS = 250;
+  private static final long RETRY_MAX_MILLIS = 5_000;
 
   private final Path directory;
   private final HealthState health;
@@ -38,6 +43,8 @@ public final class PluginManager implements AutoCloseable {
   private final Map<String, DevicePluginService> services = new LinkedHashMap<>();
   private final Map<String, Server> servers = new LinkedHashMap<>();
   private final Object lifecycle = new Object();
+  /** Sockets whose registration the kubelet has not accepted yet; retried with backoff by the watch thread. */
+  private final Set<String> unregistered = new LinkedHashSet<>();
   private @Nullable WatchService watchService;
   private @Nullable Thread watcher;
   private volatile int restarts;
@@ -65,7 +72,8 @@ public final class PluginManager implements AutoCloseable {
 
   /**
    * Serves every resource, registers each and starts watching the directory. A resource the kubelet does not
-   * accept now (kubelet not running yet) is logged and registered again when {@code kubelet.sock} appears.
+   * accept now (kubelet not running or still starting) is retried with backoff (250 ms doubling to 5 s) and
+   * registered again whenever {@code kubelet.sock} appears.
    *
    * @return whether every resource was registered now
    */
@@ -133,18 +141,41 @@ public final class PluginManager implements AutoCloseable {
   }
 
   private boolean registerAll() {
-    boolean all = true;
-    for (Map.Entry<String, DevicePluginService> e : services.entrySet()) {
-      String resourceName = e.getValue().resource().resourceName();
+    unregistered.clear();
+    unregistered.addAll(services.keySet());
+    return registerPending(true);
+  }
+
+  /** Registers the sockets not registered yet; true when none is left. */
+  private boolean registerPending(boolean logFailures) {
+    for (String socket : List.copyOf(unregistered)) {
+      String resourceName = services.get(socket).resource().resourceName();
       try {
-        registrar.register(resourceName, e.getKey(), DevicePluginService.OPTIONS);
-        LOG.info("{}: registered with the kubelet as {}", resourceName, e.getKey());
+        registrar.register(resourceName, socket, DevicePluginService.OPTIONS);
+        unregistered.remove(socket);
+        LOG.info("{}: registered with the kubelet as {}", resourceName, socket);
       } catch (KubeletRegistrar.RegistrationException ex) {
-        all = false;
-        LOG.warn("{} (will retry when kubelet.sock is created again)", ex.getMessage());
+        if (logFailures) {
+          LOG.warn("{} (retrying, and again when kubelet.sock is created)", ex.getMessage());
+        } else {
+          LOG.debug("{} (retrying)", ex.getMessage());
+        }
       }
     }
-    return all;
+    return unregistered.isEmpty();
+  }
+
+  /** Retries the registrations the kubelet refused (it may have been starting); true when all are registered. */
+  private boolean retryRegistrations() {
+    synchronized (lifecycle) {
+      return closed || registerPending(false);
+    }
+  }
+
+  private boolean registrationPending() {
+    synchronized (lifecycle) {
+      return !unregistered.isEmpty() && !closed;
+    }
   }
 
   private void stopAll() {
@@ -171,9 +202,19 @@ public final class PluginManager implements AutoCloseable {
     if (ws == null) {
       return;
     }
+    long backoffMillis = RETRY_FIRST_MILLIS;
     try {
       while (!Thread.currentThread().isInterrupted()) {
-        WatchKey key = ws.take();
+        WatchKey key;
+        if (registrationPending()) {
+          key = ws.poll(backoffMillis, TimeUnit.MILLISECONDS);
+          if (key == null) {
+            backoffMillis = retryRegistrations() ? RETRY_FIRST_MILLIS : Math.min(backoffMillis * 2, RETRY_MAX_MILLIS);
+            continue;
+          }
+        } else {
+          key = ws.take();
+        }
         String reason = null;
         for (WatchEvent<?> event : key.pollEvents()) {
           if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
@@ -191,6 +232,7 @@ public final class PluginManager implements AutoCloseable {
         }
         key.reset();
         if (reason != null) {
+          backoffMillis = RETRY_FIRST_MILLIS;
           try {
             restart(reason);
           } catch (RuntimeException e) {

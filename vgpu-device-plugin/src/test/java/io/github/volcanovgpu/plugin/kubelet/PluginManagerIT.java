@@ -179,6 +179,31 @@ class PluginManagerIT {
   }
 
   @Test
+  void registrationRefusedByAStartingKubeletIsRetriedWithoutANewKubeletSock() throws Exception {
+    // the real kubelet 1.20 refused a Register made right after it re-created kubelet.sock, and nothing retried
+    Path other = Files.createTempDirectory(Path.of("/tmp"), "dr");
+    HealthState health = new HealthState(gpus, HealthPolicy.defaults());
+    try (TestKubelet starting = new TestKubelet(other).start()) {
+      starting.refuseNextRegistrations(3);
+      try (PluginManager plugin = new PluginManager(other,
+          List.of(new PluginResource(NUMBER, DeviceIds.count(gpus, 2), (r, q) -> AllocateResponse.getDefaultInstance())),
+          health, Duration.ofMillis(500))) {
+        assertThat(plugin.start()).isFalse();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(starting.devices(NUMBER)).hasSize(4));
+        assertThat(starting.registrations(NUMBER)).isEqualTo(1);
+        assertThat(plugin.restarts()).as("no kubelet.sock event was needed").isZero();
+      }
+    } finally {
+      try (Stream<Path> files = Files.list(other)) {
+        for (Path p : files.toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+      Files.deleteIfExists(other);
+    }
+  }
+
+  @Test
   void closingThePluginEndsTheKubeletsStreams() throws Exception {
     await().atMost(Duration.ofSeconds(1)).until(() -> kubelet.devices(CORES).size() == 200);
     manager.close();

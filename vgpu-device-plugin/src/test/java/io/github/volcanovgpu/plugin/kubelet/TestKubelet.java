@@ -42,6 +42,8 @@ public final class TestKubelet implements AutoCloseable {
   private final Map<String, String> endpoints = new ConcurrentHashMap<>();
   private final Map<String, DevicePluginOptions> options = new ConcurrentHashMap<>();
   private final AtomicInteger streamEnds = new AtomicInteger();
+  /** Registrations still to refuse with UNAVAILABLE, like a kubelet whose device manager is not serving yet. */
+  private final AtomicInteger refuseNext = new AtomicInteger();
   private @Nullable Server server;
 
   public TestKubelet(Path dir) {
@@ -74,6 +76,11 @@ public final class TestKubelet implements AutoCloseable {
     }
     channels.values().forEach(ManagedChannel::shutdownNow);
     channels.clear();
+  }
+
+  /** Refuses the next {@code n} Register calls with UNAVAILABLE (a kubelet still starting). */
+  public void refuseNextRegistrations(int n) {
+    refuseNext.set(n);
   }
 
   public int registrations(String resource) {
@@ -129,6 +136,10 @@ public final class TestKubelet implements AutoCloseable {
       if (!DevicePluginConstants.SUPPORTED_VERSIONS.contains(request.getVersion())) {
         out.onError(Status.INVALID_ARGUMENT.withDescription("unsupported version " + request.getVersion())
             .asRuntimeException());
+        return;
+      }
+      if (refuseNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        out.onError(Status.UNAVAILABLE.withDescription("device manager not serving yet").asRuntimeException());
         return;
       }
       String resource = request.getResourceName();
