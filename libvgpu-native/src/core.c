@@ -8,17 +8,27 @@ static const char *skip_blanks(const char *s) {
   return s;
 }
 
+/* Leading blanks already skipped: one or more decimal digits into *v (no overflow), *s moved past them. */
+static int parse_digits(const char **s, uint64_t *v) {
+  const char *p = *s;
+  if (*p < '0' || *p > '9') return -1;
+  uint64_t acc = 0;
+  while (*p >= '0' && *p <= '9') {
+    uint64_t d = (uint64_t)(*p - '0');
+    if (acc > (UINT64_MAX - d) / 10) return -1;
+    acc = acc * 10 + d;
+    p++;
+  }
+  *s = p;
+  *v = acc;
+  return 0;
+}
+
 int vgpu_parse_uint(const char *s, uint64_t max, uint64_t *out) {
   if (s == NULL) return -1;
   s = skip_blanks(s);
-  if (*s < '0' || *s > '9') return -1;
   uint64_t v = 0;
-  while (*s >= '0' && *s <= '9') {
-    uint64_t d = (uint64_t)(*s - '0');
-    if (v > (UINT64_MAX - d) / 10) return -1;
-    v = v * 10 + d;
-    s++;
-  }
+  if (parse_digits(&s, &v) != 0) return -1;
   s = skip_blanks(s);
   if (*s != '\0' || v > max) return -1;
   *out = v;
@@ -28,14 +38,8 @@ int vgpu_parse_uint(const char *s, uint64_t max, uint64_t *out) {
 int vgpu_parse_size(const char *s, uint64_t *out) {
   if (s == NULL) return -1;
   s = skip_blanks(s);
-  if (*s < '0' || *s > '9') return -1;
   uint64_t v = 0;
-  while (*s >= '0' && *s <= '9') {
-    uint64_t d = (uint64_t)(*s - '0');
-    if (v > (UINT64_MAX - d) / 10) return -1;
-    v = v * 10 + d;
-    s++;
-  }
+  if (parse_digits(&s, &v) != 0) return -1;
   unsigned shift = 0;
   switch (*s) {
     case 'k': case 'K': shift = 10; s++; break;

@@ -71,6 +71,19 @@ class SchedulingE2eIT {
         %s""".formatted(name, replicas, containers.indent(8));
   }
 
+  /** One replica of task {@code worker} whose pod template carries one annotation. */
+  static String annotatedTask(String key, String value, String containers) {
+    return """
+        - name: worker
+          replicas: 1
+          template:
+            metadata:
+              annotations: {%s: "%s"}
+            spec:
+              containers:
+        %s""".formatted(key, value, containers.indent(8));
+  }
+
   static String gpu(String name, int number, long memory, int cores) {
     return """
         - name: %s
@@ -251,30 +264,14 @@ class SchedulingE2eIT {
     E2eStack s = stack("filter", SchedulingPolicy.BINPACK);
     GpuNode a100 = s.addNode("a", 2, A100, 16384);
     GpuNode h100 = s.addNode("h", 1, "NVIDIA H100-80GB-HBM3", 16384);
-    String byType = """
-        - name: worker
-          replicas: 1
-          template:
-            metadata:
-              annotations: {nvidia.com/use-gputype: "H100"}
-            spec:
-              containers:
-        %s""".formatted(gpu("main", 1, 2000, 10).indent(8));
+    String byType = annotatedTask("nvidia.com/use-gputype", "H100", gpu("main", 1, 2000, 10));
     SessionDriver.Placement t = s.driver().schedule(s.job(job("bytype", "default", 1, byType)))
         .placements().get(0);
     assertThat(t.node()).isEqualTo(h100.name());
     s.assertEnforced(h100, s.admitted(t).get("main"));
 
     String wanted = a100.card(1).uuid();
-    String byUuid = """
-        - name: worker
-          replicas: 1
-          template:
-            metadata:
-              annotations: {volcano.sh/vgpu-use-gpuuuid: "%s"}
-            spec:
-              containers:
-        %s""".formatted(wanted, gpu("main", 1, 2000, 10).indent(8));
+    String byUuid = annotatedTask("volcano.sh/vgpu-use-gpuuuid", wanted, gpu("main", 1, 2000, 10));
     SessionDriver.Placement u = s.driver().schedule(s.job(job("byuuid", "default", 1, byUuid))).placements().get(0);
     assertThat(u.node()).isEqualTo(a100.name());
     assertThat(s.devices(u)).startsWith(wanted + ",");
@@ -282,15 +279,7 @@ class SchedulingE2eIT {
     assertThat(r.getEnvsMap()).containsEntry("NVIDIA_VISIBLE_DEVICES", wanted);
     s.assertEnforced(a100, r);
 
-    String notH100 = """
-        - name: worker
-          replicas: 1
-          template:
-            metadata:
-              annotations: {nvidia.com/nouse-gputype: "H100,A100"}
-            spec:
-              containers:
-        %s""".formatted(gpu("main", 1, 2000, 10).indent(8));
+    String notH100 = annotatedTask("nvidia.com/nouse-gputype", "H100,A100", gpu("main", 1, 2000, 10));
     SessionDriver.JobOutcome none = s.driver().schedule(s.job(job("nouse", "default", 1, notH100)));
     assertThat(none.scheduled()).isFalse();
     assertThat(none.placements().get(0).reason()).startsWith("0/2 nodes fit");
