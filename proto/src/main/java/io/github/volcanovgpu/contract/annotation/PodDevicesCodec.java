@@ -6,9 +6,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Codec of {@value VgpuAnnotations#VGPU_IDS_NEW} and {@value VgpuAnnotations#DEVICES_TO_ALLOCATE}: per device
- * {@code UUID,TYPE,USEDMEM,USEDCORES:}, devices of one container concatenated, containers joined by {@code ';'}
- * (no trailing {@code ';'}). Example: {@code GPU-aaa,NVIDIA,2000,0:;GPU-bbb,NVIDIA,3000,0:}.
+ * Codec of the pod device lists: per device {@code UUID,TYPE,USEDMEM,USEDCORES:}, devices of one container
+ * concatenated. Two framings of the containers exist on the wire:
+ *
+ * <ul>
+ *   <li>Volcano's vGPU ({@value VgpuAnnotations#VGPU_IDS_NEW}, {@value VgpuAnnotations#DEVICES_TO_ALLOCATE}):
+ *       containers joined by {@code ';'}, no trailing one ({@link #encode}), e.g.
+ *       {@code GPU-aaa,NVIDIA,2000,0:;GPU-bbb,NVIDIA,3000,0:};
+ *   <li>HAMi's ({@code hami.io/<CommonWord>-devices-to-allocate} / {@code -allocated}, Volcano's
+ *       {@code EncodePodSingleDevice}): every container terminated by {@code ';'} ({@link #encodeHami}), e.g.
+ *       {@code 0-npu,Ascend910C,16384,50:;}.
+ * </ul>
  */
 public final class PodDevicesCodec {
   private PodDevicesCodec() {}
@@ -32,6 +40,17 @@ public final class PodDevicesCodec {
       }
     }
     return sb.toString();
+  }
+
+  /** HAMi's framing: every container's devices followed by {@code ';'}. */
+  public static String encodeHami(PodDevices devices) {
+    String joined = encode(devices);
+    return devices.containers().isEmpty() ? "" : joined + ';';
+  }
+
+  /** Lenient decoding of HAMi's framing: as {@link #decodeLenient}, without the entry after the final ';'. */
+  public static PodDevices decodeHamiLenient(String value) {
+    return decodeLenient(value.endsWith(";") ? value.substring(0, value.length() - 1) : value);
   }
 
   /**

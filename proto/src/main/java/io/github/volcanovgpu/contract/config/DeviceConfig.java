@@ -11,11 +11,12 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@code device-config.yaml}, the data key of the {@code volcano-vgpu-device-config} ConfigMap (root keys
- * {@code nvidia} and {@code vnpus}; the latter is read by a later device kind).
+ * {@code device-config.yaml}, the data key of the {@code volcano-vgpu-device-config} ConfigMap: root keys
+ * {@code nvidia} (Volcano's vGPU), {@code vnpus} (Ascend chips, Volcano v1.16's format, also HAMi's) and
+ * {@code vastai}. An absent block takes its defaults.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record DeviceConfig(@JsonProperty("nvidia") NvidiaDeviceConfig nvidia) {
+public record DeviceConfig(NvidiaDeviceConfig nvidia, VnpusConfig vnpus, VastaiDeviceConfig vastai) {
   /** The ConfigMap name shared by Volcano and the device plugin. */
   public static final String CONFIGMAP_NAME = "volcano-vgpu-device-config";
   /** The data key inside the ConfigMap. */
@@ -27,11 +28,22 @@ public record DeviceConfig(@JsonProperty("nvidia") NvidiaDeviceConfig nvidia) {
 
   public DeviceConfig {
     Objects.requireNonNull(nvidia, "nvidia");
+    Objects.requireNonNull(vnpus, "vnpus");
+    Objects.requireNonNull(vastai, "vastai");
+  }
+
+  /** Only the NVIDIA block given; Ascend and Vastai take their defaults. */
+  public DeviceConfig(NvidiaDeviceConfig nvidia) {
+    this(nvidia, VnpusConfig.defaults(), VastaiDeviceConfig.defaults());
   }
 
   @com.fasterxml.jackson.annotation.JsonCreator
-  static DeviceConfig create(@JsonProperty("nvidia") @Nullable NvidiaDeviceConfig nvidia) {
-    return new DeviceConfig(nvidia == null ? NvidiaDeviceConfig.defaults() : nvidia);
+  static DeviceConfig create(
+      @JsonProperty("nvidia") @Nullable NvidiaDeviceConfig nvidia,
+      @JsonProperty("vnpus") @Nullable VnpusConfig vnpus,
+      @JsonProperty("vastai") @Nullable VastaiDeviceConfig vastai) {
+    return new DeviceConfig(nvidia == null ? NvidiaDeviceConfig.defaults() : nvidia,
+        vnpus == null ? VnpusConfig.defaults() : vnpus, vastai == null ? VastaiDeviceConfig.defaults() : vastai);
   }
 
   public static DeviceConfig defaults() {
@@ -49,13 +61,18 @@ public record DeviceConfig(@JsonProperty("nvidia") NvidiaDeviceConfig nvidia) {
     try {
       config = yaml.isBlank() ? defaults() : YAML.readValue(yaml, DeviceConfig.class);
     } catch (JsonProcessingException e) {
+      if (e.getCause() instanceof IllegalArgumentException bad) {
+        throw new ConfigException(source, List.of(bad.getMessage()));
+      }
       throw new ConfigException(source, List.of("not valid device-config YAML: " + e.getOriginalMessage()
           + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr())));
     }
     if (config == null) {
       config = defaults();
     }
-    List<String> problems = config.nvidia().problems();
+    List<String> problems = new java.util.ArrayList<>(config.nvidia().problems());
+    problems.addAll(config.vnpus().problems());
+    problems.addAll(config.vastai().problems());
     if (!problems.isEmpty()) {
       throw new ConfigException(source, problems);
     }

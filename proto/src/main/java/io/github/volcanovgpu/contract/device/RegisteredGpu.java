@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param mode sharing mode
  */
 public record RegisteredGpu(
-    String uuid, int index, int splitCount, long memoryUnits, String type, boolean healthy, GpuMode mode) {
+    String uuid, int index, int splitCount, long memoryUnits, String type, boolean healthy, GpuMode mode)
+    implements RegisteredDevice {
   public RegisteredGpu {
     Objects.requireNonNull(uuid, "uuid");
     Objects.requireNonNull(type, "type");
