@@ -25,7 +25,7 @@ public final class HamiAnnotations {
   public static final String BIND_PHASE_SUCCESS = "success";
   public static final String BIND_PHASE_FAILED = "failed";
 
-  /** Handshake value prefix written by a device plugin with each registration ({@code Reported <time>}). */
+  /** Handshake value prefix written by a device plugin with each registration ({@code Reported_<time>}). */
   public static final String HANDSHAKE_REPORTED = "Reported";
   /** Handshake value prefix written by the scheduler when it dropped a node's devices. */
   public static final String HANDSHAKE_DELETED = "Deleted";
@@ -68,9 +68,12 @@ public final class HamiAnnotations {
     return "hami.io/no-use-" + commonWord + "-uuid";
   }
 
-  /** {@code Reported <yyyy-MM-dd HH:mm:ss>} in UTC, the handshake a device plugin writes with its registration. */
+  /**
+   * {@code Reported_<yyyy.MM.dd HH:mm:ss>}, the handshake HAMi's ascend-device-plugin writes with each registration
+   * (Go layout {@code 2006.01.02 15:04:05}; it writes local time, this product UTC).
+   */
   public static String reported(java.time.Instant now) {
-    return HANDSHAKE_REPORTED + " " + java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+    return HANDSHAKE_REPORTED + "_" + java.time.format.DateTimeFormatter.ofPattern("yyyy.MM.dd HH:mm:ss")
         .withZone(java.time.ZoneOffset.UTC).format(now);
   }
 }

@@ -38,9 +38,12 @@ public record VnpuChipConfig(
     int aiCpu,
     boolean superPod,
     List<VnpuTemplate> templates) {
-  /** The chips HAMi v2.9 and Volcano v1.16 know, by {@code chipName}. */
+  /**
+   * The chips HAMi and Volcano v1.16 know, by {@code chipName} as DCMI reports it ({@code Ascend910} is how DCMI
+   * names a 910C die, HAMi's chart uses it; {@code 910C} and {@code 310P} are accepted spellings).
+   */
   public static final List<String> KNOWN_CHIPS =
-      List.of("910A", "910B2", "910B3", "910B4", "910B4-1", "910C", "310P3");
+      List.of("910A", "910B2", "910B3", "910B4", "910B4-1", "910C", "Ascend910", "310P3", "310P");
 
   public VnpuChipConfig {
     Objects.requireNonNull(chipName, "chipName");
@@ -98,6 +101,11 @@ public record VnpuChipConfig(
     return Optional.empty();
   }
 
+  /** A 910C (the chip with module pairs), as HAMi decides it: by commonWord. */
+  public boolean isAscend910C() {
+    return commonWord.equals("Ascend910C");
+  }
+
   /** The template of that name, if the chip has one. */
   public Optional<VnpuTemplate> template(String name) {
     return templates.stream().filter(t -> t.name().equals(name)).findFirst();
@@ -141,8 +149,8 @@ public record VnpuChipConfig(
             + t.memoryMib());
       }
     }
-    if (superPod && !chipName.equals("910C")) {
-      p.add(where + ".superPod: module pairs exist only on 910C, not on " + chipName);
+    if (superPod && !isAscend910C()) {
+      p.add(where + ".superPod: module pairs exist only on 910C (commonWord Ascend910C), not on " + commonWord);
     }
     return p;
   }

@@ -55,9 +55,9 @@ class VnpusConfigTest {
   void withoutAVnpusBlockEveryShippedChipIsConfigured() {
     DeviceConfig c = DeviceConfig.parse("nvidia:\n  deviceSplitCount: 4\n", "cm");
     assertThat(c.vnpus().configs()).extracting(VnpuChipConfig::chipName)
-        .containsExactly("910A", "910B2", "910B3", "910B4", "910B4-1", "910C", "310P3");
+        .containsExactly("910A", "910B2", "910B3", "910B4", "910B4-1", "Ascend910", "310P3");
     assertThat(c.vnpus().configs()).filteredOn(VnpuChipConfig::superPod).extracting(VnpuChipConfig::chipName)
-        .containsExactly("910C");
+        .containsExactly("Ascend910");
     assertThat(c.vastai().resourceCountName()).isEqualTo("vastaitech.com/va");
   }
 
@@ -87,6 +87,18 @@ class VnpusConfigTest {
   }
 
   @Test
+  void hamisNewerModeKeyAndSplitCountAreRead() {
+    DeviceConfig c = DeviceConfig.parse("vnpus:\n  hamiVnpuMode: hamiCore\n  vnpuDeviceSplitCount: 6\n  configs: []\n",
+        "cm");
+    assertThat(c.vnpus().hamiVnpuCore()).isTrue();
+    assertThat(c.vnpus().vnpuDeviceSplitCount()).isEqualTo(6);
+    assertThatThrownBy(() -> DeviceConfig.parse("vnpus:\n  hamiVnpuMode: enpu\n", "cm"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("enpu").hasMessageContaining("not supported");
+    assertThatThrownBy(() -> DeviceConfig.parse("vnpus:\n  hamiVnpuMode: soft\n", "cm"))
+        .hasMessageContaining("hamiVnpuMode must be template or hami-core");
+  }
+
+  @Test
   void aScalarVnpusBlockIsRefusedWithItsName() {
     assertThatThrownBy(() -> DeviceConfig.parse("vnpus: 3\n", "cm"))
         .isInstanceOf(ConfigException.class).hasMessageContaining("vnpus");
@@ -100,6 +112,6 @@ class VnpusConfigTest {
           - {chipName: 910B3, commonWord: Ascend910B3, resourceName: huawei.com/Ascend910B3,
              resourceMemoryName: huawei.com/Ascend910B3-memory, memoryAllocatable: 65536, memoryCapacity: 65536,
              superPod: true}
-        """, "cm")).hasMessageContaining("vnpus.configs[0].superPod: module pairs exist only on 910C");
+        """, "cm")).hasMessageContaining("vnpus.configs[0].superPod: module pairs exist only on 910C (commonWord Ascend910C), not on Ascend910B3");
   }
 }
