@@ -15,7 +15,7 @@ import io.github.volcanovgpu.bridge.scheduling.ClusterState;
 import io.github.volcanovgpu.bridge.scheduling.EngineConfig;
 import io.github.volcanovgpu.bridge.scheduling.NodeLock;
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
-import io.github.volcanovgpu.bridge.scheduling.SchedulingPolicy;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.vendor.nvidia.NvidiaVendor;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;

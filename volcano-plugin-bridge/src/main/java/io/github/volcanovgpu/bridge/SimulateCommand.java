@@ -9,7 +9,7 @@ import io.github.volcanovgpu.bridge.scheduling.ClusterState;
 import io.github.volcanovgpu.bridge.scheduling.EngineConfig;
 import io.github.volcanovgpu.bridge.scheduling.NodeLock;
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
-import io.github.volcanovgpu.bridge.scheduling.SchedulingPolicy;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.simulate.ClusterSpec;
 import io.github.volcanovgpu.bridge.simulate.HttpExtenderClient;
 import io.github.volcanovgpu.bridge.model.PodView;
@@ -132,7 +132,7 @@ final class SimulateCommand implements Callable<Integer> {
             o.placements().size(), o.scheduled() ? "placed" : "unschedulable");
       }
       Map<String, String> limits = checkLimits(outcomes, state, clusterSpec, err);
-      SimulationReport.print(out, outcomes, state, engine.usage(), allGpus, limits);
+      SimulationReport.print(out, outcomes, state, engine, allGpus, limits);
       out.printf("  extender requests     %d over HTTP in %.2f s%n", requests.get(),
           (System.nanoTime() - started) / 1e9);
       out.flush();

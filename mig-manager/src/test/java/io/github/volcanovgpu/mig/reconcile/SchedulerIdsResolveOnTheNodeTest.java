@@ -4,15 +4,16 @@ import static io.github.volcanovgpu.bridge.testing.TestPods.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.volcanovgpu.bridge.device.FitResult;
-import io.github.volcanovgpu.bridge.ledger.GpuUsage;
-import io.github.volcanovgpu.bridge.ledger.NodeUsage;
-import io.github.volcanovgpu.bridge.ledger.PodShare;
+import io.github.volcanovgpu.bridge.device.DeviceUsage;
+import io.github.volcanovgpu.bridge.device.NodeUsage;
+import io.github.volcanovgpu.bridge.device.PodShare;
 import io.github.volcanovgpu.bridge.model.PodView;
-import io.github.volcanovgpu.bridge.scheduling.SchedulingPolicy;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.vendor.nvidia.NvidiaVendor;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.github.volcanovgpu.contract.config.NvidiaDeviceConfig;
 import io.github.volcanovgpu.contract.device.DeviceSlice;
+import io.github.volcanovgpu.contract.device.SharingMode;
 import io.github.volcanovgpu.contract.device.GpuMode;
 import io.github.volcanovgpu.contract.device.RegisteredGpu;
 import io.github.volcanovgpu.mig.gpu.FakeMigGpus;
@@ -52,12 +53,12 @@ class SchedulerIdsResolveOnTheNodeTest {
     MigLayoutService service = new MigLayoutService(gpus, new MigReconciler(gpus, catalogue));
 
     RegisteredGpu card = new RegisteredGpu("GPU-h200", 0, 10, 143360, "NVIDIA-NVIDIA H200", true, GpuMode.MIG);
-    GpuUsage usage = GpuUsage.idle(card);
+    DeviceUsage<RegisteredGpu> usage = DeviceUsage.idle(card);
     Set<String> migUuids = new HashSet<>();
     // a 3g request adopts the mixed group; then the 2g and the two 1g slots
     for (long memory : List.of(40000L, 20000L, 10000L, 10000L)) {
       PodView p = pod("p" + memory + migUuids.size()).gpu(1, memory, 0).build();
-      FitResult r = vendor.fit(new NodeUsage("n1", GpuMode.MIG, List.of(usage)), p, vendor.demand(p).orElseThrow(),
+      FitResult r = vendor.fit(new NodeUsage<>("n1", SharingMode.MIG, List.of(usage)), p, vendor.demand(p).orElseThrow(),
           SchedulingPolicy.NONE);
       assertThat(r).isInstanceOf(FitResult.Fits.class);
       DeviceSlice slice = ((FitResult.Fits) r).devices().allSlices().get(0);

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.volcanovgpu.bridge.kube.KubeClients;
 import io.github.volcanovgpu.bridge.kube.RealApiServer;
 import io.github.volcanovgpu.bridge.kube.TestNamespace;
-import io.github.volcanovgpu.bridge.scheduling.SchedulingPolicy;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.simulate.SessionDriver;
 import io.github.volcanovgpu.cdi.CdiAnnotations;
 import io.github.volcanovgpu.cdi.CdiCodec;

@@ -13,7 +13,7 @@ import io.github.volcanovgpu.bridge.model.TaskView;
 import io.github.volcanovgpu.bridge.scheduling.EventResult;
 import io.github.volcanovgpu.bridge.scheduling.PredicateResult;
 import io.github.volcanovgpu.bridge.scheduling.PrioritizeResult;
-import io.github.volcanovgpu.bridge.scheduling.SchedulingPolicy;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.simulate.ExtenderClient;
 import io.github.volcanovgpu.bridge.simulate.HttpExtenderClient;
 import io.github.volcanovgpu.bridge.simulate.SessionDriver;

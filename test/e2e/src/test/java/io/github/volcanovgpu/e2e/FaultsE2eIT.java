@@ -1,5 +1,6 @@
 package io.github.volcanovgpu.e2e;
 
+import io.github.volcanovgpu.contract.device.RegisteredGpu;
 import static io.github.volcanovgpu.e2e.SchedulingE2eIT.gpu;
 import static io.github.volcanovgpu.e2e.SchedulingE2eIT.job;
 import static io.github.volcanovgpu.e2e.SchedulingE2eIT.task;
@@ -9,8 +10,8 @@ import static org.awaitility.Awaitility.await;
 import io.github.volcanovgpu.bridge.kube.KubeClients;
 import io.github.volcanovgpu.bridge.kube.RealApiServer;
 import io.github.volcanovgpu.bridge.kube.TestNamespace;
-import io.github.volcanovgpu.bridge.ledger.GpuUsage;
-import io.github.volcanovgpu.bridge.scheduling.SchedulingPolicy;
+import io.github.volcanovgpu.bridge.device.DeviceUsage;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.simulate.SessionDriver;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateResponse;
@@ -124,7 +125,7 @@ class FaultsE2eIT {
     assertThat(second.scheduled()).as("no double assignment of the card").isFalse();
     SessionDriver.JobOutcome third = s.driver().schedule(s.job(one("third", 2000)));
     assertThat(third.scheduled()).isTrue();
-    GpuUsage card = s.sidecar().engine().usage().get(node.name()).gpus().get(0);
+    DeviceUsage<?> card = s.sidecar().engine().usage(VgpuAnnotations.DEVICE_NAME).get(node.name()).devices().get(0);
     assertThat(card.usedMemoryUnits()).isEqualTo(8000);
     s.assertEnforced(node, r);
     s.assertEnforced(node, s.admitted(third.placements().get(0)).get("main"));
@@ -154,7 +155,7 @@ class FaultsE2eIT {
         .orElseThrow();
     SessionDriver.JobOutcome loser = outcomes.stream().filter(o -> !o.scheduled()).findFirst().orElseThrow();
     assertThat(s.pod(loser.placements().get(0)).annotations()).doesNotContainKey(VgpuAnnotations.VGPU_IDS_NEW);
-    assertThat(s.sidecar().engine().usage().get(node.name()).gpus().get(0).usedMemoryUnits()).isEqualTo(8192);
+    assertThat(s.sidecar().engine().usage(VgpuAnnotations.DEVICE_NAME).get(node.name()).devices().get(0).usedMemoryUnits()).isEqualTo(8192);
     s.assertEnforced(node, s.admitted(winner.placements().get(0)).get("main"));
   }
 

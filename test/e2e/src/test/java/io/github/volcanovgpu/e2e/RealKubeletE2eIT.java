@@ -8,7 +8,7 @@ import static org.awaitility.Awaitility.await;
 import io.github.volcanovgpu.bridge.kube.KubeClients;
 import io.github.volcanovgpu.bridge.kube.RealApiServer;
 import io.github.volcanovgpu.bridge.kube.TestNamespace;
-import io.github.volcanovgpu.bridge.scheduling.SchedulingPolicy;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.simulate.SessionDriver;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.config.DeviceConfig;

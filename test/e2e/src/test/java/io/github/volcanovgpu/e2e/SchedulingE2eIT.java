@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.volcanovgpu.bridge.kube.KubeClients;
 import io.github.volcanovgpu.bridge.kube.RealApiServer;
 import io.github.volcanovgpu.bridge.kube.TestNamespace;
-import io.github.volcanovgpu.bridge.scheduling.SchedulingPolicy;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.simulate.SessionDriver;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateResponse;
@@ -202,7 +202,7 @@ class SchedulingE2eIT {
       assertThat(s.pod(p).nodeName()).as("never bound").isEmpty();
       assertThat(node.kubelet().admitted(p.pod().uid())).isFalse();
     }
-    assertThat(s.sidecar().engine().usage().get(node.name()).gpus().get(0).usedMemoryUnits())
+    assertThat(s.sidecar().engine().usage(VgpuAnnotations.DEVICE_NAME).get(node.name()).devices().get(0).usedMemoryUnits())
         .as("the rolled-back task's memory is free again").isZero();
     // the freed share is really free: one 6000 MiB task now fits and runs
     SessionDriver.JobOutcome single = s.driver().schedule(s.job(job("single", "default", 1,

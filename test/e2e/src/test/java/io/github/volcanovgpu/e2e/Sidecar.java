@@ -8,7 +8,7 @@ import io.github.volcanovgpu.bridge.kube.KubeClients;
 import io.github.volcanovgpu.bridge.scheduling.EngineConfig;
 import io.github.volcanovgpu.bridge.scheduling.NodeLock;
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
-import io.github.volcanovgpu.bridge.scheduling.SchedulingPolicy;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.vendor.nvidia.NvidiaVendor;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
 import java.time.Clock;

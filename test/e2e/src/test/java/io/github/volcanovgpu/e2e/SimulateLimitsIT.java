@@ -28,7 +28,7 @@ class SimulateLimitsIT {
     assertThat(code).as(err.toString()).isZero();
     List<String> placements = Arrays.stream(out.toString().split("\n")).filter(l -> l.contains(" -> ")).toList();
     assertThat(placements).isNotEmpty().allMatch(l -> l.contains(" limit ok "));
-    Matcher m = Pattern.compile("enforced limits +(\\d+)/(\\d+) GPU pods ok").matcher(out.toString());
+    Matcher m = Pattern.compile("enforced limits +(\\d+)/(\\d+) device pods ok").matcher(out.toString());
     assertThat(m.find()).as(out.toString()).isTrue();
     assertThat(m.group(1)).isEqualTo(m.group(2));
     assertThat(Integer.parseInt(m.group(2))).isEqualTo(placements.size());

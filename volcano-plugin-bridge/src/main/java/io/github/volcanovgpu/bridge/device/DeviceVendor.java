@@ -1,23 +1,43 @@
 package io.github.volcanovgpu.bridge.device;
 
-import io.github.volcanovgpu.bridge.ledger.NodeUsage;
 import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.PodView;
-import io.github.volcanovgpu.bridge.scheduling.SchedulingPolicy;
 import io.github.volcanovgpu.contract.device.PodDevices;
-import java.time.Instant;
-import java.util.List;
+import io.github.volcanovgpu.contract.device.RegisteredDevice;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * The scheduler half of one device kind (NVIDIA vGPU now; MIG, Ascend vNPU and Vastai later). Stateless and
- * thread-safe; every method is a pure function. Vendors compute, the core commits: a vendor never touches the
- * ledger, the API server or locks.
+ * The scheduler half of one device kind: NVIDIA vGPU (with MIG), one Ascend chip, Vastai. Stateless and
+ * thread-safe; every method is a pure function. Vendors compute, the core commits: a kind never touches the
+ * ledger, the API server or locks. The core ({@code scheduling.PlacementEngine}) asks every configured kind for
+ * the pod's demand, fits each kind that has one on the node, and writes the union of their annotations.
+ *
+ * @param <D> the kind's registration record, what its {@link #inventory} decodes per device
  */
-public interface DeviceVendor {
-  /** Device name, e.g. {@code hamivgpu}: the ledger key and the node-lock name. */
+public interface DeviceVendor<D extends RegisteredDevice> {
+  /** The kind's name, e.g. {@code hamivgpu} or {@code Ascend910C}: the ledger key and the metrics label. */
   String deviceName();
+
+  /** The device noun for messages and reports, singular: {@code GPU}, {@code NPU}, {@code device}. */
+  default String unit() {
+    return "device";
+  }
+
+  /**
+   * The metrics family: gauges are named {@code volcano_<family>_device_*} ({@code vgpu} for NVIDIA, as Volcano
+   * names them). Kinds sharing a family (the Ascend chips) are told apart by a {@code deviceType} label.
+   */
+  default String metricFamily() {
+    return deviceName().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+  }
+
+  /**
+   * Every resource name the kind reads from a container (count, memory, cores, aliases). A container asking none
+   * of them has no demand of this kind; a container asking those of two kinds is refused by the core.
+   */
+  Set<String> resourceNames();
 
   /**
    * The pod's demand for this kind, empty when it requests none.
@@ -27,24 +47,29 @@ public interface DeviceVendor {
   Optional<PodDemand> demand(PodView pod);
 
   /** Decodes and validates the node's registration; never throws. */
-  Inventory inventory(NodeView node);
+  Inventory<D> inventory(NodeView node);
 
   /** Devices assigned to a pod as its annotations say (lenient: malformed entries skipped). */
   PodDevices assigned(PodView pod);
 
   /** Key of the pod's group for per-group rules (e.g. {@code ns/group}), empty when none applies. */
-  String groupKey(PodView pod);
+  default String groupKey(PodView pod) {
+    return PodGroups.key(pod);
+  }
 
   /**
    * Chooses devices on one node or says why not. {@code usage} must not contain the pod itself.
    *
-   * @param usage the node's current usage, including in-flight reservations
+   * @param usage the node's current usage of this kind, including in-flight reservations
    */
-  FitResult fit(NodeUsage usage, PodView pod, PodDemand demand, SchedulingPolicy policy);
+  FitResult fit(NodeUsage<D> usage, PodView pod, PodDemand demand, SchedulingPolicy policy);
 
-  /** The pod annotations that hand {@code devices} to the node's device plugin. */
-  Map<String, String> allocationAnnotations(String node, PodDevices devices, Instant now);
+  /** The pod annotations that hand the allocation's devices to the node's device plugin. */
+  Map<String, String> allocationAnnotations(Allocation<D> allocation);
 
-  /** Keys written by {@link #allocationAnnotations}, removed again when an allocation is rolled back. */
-  List<String> allocationKeys();
+  /** The keys the core reads to tell an assignment's state, and removes on rollback. */
+  AssignmentKeys assignmentKeys();
+
+  /** The node-lock annotation this kind's device plugin releases ({@code hamivgpu}, {@code hami.io/mutex.lock}). */
+  String nodeLockName();
 }

@@ -1,22 +1,22 @@
 package io.github.volcanovgpu.bridge.device;
 
-import io.github.volcanovgpu.contract.device.GpuMode;
-import io.github.volcanovgpu.contract.device.RegisteredGpu;
+import io.github.volcanovgpu.contract.device.RegisteredDevice;
+import io.github.volcanovgpu.contract.device.SharingMode;
 import java.util.List;
 import java.util.Objects;
 
-/** A node's device inventory as decoded by a vendor: registered devices, or why the node offers none. */
-public sealed interface Inventory {
-  /** The node offers these devices. */
-  record Registered(GpuMode mode, List<RegisteredGpu> gpus) implements Inventory {
+/** A node's devices of one kind as the kind decoded them: registered devices, or why the node offers none. */
+public sealed interface Inventory<D extends RegisteredDevice> {
+  /** The node offers these devices, shared in {@code mode}. */
+  record Registered<D extends RegisteredDevice>(SharingMode mode, List<D> devices) implements Inventory<D> {
     public Registered {
       Objects.requireNonNull(mode, "mode");
-      gpus = List.copyOf(gpus);
+      devices = List.copyOf(devices);
     }
   }
 
   /** The node offers no device of this kind; {@code reason} says why (missing or malformed annotation...). */
-  record Unregistered(String reason) implements Inventory {
+  record Unregistered<D extends RegisteredDevice>(String reason) implements Inventory<D> {
     public Unregistered {
       Objects.requireNonNull(reason, "reason");
     }

@@ -1,4 +1,4 @@
-package io.github.volcanovgpu.bridge.ledger;
+package io.github.volcanovgpu.bridge.device;
 
 import java.util.Objects;
 

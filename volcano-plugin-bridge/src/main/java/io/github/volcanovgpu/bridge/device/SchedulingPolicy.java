@@ -1,4 +1,4 @@
-package io.github.volcanovgpu.bridge.scheduling;
+package io.github.volcanovgpu.bridge.device;
 
 import java.util.Locale;
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.volcanovgpu.bridge.model.PodView;
 import io.github.volcanovgpu.bridge.scheduling.NodeLock;
+import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
@@ -29,14 +30,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Volcano's node lock: annotation {@value #ANNOTATION} on the Node, value the RFC 3339 time it was taken. A lock
+ * Volcano's node lock: an annotation on the Node named after the device kind ({@value #ANNOTATION} for NVIDIA,
+ * {@code hami.io/mutex.lock} for HAMi's kinds), value the RFC 3339 time it was taken. A lock
  * older than {@link #EXPIRY} is taken over. Writes are JSON merge patches carrying the observed
  * {@code metadata.resourceVersion}, so of two concurrent writers one gets 409 Conflict and retries (then sees the
  * lock). Attempts follow {@link Backoff#NODE_LOCK} (HAMi v2.9): 5 attempts, waits 100/200/400/800 ms + 50 % jitter.
  */
 public final class KubeNodeLock implements NodeLock {
-  /** The node annotation key (Volcano's device name {@code hamivgpu}). */
-  public static final String ANNOTATION = "hamivgpu";
+  /** The NVIDIA kind's lock annotation (Volcano's device name {@code hamivgpu}). */
+  public static final String ANNOTATION = VgpuAnnotations.NODE_LOCK;
 
   /** A lock older than this is considered abandoned. */
   public static final Duration EXPIRY = Duration.ofMinutes(5);
@@ -59,7 +61,7 @@ public final class KubeNodeLock implements NodeLock {
   private final DoubleSupplier random;
   private final Backoff backoff;
 
-  /** Locks this process took and has not released: node name → (value written, pod UID). */
+  /** Locks this process took and has not released: node name and lock name → (value written, pod UID). */
   private final ConcurrentHashMap<String, Held> held = new ConcurrentHashMap<>();
 
   private record Held(String value, String podUid) {}
@@ -83,12 +85,12 @@ public final class KubeNodeLock implements NodeLock {
   }
 
   @Override
-  public void lock(String node, PodView pod) {
+  public void lock(String node, String name, PodView pod) {
     String lastReason = "";
     for (int attempt = 1; ; attempt++) {
       try {
-        String value = tryLock(node);
-        held.put(node, new Held(value, pod.uid()));
+        String value = tryLock(node, name);
+        held.put(heldKey(node, name), new Held(value, pod.uid()));
         LOG.debug("locked node {} for pod {} at {}", node, pod.key(), value);
         return;
       } catch (Retry retry) {
@@ -110,52 +112,57 @@ public final class KubeNodeLock implements NodeLock {
    * after {@link #EXPIRY} anyway.
    */
   @Override
-  public void release(String node, PodView pod) {
-    Held mine = held.get(node);
+  public void release(String node, String name, PodView pod) {
+    String key = heldKey(node, name);
+    Held mine = held.get(key);
     if (mine == null || !mine.podUid().equals(pod.uid())) {
       return;
     }
     for (int attempt = 1; ; attempt++) {
       try {
         V1Node current = readNode(node);
-        String value = annotations(current).get(ANNOTATION);
+        String value = annotations(current).get(name);
         if (mine.value().equals(value)) {
-          patchLock(node, current, null);
+          patchLock(node, name, current, null);
           LOG.debug("released lock of node {} for pod {}", node, pod.key());
         }
-        held.remove(node, mine);
+        held.remove(key, mine);
         return;
       } catch (Retry retry) {
         if (attempt >= backoff.steps()) {
           LOG.warn("could not release lock of node {} for pod {} (it expires after {}): {}", node, pod.key(), EXPIRY,
               retry.getMessage());
-          held.remove(node, mine);
+          held.remove(key, mine);
           return;
         }
       } catch (NodeLockException e) {
         LOG.warn("could not release lock of node {} for pod {} (it expires after {}): {}", node, pod.key(), EXPIRY,
             e.getMessage());
-        held.remove(node, mine);
+        held.remove(key, mine);
         return;
       }
       pause(backoff.delayAfter(attempt, random.getAsDouble()), node, pod);
     }
   }
 
+  private static String heldKey(String node, String name) {
+    return node + '\u0000' + name;
+  }
+
   /** One attempt; returns the value written. */
-  private String tryLock(String node) {
+  private String tryLock(String node, String name) {
     V1Node current = readNode(node);
-    String existing = annotations(current).get(ANNOTATION);
+    String existing = annotations(current).get(name);
     Instant now = clock.instant();
     if (existing != null) {
-      Instant lockedAt = parseLockTime(node, existing);
+      Instant lockedAt = parseLockTime(node, name, existing);
       if (Duration.between(lockedAt, now).compareTo(EXPIRY) <= 0) {
         throw new Retry("node " + node + " has been locked within 5 minutes");
       }
       LOG.info("node {}: taking over lock {} older than {}", node, existing, EXPIRY);
     }
     String value = DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(ChronoUnit.SECONDS));
-    patchLock(node, current, value);
+    patchLock(node, name, current, value);
     return value;
   }
 
@@ -168,9 +175,9 @@ public final class KubeNodeLock implements NodeLock {
   }
 
   /** Sets ({@code value} non-null) or removes the annotation, guarded by the node's resourceVersion. */
-  private void patchLock(String node, V1Node observed, @Nullable String value) {
+  private void patchLock(String node, String name, V1Node observed, @Nullable String value) {
     Map<String, @Nullable String> annotations = new HashMap<>();
-    annotations.put(ANNOTATION, value);
+    annotations.put(name, value);
     Map<String, Object> metadata = new LinkedHashMap<>();
     metadata.put("resourceVersion", observed.getMetadata() == null ? "" : observed.getMetadata().getResourceVersion());
     metadata.put("annotations", annotations);
@@ -187,7 +194,7 @@ public final class KubeNodeLock implements NodeLock {
           V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH,
           client);
     } catch (ApiException e) {
-      throw failure("cannot write lock annotation " + ANNOTATION + " of node " + node, ApiFailure.of(e), e);
+      throw failure("cannot write lock annotation " + name + " of node " + node, ApiFailure.of(e), e);
     }
   }
 
@@ -204,11 +211,11 @@ public final class KubeNodeLock implements NodeLock {
     return new NodeLockException(what + ": " + failure.describe(), cause);
   }
 
-  private static Instant parseLockTime(String node, String value) {
+  private static Instant parseLockTime(String node, String name, String value) {
     try {
       return OffsetDateTime.parse(value, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
     } catch (DateTimeParseException e) {
-      throw new NodeLockException("node " + node + " has an unreadable lock annotation " + ANNOTATION + "=\"" + value
+      throw new NodeLockException("node " + node + " has an unreadable lock annotation " + name + "=\"" + value
           + "\" (expected an RFC 3339 time); remove the annotation to unlock the node");
     }
   }

@@ -163,17 +163,17 @@ public final class LeaseLeaderElection implements AutoCloseable {
     Objects.requireNonNull(lock, "lock");
     return new NodeLock() {
       @Override
-      public void lock(String node, PodView pod) {
+      public void lock(String node, String name, PodView pod) {
         Optional<String> refused = refusal();
         if (refused.isPresent()) {
           throw new NodeLockException("cannot lock node " + node + " for pod " + pod.key() + ": " + refused.get());
         }
-        lock.lock(node, pod);
+        lock.lock(node, name, pod);
       }
 
       @Override
-      public void release(String node, PodView pod) {
-        lock.release(node, pod);
+      public void release(String node, String name, PodView pod) {
+        lock.release(node, name, pod);
       }
     };
   }

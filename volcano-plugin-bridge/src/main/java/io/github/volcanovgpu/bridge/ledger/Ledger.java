@@ -1,12 +1,15 @@
 package io.github.volcanovgpu.bridge.ledger;
 
+import io.github.volcanovgpu.bridge.device.DeviceUsage;
 import io.github.volcanovgpu.bridge.device.DeviceVendor;
+import io.github.volcanovgpu.bridge.device.NodeUsage;
+import io.github.volcanovgpu.bridge.device.PodShare;
 import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.PodView;
 import io.github.volcanovgpu.contract.device.DeviceSlice;
-import io.github.volcanovgpu.contract.device.GpuMode;
 import io.github.volcanovgpu.contract.device.PodDevices;
-import io.github.volcanovgpu.contract.device.RegisteredGpu;
+import io.github.volcanovgpu.contract.device.RegisteredDevice;
+import io.github.volcanovgpu.contract.device.SharingMode;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +23,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Per-GPU usage of every node: what the pods' assignment annotations say (from the informer cache or from the
+ * Per-device usage of one device kind on every node: what the pods' assignment annotations say (from the informer cache or from the
  * Tasks Volcano sends with each NodeInfo) plus this sidecar's own in-flight reservations, minus pods being
  * released. Thread-safe; hands out immutable {@link NodeUsage} snapshots.
  *
@@ -29,7 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * before Volcano gets the answer to allocate, so a restart of the sidecar loses nothing the API server does not
  * still hold.
  */
-public final class Ledger {
+public final class Ledger<D extends RegisteredDevice> {
   /** An assignment committed by this sidecar that the node views may not show yet. */
   public record Reservation(
       String node, String podUid, String podKey, String groupKey, PodDevices devices, Instant at,
@@ -44,32 +47,32 @@ public final class Ledger {
   private record Release(String node, Instant at) {}
 
   /** Usage derived from one node view, cached while the same view object is current. */
-  private record Base(NodeView view, GpuMode mode, List<RegisteredGpu> gpus, List<Assigned> assigned,
-      Set<String> uids, NodeUsage usage) {}
+  private record Base<D extends RegisteredDevice>(NodeView view, SharingMode mode, List<D> devices,
+      List<Assigned> assigned, Set<String> uids, NodeUsage<D> usage) {}
 
   /** One pod's devices as a node view shows them. */
   private record Assigned(String podUid, String podKey, String groupKey, PodDevices devices) {}
 
-  private final DeviceVendor vendor;
+  private final DeviceVendor<D> vendor;
   private final Clock clock;
   private final Duration ttl;
   private final ConcurrentHashMap<String, Reservation> reservations = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Release> released = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Base> bases = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Base<D>> bases = new ConcurrentHashMap<>();
 
-  public Ledger(DeviceVendor vendor, Clock clock, Duration reservationTtl) {
+  public Ledger(DeviceVendor<D> vendor, Clock clock, Duration reservationTtl) {
     this.vendor = Objects.requireNonNull(vendor, "vendor");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.ttl = Objects.requireNonNull(reservationTtl, "reservationTtl");
   }
 
   /**
-   * Usage of {@code view}'s GPUs, without pod {@code excludeUid} (the pod being placed; may be empty).
+   * Usage of {@code view}'s devices, without pod {@code excludeUid} (the pod being placed; may be empty).
    *
-   * @param gpus the node's registered GPUs (decoded from {@code view})
+   * @param devices the node's registered devices of this kind (decoded from {@code view})
    */
-  public NodeUsage usage(NodeView view, GpuMode mode, List<RegisteredGpu> gpus, String excludeUid) {
-    Base base = base(view, mode, gpus);
+  public NodeUsage<D> usage(NodeView view, SharingMode mode, List<D> devices, String excludeUid) {
+    Base<D> base = base(view, mode, devices);
     String node = view.name();
     boolean touched = !excludeUid.isEmpty() && base.uids().contains(excludeUid);
     List<Reservation> mine = null;
@@ -96,10 +99,7 @@ public final class Ledger {
     if (!touched && mine == null) {
       return base.usage();
     }
-    GpuUsage[] out = new GpuUsage[gpus.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = GpuUsage.idle(gpus.get(i));
-    }
+    List<DeviceUsage<D>> out = idle(devices);
     for (Assigned a : base.assigned()) {
       if (a.podUid().equals(excludeUid) || reservations.containsKey(a.podUid())) {
         continue;
@@ -115,42 +115,47 @@ public final class Ledger {
         add(out, r.podUid(), r.podKey(), r.groupKey(), r.devices(), true);
       }
     }
-    return new NodeUsage(node, mode, List.of(out));
+    return new NodeUsage<>(node, mode, out);
   }
 
-  private Base base(NodeView view, GpuMode mode, List<RegisteredGpu> gpus) {
-    Base cached = bases.get(view.name());
+  private static <D extends RegisteredDevice> List<DeviceUsage<D>> idle(List<D> devices) {
+    List<DeviceUsage<D>> out = new ArrayList<>(devices.size());
+    for (D d : devices) {
+      out.add(DeviceUsage.idle(d));
+    }
+    return out;
+  }
+
+  private Base<D> base(NodeView view, SharingMode mode, List<D> devices) {
+    Base<D> cached = bases.get(view.name());
     if (cached != null && cached.view() == view) {
       return cached;
     }
     List<Assigned> assigned = new ArrayList<>();
     Set<String> uids = new HashSet<>();
-    GpuUsage[] out = new GpuUsage[gpus.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = GpuUsage.idle(gpus.get(i));
-    }
+    List<DeviceUsage<D>> out = idle(devices);
     for (PodView pod : view.pods()) {
       if (pod.isTerminated()) {
         continue;
       }
-      PodDevices devices = vendor.assigned(pod);
-      if (devices.isEmpty()) {
+      PodDevices podDevices = vendor.assigned(pod);
+      if (podDevices.isEmpty()) {
         continue;
       }
-      Assigned a = new Assigned(pod.uid(), pod.key(), vendor.groupKey(pod), devices);
+      Assigned a = new Assigned(pod.uid(), pod.key(), vendor.groupKey(pod), podDevices);
       assigned.add(a);
       uids.add(pod.uid());
-      add(out, a.podUid(), a.podKey(), a.groupKey(), devices, false);
+      add(out, a.podUid(), a.podKey(), a.groupKey(), podDevices, false);
     }
-    Base fresh = new Base(view, mode, List.copyOf(gpus), List.copyOf(assigned), Set.copyOf(uids),
-        new NodeUsage(view.name(), mode, List.of(out)));
+    Base<D> fresh = new Base<>(view, mode, List.copyOf(devices), List.copyOf(assigned), Set.copyOf(uids),
+        new NodeUsage<>(view.name(), mode, out));
     bases.put(view.name(), fresh);
     confirmAndExpire(fresh);
     return fresh;
   }
 
   /** Drops reservations the view now shows, releases the view no longer needs, and anything past its TTL. */
-  private void confirmAndExpire(Base base) {
+  private void confirmAndExpire(Base<D> base) {
     Instant now = clock.instant();
     for (Assigned a : base.assigned()) {
       Reservation r = reservations.get(a.podUid());
@@ -164,28 +169,28 @@ public final class Ledger {
             || (e.getValue().node().equals(base.view().name()) && !base.uids().contains(e.getKey())));
   }
 
-  private static void add(GpuUsage[] out, String uid, String podKey, String groupKey, PodDevices devices,
-      boolean reserved) {
+  private static <D extends RegisteredDevice> void add(List<DeviceUsage<D>> out, String uid, String podKey,
+      String groupKey, PodDevices devices, boolean reserved) {
     for (List<DeviceSlice> container : devices.containers()) {
       for (DeviceSlice s : container) {
         int i = indexOf(out, s.uuid());
         if (i >= 0) {
-          out[i] = out[i].plus(
-              new PodShare(uid, podKey, groupKey, s.memoryUnits(), s.coresPercent(), reserved, s.uuid()));
+          out.set(i, out.get(i).plus(
+              new PodShare(uid, podKey, groupKey, s.memoryUnits(), s.coresPercent(), reserved, s.uuid())));
         }
       }
     }
   }
 
   /** Volcano's matching rule: the annotation UUID contains the device UUID (so MIG-suffixed IDs match). */
-  private static int indexOf(GpuUsage[] gpus, String sliceUuid) {
-    for (int i = 0; i < gpus.length; i++) {
-      if (sliceUuid.equals(gpus[i].gpu().uuid())) {
+  private static int indexOf(List<? extends DeviceUsage<?>> devices, String sliceUuid) {
+    for (int i = 0; i < devices.size(); i++) {
+      if (sliceUuid.equals(devices.get(i).device().uuid())) {
         return i;
       }
     }
-    for (int i = 0; i < gpus.length; i++) {
-      String u = gpus[i].gpu().uuid();
+    for (int i = 0; i < devices.size(); i++) {
+      String u = devices.get(i).device().uuid();
       if (!u.isEmpty() && sliceUuid.contains(u)) {
         return i;
       }

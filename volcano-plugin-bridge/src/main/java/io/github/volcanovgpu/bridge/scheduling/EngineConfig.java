@@ -1,5 +1,7 @@
 package io.github.volcanovgpu.bridge.scheduling;
 
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
+
 import java.time.Duration;
 import java.util.Objects;
 

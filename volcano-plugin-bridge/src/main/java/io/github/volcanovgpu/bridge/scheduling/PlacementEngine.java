@@ -1,78 +1,96 @@
 package io.github.volcanovgpu.bridge.scheduling;
 
+import io.github.volcanovgpu.bridge.device.Allocation;
+import io.github.volcanovgpu.bridge.device.AssignmentKeys;
 import io.github.volcanovgpu.bridge.device.DeviceVendor;
 import io.github.volcanovgpu.bridge.device.FitResult;
 import io.github.volcanovgpu.bridge.device.InvalidDemandException;
 import io.github.volcanovgpu.bridge.device.Inventory;
+import io.github.volcanovgpu.bridge.device.NodeUsage;
 import io.github.volcanovgpu.bridge.device.PodDemand;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.ledger.Ledger;
-import io.github.volcanovgpu.bridge.ledger.NodeUsage;
 import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.PodView;
 import io.github.volcanovgpu.bridge.model.TaskStatus;
 import io.github.volcanovgpu.bridge.model.TaskView;
-import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.device.PodDevices;
+import io.github.volcanovgpu.contract.device.RegisteredDevice;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one scheduling core behind both front doors (Volcano extender HTTP and gRPC). Thread-safe: predicate and
- * prioritize run concurrently from many workers and only read; allocate commits to the ledger under a per-node
- * monitor (fit re-checked against the live ledger, then reserved), and writes the pod annotations outside it, so
- * several pods can be in flight per node without overcommit.
+ * The one scheduling core behind both front doors (Volcano extender HTTP and gRPC), for every configured device
+ * kind. Thread-safe: predicate and prioritize run concurrently from many workers and only read; allocate commits to
+ * the kinds' ledgers under a per-node monitor (fit re-checked against the live ledgers, then reserved), and writes
+ * the pod annotations outside it, so several pods can be in flight per node without overcommit.
+ *
+ * <p>A pod may ask for devices of several kinds (in different containers): it fits a node when every kind it asks
+ * fits there; its score is the sum of the kinds' scores; its annotations are the union of theirs. The core never
+ * names a kind: what it knows of one comes through {@link DeviceVendor}.
  */
 public final class PlacementEngine {
   private static final Logger LOG = LoggerFactory.getLogger(PlacementEngine.class);
 
-  private final DeviceVendor vendor;
+  private final DeviceKinds kinds;
+  private final List<KindState<?>> states;
   private final ClusterState cluster;
   private final AssignmentWriter writer;
   private final NodeLock nodeLock;
   private final EngineConfig config;
   private final Clock clock;
-  private final Ledger ledger;
   /** Detailed node views from requests, for calls that carry only a name (allocate) when no cache is synced. */
   private final ConcurrentHashMap<String, NodeView> lastSeen = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Object> nodeMonitors = new ConcurrentHashMap<>();
-  /**
-   * Decoded inventory per node, valid while the node's annotation and allocatable maps are unchanged: informers
-   * build a new view on every pod event but keep the node's maps, and Volcano resends the same values.
-   */
-  private final ConcurrentHashMap<String, DecodedInventory> inventories = new ConcurrentHashMap<>();
-
-  private record DecodedInventory(Map<String, String> annotations, Map<String, String> allocatable,
-      Inventory inventory) {}
 
   public PlacementEngine(
-      DeviceVendor vendor,
+      DeviceVendor<?> vendor,
       ClusterState cluster,
       AssignmentWriter writer,
       NodeLock nodeLock,
       EngineConfig config,
       Clock clock) {
-    this.vendor = Objects.requireNonNull(vendor, "vendor");
+    this(DeviceKinds.of(vendor), cluster, writer, nodeLock, config, clock);
+  }
+
+  public PlacementEngine(
+      DeviceKinds kinds,
+      ClusterState cluster,
+      AssignmentWriter writer,
+      NodeLock nodeLock,
+      EngineConfig config,
+      Clock clock) {
+    this.kinds = Objects.requireNonNull(kinds, "kinds");
     this.cluster = Objects.requireNonNull(cluster, "cluster");
     this.writer = Objects.requireNonNull(writer, "writer");
     this.nodeLock = Objects.requireNonNull(nodeLock, "nodeLock");
     this.config = Objects.requireNonNull(config, "config");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.ledger = new Ledger(vendor, clock, config.reservationTtl());
+    List<KindState<?>> s = new ArrayList<>();
+    for (DeviceVendor<?> v : kinds.all()) {
+      s.add(KindState.of(v, clock, config));
+    }
+    this.states = List.copyOf(s);
   }
 
   public EngineConfig config() {
     return config;
   }
 
-  public DeviceVendor vendor() {
-    return vendor;
+  public DeviceKinds kinds() {
+    return kinds;
   }
 
   /**
@@ -87,17 +105,16 @@ public final class PlacementEngine {
 
   /** Volcano predicate: does the task's pod fit on the node. */
   public PredicateResult predicate(TaskView task, NodeView node) {
-    PodDemand demand;
+    List<DeviceKinds.KindDemand> demands;
     try {
-      Optional<PodDemand> d = vendor.demand(task.pod());
-      if (d.isEmpty()) {
-        return PredicateResult.fits();
-      }
-      demand = d.get();
+      demands = kinds.demands(task.pod());
     } catch (InvalidDemandException e) {
       return PredicateResult.unresolvable(e.getMessage());
     }
-    Evaluation ev = evaluate(task.pod(), demand, node);
+    if (demands.isEmpty()) {
+      return PredicateResult.fits();
+    }
+    Evaluation ev = evaluate(task.pod(), demands, node);
     return switch (ev.outcome()) {
       case FITS -> PredicateResult.fits();
       case DOES_NOT_FIT -> ev.resolvable()
@@ -110,16 +127,16 @@ public final class PlacementEngine {
   /** Volcano prioritize: a score per candidate node (0 where the pod does not fit). */
   public PrioritizeResult prioritize(TaskView task, List<NodeView> nodes) {
     Map<String, Double> scores = new LinkedHashMap<>(Math.max(16, nodes.size() * 2));
-    Optional<PodDemand> demand;
+    List<DeviceKinds.KindDemand> demands;
     try {
-      demand = vendor.demand(task.pod());
+      demands = kinds.demands(task.pod());
     } catch (InvalidDemandException e) {
       return new PrioritizeResult(Map.of(), e.getMessage());
     }
     for (NodeView node : nodes) {
       double score = 0;
-      if (demand.isPresent()) {
-        Evaluation ev = evaluate(task.pod(), demand.get(), node);
+      if (!demands.isEmpty()) {
+        Evaluation ev = evaluate(task.pod(), demands, node);
         if (ev.outcome() == Outcome.FITS) {
           score = ev.score() * config.scoreWeight();
         }
@@ -135,14 +152,20 @@ public final class PlacementEngine {
     UNKNOWN_NODE
   }
 
-  private record Evaluation(Outcome outcome, String reason, boolean resolvable, double score,
-      PodDevices devices) {
+  /** One kind's fit on the node: the usage it saw and the devices it chose. */
+  private record KindFit(KindState<?> kind, NodeUsage<?> usage, PodDevices devices) {}
+
+  private record Evaluation(Outcome outcome, String reason, boolean resolvable, double score, List<KindFit> fits) {
     static Evaluation unknown(String reason) {
-      return new Evaluation(Outcome.UNKNOWN_NODE, reason, false, 0, PodDevices.empty());
+      return new Evaluation(Outcome.UNKNOWN_NODE, reason, false, 0, List.of());
+    }
+
+    static Evaluation noFit(String reason, boolean resolvable) {
+      return new Evaluation(Outcome.DOES_NOT_FIT, reason, resolvable, 0, List.of());
     }
   }
 
-  private Evaluation evaluate(PodView pod, PodDemand demand, NodeView given) {
+  private Evaluation evaluate(PodView pod, List<DeviceKinds.KindDemand> demands, NodeView given) {
     Optional<NodeView> resolved = resolve(given);
     if (resolved.isEmpty()) {
       return Evaluation.unknown("node " + given.name() + " is unknown to the vGPU sidecar: "
@@ -150,35 +173,18 @@ public final class PlacementEngine {
           + "and the Kubernetes cache is not synced"));
     }
     NodeView node = resolved.get();
-    Inventory inv = inventoryOf(node);
-    if (inv instanceof Inventory.Unregistered u) {
-      return new Evaluation(Outcome.DOES_NOT_FIT, u.reason(), false, 0, PodDevices.empty());
+    double score = 0;
+    List<KindFit> fits = new ArrayList<>(demands.size());
+    for (DeviceKinds.KindDemand d : demands) {
+      KindState<?> kind = states.get(d.kind());
+      KindOutcome out = kind.fit(node, pod, d.demand(), config.policy());
+      if (out.failure() != null) {
+        return Evaluation.noFit(out.failure().reason(), out.failure().resolvable());
+      }
+      score += out.fits().score();
+      fits.add(new KindFit(kind, out.usage(), out.fits().devices()));
     }
-    Inventory.Registered reg = (Inventory.Registered) inv;
-    NodeUsage usage = ledger.usage(node, reg.mode(), reg.gpus(), pod.uid());
-    FitResult fit = vendor.fit(usage, pod, demand, config.policy());
-    if (fit instanceof FitResult.Fits f) {
-      return new Evaluation(Outcome.FITS, "", true, f.score(), f.devices());
-    }
-    FitResult.DoesNotFit no = (FitResult.DoesNotFit) fit;
-    return new Evaluation(Outcome.DOES_NOT_FIT, no.reason(), no.resolvable(), 0, PodDevices.empty());
-  }
-
-  /** The node's decoded inventory; decoding runs once per node view, not once per predicate. */
-  private Inventory inventoryOf(NodeView node) {
-    DecodedInventory cached = inventories.get(node.name());
-    if (cached != null && same(cached.annotations(), node.annotations())
-        && same(cached.allocatable(), node.allocatable())) {
-      return cached.inventory();
-    }
-    Inventory inv = vendor.inventory(node);
-    inventories.put(node.name(), new DecodedInventory(node.annotations(), node.allocatable(), inv));
-    return inv;
-  }
-
-  /** Identity first (informer views share the node's maps), then equality (each request parses a new copy). */
-  private static boolean same(Map<String, String> a, Map<String, String> b) {
-    return a == b || a.equals(b);
+    return new Evaluation(Outcome.FITS, "", true, score, fits);
   }
 
   /** The freshest detailed view of a node: the synced cache, else the request's, else the last request's. */
@@ -201,22 +207,22 @@ public final class PlacementEngine {
   /** Volcano allocateFunc: commit the task to {@code task.nodeName()}. */
   public EventResult allocate(TaskView task) {
     PodView pod = task.pod();
-    Optional<PodDemand> demand;
+    List<DeviceKinds.KindDemand> demands;
     try {
-      demand = vendor.demand(pod);
+      demands = kinds.demands(pod);
     } catch (InvalidDemandException e) {
       return EventResult.failed(e.getMessage());
     }
-    if (demand.isEmpty()) {
+    if (demands.isEmpty()) {
       return EventResult.ok();
     }
     String node = task.nodeName().isEmpty() ? pod.nodeName() : task.nodeName();
     return switch (task.status()) {
-      case TaskStatus.ALLOCATED -> commit(task, demand.get(), node, true);
-      case TaskStatus.PIPELINED -> commit(task, demand.get(), node, false);
+      case TaskStatus.ALLOCATED -> commit(task, demands, node, true);
+      case TaskStatus.PIPELINED -> commit(task, demands, node, false);
       case TaskStatus.RUNNING -> {
         // unevict: an evicted running task is restored; its annotations are intact
-        ledger.unmarkReleased(pod.uid());
+        states.forEach(k -> k.ledger().unmarkReleased(pod.uid()));
         yield EventResult.ok();
       }
       default -> {
@@ -226,93 +232,132 @@ public final class PlacementEngine {
     };
   }
 
-  private EventResult commit(TaskView task, PodDemand demand, String node, boolean writeAnnotations) {
+  private EventResult commit(TaskView task, List<DeviceKinds.KindDemand> demands, String node,
+      boolean writeAnnotations) {
     PodView pod = task.pod();
     if (node.isEmpty()) {
       return EventResult.failed("allocate of pod " + pod.key() + ": the task names no node");
     }
     Map<String, String> current = task.podAnnotations().isEmpty() ? pod.annotations() : task.podAnnotations();
-    if (VgpuAnnotations.BIND_PHASE_SUCCESS.equals(current.get(VgpuAnnotations.BIND_PHASE))
-        && !vendor.assigned(pod).isEmpty()) {
-      // the device plugin already handed the devices out; the views count them
+    if (handedOut(pod, current, demands)) {
+      // the device plugins already handed the devices out; the views count them
       return EventResult.ok();
     }
-    PodDevices devices;
+    List<KindFit> fits;
+    Instant now = clock.instant();
     synchronized (nodeMonitors.computeIfAbsent(node, k -> new Object())) {
-      Evaluation ev = evaluate(pod, demand, NodeView.named(node));
+      Evaluation ev = evaluate(pod, demands, NodeView.named(node));
       if (ev.outcome() != Outcome.FITS) {
         return EventResult.failed("allocate of pod " + pod.key() + " on node " + node + " refused: "
             + ev.reason());
       }
-      devices = ev.devices();
-      Optional<String> stale = staleAssignment(current, node, devices);
-      if (stale.isPresent()) {
-        clearStale(pod);
-        return EventResult.failed("allocate of pod " + pod.key() + " on node " + node + " refused: "
-            + stale.get());
+      fits = ev.fits();
+      for (KindFit f : fits) {
+        Optional<String> stale = staleAssignment(f, pod, current, now);
+        if (stale.isPresent()) {
+          clearStale(pod, fits);
+          return EventResult.failed("allocate of pod " + pod.key() + " on node " + node + " refused: "
+              + stale.get());
+        }
       }
-      ledger.reserve(new Ledger.Reservation(node, pod.uid(), pod.key(), vendor.groupKey(pod), devices,
-          clock.instant(), false));
+      for (KindFit f : fits) {
+        f.kind().ledger().reserve(new Ledger.Reservation(node, pod.uid(), pod.key(),
+            f.kind().vendor().groupKey(pod), f.devices(), now, false));
+      }
     }
     if (!writeAnnotations) {
       return EventResult.ok();
     }
+    List<String> locked = new ArrayList<>(1);
     try {
-      nodeLock.lock(node, pod);
+      for (String name : lockNames(fits)) {
+        nodeLock.lock(node, name, pod);
+        locked.add(name);
+      }
     } catch (RuntimeException e) {
-      ledger.cancel(pod.uid());
+      cancel(pod, fits);
+      locked.forEach(name -> nodeLock.release(node, name, pod));
       return EventResult.failed("allocate of pod " + pod.key() + " on node " + node + ": " + e.getMessage());
     }
     Map<String, Optional<String>> changes = new LinkedHashMap<>();
-    vendor.allocationAnnotations(node, devices, clock.instant()).forEach((k, v) -> changes.put(k, Optional.of(v)));
+    for (KindFit f : fits) {
+      f.kind().annotations(f, pod, now).forEach((k, v) -> changes.put(k, Optional.of(v)));
+    }
     try {
       writer.patchAnnotations(pod, changes);
     } catch (RuntimeException e) {
       // whatever failed, the share must not stay held by an allocation Volcano will roll back
-      ledger.cancel(pod.uid());
-      nodeLock.release(node, pod);
+      cancel(pod, fits);
+      locked.forEach(name -> nodeLock.release(node, name, pod));
       if (!(e instanceof AssignmentWriter.AssignmentWriteException)) {
         LOG.error("unexpected failure writing the annotations of {}", pod.key(), e);
       }
       return EventResult.failed("allocate of pod " + pod.key() + " on node " + node + ": " + e.getMessage());
     }
-    ledger.markAnnotated(pod.uid());
-    LOG.debug("allocated {} on {}: {}", pod.key(), node, devices);
+    fits.forEach(f -> f.kind().ledger().markAnnotated(pod.uid()));
+    LOG.debug("allocated {} on {}: {}", pod.key(), node, changes.keySet());
     return EventResult.ok();
+  }
+
+  private static Set<String> lockNames(List<KindFit> fits) {
+    Set<String> names = new LinkedHashSet<>();
+    fits.forEach(f -> names.add(f.kind().vendor().nodeLockName()));
+    return names;
+  }
+
+  private static void cancel(PodView pod, List<KindFit> fits) {
+    fits.forEach(f -> f.kind().ledger().cancel(pod.uid()));
+  }
+
+  /** True when every kind the pod asks has its bind phase at success and an assignment on the pod. */
+  private boolean handedOut(PodView pod, Map<String, String> current, List<DeviceKinds.KindDemand> demands) {
+    for (DeviceKinds.KindDemand d : demands) {
+      KindState<?> k = states.get(d.kind());
+      AssignmentKeys keys = k.vendor().assignmentKeys();
+      if (!AssignmentKeys.BIND_PHASE_SUCCESS.equals(current.get(keys.bindPhase()))
+          || k.vendor().assigned(pod).isEmpty()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
    * The Binding-overlay hazard (reference §2.7 item 2): Volcano binds with the annotations the pod had when the
-   * session started, and the API server copies them over ours. If the pod carries vGPU keys from an earlier
+   * session started, and the API server copies them over ours. If the pod carries a kind's keys from an earlier
    * attempt that differ from this assignment, they would win. Returns the reason when that is the case.
    */
-  private Optional<String> staleAssignment(Map<String, String> current, String node, PodDevices devices) {
-    String ids = current.get(VgpuAnnotations.VGPU_IDS_NEW);
+  private Optional<String> staleAssignment(KindFit fit, PodView pod, Map<String, String> current, Instant now) {
+    AssignmentKeys keys = fit.kind().vendor().assignmentKeys();
+    String ids = current.get(keys.devices());
     if (ids == null || ids.isEmpty()) {
       return Optional.empty();
     }
-    String encoded = vendor.allocationAnnotations(node, devices, clock.instant()).get(VgpuAnnotations.VGPU_IDS_NEW);
-    if (ids.equals(encoded) && node.equals(current.get(VgpuAnnotations.VGPU_NODE))) {
+    String encoded = fit.kind().annotations(fit, pod, now).get(keys.devices());
+    if (ids.equals(encoded) && fit.usage().node().equals(current.get(keys.node()))) {
       return Optional.empty(); // the stale keys say exactly what we assign now: the overlay is harmless
     }
-    return Optional.of("the pod still carries vGPU annotations of an earlier attempt (" + VgpuAnnotations.VGPU_NODE
-        + "=" + current.getOrDefault(VgpuAnnotations.VGPU_NODE, "") + "); Volcano's Binding would restore them "
-        + "over the new assignment, so they were cleared and the pod will be placed in the next session");
+    return Optional.of("the pod still carries " + fit.kind().vendor().deviceName() + " annotations of an earlier "
+        + "attempt (" + keys.node() + "=" + current.getOrDefault(keys.node(), "") + "); Volcano's Binding would "
+        + "restore them over the new assignment, so they were cleared and the pod will be placed in the next "
+        + "session");
   }
 
-  private void clearStale(PodView pod) {
+  private void clearStale(PodView pod, List<KindFit> fits) {
     try {
-      removeAllocationAnnotations(pod);
+      removeAllocationAnnotations(pod, fits.stream().<KindState<?>>map(KindFit::kind).toList());
     } catch (RuntimeException e) {
-      LOG.warn("could not clear stale vGPU annotations of {}: {}", pod.key(), e.getMessage());
+      LOG.warn("could not clear stale device annotations of {}: {}", pod.key(), e.getMessage());
     }
   }
 
-  /** Removes every key the vendor writes at allocation. */
-  private void removeAllocationAnnotations(PodView pod) {
+  /** Removes every key the given kinds write at allocation (all of them are rolled back together). */
+  private void removeAllocationAnnotations(PodView pod, List<KindState<?>> of) {
     Map<String, Optional<String>> removal = new LinkedHashMap<>();
-    for (String key : vendor.allocationKeys()) {
-      removal.put(key, Optional.empty());
+    for (KindState<?> k : of) {
+      for (String key : k.vendor().assignmentKeys().all()) {
+        removal.put(key, Optional.empty());
+      }
     }
     writer.patchAnnotations(pod, removal);
   }
@@ -320,41 +365,59 @@ public final class PlacementEngine {
   /** Volcano deallocateFunc: undo an allocation (rollback) or release an evicted task. */
   public EventResult deallocate(TaskView task) {
     PodView pod = task.pod();
-    Optional<PodDemand> demand;
+    List<DeviceKinds.KindDemand> demands;
     try {
-      demand = vendor.demand(pod);
+      demands = kinds.demands(pod);
     } catch (InvalidDemandException e) {
-      demand = Optional.empty();
+      demands = List.of();
     }
     String node = task.nodeName().isEmpty() ? pod.nodeName() : task.nodeName();
     if (task.status() == TaskStatus.RELEASING) {
       // an evicted running task: its devices are free for this session's pipelining, annotations stay
       if (!node.isEmpty()) {
-        ledger.markReleased(pod.uid(), node);
+        states.forEach(k -> k.ledger().markReleased(pod.uid(), node));
       }
       return EventResult.ok();
     }
-    Optional<Ledger.Reservation> reservation = ledger.cancel(pod.uid());
-    if (demand.isEmpty() && reservation.isEmpty()) {
+    List<KindState<?>> involved = new ArrayList<>();
+    boolean annotated = false;
+    for (int i = 0; i < states.size(); i++) {
+      KindState<?> k = states.get(i);
+      Optional<Ledger.Reservation> reservation = k.ledger().cancel(pod.uid());
+      boolean asked = false;
+      for (DeviceKinds.KindDemand d : demands) {
+        asked |= d.kind() == i;
+      }
+      if (asked || reservation.isPresent()) {
+        involved.add(k);
+        annotated |= reservation.map(Ledger.Reservation::annotated).orElse(false);
+      }
+    }
+    if (involved.isEmpty()) {
       return EventResult.ok();
     }
     if (!node.isEmpty()) {
-      ledger.markReleased(pod.uid(), node);
+      involved.forEach(k -> k.ledger().markReleased(pod.uid(), node));
     }
     Map<String, String> current = task.podAnnotations().isEmpty() ? pod.annotations() : task.podAnnotations();
-    if (VgpuAnnotations.BIND_PHASE_SUCCESS.equals(current.get(VgpuAnnotations.BIND_PHASE))) {
-      return EventResult.ok(); // the device plugin owns the annotations of a started pod
+    boolean wrote = annotated;
+    for (KindState<?> k : involved) {
+      AssignmentKeys keys = k.vendor().assignmentKeys();
+      if (AssignmentKeys.BIND_PHASE_SUCCESS.equals(current.get(keys.bindPhase()))) {
+        return EventResult.ok(); // the device plugin owns the annotations of a started pod
+      }
+      wrote |= current.containsKey(keys.devices());
     }
-    boolean wrote = reservation.map(Ledger.Reservation::annotated).orElse(false)
-        || current.containsKey(VgpuAnnotations.VGPU_IDS_NEW);
     if (!wrote) {
       return EventResult.ok();
     }
     if (!node.isEmpty()) {
-      nodeLock.release(node, pod);
+      Set<String> names = new LinkedHashSet<>();
+      involved.forEach(k -> names.add(k.vendor().nodeLockName()));
+      names.forEach(name -> nodeLock.release(node, name, pod));
     }
     try {
-      removeAllocationAnnotations(pod);
+      removeAllocationAnnotations(pod, involved);
     } catch (RuntimeException e) {
       return EventResult.failed("deallocate of pod " + pod.key() + ": ledger released, but " + e.getMessage());
     }
@@ -377,24 +440,129 @@ public final class PlacementEngine {
     // reservations outlive sessions on purpose: they cover the gap until the views show the annotations
   }
 
-  /** Usage of every node the engine knows, for metrics and the simulator. */
-  public Map<String, NodeUsage> usage() {
-    Map<String, NodeUsage> out = new LinkedHashMap<>();
-    java.util.Set<String> names = new java.util.TreeSet<>(lastSeen.keySet());
-    names.addAll(ledger.knownNodes());
-    names.addAll(cluster.nodeNames());
-    for (String name : names) {
-      resolve(NodeView.named(name)).ifPresent(view -> {
-        if (inventoryOf(view) instanceof Inventory.Registered reg) {
-          out.put(name, ledger.usage(view, reg.mode(), reg.gpus(), ""));
-        }
-      });
+  /** Usage of one kind on every node the engine knows that registers it, for metrics and the simulator. */
+  public Map<String, NodeUsage<?>> usage(String kind) {
+    for (KindState<?> k : states) {
+      if (k.vendor().deviceName().equals(kind)) {
+        return k.usage(knownViews());
+      }
+    }
+    throw new IllegalArgumentException("no device kind " + kind + " (configured: " + kindNames() + ")");
+  }
+
+  /** Usage of every kind: kind → node → usage, kinds in configuration order, nodes by name. */
+  public Map<String, Map<String, NodeUsage<?>>> usageByKind() {
+    List<NodeView> views = knownViews();
+    Map<String, Map<String, NodeUsage<?>>> out = new LinkedHashMap<>();
+    for (KindState<?> k : states) {
+      out.put(k.vendor().deviceName(), k.usage(views));
     }
     return out;
   }
 
-  /** Number of in-flight reservations. */
+  private List<String> kindNames() {
+    return states.stream().map(k -> k.vendor().deviceName()).toList();
+  }
+
+  private List<NodeView> knownViews() {
+    Set<String> names = new TreeSet<>(lastSeen.keySet());
+    states.forEach(k -> names.addAll(k.ledger().knownNodes()));
+    names.addAll(cluster.nodeNames());
+    List<NodeView> views = new ArrayList<>(names.size());
+    for (String name : names) {
+      resolve(NodeView.named(name)).ifPresent(views::add);
+    }
+    return views;
+  }
+
+  /** Number of in-flight reservations (a pod asking two kinds counts once per kind). */
   public int reservations() {
-    return ledger.reservationCount();
+    int n = 0;
+    for (KindState<?> k : states) {
+      n += k.ledger().reservationCount();
+    }
+    return n;
+  }
+
+  // ---------------------------------------------------------------- one kind
+
+  /** A kind's outcome on one node: its usage and fit, or why it does not fit. */
+  private record KindOutcome(NodeUsage<?> usage, FitResult.Fits fits, FitResult.DoesNotFit failure) {}
+
+  /** One device kind with its ledger and its decoded inventories. */
+  private static final class KindState<D extends RegisteredDevice> {
+    private final DeviceVendor<D> vendor;
+    private final Ledger<D> ledger;
+    /**
+     * Decoded inventory per node, valid while the node's annotation and allocatable maps are unchanged: informers
+     * build a new view on every pod event but keep the node's maps, and Volcano resends the same values.
+     */
+    private final ConcurrentHashMap<String, Decoded<D>> inventories = new ConcurrentHashMap<>();
+
+    private record Decoded<D extends RegisteredDevice>(Map<String, String> annotations,
+        Map<String, String> allocatable, Inventory<D> inventory) {}
+
+    private KindState(DeviceVendor<D> vendor, Clock clock, EngineConfig config) {
+      this.vendor = vendor;
+      this.ledger = new Ledger<>(vendor, clock, config.reservationTtl());
+    }
+
+    static <D extends RegisteredDevice> KindState<D> of(DeviceVendor<D> vendor, Clock clock, EngineConfig config) {
+      return new KindState<>(vendor, clock, config);
+    }
+
+    DeviceVendor<D> vendor() {
+      return vendor;
+    }
+
+    Ledger<D> ledger() {
+      return ledger;
+    }
+
+    KindOutcome fit(NodeView node, PodView pod, PodDemand demand, SchedulingPolicy policy) {
+      Inventory<D> inv = inventoryOf(node);
+      if (inv instanceof Inventory.Unregistered<D> u) {
+        return new KindOutcome(null, null, new FitResult.DoesNotFit(u.reason(), false));
+      }
+      Inventory.Registered<D> reg = (Inventory.Registered<D>) inv;
+      NodeUsage<D> usage = ledger.usage(node, reg.mode(), reg.devices(), pod.uid());
+      FitResult fit = vendor.fit(usage, pod, demand, policy);
+      if (fit instanceof FitResult.Fits f) {
+        return new KindOutcome(usage, f, null);
+      }
+      return new KindOutcome(usage, null, (FitResult.DoesNotFit) fit);
+    }
+
+    @SuppressWarnings("unchecked")
+    Map<String, String> annotations(KindFit fit, PodView pod, Instant now) {
+      return vendor.allocationAnnotations(new Allocation<>((NodeUsage<D>) fit.usage(), pod, fit.devices(), now));
+    }
+
+    Map<String, NodeUsage<?>> usage(List<NodeView> views) {
+      Map<String, NodeUsage<?>> out = new LinkedHashMap<>();
+      for (NodeView view : views) {
+        if (inventoryOf(view) instanceof Inventory.Registered<D> reg) {
+          out.put(view.name(), ledger.usage(view, reg.mode(), reg.devices(), ""));
+        }
+      }
+      return out;
+    }
+
+    /** The node's decoded inventory; decoding runs once per node view, not once per predicate. */
+    private Inventory<D> inventoryOf(NodeView node) {
+      Decoded<D> cached = inventories.get(node.name());
+      if (cached != null && same(cached.annotations(), node.annotations())
+          && same(cached.allocatable(), node.allocatable())) {
+        return cached.inventory();
+      }
+      Inventory<D> inv = vendor.inventory(node);
+      inventories.put(node.name(), new Decoded<>(node.annotations(), node.allocatable(), inv));
+      return inv;
+    }
+
+    /** Identity first (informer views share the node's maps), then equality (each request parses a new copy). */
+    private static boolean same(Map<String, String> a, Map<String, String> b) {
+      return a == b || a.equals(b);
+    }
   }
 }

@@ -1,13 +1,21 @@
 package io.github.volcanovgpu.bridge.simulate;
 
-import io.github.volcanovgpu.bridge.ledger.GpuUsage;
-import io.github.volcanovgpu.bridge.ledger.NodeUsage;
-import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
+import io.github.volcanovgpu.bridge.device.DeviceUsage;
+import io.github.volcanovgpu.bridge.device.DeviceVendor;
+import io.github.volcanovgpu.bridge.device.NodeUsage;
+import io.github.volcanovgpu.bridge.model.PodView;
+import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
+import io.github.volcanovgpu.contract.annotation.PodDevicesCodec;
+import io.github.volcanovgpu.contract.device.PodDevices;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Prints a simulation's placements, per-GPU allocation table, unschedulable reasons and packing figures. */
+/**
+ * Prints a simulation's placements, a per-device allocation table and packing figures for every device kind that
+ * has devices in the cluster, and the unschedulable reasons.
+ */
 public final class SimulationReport {
   private SimulationReport() {}
 
@@ -24,20 +32,20 @@ public final class SimulationReport {
     }
   }
 
-  public static Packing packing(Map<String, NodeUsage> usage) {
+  public static Packing packing(Map<String, NodeUsage<?>> usage) {
     int total = 0;
     int used = 0;
     long memTotal = 0;
     long memUsed = 0;
     long memOnUsed = 0;
-    for (NodeUsage n : usage.values()) {
-      for (GpuUsage g : n.gpus()) {
+    for (NodeUsage<?> n : usage.values()) {
+      for (DeviceUsage<?> g : n.devices()) {
         total++;
-        memTotal += g.gpu().memoryUnits();
+        memTotal += g.device().memoryUnits();
         memUsed += g.usedMemoryUnits();
         if (g.usedShares() > 0) {
           used++;
-          memOnUsed += g.gpu().memoryUnits();
+          memOnUsed += g.device().memoryUnits();
         }
       }
     }
@@ -45,8 +53,20 @@ public final class SimulationReport {
   }
 
   public static void print(PrintWriter out, List<SessionDriver.JobOutcome> jobs, InMemoryCluster cluster,
-      Map<String, NodeUsage> usage, boolean allGpus) {
-    print(out, jobs, cluster, usage, allGpus, Map.of());
+      PlacementEngine engine, boolean allGpus) {
+    print(out, jobs, cluster, engine, allGpus, Map.of());
+  }
+
+  /** A pod's devices as each kind assigned them: the kinds' device lists, space-separated. */
+  private static String devicesOf(PlacementEngine engine, PodView pod) {
+    List<String> parts = new ArrayList<>(1);
+    for (DeviceVendor<?> kind : engine.kinds().all()) {
+      PodDevices d = kind.assigned(pod);
+      if (!d.isEmpty()) {
+        parts.add(PodDevicesCodec.encode(d));
+      }
+    }
+    return String.join(" ", parts);
   }
 
   /**
@@ -54,7 +74,7 @@ public final class SimulationReport {
    *     LIMIT column is then left out
    */
   public static void print(PrintWriter out, List<SessionDriver.JobOutcome> jobs, InMemoryCluster cluster,
-      Map<String, NodeUsage> usage, boolean allGpus, Map<String, String> limits) {
+      PlacementEngine engine, boolean allGpus, Map<String, String> limits) {
     out.println();
     out.println("== Placements");
     for (SessionDriver.JobOutcome job : jobs) {
@@ -62,8 +82,7 @@ public final class SimulationReport {
           job.job().queue(), job.job().minAvailable(), job.scheduled() ? "scheduled" : "UNSCHEDULABLE");
       for (SessionDriver.Placement p : job.placements()) {
         if (p.placed()) {
-          String devices = cluster.pod(p.pod().uid())
-              .map(x -> x.annotations().getOrDefault(VgpuAnnotations.VGPU_IDS_NEW, "")).orElse("");
+          String devices = cluster.pod(p.pod().uid()).map(x -> devicesOf(engine, x)).orElse("");
           if (limits.isEmpty()) {
             out.printf("  %-36s -> %-14s %s%n", p.pod().name(), p.node(), devices);
           } else {
@@ -85,20 +104,35 @@ public final class SimulationReport {
         }
       }
     }
-    out.println();
-    out.println("== Per-GPU allocation" + (allGpus ? "" : " (GPUs with tasks; --all-gpus for every GPU)"));
-    out.printf("  %-14s %3s  %-28s %17s %6s %7s%n", "NODE", "GPU", "TYPE", "MEMORY MiB", "CORES", "TASKS");
-    for (NodeUsage n : usage.values()) {
-      for (GpuUsage g : n.gpus()) {
-        if (!allGpus && g.usedShares() == 0) {
-          continue;
-        }
-        out.printf("  %-14s %3d  %-28s %8d/%-8d %5d%% %3d/%-3d%n", n.node(), g.gpu().index(),
-            abbreviate(g.gpu().type(), 28), g.usedMemoryUnits(), g.gpu().memoryUnits(), g.usedCoresPercent(),
-            g.usedShares(), g.gpu().splitCount());
+    List<String> summary = new ArrayList<>();
+    for (DeviceVendor<?> kind : engine.kinds().all()) {
+      Map<String, NodeUsage<?>> usage = engine.usage(kind.deviceName());
+      if (usage.isEmpty()) {
+        continue;
       }
+      String unit = kind.unit();
+      String of = unit.equals("GPU") ? "" : " (" + kind.deviceName() + ")";
+      out.println();
+      out.println("== Per-" + unit + " allocation" + of + (allGpus ? "" : " (" + unit + "s with tasks; --all-gpus for "
+          + "every " + unit + ")"));
+      out.printf("  %-14s %3s  %-28s %17s %6s %7s%n", "NODE", unit, "TYPE", "MEMORY MiB", "CORES", "TASKS");
+      for (NodeUsage<?> n : usage.values()) {
+        for (DeviceUsage<?> g : n.devices()) {
+          if (!allGpus && g.usedShares() == 0) {
+            continue;
+          }
+          out.printf("  %-14s %3d  %-28s %8d/%-8d %5d%% %3d/%-3d%n", n.node(), g.device().index(),
+              abbreviate(g.device().type(), 28), g.usedMemoryUnits(), g.device().memoryUnits(),
+              g.usedCoresPercent(), g.usedShares(), g.device().splitCount());
+        }
+      }
+      Packing p = packing(usage);
+      summary.add(String.format("  %-21s %d/%d", unit + "s in use" + of, p.gpusUsed(), p.gpusTotal()));
+      summary.add(String.format("  %-21s %.3f (allocated MiB / MiB of %ss in use)", "packing ratio" + of,
+          p.packingRatio(), unit));
+      summary.add(String.format("  %-21s %.3f (allocated MiB / all %s MiB)", "cluster utilisation" + of,
+          p.utilisation(), unit));
     }
-    Packing p = packing(usage);
     long placed = jobs.stream().flatMap(j -> j.placements().stream()).filter(SessionDriver.Placement::placed)
         .count();
     long tasks = jobs.stream().mapToLong(j -> j.placements().size()).sum();
@@ -106,13 +140,11 @@ public final class SimulationReport {
     out.println("== Summary");
     out.printf("  tasks placed          %d/%d (%d/%d jobs)%n", placed, tasks,
         jobs.stream().filter(SessionDriver.JobOutcome::scheduled).count(), jobs.size());
-    out.printf("  GPUs in use           %d/%d%n", p.gpusUsed(), p.gpusTotal());
-    out.printf("  packing ratio         %.3f (allocated MiB / MiB of GPUs in use)%n", p.packingRatio());
-    out.printf("  cluster utilisation   %.3f (allocated MiB / all GPU MiB)%n", p.utilisation());
+    summary.forEach(out::println);
     if (!limits.isEmpty()) {
       long checked = limits.values().stream().filter(v -> !v.equals("-")).count();
       long ok = limits.values().stream().filter(v -> v.equals("ok")).count();
-      out.printf("  enforced limits       %d/%d GPU pods ok (libvgpu vgpu-probe: share allocates, +1 MiB is OOM)%n",
+      out.printf("  enforced limits       %d/%d device pods ok (libvgpu probe: share allocates, +1 MiB is OOM)%n",
           ok, checked);
       limits.values().stream().filter(v -> v.startsWith("FAIL")).forEach(v -> out.printf("    %s%n", v));
     }

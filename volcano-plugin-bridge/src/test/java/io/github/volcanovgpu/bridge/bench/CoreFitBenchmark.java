@@ -6,7 +6,7 @@ import io.github.volcanovgpu.bridge.model.TaskView;
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
 import io.github.volcanovgpu.bridge.scheduling.PredicateResult;
 import io.github.volcanovgpu.bridge.scheduling.PrioritizeResult;
-import io.github.volcanovgpu.bridge.scheduling.SchedulingPolicy;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.simulate.InMemoryCluster;
 import io.github.volcanovgpu.bridge.testing.Engines;
 import io.github.volcanovgpu.bridge.testing.TestNodes;

@@ -12,7 +12,7 @@ import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.TaskView;
 import io.github.volcanovgpu.bridge.scheduling.AssignmentWriter;
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
-import io.github.volcanovgpu.bridge.scheduling.SchedulingPolicy;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.testing.Engines;
 import java.io.IOException;
 import java.io.UncheckedIOException;

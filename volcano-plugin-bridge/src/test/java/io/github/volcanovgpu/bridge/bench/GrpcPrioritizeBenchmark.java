@@ -8,7 +8,7 @@ import io.github.volcanovgpu.bridge.model.TaskView;
 import io.github.volcanovgpu.bridge.scheduling.AssignmentWriter;
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
 import io.github.volcanovgpu.bridge.scheduling.PrioritizeResult;
-import io.github.volcanovgpu.bridge.scheduling.SchedulingPolicy;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.testing.Engines;
 import io.github.volcanovgpu.bridge.testing.TestNodes;
 import io.github.volcanovgpu.bridge.testing.TestPods;

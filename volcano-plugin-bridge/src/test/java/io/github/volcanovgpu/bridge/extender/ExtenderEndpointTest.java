@@ -11,7 +11,7 @@ import io.github.volcanovgpu.bridge.scheduling.ClusterState;
 import io.github.volcanovgpu.bridge.scheduling.EngineConfig;
 import io.github.volcanovgpu.bridge.scheduling.NodeLock;
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
-import io.github.volcanovgpu.bridge.scheduling.SchedulingPolicy;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.simulate.InMemoryCluster;
 import io.github.volcanovgpu.bridge.testing.Engines;
 import io.github.volcanovgpu.bridge.vendor.nvidia.NvidiaVendor;
@@ -174,7 +174,7 @@ class ExtenderEndpointTest {
     assertThat(endpoint.handle(ExtenderVerb.ON_SESSION_OPEN, garbage).httpStatus()).isEqualTo(400);
     assertThat(endpoint.handle(ExtenderVerb.ON_SESSION_OPEN, REQUESTS.onSessionOpen(tasks, nodes)).httpStatus())
         .isEqualTo(200);
-    assertThat(engine.usage()).containsOnlyKeys("node-a", "node-b", "node-c");
+    assertThat(engine.usage(VgpuAnnotations.DEVICE_NAME)).containsOnlyKeys("node-a", "node-b", "node-c");
   }
 
   /** A synced cache whose reads fail: stands for a bug inside the engine. */

@@ -12,7 +12,7 @@ import io.github.volcanovgpu.bridge.scheduling.AssignmentWriter;
 import io.github.volcanovgpu.bridge.scheduling.EngineConfig;
 import io.github.volcanovgpu.bridge.scheduling.NodeLock;
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
-import io.github.volcanovgpu.bridge.scheduling.SchedulingPolicy;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.simulate.InMemoryCluster;
 import io.github.volcanovgpu.bridge.testing.Engines;
 import io.github.volcanovgpu.bridge.vendor.nvidia.NvidiaVendor;

@@ -3,7 +3,7 @@ package io.github.volcanovgpu.bridge.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.volcanovgpu.bridge.scheduling.SchedulingPolicy;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.testing.Engines;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;

@@ -9,7 +9,7 @@ import static io.github.volcanovgpu.bridge.testing.TestPods.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.volcanovgpu.bridge.scheduling.SchedulingPolicy;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.testing.Engines;
 import io.github.volcanovgpu.proto.bridge.v1.AllocateRequest;
 import io.github.volcanovgpu.proto.bridge.v1.CloseSessionRequest;

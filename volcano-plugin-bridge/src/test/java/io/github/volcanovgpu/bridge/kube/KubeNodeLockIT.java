@@ -63,7 +63,7 @@ class KubeNodeLockIT {
   void lockWritesTheCurrentTimeAsRfc3339() throws Exception {
     String node = newNode("free", Map.of("other", "kept"));
 
-    lock().lock(node, pod("p1"));
+    lock().lock(node, KubeNodeLock.ANNOTATION, pod("p1"));
 
     assertThat(annotations(node))
         .containsEntry(KubeNodeLock.ANNOTATION, "2030-01-01T12:00:00Z")
@@ -74,9 +74,9 @@ class KubeNodeLockIT {
   @Test
   void secondLockFailsAfterFiveAttemptsWithVolcanosMessage() throws Exception {
     String node = newNode("busy", Map.of());
-    lock().lock(node, pod("first"));
+    lock().lock(node, KubeNodeLock.ANNOTATION, pod("first"));
 
-    assertThatThrownBy(() -> lock().lock(node, pod("second")))
+    assertThatThrownBy(() -> lock().lock(node, KubeNodeLock.ANNOTATION, pod("second")))
         .isInstanceOf(NodeLockException.class)
         .hasMessage("node " + node + " has been locked within 5 minutes (pod " + ns.name()
             + "/second, gave up after 5 attempts)");
@@ -88,7 +88,7 @@ class KubeNodeLockIT {
   void lockYoungerThanFiveMinutesIsRespected() throws Exception {
     String node = newNode("young", Map.of(KubeNodeLock.ANNOTATION, "2030-01-01T11:55:00Z"));
 
-    assertThatThrownBy(() -> lock().lock(node, pod("p")))
+    assertThatThrownBy(() -> lock().lock(node, KubeNodeLock.ANNOTATION, pod("p")))
         .isInstanceOf(NodeLockException.class)
         .hasMessageStartingWith("node " + node + " has been locked within 5 minutes");
     assertThat(annotations(node)).containsEntry(KubeNodeLock.ANNOTATION, "2030-01-01T11:55:00Z");
@@ -98,7 +98,7 @@ class KubeNodeLockIT {
   void expiredLockIsTakenOver() throws Exception {
     String node = newNode("expired", Map.of(KubeNodeLock.ANNOTATION, "2030-01-01T11:54:59+00:00"));
 
-    lock().lock(node, pod("p"));
+    lock().lock(node, KubeNodeLock.ANNOTATION, pod("p"));
 
     assertThat(annotations(node)).containsEntry(KubeNodeLock.ANNOTATION, "2030-01-01T12:00:00Z");
     assertThat(slept).isEmpty();
@@ -108,9 +108,9 @@ class KubeNodeLockIT {
   void releaseRemovesTheLockThisProcessTook() throws Exception {
     String node = newNode("release", Map.of("other", "kept"));
     KubeNodeLock lock = lock();
-    lock.lock(node, pod("p"));
+    lock.lock(node, KubeNodeLock.ANNOTATION, pod("p"));
 
-    lock.release(node, pod("p"));
+    lock.release(node, KubeNodeLock.ANNOTATION, pod("p"));
 
     assertThat(annotations(node)).doesNotContainKey(KubeNodeLock.ANNOTATION).containsEntry("other", "kept");
   }
@@ -119,15 +119,15 @@ class KubeNodeLockIT {
   void releaseLeavesALockThatIsNoLongerOurs() throws Exception {
     String node = newNode("replaced", Map.of());
     KubeNodeLock lock = lock();
-    lock.lock(node, pod("p"));
+    lock.lock(node, KubeNodeLock.ANNOTATION, pod("p"));
     // the device plugin released it and another scheduler took it since
     io.kubernetes.client.util.PatchUtils.patch(io.kubernetes.client.openapi.models.V1Node.class,
         () -> api.patchNode(node, new io.kubernetes.client.custom.V1Patch(
             "{\"metadata\":{\"annotations\":{\"hamivgpu\":\"2030-01-01T12:00:30Z\"}}}")).buildCall(null),
         io.kubernetes.client.custom.V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client);
 
-    lock.release(node, pod("p"));
-    lock.release(node, pod("someone-else"));
+    lock.release(node, KubeNodeLock.ANNOTATION, pod("p"));
+    lock.release(node, KubeNodeLock.ANNOTATION, pod("someone-else"));
 
     assertThat(annotations(node)).containsEntry(KubeNodeLock.ANNOTATION, "2030-01-01T12:00:30Z");
   }
@@ -148,7 +148,7 @@ class KubeNodeLockIT {
           Callable<Boolean> attempt = () -> {
             start.await();
             try {
-              lock.lock(node, pod);
+              lock.lock(node, KubeNodeLock.ANNOTATION, pod);
               return true;
             } catch (NodeLockException e) {
               assertThat(e).hasMessageStartingWith("node " + node + " has been locked within 5 minutes");
@@ -172,7 +172,7 @@ class KubeNodeLockIT {
   void missingNodeFailsAtOnceNamingTheNode() {
     String node = ns.nodeName("absent");
 
-    assertThatThrownBy(() -> lock().lock(node, pod("p")))
+    assertThatThrownBy(() -> lock().lock(node, KubeNodeLock.ANNOTATION, pod("p")))
         .isInstanceOf(NodeLockException.class)
         .hasMessage("cannot read node " + node + ": node not found (HTTP 404 NotFound: nodes \"" + node
             + "\" not found)");
@@ -183,7 +183,7 @@ class KubeNodeLockIT {
   void unreadableLockValueIsReportedWithTheFix() throws Exception {
     String node = newNode("garbage", Map.of(KubeNodeLock.ANNOTATION, "yesterday"));
 
-    assertThatThrownBy(() -> lock().lock(node, pod("p")))
+    assertThatThrownBy(() -> lock().lock(node, KubeNodeLock.ANNOTATION, pod("p")))
         .isInstanceOf(NodeLockException.class)
         .hasMessage("node " + node + " has an unreadable lock annotation hamivgpu=\"yesterday\" (expected an RFC 3339"
             + " time); remove the annotation to unlock the node");

@@ -126,12 +126,12 @@ class LeaseLeaderElectionIT {
     AssignmentWriter recording = (pod, changes) -> writes.add(pod.key());
     NodeLock locks = new NodeLock() {
       @Override
-      public void lock(String node, PodView pod) {
+      public void lock(String node, String name, PodView pod) {
         writes.add("lock " + node);
       }
 
       @Override
-      public void release(String node, PodView pod) {
+      public void release(String node, String name, PodView pod) {
         writes.add("release " + node);
       }
     };
@@ -141,12 +141,12 @@ class LeaseLeaderElectionIT {
     assertThatThrownBy(() -> b.guard(recording).patchAnnotations(pod, change))
         .isInstanceOf(AssignmentWriter.AssignmentWriteException.class)
         .hasMessageContaining("not the leader");
-    assertThatThrownBy(() -> b.guard(locks).lock("n1", pod))
+    assertThatThrownBy(() -> b.guard(locks).lock("n1", KubeNodeLock.ANNOTATION, pod))
         .isInstanceOf(NodeLock.NodeLockException.class)
         .hasMessageContaining("not the leader");
-    b.guard(locks).release("n1", pod);
+    b.guard(locks).release("n1", KubeNodeLock.ANNOTATION, pod);
     a.guard(recording).patchAnnotations(pod, change);
-    a.guard(locks).lock("n1", pod);
+    a.guard(locks).lock("n1", KubeNodeLock.ANNOTATION, pod);
     assertThat(writes).containsExactly("release n1", pod.key(), "lock n1");
   }
 }

@@ -8,7 +8,7 @@ import io.github.volcanovgpu.bridge.model.PodView;
 import io.github.volcanovgpu.bridge.model.TaskStatus;
 import io.github.volcanovgpu.bridge.model.TaskView;
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
-import io.github.volcanovgpu.bridge.scheduling.SchedulingPolicy;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.simulate.InMemoryCluster;
 import io.github.volcanovgpu.bridge.testing.Engines;
 import io.micrometer.prometheusmetrics.PrometheusConfig;

@@ -1,9 +1,12 @@
 package io.github.volcanovgpu.bridge.scheduling;
 
+import io.github.volcanovgpu.contract.device.RegisteredGpu;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.volcanovgpu.bridge.ledger.GpuUsage;
-import io.github.volcanovgpu.bridge.ledger.NodeUsage;
+import io.github.volcanovgpu.bridge.device.DeviceUsage;
+import io.github.volcanovgpu.bridge.device.NodeUsage;
 import io.github.volcanovgpu.bridge.model.PodView;
 import io.github.volcanovgpu.bridge.model.TaskStatus;
 import io.github.volcanovgpu.bridge.model.TaskView;
@@ -74,17 +77,17 @@ class LedgerProperties {
           }
         }
       }
-      assertWithinCapacity(engine.usage());
+      assertWithinCapacity(engine.usage(VgpuAnnotations.DEVICE_NAME));
       assertAnnotationsAgreeWithCapacity(cluster, nodes.size());
     }
   }
 
-  private static void assertWithinCapacity(Map<String, NodeUsage> usage) {
-    for (NodeUsage n : usage.values()) {
-      for (GpuUsage g : n.gpus()) {
-        assertThat(g.usedMemoryUnits()).as("memory of %s", g.gpu().uuid()).isLessThanOrEqualTo(g.gpu().memoryUnits());
-        assertThat(g.usedCoresPercent()).as("cores of %s", g.gpu().uuid()).isLessThanOrEqualTo(100);
-        assertThat(g.usedShares()).as("shares of %s", g.gpu().uuid()).isLessThanOrEqualTo(g.gpu().splitCount());
+  private static void assertWithinCapacity(Map<String, NodeUsage<?>> usage) {
+    for (NodeUsage<?> n : usage.values()) {
+      for (DeviceUsage<?> g : n.devices()) {
+        assertThat(g.usedMemoryUnits()).as("memory of %s", g.device().uuid()).isLessThanOrEqualTo(g.device().memoryUnits());
+        assertThat(g.usedCoresPercent()).as("cores of %s", g.device().uuid()).isLessThanOrEqualTo(100);
+        assertThat(g.usedShares()).as("shares of %s", g.device().uuid()).isLessThanOrEqualTo(g.device().splitCount());
       }
     }
   }

@@ -1,11 +1,14 @@
 package io.github.volcanovgpu.bridge.scheduling;
 
+import io.github.volcanovgpu.contract.device.RegisteredGpu;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
+
 import static io.github.volcanovgpu.bridge.testing.TestNodes.node;
 import static io.github.volcanovgpu.bridge.testing.TestPods.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.volcanovgpu.bridge.ledger.GpuUsage;
-import io.github.volcanovgpu.bridge.ledger.NodeUsage;
+import io.github.volcanovgpu.bridge.device.DeviceUsage;
+import io.github.volcanovgpu.bridge.device.NodeUsage;
 import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.PodView;
 import io.github.volcanovgpu.bridge.model.TaskStatus;
@@ -46,7 +49,7 @@ class PlacementEngineTest {
   }
 
   private long usedMemory(PlacementEngine e, String node, int gpu) {
-    return e.usage().get(node).gpus().get(gpu).usedMemoryUnits();
+    return e.usage(VgpuAnnotations.DEVICE_NAME).get(node).devices().get(gpu).usedMemoryUnits();
   }
 
   @Test
@@ -277,12 +280,12 @@ class PlacementEngineTest {
     cluster.putNode(node("n1").gpus(1, 8192).build());
     NodeLock busy = new NodeLock() {
       @Override
-      public void lock(String node, PodView pod) {
+      public void lock(String node, String name, PodView pod) {
         throw new NodeLockException("node " + node + " has been locked within 5 minutes");
       }
 
       @Override
-      public void release(String node, PodView pod) {}
+      public void release(String node, String name, PodView pod) {}
     };
     PlacementEngine e = new PlacementEngine(NvidiaVendor.volcanoDefaults(), cluster, cluster, busy,
         EngineConfig.defaults(), Engines.FIXED);
@@ -320,7 +323,7 @@ class PlacementEngineTest {
     cluster.bind(a.uid(), "n1");
     PodView b = add(pod("b").gpu(1, 5000, 0).build());
     assertThat(second.allocate(allocated(b, "n1")).isOk()).isFalse();
-    assertThat(second.usage().get("n1").gpus().get(0).usedMemoryUnits()).isEqualTo(4000);
+    assertThat(second.usage(VgpuAnnotations.DEVICE_NAME).get("n1").devices().get(0).usedMemoryUnits()).isEqualTo(4000);
   }
 
   @Test
@@ -355,8 +358,8 @@ class PlacementEngineTest {
     } finally {
       pool.shutdownNow();
     }
-    NodeUsage u = e.usage().get("n1");
-    for (GpuUsage g : u.gpus()) {
+    NodeUsage<?> u = e.usage(VgpuAnnotations.DEVICE_NAME).get("n1");
+    for (DeviceUsage<?> g : u.devices()) {
       assertThat(g.usedMemoryUnits()).isLessThanOrEqualTo(16000);
       assertThat(g.usedCoresPercent()).isLessThanOrEqualTo(100);
       assertThat(g.usedShares()).isLessThanOrEqualTo(10);
@@ -382,12 +385,12 @@ class PlacementEngineTest {
     final AtomicInteger released = new AtomicInteger();
 
     @Override
-    public void lock(String node, PodView pod) {
+    public void lock(String node, String name, PodView pod) {
       locked.incrementAndGet();
     }
 
     @Override
-    public void release(String node, PodView pod) {
+    public void release(String node, String name, PodView pod) {
       released.incrementAndGet();
     }
   }

@@ -11,7 +11,7 @@ import io.github.volcanovgpu.bridge.scheduling.EventResult;
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
 import io.github.volcanovgpu.bridge.scheduling.PredicateResult;
 import io.github.volcanovgpu.bridge.scheduling.PrioritizeResult;
-import io.github.volcanovgpu.bridge.scheduling.SchedulingPolicy;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.testing.Engines;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.config.ConfigException;
@@ -104,7 +104,7 @@ class SessionDriverTest {
     assertThat(out.placements().get(1).reason()).contains("INSUFFICIENT_MEMORY");
     assertThat(cluster.pods()).allMatch(p -> p.nodeName().isEmpty()
         && !p.annotations().containsKey(VgpuAnnotations.VGPU_IDS_NEW));
-    assertThat(engine.usage().get("n1").gpus().get(0).usedMemoryUnits()).isZero();
+    assertThat(engine.usage(VgpuAnnotations.DEVICE_NAME).get("n1").devices().get(0).usedMemoryUnits()).isZero();
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.github.volcanovgpu.bridge.vendor.nvidia;
 
-import io.github.volcanovgpu.bridge.ledger.NodeUsage;
+import io.github.volcanovgpu.bridge.device.NodeUsage;
+import io.github.volcanovgpu.contract.device.RegisteredGpu;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,7 +17,7 @@ interface CardSharing {
   @Nullable Slot tryAdd(int card, long memoryUnits);
 
   /** hami-core: the card itself, the requested memory (libvgpu enforces it). */
-  static CardSharing hamiCore(NodeUsage usage) {
-    return (card, memoryUnits) -> new Slot(usage.gpus().get(card).gpu().uuid(), memoryUnits);
+  static CardSharing hamiCore(NodeUsage<RegisteredGpu> usage) {
+    return (card, memoryUnits) -> new Slot(usage.devices().get(card).device().uuid(), memoryUnits);
   }
 }

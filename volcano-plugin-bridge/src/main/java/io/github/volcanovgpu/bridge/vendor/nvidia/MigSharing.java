@@ -1,8 +1,9 @@
 package io.github.volcanovgpu.bridge.vendor.nvidia;
 
-import io.github.volcanovgpu.bridge.ledger.GpuUsage;
-import io.github.volcanovgpu.bridge.ledger.NodeUsage;
-import io.github.volcanovgpu.bridge.ledger.PodShare;
+import io.github.volcanovgpu.bridge.device.DeviceUsage;
+import io.github.volcanovgpu.bridge.device.NodeUsage;
+import io.github.volcanovgpu.contract.device.RegisteredGpu;
+import io.github.volcanovgpu.bridge.device.PodShare;
 import io.github.volcanovgpu.contract.config.MigGeometry;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,12 +18,12 @@ final class MigSharing implements CardSharing {
   private final List<MigCardState> cards;
   private final int memoryFactor;
 
-  MigSharing(NodeUsage usage, List<MigGeometry> geometries, int memoryFactor) {
+  MigSharing(NodeUsage<RegisteredGpu> usage, List<MigGeometry> geometries, int memoryFactor) {
     this.memoryFactor = Math.max(1, memoryFactor);
-    this.cards = new ArrayList<>(usage.gpus().size());
-    for (GpuUsage g : usage.gpus()) {
+    this.cards = new ArrayList<>(usage.devices().size());
+    for (DeviceUsage<RegisteredGpu> g : usage.devices()) {
       MigCardState state =
-          new MigCardState(g.gpu().uuid(), MigCardState.groupsFor(geometries, g.gpu().type()));
+          new MigCardState(g.device().uuid(), MigCardState.groupsFor(geometries, g.device().type()));
       for (PodShare s : g.pods()) {
         state.add(s.deviceId());
       }

@@ -1,10 +1,9 @@
-package io.github.volcanovgpu.bridge.device;
+package io.github.volcanovgpu.bridge.vendor.nvidia;
 
-/**
- * Stable reason codes for a GPU that cannot take a container, rendered HAMi-style ("3/8 INSUFFICIENT_MEMORY").
- * {@link #isResolvable()} tells whether evicting pods could ever make the card fit (Volcano code 2 vs 3).
- */
-public enum FitFailure {
+import io.github.volcanovgpu.bridge.device.FitFailure;
+
+/** Why an NVIDIA GPU cannot take a container, in Volcano's check order. */
+enum NvidiaFitFailure implements FitFailure {
   UUID_NOT_ALLOWED(false, "not listed in volcano.sh/vgpu-use-gpuuuid"),
   UUID_DENIED(false, "listed in volcano.sh/vgpu-nouse-gpuuuid"),
   UNHEALTHY(true, "card reported unhealthy"),
@@ -22,15 +21,17 @@ public enum FitFailure {
   private final boolean resolvable;
   private final String description;
 
-  FitFailure(boolean resolvable, String description) {
+  NvidiaFitFailure(boolean resolvable, String description) {
     this.resolvable = resolvable;
     this.description = description;
   }
 
+  @Override
   public boolean isResolvable() {
     return resolvable;
   }
 
+  @Override
   public String description() {
     return description;
   }

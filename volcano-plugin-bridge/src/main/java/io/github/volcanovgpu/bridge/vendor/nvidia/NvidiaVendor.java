@@ -1,20 +1,22 @@
 package io.github.volcanovgpu.bridge.vendor.nvidia;
 
+import io.github.volcanovgpu.bridge.device.Allocation;
+import io.github.volcanovgpu.bridge.device.AssignmentKeys;
 import io.github.volcanovgpu.bridge.device.ContainerDemand;
+import io.github.volcanovgpu.bridge.device.DeviceUsage;
 import io.github.volcanovgpu.bridge.device.DeviceVendor;
-import io.github.volcanovgpu.bridge.device.FitFailure;
+import io.github.volcanovgpu.bridge.device.FitReport;
 import io.github.volcanovgpu.bridge.device.FitResult;
 import io.github.volcanovgpu.bridge.device.InvalidDemandException;
 import io.github.volcanovgpu.bridge.device.Inventory;
+import io.github.volcanovgpu.bridge.device.NodeUsage;
 import io.github.volcanovgpu.bridge.device.PodDemand;
-import io.github.volcanovgpu.bridge.ledger.GpuUsage;
-import io.github.volcanovgpu.bridge.ledger.NodeUsage;
-import io.github.volcanovgpu.bridge.ledger.PodShare;
+import io.github.volcanovgpu.bridge.device.PodShare;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.model.ContainerView;
 import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.PodView;
 import io.github.volcanovgpu.bridge.model.Quantities;
-import io.github.volcanovgpu.bridge.scheduling.SchedulingPolicy;
 import io.github.volcanovgpu.contract.annotation.AnnotationFormatException;
 import io.github.volcanovgpu.contract.annotation.NodeRegistrationCodec;
 import io.github.volcanovgpu.contract.annotation.PodDevicesCodec;
@@ -25,15 +27,17 @@ import io.github.volcanovgpu.contract.device.GpuMode;
 import io.github.volcanovgpu.contract.device.PodDevices;
 import io.github.volcanovgpu.contract.device.RegisteredGpu;
 import io.github.volcanovgpu.contract.device.ResourceNames;
+import io.github.volcanovgpu.contract.device.SharingMode;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -51,7 +55,10 @@ import org.jspecify.annotations.Nullable;
  * slice records the instance's memory (what the card is charged), and a card whose shares name two groups, or that
  * holds a whole-card share, is not offered.
  */
-public final class NvidiaVendor implements DeviceVendor {
+public final class NvidiaVendor implements DeviceVendor<RegisteredGpu> {
+  private static final AssignmentKeys KEYS = new AssignmentKeys(VgpuAnnotations.VGPU_NODE,
+      VgpuAnnotations.VGPU_IDS_NEW, VgpuAnnotations.BIND_PHASE, VgpuAnnotations.ALLOCATION_KEYS);
+
   private final ResourceNames names;
   private final List<MigGeometry> migGeometries;
   private final int gpuMemoryFactor;
@@ -79,8 +86,25 @@ public final class NvidiaVendor implements DeviceVendor {
     return VgpuAnnotations.DEVICE_NAME;
   }
 
-  public ResourceNames resourceNames() {
+  public ResourceNames names() {
     return names;
+  }
+
+  @Override
+  public String unit() {
+    return "GPU";
+  }
+
+  @Override
+  public String metricFamily() {
+    return "vgpu";
+  }
+
+  @Override
+  public Set<String> resourceNames() {
+    Set<String> all = new LinkedHashSet<>(List.of(names.count(), names.memory(), names.cores()));
+    names.memoryPercentageName().ifPresent(all::add);
+    return all;
   }
 
   // ---------------------------------------------------------------- demand
@@ -172,10 +196,10 @@ public final class NvidiaVendor implements DeviceVendor {
   // ---------------------------------------------------------------- inventory
 
   @Override
-  public Inventory inventory(NodeView node) {
+  public Inventory<RegisteredGpu> inventory(NodeView node) {
     String register = node.annotations().get(VgpuAnnotations.NODE_REGISTER);
     if (register == null || register.isEmpty()) {
-      return new Inventory.Unregistered(
+      return new Inventory.Unregistered<>(
           "node " + node.name() + " has no " + VgpuAnnotations.NODE_REGISTER
               + " annotation (no vGPU device plugin registered on it)");
     }
@@ -189,7 +213,7 @@ public final class NvidiaVendor implements DeviceVendor {
         v = 0;
       }
       if (v <= 0) {
-        return new Inventory.Unregistered(
+        return new Inventory.Unregistered<>(
             "node " + node.name() + " has no allocatable " + resource
                 + " (the device plugin has not registered with the kubelet)");
       }
@@ -198,12 +222,12 @@ public final class NvidiaVendor implements DeviceVendor {
     try {
       gpus = NodeRegistrationCodec.decode(register);
     } catch (AnnotationFormatException e) {
-      return new Inventory.Unregistered("node " + node.name() + ": " + e.getMessage());
+      return new Inventory.Unregistered<>("node " + node.name() + ": " + e.getMessage());
     }
     GpuMode mode = gpus.get(gpus.size() - 1).mode();
     // Volcano: the node's mode is the last record's; mig without a matching geometry falls back to hami-core
-    return new Inventory.Registered(mode == GpuMode.MIG && !matchesMigGeometry(gpus) ? GpuMode.HAMI_CORE : mode,
-        gpus);
+    return new Inventory.Registered<>(
+        SharingMode.of(mode == GpuMode.MIG && !matchesMigGeometry(gpus) ? GpuMode.HAMI_CORE : mode), gpus);
   }
 
   private boolean matchesMigGeometry(List<RegisteredGpu> gpus) {
@@ -228,15 +252,11 @@ public final class NvidiaVendor implements DeviceVendor {
   }
 
   @Override
-  public String groupKey(PodView pod) {
-    String group = pod.annotations().get(VgpuAnnotations.K8S_GROUP_NAME);
-    if (group == null || group.isEmpty()) {
-      group = pod.annotations().get(VgpuAnnotations.VOLCANO_GROUP_NAME);
-    }
-    return group == null || group.isEmpty() ? "" : pod.namespace() + "/" + group;
+  public Map<String, String> allocationAnnotations(Allocation<RegisteredGpu> allocation) {
+    return allocationAnnotations(allocation.node(), allocation.devices(), allocation.now());
   }
 
-  @Override
+  /** Volcano's six keys for {@code devices} assigned on {@code node} at {@code now}. */
   public Map<String, String> allocationAnnotations(String node, PodDevices devices, Instant now) {
     String encoded = PodDevicesCodec.encode(devices);
     String seconds = Long.toString(now.getEpochSecond());
@@ -251,14 +271,19 @@ public final class NvidiaVendor implements DeviceVendor {
   }
 
   @Override
-  public List<String> allocationKeys() {
-    return VgpuAnnotations.ALLOCATION_KEYS;
+  public AssignmentKeys assignmentKeys() {
+    return KEYS;
+  }
+
+  @Override
+  public String nodeLockName() {
+    return VgpuAnnotations.NODE_LOCK;
   }
 
   // ---------------------------------------------------------------- fit
 
   @Override
-  public FitResult fit(NodeUsage usage, PodView pod, PodDemand demand, SchedulingPolicy policy) {
+  public FitResult fit(NodeUsage<RegisteredGpu> usage, PodView pod, PodDemand demand, SchedulingPolicy policy) {
     String requiredMode = pod.annotations().get(VgpuAnnotations.VGPU_MODE);
     if (requiredMode != null
         && !requiredMode.isEmpty()
@@ -272,14 +297,14 @@ public final class NvidiaVendor implements DeviceVendor {
     String spreadGroup =
         "spread".equals(pod.annotations().get(VgpuAnnotations.PODGROUP_POLICY)) ? groupKey(pod) : "";
 
-    List<GpuUsage> gpus = usage.gpus();
+    List<DeviceUsage<RegisteredGpu>> gpus = usage.devices();
     int n = gpus.size();
     int[] shares = new int[n];
     long[] memory = new long[n];
     int[] cores = new int[n];
     boolean[] groupPresent = new boolean[n];
     for (int i = 0; i < n; i++) {
-      GpuUsage g = gpus.get(i);
+      DeviceUsage<RegisteredGpu> g = gpus.get(i);
       shares[i] = g.usedShares();
       memory[i] = g.usedMemoryUnits();
       cores[i] = g.usedCoresPercent();
@@ -293,7 +318,7 @@ public final class NvidiaVendor implements DeviceVendor {
       }
     }
 
-    CardSharing sharing = usage.mode() == GpuMode.MIG
+    CardSharing sharing = usage.mode() == SharingMode.MIG
         ? new MigSharing(usage, migGeometries, gpuMemoryFactor)
         : CardSharing.hamiCore(usage);
     double score = 0;
@@ -309,26 +334,20 @@ public final class NvidiaVendor implements DeviceVendor {
       walkOrder(policy, shares, memory, order);
       int need = c.count();
       List<DeviceSlice> slices = new ArrayList<>(need);
-      EnumMap<FitFailure, Integer> failures = null;
+      FitReport<NvidiaFitFailure> failures = new FitReport<>(NvidiaFitFailure.class);
       for (int k = 0; k < n && need > 0; k++) {
         int i = order[k];
-        RegisteredGpu gpu = gpus.get(i).gpu();
+        RegisteredGpu gpu = gpus.get(i).device();
         long memNeed = c.memoryOn(gpu.memoryUnits());
-        FitFailure f =
+        NvidiaFitFailure f =
             check(gpu, shares[i], memory[i], cores[i], groupPresent[i], memNeed, c.coresPercent(), filters);
         if (f != null) {
-          if (failures == null) {
-            failures = new EnumMap<>(FitFailure.class);
-          }
-          failures.merge(f, 1, Integer::sum);
+          failures.add(f);
           continue;
         }
         CardSharing.Slot slot = sharing.tryAdd(i, memNeed);
         if (slot == null) {
-          if (failures == null) {
-            failures = new EnumMap<>(FitFailure.class);
-          }
-          failures.merge(FitFailure.NO_MIG_INSTANCE, 1, Integer::sum);
+          failures.add(NvidiaFitFailure.NO_MIG_INSTANCE);
           continue;
         }
         int sharesBefore = shares[i];
@@ -343,7 +362,7 @@ public final class NvidiaVendor implements DeviceVendor {
         need--;
       }
       if (need > 0) {
-        return doesNotFit(usage.node(), c, n, failures);
+        return failures.doesNotFit(usage.node(), c.containerName(), c.count(), "GPU", n);
       }
       assigned.add(slices);
     }
@@ -351,7 +370,7 @@ public final class NvidiaVendor implements DeviceVendor {
   }
 
   /** The per-GPU checks in Volcano's order (reference §1.5), health first. Null when the card fits. */
-  private static @Nullable FitFailure check(
+  private static @Nullable NvidiaFitFailure check(
       RegisteredGpu gpu,
       int usedShares,
       long usedMemory,
@@ -361,33 +380,33 @@ public final class NvidiaVendor implements DeviceVendor {
       int coresNeed,
       Filters filters) {
     if (!gpu.healthy()) {
-      return FitFailure.UNHEALTHY;
+      return NvidiaFitFailure.UNHEALTHY;
     }
-    FitFailure uuid = filters.uuidFailure(gpu.uuid());
+    NvidiaFitFailure uuid = filters.uuidFailure(gpu.uuid());
     if (uuid != null) {
       return uuid;
     }
     if (gpu.splitCount() <= usedShares) {
-      return FitFailure.SHARES_EXHAUSTED;
+      return NvidiaFitFailure.SHARES_EXHAUSTED;
     }
     if (groupPresent) {
-      return FitFailure.PODGROUP_SPREAD;
+      return NvidiaFitFailure.PODGROUP_SPREAD;
     }
     long free = gpu.memoryUnits() - usedMemory;
     if (free < memNeed) {
-      return memNeed > gpu.memoryUnits() ? FitFailure.CARD_MEMORY_TOO_SMALL : FitFailure.INSUFFICIENT_MEMORY;
+      return memNeed > gpu.memoryUnits() ? NvidiaFitFailure.CARD_MEMORY_TOO_SMALL : NvidiaFitFailure.INSUFFICIENT_MEMORY;
     }
     if (usedCores + coresNeed > 100) {
-      return FitFailure.INSUFFICIENT_CORES;
+      return NvidiaFitFailure.INSUFFICIENT_CORES;
     }
     if (coresNeed == 100 && usedShares > 0) {
-      return FitFailure.EXCLUSIVE_NEEDS_IDLE_CARD;
+      return NvidiaFitFailure.EXCLUSIVE_NEEDS_IDLE_CARD;
     }
     if (usedCores >= 100 && coresNeed == 0) {
-      return FitFailure.CARD_FULLY_CORED;
+      return NvidiaFitFailure.CARD_FULLY_CORED;
     }
     if (!filters.typeAllowed(gpu.type())) {
-      return FitFailure.TYPE_MISMATCH;
+      return NvidiaFitFailure.TYPE_MISMATCH;
     }
     return null;
   }
@@ -431,28 +450,6 @@ public final class NvidiaVendor implements DeviceVendor {
     };
   }
 
-  private static FitResult doesNotFit(
-      String node, ContainerDemand c, int n, @Nullable EnumMap<FitFailure, Integer> failures) {
-    StringBuilder sb = new StringBuilder(96);
-    sb.append("node ").append(node).append(": container ").append(c.containerName()).append(" needs ")
-        .append(c.count()).append(c.count() == 1 ? " GPU" : " GPUs").append(", not enough fit");
-    boolean resolvable = false;
-    if (failures != null) {
-      sb.append(" (");
-      boolean first = true;
-      for (Map.Entry<FitFailure, Integer> e : failures.entrySet()) {
-        if (!first) {
-          sb.append(", ");
-        }
-        first = false;
-        sb.append(e.getValue()).append('/').append(n).append(' ').append(e.getKey().name())
-            .append(": ").append(e.getKey().description());
-        resolvable |= e.getKey().isResolvable();
-      }
-      sb.append(')');
-    }
-    return new FitResult.DoesNotFit(sb.toString(), resolvable);
-  }
 
   /** The pod's UUID and type filters, parsed once per fit. */
   private record Filters(List<String> allowUuids, List<String> denyUuids, List<String> useTypes,
@@ -479,18 +476,18 @@ public final class NvidiaVendor implements DeviceVendor {
       return out;
     }
 
-    @Nullable FitFailure uuidFailure(String uuid) {
+    @Nullable NvidiaFitFailure uuidFailure(String uuid) {
       if (allowUuids.isEmpty() && denyUuids.isEmpty()) {
         return null;
       }
       if (uuid.isEmpty()) {
-        return allowUuids.isEmpty() ? FitFailure.UUID_DENIED : FitFailure.UUID_NOT_ALLOWED;
+        return allowUuids.isEmpty() ? NvidiaFitFailure.UUID_DENIED : NvidiaFitFailure.UUID_NOT_ALLOWED;
       }
       if (denyUuids.contains(uuid)) {
-        return FitFailure.UUID_DENIED;
+        return NvidiaFitFailure.UUID_DENIED;
       }
       if (!allowUuids.isEmpty() && !allowUuids.contains(uuid)) {
-        return FitFailure.UUID_NOT_ALLOWED;
+        return NvidiaFitFailure.UUID_NOT_ALLOWED;
       }
       return null;
     }

@@ -4,14 +4,15 @@ import static io.github.volcanovgpu.bridge.testing.TestPods.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.volcanovgpu.bridge.device.FitResult;
-import io.github.volcanovgpu.bridge.ledger.GpuUsage;
-import io.github.volcanovgpu.bridge.ledger.NodeUsage;
-import io.github.volcanovgpu.bridge.ledger.PodShare;
+import io.github.volcanovgpu.bridge.device.DeviceUsage;
+import io.github.volcanovgpu.bridge.device.NodeUsage;
+import io.github.volcanovgpu.bridge.device.PodShare;
 import io.github.volcanovgpu.bridge.model.PodView;
-import io.github.volcanovgpu.bridge.scheduling.SchedulingPolicy;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.github.volcanovgpu.contract.config.NvidiaDeviceConfig;
 import io.github.volcanovgpu.contract.device.DeviceSlice;
+import io.github.volcanovgpu.contract.device.SharingMode;
 import io.github.volcanovgpu.contract.device.GpuMode;
 import io.github.volcanovgpu.contract.device.RegisteredGpu;
 import java.util.ArrayList;
@@ -39,14 +40,14 @@ class MigSharingProperties {
       @ForAll @Size(min = 1, max = 25) List<@LongRange(min = 1, max = 45000) Long> requests,
       @ForAll @IntRange(min = 1, max = 3) int cards,
       @ForAll @Size(max = 25) List<Boolean> releases) {
-    List<GpuUsage> gpus = new ArrayList<>();
+    List<DeviceUsage<RegisteredGpu>> gpus = new ArrayList<>();
     for (int i = 0; i < cards; i++) {
-      gpus.add(GpuUsage.idle(
+      gpus.add(DeviceUsage.idle(
           new RegisteredGpu("GPU-" + i, i, 10, 40960, "NVIDIA-NVIDIA A100-PCIE-40GB", true, GpuMode.MIG)));
     }
     for (int k = 0; k < requests.size(); k++) {
       PodView p = pod("p" + k).gpu(1, requests.get(k), 0).build();
-      FitResult r = vendor.fit(new NodeUsage("n1", GpuMode.MIG, gpus), p, vendor.demand(p).orElseThrow(),
+      FitResult r = vendor.fit(new NodeUsage<>("n1", SharingMode.MIG, gpus), p, vendor.demand(p).orElseThrow(),
           SchedulingPolicy.BINPACK);
       if (r instanceof FitResult.Fits fits) {
         DeviceSlice s = fits.devices().allSlices().get(0);
@@ -57,7 +58,7 @@ class MigSharingProperties {
       if (k < releases.size() && releases.get(k)) {
         gpus = releaseOldest(gpus);
       }
-      for (GpuUsage g : gpus) {
+      for (DeviceUsage<RegisteredGpu> g : gpus) {
         Set<String> ids = new HashSet<>();
         Set<String> groups = new HashSet<>();
         for (PodShare share : g.pods()) {
@@ -70,12 +71,12 @@ class MigSharingProperties {
     }
   }
 
-  private static List<GpuUsage> releaseOldest(List<GpuUsage> gpus) {
-    List<GpuUsage> out = new ArrayList<>();
+  private static List<DeviceUsage<RegisteredGpu>> releaseOldest(List<DeviceUsage<RegisteredGpu>> gpus) {
+    List<DeviceUsage<RegisteredGpu>> out = new ArrayList<>();
     boolean released = false;
-    for (GpuUsage g : gpus) {
+    for (DeviceUsage<RegisteredGpu> g : gpus) {
       if (!released && !g.pods().isEmpty()) {
-        GpuUsage rebuilt = GpuUsage.idle(g.gpu());
+        DeviceUsage<RegisteredGpu> rebuilt = DeviceUsage.idle(g.device());
         for (PodShare s : g.pods().subList(1, g.pods().size())) {
           rebuilt = rebuilt.plus(s);
         }

@@ -6,13 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.volcanovgpu.bridge.device.FitResult;
 import io.github.volcanovgpu.bridge.device.Inventory;
-import io.github.volcanovgpu.bridge.ledger.GpuUsage;
+import io.github.volcanovgpu.bridge.device.DeviceUsage;
 import io.github.volcanovgpu.bridge.ledger.Ledger;
-import io.github.volcanovgpu.bridge.ledger.NodeUsage;
-import io.github.volcanovgpu.bridge.ledger.PodShare;
+import io.github.volcanovgpu.bridge.device.NodeUsage;
+import io.github.volcanovgpu.bridge.device.PodShare;
 import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.PodView;
-import io.github.volcanovgpu.bridge.scheduling.SchedulingPolicy;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.testing.TestNodes;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
@@ -20,6 +20,7 @@ import io.github.volcanovgpu.contract.config.NvidiaDeviceConfig;
 import io.github.volcanovgpu.contract.device.DeviceSlice;
 import io.github.volcanovgpu.contract.device.GpuMode;
 import io.github.volcanovgpu.contract.device.RegisteredGpu;
+import io.github.volcanovgpu.contract.device.SharingMode;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -92,21 +93,21 @@ class NvidiaMigSchedulingTest {
   private static final String A100 = "NVIDIA-NVIDIA A100-PCIE-40GB";
 
   /** Usage where card i already holds the given MIG ids (one pod each). */
-  private static NodeUsage usage(TestNodes nodes, GpuMode mode, List<List<String>> idsPerCard) {
+  private static NodeUsage<RegisteredGpu> usage(TestNodes nodes, GpuMode mode, List<List<String>> idsPerCard) {
     List<RegisteredGpu> reg = nodes.registered();
-    List<GpuUsage> gpus = new ArrayList<>();
+    List<DeviceUsage<RegisteredGpu>> gpus = new ArrayList<>();
     for (int i = 0; i < reg.size(); i++) {
-      GpuUsage u = GpuUsage.idle(reg.get(i));
+      DeviceUsage<RegisteredGpu> u = DeviceUsage.idle(reg.get(i));
       List<String> ids = i < idsPerCard.size() ? idsPerCard.get(i) : List.of();
       for (String id : ids) {
         u = u.plus(new PodShare("u" + id, "ns/" + id, "", 5120, 0, false, id));
       }
       gpus.add(u);
     }
-    return new NodeUsage("n1", mode, gpus);
+    return new NodeUsage<>("n1", SharingMode.of(mode), gpus);
   }
 
-  private FitResult fit(NodeUsage usage, PodView pod) {
+  private FitResult fit(NodeUsage<RegisteredGpu> usage, PodView pod) {
     return vendor.fit(usage, pod, vendor.demand(pod).orElseThrow(), SchedulingPolicy.NONE);
   }
 
@@ -119,13 +120,13 @@ class NvidiaMigSchedulingTest {
   void migNodeWithAKnownModelRegistersInMigMode() {
     Inventory inv = vendor.inventory(migNode(1, A100, 40960).build());
     assertThat(inv).isInstanceOf(Inventory.Registered.class);
-    assertThat(((Inventory.Registered) inv).mode()).isEqualTo(GpuMode.MIG);
+    assertThat(((Inventory.Registered<RegisteredGpu>) inv).mode()).isEqualTo(SharingMode.MIG);
   }
 
   @Test
   void migNodeWithoutAMatchingGeometryFallsBackToHamiCore() {
     Inventory inv = vendor.inventory(migNode(1, "NVIDIA-Tesla T4", 15360).build());
-    assertThat(((Inventory.Registered) inv).mode()).isEqualTo(GpuMode.HAMI_CORE);
+    assertThat(((Inventory.Registered<RegisteredGpu>) inv).mode()).isEqualTo(SharingMode.SOFT_LIMIT);
   }
 
   @Test
@@ -145,14 +146,14 @@ class NvidiaMigSchedulingTest {
 
   @Test
   void anAdoptedGroupIsKeptEvenWhenAnotherGroupHasASmallerInstance() {
-    NodeUsage u = usage(migNode(1, A100, 40960), GpuMode.MIG, List.of(List.of("GPU-0[group3-0]")));
+    NodeUsage<RegisteredGpu> u = usage(migNode(1, A100, 40960), GpuMode.MIG, List.of(List.of("GPU-0[group3-0]")));
     assertThat(slices(fit(u, pod("p").gpu(1, 1000, 0).build())))
         .containsExactly(DeviceSlice.nvidia("GPU-0[group3-1]", 20480, 0));
   }
 
   @Test
   void positionsCountInstancesOfEarlierLines() {
-    NodeUsage u = usage(migNode(1, A100, 40960), GpuMode.MIG, List.of(List.of("GPU-0[group2-0]")));
+    NodeUsage<RegisteredGpu> u = usage(migNode(1, A100, 40960), GpuMode.MIG, List.of(List.of("GPU-0[group2-0]")));
     // group2 adopted; 3000 fits the 1g.5gb line listed after three 2g.10gb: position 3
     assertThat(slices(fit(u, pod("p").gpu(1, 3000, 0).build())))
         .containsExactly(DeviceSlice.nvidia("GPU-0[group2-3]", 5120, 0));
@@ -160,13 +161,13 @@ class NvidiaMigSchedulingTest {
 
   @Test
   void fullGroupMovesToAnotherCardOrDoesNotFit() {
-    NodeUsage one = usage(migNode(1, A100, 40960), GpuMode.MIG, List.of(List.of("GPU-0[group4-0]")));
+    NodeUsage<RegisteredGpu> one = usage(migNode(1, A100, 40960), GpuMode.MIG, List.of(List.of("GPU-0[group4-0]")));
     FitResult r = fit(one, pod("p").gpu(1, 1000, 0).build());
     assertThat(r).isInstanceOf(FitResult.DoesNotFit.class);
     assertThat(((FitResult.DoesNotFit) r).reason()).contains("1/1 NO_MIG_INSTANCE");
     assertThat(((FitResult.DoesNotFit) r).resolvable()).isTrue();
 
-    NodeUsage two = usage(migNode(2, A100, 40960), GpuMode.MIG, List.of(List.of(), List.of("GPU-1[group4-0]")));
+    NodeUsage<RegisteredGpu> two = usage(migNode(2, A100, 40960), GpuMode.MIG, List.of(List.of(), List.of("GPU-1[group4-0]")));
     assertThat(slices(fit(two, pod("p").gpu(1, 1000, 0).build()))).extracting(DeviceSlice::uuid)
         .containsExactly("GPU-0[group1-0]");
   }
@@ -180,7 +181,7 @@ class NvidiaMigSchedulingTest {
 
   @Test
   void vgpuModeAnnotationIsHonoured() {
-    NodeUsage mig = usage(migNode(1, A100, 40960), GpuMode.MIG, List.of());
+    NodeUsage<RegisteredGpu> mig = usage(migNode(1, A100, 40960), GpuMode.MIG, List.of());
     assertThat(fit(mig, pod("p").gpu(1, 1000, 0).annotation(VgpuAnnotations.VGPU_MODE, "mig").build()))
         .isInstanceOf(FitResult.Fits.class);
     FitResult r = fit(mig, pod("p").gpu(1, 1000, 0).annotation(VgpuAnnotations.VGPU_MODE, "hami-core").build());
@@ -190,7 +191,7 @@ class NvidiaMigSchedulingTest {
 
   @Test
   void hamiCoreCardsOfTheSameModelStayPlainUuids() {
-    NodeUsage u = usage(node("n1").type(A100).gpus(1, 40960), GpuMode.HAMI_CORE, List.of());
+    NodeUsage<RegisteredGpu> u = usage(node("n1").type(A100).gpus(1, 40960), GpuMode.HAMI_CORE, List.of());
     assertThat(slices(fit(u, pod("p").gpu(1, 3000, 0).build()))).extracting(DeviceSlice::uuid)
         .containsExactly("GPU-n1-0");
   }
@@ -199,7 +200,7 @@ class NvidiaMigSchedulingTest {
   void memoryFactorScalesTheRequestAndTheAccountedMemory() {
     NvidiaVendor factor2 = vendor(DEVICE_CONFIG.replace("nvidia:\n", "nvidia:\n  gpuMemoryFactor: 2\n"));
     PodView p = pod("p").gpu(1, 3000, 0).build();
-    NodeUsage u = usage(migNode(1, A100, 20480), GpuMode.MIG, List.of());
+    NodeUsage<RegisteredGpu> u = usage(migNode(1, A100, 20480), GpuMode.MIG, List.of());
     FitResult r = factor2.fit(u, p, factor2.demand(p).orElseThrow(), SchedulingPolicy.NONE);
     // 3000 units x 2 = 6000 MiB > 1g.5gb, so group2's 2g.10gb; charged 10240 / 2 units
     assertThat(slices(r)).containsExactly(DeviceSlice.nvidia("GPU-0[group2-0]", 5120, 0));
@@ -211,10 +212,10 @@ class NvidiaMigSchedulingTest {
     TestNodes nodes = migNode(1, A100, 40960)
         .pod(pod("old").phase("Running").annotation(VgpuAnnotations.VGPU_IDS_NEW, ids).gpu(1, 15000, 0).build());
     NodeView view = nodes.build();
-    Inventory.Registered inv = (Inventory.Registered) vendor.inventory(view);
-    Ledger ledger = new Ledger(vendor, Clock.fixed(Instant.EPOCH, java.time.ZoneOffset.UTC), Duration.ofMinutes(1));
-    NodeUsage u = ledger.usage(view, inv.mode(), inv.gpus(), "");
-    assertThat(u.gpus().get(0).pods()).extracting(PodShare::deviceId).containsExactly("GPU-0[group3-0]");
+    Inventory.Registered<RegisteredGpu> inv = (Inventory.Registered<RegisteredGpu>) vendor.inventory(view);
+    Ledger<RegisteredGpu> ledger = new Ledger<>(vendor, Clock.fixed(Instant.EPOCH, java.time.ZoneOffset.UTC), Duration.ofMinutes(1));
+    NodeUsage<RegisteredGpu> u = ledger.usage(view, inv.mode(), inv.devices(), "");
+    assertThat(u.devices().get(0).pods()).extracting(PodShare::deviceId).containsExactly("GPU-0[group3-0]");
     FitResult r = fit(u, pod("new").gpu(1, 1000, 0).build());
     assertThat(slices(r)).extracting(DeviceSlice::uuid).containsExactly("GPU-0[group3-1]");
     Map<String, String> annotations =

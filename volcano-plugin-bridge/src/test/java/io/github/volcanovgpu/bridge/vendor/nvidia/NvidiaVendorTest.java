@@ -10,15 +10,16 @@ import io.github.volcanovgpu.bridge.device.FitResult;
 import io.github.volcanovgpu.bridge.device.InvalidDemandException;
 import io.github.volcanovgpu.bridge.device.Inventory;
 import io.github.volcanovgpu.bridge.device.PodDemand;
-import io.github.volcanovgpu.bridge.ledger.GpuUsage;
-import io.github.volcanovgpu.bridge.ledger.NodeUsage;
-import io.github.volcanovgpu.bridge.ledger.PodShare;
+import io.github.volcanovgpu.bridge.device.DeviceUsage;
+import io.github.volcanovgpu.bridge.device.NodeUsage;
+import io.github.volcanovgpu.bridge.device.PodShare;
 import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.PodView;
-import io.github.volcanovgpu.bridge.scheduling.SchedulingPolicy;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.testing.TestNodes;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.device.DeviceSlice;
+import io.github.volcanovgpu.contract.device.SharingMode;
 import io.github.volcanovgpu.contract.device.GpuMode;
 import io.github.volcanovgpu.contract.device.RegisteredGpu;
 import io.github.volcanovgpu.contract.device.ResourceNames;
@@ -35,25 +36,25 @@ class NvidiaVendorTest {
   private final NvidiaVendor vendor = NvidiaVendor.volcanoDefaults();
 
   /** Usage of a node where GPU i already holds usedMemory[i] MiB in usedShares[i] tasks. */
-  private static NodeUsage usage(TestNodes builder, long[] usedMemory, int[] usedShares) {
-    List<GpuUsage> gpus = new ArrayList<>();
+  private static NodeUsage<RegisteredGpu> usage(TestNodes builder, long[] usedMemory, int[] usedShares) {
+    List<DeviceUsage<RegisteredGpu>> gpus = new ArrayList<>();
     List<RegisteredGpu> reg = builder.registered();
     for (int i = 0; i < reg.size(); i++) {
-      GpuUsage u = GpuUsage.idle(reg.get(i));
+      DeviceUsage<RegisteredGpu> u = DeviceUsage.idle(reg.get(i));
       for (int s = 0; s < usedShares[i]; s++) {
         u = u.plus(new PodShare("p" + i + s, "ns/p" + i + s, "", s == 0 ? usedMemory[i] : 0, 0, false));
       }
       gpus.add(u);
     }
-    return new NodeUsage("n1", GpuMode.HAMI_CORE, gpus);
+    return new NodeUsage<>("n1", SharingMode.SOFT_LIMIT, gpus);
   }
 
-  private static NodeUsage idle(TestNodes builder) {
+  private static NodeUsage<RegisteredGpu> idle(TestNodes builder) {
     int n = builder.registered().size();
     return usage(builder, new long[n], new int[n]);
   }
 
-  private FitResult fit(NodeUsage usage, PodView pod, SchedulingPolicy policy) {
+  private FitResult fit(NodeUsage<RegisteredGpu> usage, PodView pod, SchedulingPolicy policy) {
     PodDemand demand = vendor.demand(pod).orElseThrow();
     return vendor.fit(usage, pod, demand, policy);
   }
@@ -165,7 +166,7 @@ class NvidiaVendorTest {
     @Test
     void registeredNodeListsItsGpusInOrder() {
       Inventory inv = vendor.inventory(node("n1").gpus(3, 1000).build());
-      assertThat(((Inventory.Registered) inv).gpus()).extracting(RegisteredGpu::uuid)
+      assertThat(((Inventory.Registered<RegisteredGpu>) inv).devices()).extracting(RegisteredGpu::uuid)
           .containsExactly("GPU-n1-0", "GPU-n1-1", "GPU-n1-2");
     }
   }
@@ -257,14 +258,14 @@ class NvidiaVendorTest {
 
     @Test
     void binpackPicksTheBusierCard() {
-      NodeUsage u = usage(twoCards, new long[] {4096, 0}, new int[] {1, 0});
+      NodeUsage<RegisteredGpu> u = usage(twoCards, new long[] {4096, 0}, new int[] {1, 0});
       assertThat(uuids(fit(u, pod("p").gpu(1, 4096, 0).build(), SchedulingPolicy.BINPACK)))
           .containsExactly("GPU-n1-0");
     }
 
     @Test
     void spreadPicksTheIdleCard() {
-      NodeUsage u = usage(twoCards, new long[] {4096, 0}, new int[] {1, 0});
+      NodeUsage<RegisteredGpu> u = usage(twoCards, new long[] {4096, 0}, new int[] {1, 0});
       assertThat(uuids(fit(u, pod("p").gpu(1, 4096, 0).build(), SchedulingPolicy.SPREAD)))
           .containsExactly("GPU-n1-1");
     }
@@ -356,8 +357,8 @@ class NvidiaVendorTest {
     @Test
     void zeroCoreTaskCannotJoinAFullyCoredCard() {
       TestNodes b = node("n1").gpus(1, 8192);
-      GpuUsage full = GpuUsage.idle(b.registered().get(0)).plus(new PodShare("x", "ns/x", "", 10, 100, false));
-      NodeUsage u = new NodeUsage("n1", GpuMode.HAMI_CORE, List.of(full));
+      DeviceUsage<RegisteredGpu> full = DeviceUsage.idle(b.registered().get(0)).plus(new PodShare("x", "ns/x", "", 10, 100, false));
+      NodeUsage<RegisteredGpu> u = new NodeUsage<>("n1", SharingMode.SOFT_LIMIT, List.of(full));
       FitResult r = fit(u, pod("p").gpu(1, 10, 0).build(), SchedulingPolicy.BINPACK);
       assertThat(((FitResult.DoesNotFit) r).reason()).contains("CARD_FULLY_CORED");
     }
@@ -393,11 +394,11 @@ class NvidiaVendorTest {
   class PodGroupSpread {
     private final TestNodes twoCards = node("n1").split(4).gpus(2, 16384);
 
-    private NodeUsage withGroupOnCard0(String group) {
+    private NodeUsage<RegisteredGpu> withGroupOnCard0(String group) {
       List<RegisteredGpu> reg = twoCards.registered();
-      return new NodeUsage("n1", GpuMode.HAMI_CORE, List.of(
-          GpuUsage.idle(reg.get(0)).plus(new PodShare("x", "ns/x", group, 4096, 0, false)),
-          GpuUsage.idle(reg.get(1))));
+      return new NodeUsage<>("n1", SharingMode.SOFT_LIMIT, List.of(
+          DeviceUsage.idle(reg.get(0)).plus(new PodShare("x", "ns/x", group, 4096, 0, false)),
+          DeviceUsage.idle(reg.get(1))));
     }
 
     private PodView member(boolean spread) {
@@ -429,8 +430,8 @@ class NvidiaVendorTest {
     @Test
     void sameGroupWithSpreadOnASingleCardIsRejected() {
       TestNodes one = node("n1").split(4).gpus(1, 16384);
-      NodeUsage u = new NodeUsage("n1", GpuMode.HAMI_CORE, List.of(
-          GpuUsage.idle(one.registered().get(0)).plus(new PodShare("x", "ns/x", "ns/g", 4096, 0, false))));
+      NodeUsage<RegisteredGpu> u = new NodeUsage<>("n1", SharingMode.SOFT_LIMIT, List.of(
+          DeviceUsage.idle(one.registered().get(0)).plus(new PodShare("x", "ns/x", "ns/g", 4096, 0, false))));
       FitResult r = fit(u, member(true), SchedulingPolicy.BINPACK);
       assertThat(((FitResult.DoesNotFit) r).reason()).contains("PODGROUP_SPREAD");
     }
@@ -438,8 +439,8 @@ class NvidiaVendorTest {
     @Test
     void releasedEntriesWithNoMemoryAndNoCoresDoNotCount() {
       TestNodes one = node("n1").split(4).gpus(1, 16384);
-      NodeUsage u = new NodeUsage("n1", GpuMode.HAMI_CORE, List.of(
-          GpuUsage.idle(one.registered().get(0)).plus(new PodShare("x", "ns/x", "ns/g", 0, 0, false))));
+      NodeUsage<RegisteredGpu> u = new NodeUsage<>("n1", SharingMode.SOFT_LIMIT, List.of(
+          DeviceUsage.idle(one.registered().get(0)).plus(new PodShare("x", "ns/x", "ns/g", 0, 0, false))));
       assertThat(fit(u, member(true), SchedulingPolicy.BINPACK)).isInstanceOf(FitResult.Fits.class);
     }
 
