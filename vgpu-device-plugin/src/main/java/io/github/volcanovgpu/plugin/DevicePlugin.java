@@ -1,44 +1,36 @@
 package io.github.volcanovgpu.plugin;
 
-import io.github.volcanovgpu.cdi.CdiCodec;
-import io.github.volcanovgpu.cdi.store.CdiSpecDirectory;
-import io.github.volcanovgpu.cdi.store.CdiSpecScan;
+import io.github.volcanovgpu.cdi.nvidia.MigMinors;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
-import io.github.volcanovgpu.plugin.allocate.AllocationSettings;
+import io.github.volcanovgpu.mig.gpu.MigDevicePort;
+import io.github.volcanovgpu.plugin.allocate.AllocationHandler;
 import io.github.volcanovgpu.plugin.allocate.KubePodSource;
 import io.github.volcanovgpu.plugin.allocate.LeftoverCollector;
 import io.github.volcanovgpu.plugin.allocate.NodePodWatch;
+import io.github.volcanovgpu.plugin.allocate.PodSnapshot;
 import io.github.volcanovgpu.plugin.allocate.PodSource;
 import io.github.volcanovgpu.plugin.allocate.PodSourceException;
-import io.github.volcanovgpu.plugin.allocate.VgpuAllocationHandler;
-import io.github.volcanovgpu.plugin.cdi.CdiSpecRegistry;
-import io.github.volcanovgpu.plugin.cdi.DeviceListAnswer;
 import io.github.volcanovgpu.plugin.cdi.DeviceListSettings;
-import io.github.volcanovgpu.cdi.nvidia.MigMinors;
-import io.github.volcanovgpu.contract.device.GpuMode;
-import io.github.volcanovgpu.mig.gpu.MigDevicePort;
-import io.github.volcanovgpu.plugin.kubelet.AdvertisedDevice;
-import io.github.volcanovgpu.plugin.mig.DynamicMigSlices;
-import io.github.volcanovgpu.plugin.mig.FakeMigBackend;
-import io.github.volcanovgpu.plugin.mig.MigInstanceAllocationHandler;
-import io.github.volcanovgpu.plugin.mig.MigInventory;
-import io.github.volcanovgpu.plugin.mig.MigMinorsFile;
-import io.github.volcanovgpu.plugin.mig.MigSetupException;
-import io.github.volcanovgpu.plugin.mig.MigStrategy;
-import io.github.volcanovgpu.plugin.mig.StaticMigPlan;
-import io.github.volcanovgpu.plugin.device.GpuBackend;
-import io.github.volcanovgpu.plugin.device.PhysicalGpu;
-import io.github.volcanovgpu.plugin.kubelet.AllocationHandler;
-import io.github.volcanovgpu.plugin.kubelet.DeviceIds;
+import io.github.volcanovgpu.plugin.device.DeviceBackend;
+import io.github.volcanovgpu.plugin.device.NodeContext;
+import io.github.volcanovgpu.plugin.device.NodeRegistration;
+import io.github.volcanovgpu.plugin.device.NodeServing;
+import io.github.volcanovgpu.plugin.device.PhysicalDevice;
+import io.github.volcanovgpu.plugin.device.PluginResource;
 import io.github.volcanovgpu.plugin.kubelet.HealthPolicy;
 import io.github.volcanovgpu.plugin.kubelet.HealthState;
 import io.github.volcanovgpu.plugin.kubelet.PluginManager;
-import io.github.volcanovgpu.plugin.kubelet.PluginResource;
+import io.github.volcanovgpu.plugin.mig.MigMinorsFile;
+import io.github.volcanovgpu.plugin.mig.MigStrategy;
 import io.github.volcanovgpu.plugin.register.KubeNodeAnnotator;
 import io.github.volcanovgpu.plugin.register.NodeConfig;
-import io.github.volcanovgpu.plugin.register.NodeInventory;
 import io.github.volcanovgpu.plugin.register.PluginSettings;
 import io.github.volcanovgpu.plugin.register.RegistrationPublisher;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.GpuBackend;
+import io.github.volcanovgpu.plugin.vendor.nvidia.NvidiaBackend;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.PhysicalGpu;
+import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateRequest;
+import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateResponse;
 import io.kubernetes.client.openapi.ApiClient;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -62,16 +54,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The device plugin assembled: discovery, one kubelet plugin per resource (count, memory, cores), the Allocate
- * handler and the node inventory publisher. Wiring only; every part is its own tested class.
+ * The device plugin assembled: each device kind configured for the node ({@link DeviceBackend}) serves its kubelet
+ * resources, one plugin socket each, with their Allocate handlers; their devices' health feeds one health state;
+ * each kind's node annotations are published. Wiring only; every part is its own tested class, and nothing here
+ * names a vendor except the NVIDIA-only entry points kept for callers that predate the device kinds.
  */
 public final class DevicePlugin implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DevicePlugin.class);
-  /** How often leftovers of deleted pods are looked for, and how long one must stay orphaned before it goes. */
+  /** How often leftovers of deleted pods are looked for. */
   private static final Duration LEFTOVER_INTERVAL = Duration.ofMinutes(1);
-  private static final Duration LEFTOVER_GRACE = Duration.ofMinutes(2);
 
-  /** What the command line and the mounted ConfigMaps say. */
+  /**
+   * What the command line and the mounted ConfigMaps say. The fields after {@code overrides} up to
+   * {@code legacyHandshake}, {@code deviceList} and {@code mig} are NVIDIA's ({@link #nvidia}).
+   */
   public record Options(
       String nodeName,
       Path devicePluginDir,
@@ -120,142 +116,85 @@ public final class DevicePlugin implements AutoCloseable {
     }
   }
 
+  /** Where the plugin reads pods and publishes node annotations. */
+  public sealed interface Cluster {
+    /**
+     * The API server.
+     *
+     * @param client requests (bounded read timeout)
+     * @param watchClient the node's pod watch (no read timeout); null to LIST on every Allocate
+     */
+    record Api(ApiClient client, @Nullable ApiClient watchClient) implements Cluster {
+      public Api {
+        Objects.requireNonNull(client, "client");
+      }
+    }
+
+    /** An in-memory pod source, no node annotations (tests with a test kubelet). */
+    record Pods(PodSource pods) implements Cluster {
+      public Pods {
+        Objects.requireNonNull(pods, "pods");
+      }
+    }
+
+    /** No API server: the kubelet side only; Allocate fails with UNAVAILABLE. */
+    record None() implements Cluster {}
+
+    /** {@link Api} when {@code client} is given, else {@link None}. */
+    static Cluster of(@Nullable ApiClient client, @Nullable ApiClient watchClient) {
+      return client == null ? new None() : new Api(client, watchClient);
+    }
+  }
+
   private final PluginManager manager;
+  private final List<NodeServing> served;
   private final @Nullable ScheduledExecutorService publisher;
-  private final List<PhysicalGpu> gpus;
   private final @Nullable NodePodWatch watch;
   private final ExecutorService lockRelease;
-  private final @Nullable AutoCloseable migPort;
   private final Runnable unregisterMeters;
 
-  private DevicePlugin(PluginManager manager, @Nullable ScheduledExecutorService publisher, List<PhysicalGpu> gpus,
-      @Nullable NodePodWatch watch, ExecutorService lockRelease, @Nullable AutoCloseable migPort,
-      Runnable unregisterMeters) {
-    this.migPort = migPort;
-    this.unregisterMeters = unregisterMeters;
+  private DevicePlugin(PluginManager manager, List<NodeServing> served, @Nullable ScheduledExecutorService publisher,
+      @Nullable NodePodWatch watch, ExecutorService lockRelease, Runnable unregisterMeters) {
     this.manager = manager;
+    this.served = List.copyOf(served);
     this.publisher = publisher;
-    this.gpus = gpus;
     this.watch = watch;
     this.lockRelease = lockRelease;
+    this.unregisterMeters = unregisterMeters;
   }
 
   /**
-   * Discovers, serves, registers and starts publishing.
-   *
-   * @param client the API server for requests; null runs the kubelet side only (Allocate then fails with
-   *     UNAVAILABLE)
-   * @param watchClient the API server for the node's pod watch (no read timeout); null to LIST on every Allocate
+   * Serves every device kind of {@code backends} for the node: their resources registered with the kubelet, their
+   * health tracked, their node annotations published (with an API server). The backends are not closed by
+   * {@link #close()}: they outlive configuration reloads; their owner closes them.
    */
-  public static DevicePlugin start(Options o, GpuBackend backend, @Nullable ApiClient client,
-      @Nullable ApiClient watchClient, MeterRegistry meters, Clock clock) {
-    return start(o, backend, null, client, watchClient, null, meters, clock);
-  }
-
-  /**
-   * As {@link #start(Options, GpuBackend, ApiClient, ApiClient, MeterRegistry, Clock)}, with the MIG port opened only
-   * when the node is in {@code mig} mode or a static MIG strategy is on ({@link FakeMigBackend} brings its own).
-   */
-  public static DevicePlugin start(Options o, GpuBackend backend, @Nullable Supplier<MigDevicePort> migPort,
-      @Nullable ApiClient client, @Nullable ApiClient watchClient, MeterRegistry meters, Clock clock) {
-    return start(o, backend, migPort, client, watchClient, null, meters, clock);
-  }
-
-  /** With an in-memory pod source and the given MIG port (tests). */
-  public static DevicePlugin start(Options o, GpuBackend backend, @Nullable MigDevicePort migPort, PodSource pods,
+  public static DevicePlugin start(Options o, List<? extends DeviceBackend> backends, Cluster cluster,
       MeterRegistry meters, Clock clock) {
-    return start(o, backend, migPort == null ? null : () -> migPort, null, null, pods, meters, clock);
-  }
-
-  /**
-   * As {@link #start(Options, GpuBackend, ApiClient, ApiClient, MeterRegistry, Clock)} without an API server, the
-   * pods read from {@code pods} (tests: an in-memory pod source with a test kubelet).
-   */
-  public static DevicePlugin start(Options o, GpuBackend backend, PodSource pods, MeterRegistry meters,
-      Clock clock) {
-    return start(o, backend, null, null, null, pods, meters, clock);
-  }
-
-  private static DevicePlugin start(Options o, GpuBackend backend, @Nullable Supplier<MigDevicePort> migPort,
-      @Nullable ApiClient client, @Nullable ApiClient watchClient, @Nullable PodSource givenPods,
-      MeterRegistry meters, Clock clock) {
-    PluginSettings settings = PluginSettings.resolve(o.nodeName(), o.deviceConfig().nvidia(), o.nodeConfig(),
-        o.overrides());
-    List<PhysicalGpu> selected = NodeInventory.selected(backend.discover(), settings);
-    boolean dynamicMig = settings.mode() == GpuMode.MIG;
-    MigStrategy strategy = o.mig().strategy();
-    if (dynamicMig && strategy != MigStrategy.NONE) {
-      throw new MigSetupException("node " + o.nodeName() + " has operatingmode mig (dynamic MIG: layouts follow the"
-          + " scheduler) and --mig-strategy " + strategy.wireName() + " (static layouts): choose one");
-    }
-    MigInventory migInventory = null;
-    AutoCloseable opened = null;
-    if (dynamicMig || strategy != MigStrategy.NONE) {
-      MigDevicePort port = migPort != null ? migPort.get()
-          : backend instanceof FakeMigBackend fake ? fake.port() : null;
-      opened = migPort != null && port instanceof AutoCloseable c ? c : null;
-      if (port == null) {
-        throw new MigSetupException("MIG (" + (dynamicMig ? "operatingmode mig" : "--mig-strategy "
-            + strategy.wireName()) + ") needs the NVML MIG port; none was given (fake GPUs: use --fake-mig FILE)");
+    NodePodWatch watch = cluster instanceof Cluster.Api api && api.watchClient() != null
+        ? new NodePodWatch(api.watchClient(), o.nodeName()).start() : null;
+    PodSource pods = cluster instanceof Cluster.Pods given ? given.pods()
+        : cluster instanceof Cluster.Api api ? new KubePodSource(api.client(), watch) : unavailable();
+    ExecutorService lockRelease = Executors.newSingleThreadExecutor(daemon("node-lock-release"));
+    NodeContext context = new NodeContext(o.nodeName(), o.deviceConfig(), o.nodeConfig(), o.environment(), pods,
+        lockRelease, clock);
+    List<NodeServing> served = new ArrayList<>();
+    try {
+      for (DeviceBackend backend : backends) {
+        served.add(backend.serve(context));
       }
-      migInventory = new MigInventory(port, () -> NodeInventory.selected(backend.discover(), settings),
-          o.mig().minors());
+    } catch (RuntimeException e) {
+      served.forEach(DevicePlugin::closeAll);
+      lockRelease.shutdownNow();
+      if (watch != null) {
+        watch.close();
+      }
+      throw e;
     }
-    StaticMigPlan plan = strategy == MigStrategy.NONE ? StaticMigPlan.none(selected)
-        : StaticMigPlan.plan(strategy, Objects.requireNonNull(migInventory).cards(),
-            settings.resourceNames().count());
-    List<PhysicalGpu> gpus = plan.vgpuCards();
-    if (strategy != MigStrategy.NONE) {
-      LOG.info("mig-strategy {}: {} whole cards, MIG resources {}", strategy.wireName(), gpus.size(),
-          plan.migResources().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().size()).toList());
-    }
-    LOG.info("node {}: {} GPUs to register (split {}, memory factor {}, core scaling {}, mode {})", o.nodeName(),
-        gpus.size(), settings.splitCount(), settings.memoryFactor(), settings.coreScaling(),
-        settings.mode().wireName());
-    DeviceIds.entryLimitWarning(gpus, settings.memoryFactor()).ifPresent(LOG::warn);
 
-    HealthState health = new HealthState(selected, HealthPolicy.fromEnvironment(o.environment()));
-    AllocationSettings allocation = new AllocationSettings(settings.resourceNames(), settings.memoryFactor(),
-        settings.coreScaling(), settings.disableCoreLimit(), o.coreUtilizationPolicy(), o.hookPath(),
-        o.nodeName(), o.hookPath().resolve("vgpu").resolve("containers"), AllocationSettings.DEFAULT_LOCK_DIR);
-    CdiSpecRegistry registry = null;
-    if (o.deviceList().anyCdi()) {
-      CdiSpecRegistry.Inventory inventory = migInventory != null ? migInventory
-          : () -> CdiSpecRegistry.Devices.ofGpus(NodeInventory.selected(backend.discover(), settings));
-      registry = cdiRegistry(o.deviceList(), inventory);
-    }
-    allocation = allocation.withDeviceList(o.deviceList(), registry);
-    if (dynamicMig) {
-      allocation = allocation.withMigSlices(DynamicMigSlices.over(Objects.requireNonNull(migInventory).port(),
-          o.deviceConfig().nvidia().knownMigGeometries()));
-      LOG.info("operatingmode mig: UUID[group-pos] slices get MIG devices ({} knownMigGeometries entries)",
-          o.deviceConfig().nvidia().knownMigGeometries().size());
-    }
-    NodePodWatch watch = givenPods == null && client != null && watchClient != null
-        ? new NodePodWatch(watchClient, o.nodeName()).start() : null;
-    PodSource pods = givenPods != null ? givenPods : client != null ? new KubePodSource(client, watch) : unavailable();
-    ExecutorService lockRelease = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "node-lock-release");
-      t.setDaemon(true);
-      return t;
-    });
-    AllocationHandler handler = timed(new VgpuAllocationHandler(allocation, pods, lockRelease), meters);
-
-    var names = settings.resourceNames();
-    List<PluginResource> resources = new ArrayList<>();
-    if (!plan.migResources().containsKey(names.count())) {
-      resources.add(new PluginResource(names.count(), DeviceIds.count(gpus, settings.splitCount()), handler,
-          PluginResource.Grouping.ONE_PER_CARD));
-      resources.add(new PluginResource(names.memory(), DeviceIds.memory(gpus, settings.memoryFactor()), handler));
-      resources.add(new PluginResource(names.cores(), DeviceIds.cores(gpus, settings.coreScaling()), handler));
-    }
-    if (!plan.migResources().isEmpty()) {
-      AllocationHandler migHandler = timed(new MigInstanceAllocationHandler(plan.migResources(),
-          new DeviceListAnswer(o.deviceList(), registry)), meters);
-      plan.migResources().forEach((name, devices) -> resources.add(new PluginResource(name,
-          devices.stream().map(d -> new AdvertisedDevice(d.uuid(), d.parentUuid(), d.numaNode())).toList(),
-          migHandler)));
-    }
+    List<PhysicalDevice> devices = served.stream().flatMap(s -> s.devices().stream()).toList();
+    HealthState health = new HealthState(devices, HealthPolicy.fromEnvironment(o.environment()));
+    List<PluginResource> resources = served.stream().flatMap(s -> s.resources().stream())
+        .map(r -> r.withHandler(timed(r.handler(), meters))).toList();
     List<Meter> gauges = new ArrayList<>(); // this instance's: removed on close, so a restarted plugin has its own
     for (PluginResource r : resources) {
       gauges.add(Gauge.builder("volcano_vgpu_plugin_registered_devices", r.devices()::size)
@@ -263,80 +202,104 @@ public final class DevicePlugin implements AutoCloseable {
     }
     PluginManager manager = new PluginManager(o.devicePluginDir(), resources, health, Duration.ofSeconds(5));
     gauges.add(Gauge.builder("volcano_vgpu_plugin_healthy_gpus", () -> manager.health().values().stream()
-        .filter(h -> h.isHealthy()).count()).description("GPUs currently healthy").register(meters));
+        .filter(h -> h.isHealthy()).count()).description("Devices currently healthy").register(meters));
     gauges.add(Gauge.builder("volcano_vgpu_plugin_registrations_restarts", manager::restarts)
         .description("Re-registrations after a kubelet restart or a lost socket").register(meters));
-    manager.connect(backend);
+    for (DeviceBackend backend : backends) {
+      manager.connect(backend.health());
+    }
     if (!manager.start()) {
       LOG.warn("the kubelet is not listening at {} yet; registering as soon as it appears", o.devicePluginDir());
     }
 
     ScheduledExecutorService executor = null;
-    if (client != null && gpus.isEmpty() && !selected.isEmpty()) {
-      LOG.info("no whole (vGPU) card left by mig-strategy {}: the node annotation is not published",
-          strategy.wireName());
-    } else if (client != null) {
-      RegistrationPublisher reg = new RegistrationPublisher(o.nodeName(), new KubeNodeAnnotator(client),
-          () -> NodeInventory.annotation(gpus, manager.health(), settings), o.legacyHandshake(), clock);
-      executor = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "node-registration");
-        t.setDaemon(true);
-        return t;
-      });
-      Runnable publish = () -> {
-        try {
-          reg.publish();
-        } catch (RuntimeException e) {
-          LOG.warn("node annotation not published (retrying): {}", e.getMessage());
+    if (cluster instanceof Cluster.Api api) {
+      executor = Executors.newSingleThreadScheduledExecutor(daemon("node-registration"));
+      List<Runnable> publishers = new ArrayList<>();
+      for (NodeServing s : served) {
+        if (s.registration().isPresent()) {
+          publishers.add(publisher(o.nodeName(), api.client(), s.registration().get(), health, clock));
         }
-      };
-      executor.scheduleWithFixedDelay(publish, 0, o.registerInterval().toMillis(), TimeUnit.MILLISECONDS);
+      }
+      Runnable publishAll = () -> publishers.forEach(Runnable::run);
+      executor.scheduleWithFixedDelay(publishAll, 0, o.registerInterval().toMillis(), TimeUnit.MILLISECONDS);
       ScheduledExecutorService ex = executor;
-      health.addListener(() -> ex.execute(publish));
+      health.addListener(() -> ex.execute(publishAll));
       if (watch != null) {
-        // per-container cache dirs and CDI slice specs of pods gone from the node
-        LeftoverCollector leftovers = new LeftoverCollector(allocation.cacheRoot(), allocation.cdi(), clock,
-            LEFTOVER_GRACE);
-        NodePodWatch nodePods = watch;
-        executor.scheduleWithFixedDelay(() -> nodePods.podUids().ifPresent(live -> {
-          try {
-            leftovers.collect(live);
-          } catch (RuntimeException e) {
-            LOG.warn("cleaning up leftovers of deleted pods failed (retrying): {}", e.getMessage());
-          }
-        }), LEFTOVER_INTERVAL.toSeconds(), LEFTOVER_INTERVAL.toSeconds(), TimeUnit.SECONDS);
+        scheduleLeftovers(executor, watch, served.stream().flatMap(s -> s.leftovers().stream()).toList());
       }
     } else {
-      LOG.warn("no API server: the node annotation is not published and Allocate fails until one is configured");
+      LOG.warn("no API server: the node annotations are not published and Allocate fails until one is configured");
     }
-    return new DevicePlugin(manager, executor, gpus, watch, lockRelease, opened, () -> gauges.forEach(meters::remove));
+    return new DevicePlugin(manager, served, executor, watch, lockRelease, () -> gauges.forEach(meters::remove));
   }
 
-  /**
-   * The CDI spec registry, its main spec written now (before the kubelet can send an Allocate). The inventory is
-   * discovered again whenever an Allocate names a device the spec lacks.
-   */
-  private static CdiSpecRegistry cdiRegistry(DeviceListSettings list, CdiSpecRegistry.Inventory inventory) {
-    CdiSpecDirectory dir = new CdiSpecDirectory(list.cdiRoot(), new CdiCodec(), CdiCodec.Format.JSON);
-    int leftovers = dir.removeTemporaries();
-    if (leftovers > 0) {
-      LOG.info("removed {} temporary CDI spec file(s) left in {}", leftovers, list.cdiRoot());
+  /** NVIDIA only, with the API server ({@code client} null: the kubelet side only). */
+  public static DevicePlugin start(Options o, GpuBackend backend, @Nullable ApiClient client,
+      @Nullable ApiClient watchClient, MeterRegistry meters, Clock clock) {
+    return start(o, List.of(nvidia(o, backend, null)), Cluster.of(client, watchClient), meters, clock);
+  }
+
+  /** NVIDIA only, with the MIG port opened when the node is in {@code mig} mode or a static MIG strategy is on. */
+  public static DevicePlugin start(Options o, GpuBackend backend, @Nullable Supplier<MigDevicePort> migPort,
+      @Nullable ApiClient client, @Nullable ApiClient watchClient, MeterRegistry meters, Clock clock) {
+    return start(o, List.of(nvidia(o, backend, migPort)), Cluster.of(client, watchClient), meters, clock);
+  }
+
+  /** NVIDIA only, with an in-memory pod source and the given MIG port (tests). */
+  public static DevicePlugin start(Options o, GpuBackend backend, @Nullable MigDevicePort migPort, PodSource pods,
+      MeterRegistry meters, Clock clock) {
+    return start(o, List.of(nvidia(o, backend, migPort == null ? null : () -> migPort)), new Cluster.Pods(pods),
+        meters, clock);
+  }
+
+  /** NVIDIA only, with an in-memory pod source (tests: a test kubelet). */
+  public static DevicePlugin start(Options o, GpuBackend backend, PodSource pods, MeterRegistry meters,
+      Clock clock) {
+    return start(o, List.of(nvidia(o, backend, null)), new Cluster.Pods(pods), meters, clock);
+  }
+
+  /** The NVIDIA device kind with {@code o}'s NVIDIA settings. */
+  public static NvidiaBackend nvidia(Options o, GpuBackend gpus, @Nullable Supplier<MigDevicePort> migPort) {
+    return new NvidiaBackend(gpus, migPort, new NvidiaBackend.Settings(o.overrides(), o.hookPath(),
+        o.coreUtilizationPolicy(), o.legacyHandshake(), o.deviceList(), o.mig().strategy(), o.mig().minors()));
+  }
+
+  private static Runnable publisher(String node, ApiClient client, NodeRegistration registration, HealthState health,
+      Clock clock) {
+    RegistrationPublisher reg = new RegistrationPublisher(node, new KubeNodeAnnotator(client),
+        () -> registration.annotations(health.snapshot()), registration::heartbeat, clock);
+    return () -> {
+      try {
+        reg.publish();
+      } catch (RuntimeException e) {
+        LOG.warn("node annotations not published (retrying): {}", e.getMessage());
+      }
+    };
+  }
+
+  /** Per-container leftovers (host directories, CDI slice specs) of pods gone from the node, every minute. */
+  private static void scheduleLeftovers(ScheduledExecutorService executor, NodePodWatch watch,
+      List<LeftoverCollector> collectors) {
+    if (collectors.isEmpty()) {
+      return;
     }
-    CdiCodec codec = new CdiCodec();
-    CdiSpecRegistry registry = new CdiSpecRegistry(list.kind(), dir, inventory, list.driverKind().orElse(null),
-        () -> CdiSpecScan.deviceNames(list.runtimeDirs(), list.driverKind().orElseThrow(), codec));
-    registry.start();
-    LOG.info("CDI mode {}: spec {} in {} ({} devices)", list.strategies(), list.kind(), list.cdiRoot(),
-        registry.deviceNames().size());
-    return registry;
+    executor.scheduleWithFixedDelay(() -> watch.podUids().ifPresent(live -> {
+      for (LeftoverCollector c : collectors) {
+        try {
+          c.collect(live);
+        } catch (RuntimeException e) {
+          LOG.warn("cleaning up leftovers of deleted pods failed (retrying): {}", e.getMessage());
+        }
+      }
+    }), LEFTOVER_INTERVAL.toSeconds(), LEFTOVER_INTERVAL.toSeconds(), TimeUnit.SECONDS);
   }
 
   /** Allocate latency and failures per resource; everything else goes straight to {@code inner}. */
   private static AllocationHandler timed(AllocationHandler inner, MeterRegistry meters) {
     return new AllocationHandler() {
       @Override
-      public io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateResponse allocate(String resource,
-          io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateRequest request) {
+      public AllocateResponse allocate(String resource, AllocateRequest request) {
         Timer.Sample sample = Timer.start(meters);
         String outcome = "error";
         try {
@@ -356,28 +319,35 @@ public final class DevicePlugin implements AutoCloseable {
     };
   }
 
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
   private static PodSource unavailable() {
     PodSourceException down = new PodSourceException(PodSourceException.Kind.UNAVAILABLE,
         "no Kubernetes API server configured: cannot find the pod this Allocate is for");
     return new PodSource() {
       @Override
-      public List<io.github.volcanovgpu.plugin.allocate.PodSnapshot> pendingPodsOnNode(String node) {
+      public List<PodSnapshot> pendingPodsOnNode(String node) {
         throw down;
       }
 
       @Override
-      public io.github.volcanovgpu.plugin.allocate.PodSnapshot readPod(String namespace, String name) {
+      public PodSnapshot readPod(String namespace, String name) {
         throw down;
       }
 
       @Override
-      public io.github.volcanovgpu.plugin.allocate.PodSnapshot patchAnnotations(
-          io.github.volcanovgpu.plugin.allocate.PodSnapshot observed, Map<String, Optional<String>> changes) {
+      public PodSnapshot patchAnnotations(PodSnapshot observed, Map<String, Optional<String>> changes) {
         throw down;
       }
 
       @Override
-      public boolean releaseNodeLock(String node) {
+      public boolean releaseNodeLock(String node, String lockKey) {
         throw down;
       }
     };
@@ -387,8 +357,14 @@ public final class DevicePlugin implements AutoCloseable {
     return manager;
   }
 
+  /** The devices every kind registered for its scheduler half, in kind order. */
+  public List<PhysicalDevice> devices() {
+    return served.stream().flatMap(s -> s.registered().stream()).toList();
+  }
+
+  /** The NVIDIA whole cards registered (vGPU cards; not those a static MIG strategy serves as MIG devices). */
   public List<PhysicalGpu> gpus() {
-    return gpus;
+    return devices().stream().filter(PhysicalGpu.class::isInstance).map(PhysicalGpu.class::cast).toList();
   }
 
   @Override
@@ -409,11 +385,15 @@ public final class DevicePlugin implements AutoCloseable {
     if (watch != null) {
       watch.close();
     }
-    if (migPort != null) {
+    served.forEach(DevicePlugin::closeAll);
+  }
+
+  private static void closeAll(NodeServing s) {
+    for (AutoCloseable c : s.closeables()) {
       try {
-        migPort.close();
+        c.close();
       } catch (Exception e) {
-        LOG.warn("closing the MIG port: {}", e.getMessage());
+        LOG.warn("closing {}: {}", c.getClass().getSimpleName(), e.getMessage());
       }
     }
   }

@@ -7,18 +7,19 @@ import io.github.volcanovgpu.cdi.Kind;
 import io.github.volcanovgpu.contract.kube.KubeJson;
 import io.github.volcanovgpu.plugin.cdi.DeviceListSettings;
 import io.github.volcanovgpu.plugin.cdi.DeviceListStrategy;
-import io.github.volcanovgpu.plugin.device.GpuBackend;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.GpuBackend;
 import io.github.volcanovgpu.cdi.nvidia.MigMinors;
 import io.github.volcanovgpu.mig.gpu.MigDevicePort;
 import io.github.volcanovgpu.mig.gpu.NvmlMigDevicePort;
 import io.github.volcanovgpu.mig.profile.ProfileCatalogue;
-import io.github.volcanovgpu.plugin.mig.FakeMigBackend;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeMigBackend;
 import io.github.volcanovgpu.plugin.mig.MigMinorsFile;
 import io.github.volcanovgpu.plugin.mig.MigStrategy;
 import java.util.function.Supplier;
 import io.github.volcanovgpu.plugin.register.PluginSettings;
-import io.github.volcanovgpu.plugin.vendor.nvidia.FakeGpuBackend;
-import io.github.volcanovgpu.plugin.vendor.nvidia.NvmlGpuBackend;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeGpuBackend;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.GpuBackend;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.NvmlGpuBackend;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.KubeConfig;
@@ -33,6 +34,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -215,6 +217,7 @@ public final class DevicePluginMain implements Callable<Integer> {
     if (fakeMig != null) {
       FakeMigBackend fake = FakeMigBackend.load(fakeMig);
       backend = fake;
+      migPort = fake::port;
       if (!Files.exists(migMinors)) {
         String table = MigMinorsFile.synthetic(fake.port().gpus().size());
         minors = () -> MigMinors.parse(table);
@@ -248,8 +251,8 @@ public final class DevicePluginMain implements Callable<Integer> {
             Optional.ofNullable(coreScaling)),
         hookPath, corePolicy, legacyHandshake, registerInterval, System.getenv(), deviceList(),
         new DevicePlugin.Mig(strategy, runtime.minors()));
-    return DevicePlugin.start(options, runtime.backend(), runtime.migPort(), runtime.client(), runtime.watchClient(),
-        meters, Clock.systemUTC());
+    return DevicePlugin.start(options, List.of(DevicePlugin.nvidia(options, runtime.backend(), runtime.migPort())),
+        DevicePlugin.Cluster.of(runtime.client(), runtime.watchClient()), meters, Clock.systemUTC());
   }
 
   /** The device-list flags, validated: a bad value is a clear error naming the flag. */

@@ -12,7 +12,7 @@ import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.github.volcanovgpu.plugin.register.NodeConfig;
 import io.github.volcanovgpu.plugin.register.PluginSettings;
-import io.github.volcanovgpu.plugin.vendor.nvidia.FakeGpuBackend;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeGpuBackend;
 import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;

@@ -16,7 +16,7 @@ import io.github.volcanovgpu.plugin.DevicePlugin;
 import io.github.volcanovgpu.plugin.RealKubelet;
 import io.github.volcanovgpu.plugin.register.NodeConfig;
 import io.github.volcanovgpu.plugin.register.PluginSettings;
-import io.github.volcanovgpu.plugin.vendor.nvidia.FakeGpuBackend;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeGpuBackend;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateResponse;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;

@@ -1,6 +1,5 @@
 package io.github.volcanovgpu.plugin.allocate;
 
-import io.github.volcanovgpu.cdi.CdiAnnotations;
 import io.github.volcanovgpu.cdi.CdiException;
 import io.github.volcanovgpu.cdi.CdiMount;
 import io.github.volcanovgpu.cdi.QualifiedName;
@@ -8,9 +7,6 @@ import io.github.volcanovgpu.cdi.nvidia.VgpuSlice;
 import io.github.volcanovgpu.contract.device.DeviceSlice;
 import io.github.volcanovgpu.plugin.cdi.CdiSpecRegistry;
 import io.github.volcanovgpu.plugin.cdi.DeviceListAnswer;
-import io.github.volcanovgpu.plugin.cdi.DeviceListSettings;
-import io.github.volcanovgpu.plugin.cdi.DeviceListStrategy;
-import io.github.volcanovgpu.proto.kubelet.v1beta1.CDIDevice;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateResponse;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.Mount;
 import java.io.IOException;
@@ -19,10 +15,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.StringJoiner;
 
 /**
  * The envs and mounts of one container in hami-core mode, exactly as the existing plugin gives them (reference
@@ -38,7 +32,6 @@ import java.util.StringJoiner;
  * the response in every mode.
  */
 final class ContainerResponses {
-  static final String VISIBLE_DEVICES = "NVIDIA_VISIBLE_DEVICES";
   static final String MEMORY_LIMIT_PREFIX = "CUDA_DEVICE_MEMORY_LIMIT_";
   static final String SM_LIMIT = "CUDA_DEVICE_SM_LIMIT";
   static final String SHARED_CACHE = "CUDA_DEVICE_MEMORY_SHARED_CACHE";
@@ -53,9 +46,6 @@ final class ContainerResponses {
   static final String CONTAINER_PRELOAD = "/etc/ld.so.preload";
   static final String CONTAINER_CACHE_DIR = "/tmp/vgpu";
   static final String CONTAINER_LOCK_DIR = "/tmp/vgpulock";
-  /** NVIDIA's volume-mounts device list: {@code /dev/null} at {@code <root>/<uuid>}. */
-  static final String DEVICE_LIST_MOUNT_ROOT = "/var/run/nvidia-container-devices";
-  static final Path DEVICE_LIST_MOUNT_HOST = Path.of("/dev/null");
   static final String SLICE_PREFIX = "vgpu-";
 
   private final AllocationSettings settings;
@@ -64,44 +54,36 @@ final class ContainerResponses {
     this.settings = settings;
   }
 
-  ContainerAllocateResponse build(PodSnapshot pod, PodSnapshot.Container container, List<DeviceSlice> devices) {
+  ContainerAllocateResponse build(ContainerAssignment assignment) {
+    PodSnapshot pod = assignment.pod();
+    List<DeviceSlice> devices = assignment.devices();
     long mig = devices.stream().filter(ContainerResponses::isMig).count();
     if (mig > 0) {
       if (settings.migSlices() == null) {
         String first = devices.stream().filter(ContainerResponses::isMig).findFirst().orElseThrow().uuid();
-        throw new VgpuAllocationHandler.Mismatch("pod " + pod.key() + " was assigned MIG slice " + first
+        throw new AssignmentMismatch("pod " + pod.key() + " was assigned MIG slice " + first
             + "; MIG slices are not supported by this device plugin's hami-core Allocate (node operatingmode is"
             + " not mig)");
       }
       if (mig != devices.size()) {
-        throw new VgpuAllocationHandler.Mismatch("pod " + pod.key() + " was assigned both MIG slices and whole-card"
+        throw new AssignmentMismatch("pod " + pod.key() + " was assigned both MIG slices and whole-card"
             + " slices in one container (" + devices.stream().map(DeviceSlice::uuid).toList() + ")");
       }
       return buildMig(pod, devices);
     }
-    String dirName = cacheDirName(pod, container);
+    String dirName = assignment.containerDirName();
     Path hostCacheDir = createCacheDir(pod, dirName);
     ContainerAllocateResponse.Builder out = ContainerAllocateResponse.newBuilder();
-    DeviceListSettings list = settings.deviceList();
-    StringJoiner visible = new StringJoiner(",");
-    LinkedHashSet<String> uuids = new LinkedHashSet<>();
+    List<String> visible = new ArrayList<>();
     Map<String, String> libvgpu = new LinkedHashMap<>();
     for (int i = 0; i < devices.size(); i++) {
       DeviceSlice d = devices.get(i);
       visible.add(d.uuid());
-      uuids.add(d.uuid());
       libvgpu.put(MEMORY_LIMIT_PREFIX + i,
           Math.multiplyExact(d.memoryUnits(), (long) settings.gpuMemoryFactor()) + "m");
     }
-    if (list.has(DeviceListStrategy.ENVVAR)) {
-      out.putEnvs(VISIBLE_DEVICES, visible.toString());
-    }
-    if (list.has(DeviceListStrategy.VOLUME_MOUNTS)) {
-      out.putEnvs(VISIBLE_DEVICES, DEVICE_LIST_MOUNT_ROOT); // as NVIDIA's plugin: the runtime reads the mounts
-      for (String uuid : uuids) {
-        out.addMounts(mount(DEVICE_LIST_MOUNT_ROOT + "/" + uuid, DEVICE_LIST_MOUNT_HOST, false));
-      }
-    }
+    DeviceListAnswer answer = new DeviceListAnswer(settings.deviceList(), settings.cdi());
+    answer.applyClassic(out, visible);
     libvgpu.put(SM_LIMIT, Integer.toString(devices.get(0).coresPercent()));
     libvgpu.put(SHARED_CACHE, CONTAINER_CACHE_DIR + "/" + dirName + ".cache");
     if (settings.deviceCoreScaling() > 1) {
@@ -115,14 +97,19 @@ final class ContainerResponses {
     out.putAllEnvs(libvgpu);
     List<Mount> mounts = new ArrayList<>();
     mounts.add(mount(CONTAINER_LIBVGPU, settings.hookPath().resolve(LIBVGPU), true));
-    if (!container.envNames().contains(DISABLE_CONTROL)) {
+    if (!assignment.container().envNames().contains(DISABLE_CONTROL)) {
       mounts.add(mount(CONTAINER_PRELOAD, settings.hookPath().resolve(PRELOAD), true));
     }
     mounts.add(mount(CONTAINER_CACHE_DIR, hostCacheDir, false));
     mounts.add(mount(CONTAINER_LOCK_DIR, settings.lockDir(), false));
     out.addAllMounts(mounts);
-    if (list.anyCdi()) {
-      addCdiDevices(out, pod, dirName, List.copyOf(uuids), libvgpu, mounts);
+    if (settings.deviceList().anyCdi()) {
+      List<QualifiedName> names = cdiNames(pod, dirName, visible.stream().distinct().toList(), libvgpu, mounts);
+      try {
+        answer.applyCdi(out, names, pod.uid());
+      } catch (CdiException e) {
+        throw new CdiSpecException("CDI devices for pod " + pod.key() + " not ready: " + e.getMessage(), e);
+      }
     }
     return out.build();
   }
@@ -152,12 +139,11 @@ final class ContainerResponses {
   }
 
   /**
-   * Writes (if needed) the specs naming the cards and this container's slice set, then names them in the response.
-   * Runs before the response exists, so no answer ever names a device that is not in a spec file.
+   * Writes (if needed) the specs naming the cards and this container's slice set, then returns their names. Runs
+   * before the response exists, so no answer ever names a device that is not in a spec file.
    */
-  private void addCdiDevices(ContainerAllocateResponse.Builder out, PodSnapshot pod, String dirName,
-      List<String> uuids, Map<String, String> libvgpu, List<Mount> mounts) {
-    DeviceListSettings list = settings.deviceList();
+  private List<QualifiedName> cdiNames(PodSnapshot pod, String dirName, List<String> uuids,
+      Map<String, String> libvgpu, List<Mount> mounts) {
     CdiSpecRegistry registry = settings.cdi();
     if (registry == null) {
       throw new IllegalStateException("CDI strategies without a CDI spec registry");
@@ -166,35 +152,11 @@ final class ContainerResponses {
     for (Mount m : mounts) {
       cdiMounts.add(CdiMount.bind(m.getHostPath(), m.getContainerPath(), m.getReadOnly()));
     }
-    List<QualifiedName> names;
-    String annotationKey = null;
     try {
-      VgpuSlice slice = new VgpuSlice(SLICE_PREFIX + dirName, libvgpu, cdiMounts);
-      if (list.has(DeviceListStrategy.CDI_ANNOTATIONS)) {
-        annotationKey = list.annotations().key(DeviceListSettings.PLUGIN_NAME, pod.uid());
-      }
-      names = registry.ensure(uuids, slice);
+      return registry.ensure(uuids, new VgpuSlice(SLICE_PREFIX + dirName, libvgpu, cdiMounts));
     } catch (CdiException e) {
       throw new CdiSpecException("CDI devices for pod " + pod.key() + " not ready: " + e.getMessage(), e);
     }
-    if (list.has(DeviceListStrategy.CDI_CRI)) {
-      for (QualifiedName n : names) {
-        out.addCdiDevices(CDIDevice.newBuilder().setName(n.toString()));
-      }
-    }
-    if (annotationKey != null) {
-      out.putAnnotations(annotationKey, CdiAnnotations.value(names));
-    }
-  }
-
-  /** {@code <podUID>_<containerName>}: unique per container, the same on every Allocate of that container. */
-  static String cacheDirName(PodSnapshot pod, PodSnapshot.Container container) {
-    String name = pod.uid() + "_" + container.name();
-    if (pod.uid().isEmpty() || !name.matches("[A-Za-z0-9._-]+") || name.contains("..")) {
-      throw new VgpuAllocationHandler.Mismatch("pod " + pod.key() + " (uid \"" + pod.uid() + "\", container \""
-          + container.name() + "\") cannot name a cache directory");
-    }
-    return name;
   }
 
   /** Creates (never deletes or empties) the container's host cache directory, mode 0777 like the existing plugin. */
@@ -223,11 +185,11 @@ final class ContainerResponses {
   }
 
   /** The node side of the container cannot be prepared: the host cache directory cannot be created. */
-  static class HostDirectoryException extends RuntimeException {
+  static class HostDirectoryException extends PreparationException {
     private static final long serialVersionUID = 1L;
 
     HostDirectoryException(String message, Throwable cause) {
-      super(message, cause);
+      super(io.grpc.Status.Code.INTERNAL, message, cause);
     }
   }
 

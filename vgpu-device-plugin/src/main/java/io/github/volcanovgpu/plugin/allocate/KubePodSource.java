@@ -3,7 +3,6 @@ package io.github.volcanovgpu.plugin.allocate;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.ApiClient;
@@ -149,18 +148,18 @@ public final class KubePodSource implements PodSource {
   }
 
   @Override
-  public boolean releaseNodeLock(String node) {
-    String what = "cannot release node lock " + VgpuAnnotations.NODE_LOCK + " of node " + node;
+  public boolean releaseNodeLock(String node, String lockKey) {
+    String what = "cannot release node lock " + lockKey + " of node " + node;
     for (int attempt = 1; ; attempt++) {
       try {
         V1Node current = api.readNode(node).execute();
         V1ObjectMeta meta = current.getMetadata();
         Map<String, String> annotations = meta == null ? null : meta.getAnnotations();
-        if (annotations == null || !annotations.containsKey(VgpuAnnotations.NODE_LOCK)) {
+        if (annotations == null || !annotations.containsKey(lockKey)) {
           return false;
         }
         Map<String, @Nullable String> remove = new HashMap<>();
-        remove.put(VgpuAnnotations.NODE_LOCK, null);
+        remove.put(lockKey, null);
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("resourceVersion", meta.getResourceVersion());
         metadata.put("annotations", remove);

@@ -1,7 +1,6 @@
 package io.github.volcanovgpu.plugin.allocate;
 
-import io.github.volcanovgpu.contract.annotation.PodDevicesCodec;
-import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
+import io.github.volcanovgpu.contract.annotation.AnnotationFormatException;
 import io.github.volcanovgpu.contract.device.DeviceSlice;
 import io.github.volcanovgpu.contract.device.PodDevices;
 import java.util.ArrayList;
@@ -11,19 +10,26 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Picks the pod a kubelet Allocate of the count resource is for: a Pending pod bound to this node, annotated by the
- * scheduler for this node ({@code volcano.sh/vgpu-node}), {@code bind-phase=allocating}, whose next unconsumed
- * container entry of {@code devices-to-allocate} has exactly the requested number of devices; the oldest
- * {@code volcano.sh/vgpu-time} first (missing or invalid last, then oldest creation, then name).
+ * Picks the pod a kubelet Allocate of a kind's count resource is for: a Pending pod bound to this node, annotated by
+ * the scheduler for this node (the kind's {@link AssignmentAnnotations#assignedNode()}), {@code bind-phase=allocating},
+ * whose next unconsumed container entry of the kind's {@code devices-to-allocate} has exactly the expected number of
+ * devices; the oldest assignment time first (missing or invalid last, then oldest creation, then name).
  *
  * <p>Unlike the existing plugin it never considers a Running pod (double assignment, volcano-vgpu-device-plugin#159)
  * nor a pod of another node (#52), and it compares the request with the next container entry, not the pod's total.
  */
 public final class PendingPodResolver {
   private final String nodeName;
+  private final AssignmentAnnotations keys;
 
+  /** With Volcano's vGPU keys. */
   public PendingPodResolver(String nodeName) {
+    this(nodeName, AssignmentAnnotations.volcanoVgpu());
+  }
+
+  public PendingPodResolver(String nodeName, AssignmentAnnotations keys) {
     this.nodeName = Objects.requireNonNull(nodeName, "nodeName");
+    this.keys = Objects.requireNonNull(keys, "keys");
   }
 
   /**
@@ -43,44 +49,65 @@ public final class PendingPodResolver {
     }
   }
 
-  /** The pod for an Allocate of {@code requestedDevices} devices, or why there is none. */
-  public Optional<Candidate> resolve(List<PodSnapshot> pods, int requestedDevices) {
+  /** The pod whose next entry holds {@code entrySize} devices, or none. */
+  public Optional<Candidate> resolve(List<PodSnapshot> pods, int entrySize) {
     return candidates(pods).stream()
-        .filter(c -> c.entry().size() == requestedDevices)
-        .min(ORDER);
+        .filter(c -> c.entry().size() == entrySize)
+        .min(order);
   }
 
-  /** Why {@link #resolve} found nothing, naming the candidates that came close. */
-  public String explainNoMatch(List<PodSnapshot> pods, int requestedDevices) {
+  /** Why {@link #resolve} found nothing, naming the candidates that came close and annotations it could not read. */
+  public String explainNoMatch(List<PodSnapshot> pods, int entrySize) {
     List<Candidate> waiting = candidates(pods);
+    List<String> malformed = malformed(pods);
+    String unreadable = malformed.isEmpty() ? "" : "; unreadable: " + String.join(", ", malformed);
     if (waiting.isEmpty()) {
       return "no pending pod found on node " + nodeName + " (none of the " + pods.size()
-          + " Pending pods bound to it has " + VgpuAnnotations.VGPU_NODE + "=" + nodeName + ", "
-          + VgpuAnnotations.BIND_PHASE + "=" + VgpuAnnotations.BIND_PHASE_ALLOCATING + " and devices left in "
-          + VgpuAnnotations.DEVICES_TO_ALLOCATE + ")";
+          + " Pending pods bound to it has " + keys.assignedNode() + "=" + nodeName + ", "
+          + keys.bindPhase() + "=" + AssignmentAnnotations.ALLOCATING + " and devices left in "
+          + keys.devicesToAllocate() + ")" + unreadable;
     }
     List<String> seen = new ArrayList<>();
     for (Candidate c : waiting) {
       seen.add(c.pod().key() + " expects " + c.entry().size());
     }
-    return "no pending pod found on node " + nodeName + " whose next container expects " + requestedDevices
-        + " device(s): " + String.join(", ", seen);
+    return "no pending pod found on node " + nodeName + " whose next container expects " + entrySize
+        + " device(s): " + String.join(", ", seen) + unreadable;
   }
 
   /** Pods waiting for devices on this node, each with its next entry. */
   List<Candidate> candidates(List<PodSnapshot> pods) {
     List<Candidate> out = new ArrayList<>();
     for (PodSnapshot pod : pods) {
-      if (!PodSnapshot.PENDING.equals(pod.phase())
-          || !nodeName.equals(pod.nodeName())
-          || !nodeName.equals(pod.annotation(VgpuAnnotations.VGPU_NODE))
-          || !VgpuAnnotations.BIND_PHASE_ALLOCATING.equals(pod.annotation(VgpuAnnotations.BIND_PHASE))) {
+      if (!waiting(pod)) {
         continue;
       }
-      PodDevices devices = PodDevicesCodec.decodeLenient(pod.annotation(VgpuAnnotations.DEVICES_TO_ALLOCATE));
+      PodDevices devices = keys.framing().decode(pod.annotation(keys.devicesToAllocate()));
       int next = nextEntry(devices);
       if (next >= 0) {
         out.add(new Candidate(pod, devices, next));
+      }
+    }
+    return out;
+  }
+
+  private boolean waiting(PodSnapshot pod) {
+    return PodSnapshot.PENDING.equals(pod.phase())
+        && nodeName.equals(pod.nodeName())
+        && nodeName.equals(pod.annotation(keys.assignedNode()))
+        && AssignmentAnnotations.ALLOCATING.equals(pod.annotation(keys.bindPhase()));
+  }
+
+  /** Waiting pods whose {@code devices-to-allocate} has entries the lenient decoding skipped, with the reason. */
+  private List<String> malformed(List<PodSnapshot> pods) {
+    List<String> out = new ArrayList<>();
+    for (PodSnapshot pod : pods) {
+      if (waiting(pod)) {
+        try {
+          keys.framing().decodeStrict(pod.annotation(keys.devicesToAllocate()));
+        } catch (AnnotationFormatException e) {
+          out.add(pod.key() + " " + keys.devicesToAllocate() + ": " + e.getMessage());
+        }
       }
     }
     return out;
@@ -97,9 +124,9 @@ public final class PendingPodResolver {
     return -1;
   }
 
-  /** {@code vgpu-time} as unix seconds; {@link Long#MAX_VALUE} when missing or not a non-negative number. */
-  static long vgpuTime(PodSnapshot pod) {
-    String value = pod.annotation(VgpuAnnotations.VGPU_TIME).trim();
+  /** The assignment time as unix seconds; {@link Long#MAX_VALUE} when missing or not a non-negative number. */
+  long assignedTime(PodSnapshot pod) {
+    String value = pod.annotation(keys.assignedTime()).trim();
     try {
       long seconds = Long.parseLong(value);
       return seconds < 0 ? Long.MAX_VALUE : seconds;
@@ -108,8 +135,8 @@ public final class PendingPodResolver {
     }
   }
 
-  private static final Comparator<Candidate> ORDER =
-      Comparator.<Candidate>comparingLong(c -> vgpuTime(c.pod()))
+  private final Comparator<Candidate> order =
+      Comparator.<Candidate>comparingLong(c -> assignedTime(c.pod()))
           .thenComparingLong(c -> c.pod().creationTimestamp())
           .thenComparing(c -> c.pod().key());
 }

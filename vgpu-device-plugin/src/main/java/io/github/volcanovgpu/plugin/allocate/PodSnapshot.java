@@ -62,5 +62,32 @@ public record PodSnapshot(
       limits = Map.copyOf(limits);
       envNames = Set.copyOf(envNames);
     }
+
+    /**
+     * Whether the limit on {@code resource} is above 0; a quantity that is not a plain number counts as a request
+     * ({@link KubePodSource} gives plain decimals).
+     */
+    public boolean hasPositiveLimit(String resource) {
+      String quantity = limits.get(resource);
+      if (quantity == null) {
+        return false;
+      }
+      try {
+        return new java.math.BigDecimal(quantity.trim()).signum() > 0;
+      } catch (NumberFormatException e) {
+        return true;
+      }
+    }
+
+    /** The limit on {@code resource} as a whole number, empty when absent or not a whole number. */
+    public java.util.OptionalLong wholeLimit(String resource) {
+      String quantity = limits.get(resource);
+      try {
+        return quantity == null ? java.util.OptionalLong.empty()
+            : java.util.OptionalLong.of(new java.math.BigDecimal(quantity.trim()).longValueExact());
+      } catch (NumberFormatException | ArithmeticException e) {
+        return java.util.OptionalLong.empty();
+      }
+    }
   }
 }

@@ -45,9 +45,10 @@ public interface PodSource {
   PodSnapshot patchAnnotations(PodSnapshot observed, Map<String, Optional<String>> changes);
 
   /**
-   * Removes the node lock annotation ({@code hamivgpu}) from {@code node} if present.
+   * Removes the node lock annotation {@code lockKey} ({@code hamivgpu}, {@code hami.io/mutex.lock}) from
+   * {@code node} if present.
    *
    * @return true when a lock was removed
    */
-  boolean releaseNodeLock(String node);
+  boolean releaseNodeLock(String node, String lockKey);
 }

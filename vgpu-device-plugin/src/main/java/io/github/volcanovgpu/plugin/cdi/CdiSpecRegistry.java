@@ -9,7 +9,6 @@ import io.github.volcanovgpu.cdi.nvidia.NvidiaCdiGenerator;
 import io.github.volcanovgpu.cdi.nvidia.NvidiaGpu;
 import io.github.volcanovgpu.cdi.nvidia.VgpuSlice;
 import io.github.volcanovgpu.cdi.store.CdiSpecWriter;
-import io.github.volcanovgpu.plugin.device.PhysicalGpu;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -46,16 +45,6 @@ public final class CdiSpecRegistry {
     public Devices {
       gpus = List.copyOf(gpus);
       migs = List.copyOf(migs);
-    }
-
-    /** The discovered cards, indexed in discovery order (minor order), none MIG-enabled. */
-    public static Devices ofGpus(List<PhysicalGpu> gpus) {
-      List<NvidiaGpu> out = new ArrayList<>();
-      for (int i = 0; i < gpus.size(); i++) {
-        PhysicalGpu g = gpus.get(i);
-        out.add(new NvidiaGpu(i, g.uuid(), g.minorNumber(), false));
-      }
-      return new Devices(out, List.of());
     }
   }
 

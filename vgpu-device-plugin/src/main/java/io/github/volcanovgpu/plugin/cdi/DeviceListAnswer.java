@@ -33,31 +33,45 @@ public final class DeviceListAnswer {
   }
 
   /**
-   * Adds the device list of {@code uuids} to {@code out}.
+   * Adds the device list of {@code uuids} to {@code out}: CDI names (specs made sure first), then
+   * {@link #applyClassic}.
    *
    * @param annotationId the device-id part of the CDI annotation key (a pod UID or a per-response id)
    * @throws io.github.volcanovgpu.cdi.CdiException when the CDI spec cannot name a device (nothing is named then)
    */
   public void apply(ContainerAllocateResponse.Builder out, List<String> uuids, String annotationId) {
     if (list.anyCdi()) {
-      List<QualifiedName> names = Objects.requireNonNull(registry).ensure(uuids, null);
-      if (list.has(DeviceListStrategy.CDI_CRI)) {
-        for (QualifiedName n : names) {
-          out.addCdiDevices(CDIDevice.newBuilder().setName(n.toString()));
-        }
-      }
-      if (list.has(DeviceListStrategy.CDI_ANNOTATIONS)) {
-        out.putAnnotations(list.annotations().key(DeviceListSettings.PLUGIN_NAME, annotationId),
-            CdiAnnotations.value(names));
+      applyCdi(out, Objects.requireNonNull(registry).ensure(uuids, null), annotationId);
+    }
+    applyClassic(out, uuids);
+  }
+
+  /** The CDI names (already in spec files) as {@code cdi_devices} and/or the CDI annotation, per the strategies. */
+  public void applyCdi(ContainerAllocateResponse.Builder out, List<QualifiedName> names, String annotationId) {
+    if (list.has(DeviceListStrategy.CDI_CRI)) {
+      for (QualifiedName n : names) {
+        out.addCdiDevices(CDIDevice.newBuilder().setName(n.toString()));
       }
     }
+    if (list.has(DeviceListStrategy.CDI_ANNOTATIONS)) {
+      out.putAnnotations(list.annotations().key(DeviceListSettings.PLUGIN_NAME, annotationId),
+          CdiAnnotations.value(names));
+    }
+  }
+
+  /**
+   * The runtime's classic device list: {@code envvar} sets {@code NVIDIA_VISIBLE_DEVICES=<uuids>},
+   * {@code volume-mounts} points it at {@link #MOUNT_ROOT} and mounts {@code /dev/null} there once per device.
+   */
+  public void applyClassic(ContainerAllocateResponse.Builder out, List<String> uuids) {
     if (list.has(DeviceListStrategy.ENVVAR)) {
       out.putEnvs(VISIBLE_DEVICES, String.join(",", uuids));
     }
     if (list.has(DeviceListStrategy.VOLUME_MOUNTS)) {
-      out.putEnvs(VISIBLE_DEVICES, MOUNT_ROOT);
-      for (String uuid : uuids) {
-        out.addMounts(Mount.newBuilder().setContainerPath(MOUNT_ROOT + "/" + uuid).setHostPath("/dev/null"));
+      out.putEnvs(VISIBLE_DEVICES, MOUNT_ROOT); // as NVIDIA's plugin: the runtime reads the mounts
+      for (String uuid : new java.util.LinkedHashSet<>(uuids)) {
+        out.addMounts(Mount.newBuilder().setContainerPath(MOUNT_ROOT + "/" + uuid).setHostPath("/dev/null")
+            .setReadOnly(false));
       }
     }
   }

@@ -1,6 +1,9 @@
 package io.github.volcanovgpu.plugin.kubelet;
 
 import io.github.volcanovgpu.contract.kubelet.DevicePluginConstants;
+import io.github.volcanovgpu.plugin.allocate.AllocationHandler;
+import io.github.volcanovgpu.plugin.device.AdvertisedDevice;
+import io.github.volcanovgpu.plugin.device.PluginResource;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateRequest;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateResponse;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateRequest;

@@ -2,7 +2,7 @@ package io.github.volcanovgpu.plugin.kubelet;
 
 import io.github.volcanovgpu.plugin.device.DeviceHealth;
 import io.github.volcanovgpu.plugin.device.HealthEvent;
-import io.github.volcanovgpu.plugin.device.PhysicalGpu;
+import io.github.volcanovgpu.plugin.device.PhysicalDevice;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,8 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Current health per card UUID, fed by backend {@link HealthEvent}s through a {@link HealthPolicy}; listeners are
- * told after every change. Outlives plugin restarts. Thread-safe.
+ * Current health per device UUID (every kind's devices of the node), fed by the backends' {@link HealthEvent}s
+ * through a {@link HealthPolicy} (XID events by its lists, other faults always while checks are on); listeners are
+ * told after every change. Thread-safe.
  */
 public final class HealthState {
   private static final Logger LOG = LoggerFactory.getLogger(HealthState.class);
@@ -22,9 +23,9 @@ public final class HealthState {
   private final Map<String, DeviceHealth> health = new LinkedHashMap<>();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
-  public HealthState(Collection<PhysicalGpu> gpus, HealthPolicy policy) {
+  public HealthState(Collection<? extends PhysicalDevice> gpus, HealthPolicy policy) {
     this.policy = policy;
-    for (PhysicalGpu g : gpus) {
+    for (PhysicalDevice g : gpus) {
       health.put(g.uuid(), DeviceHealth.HEALTHY);
     }
   }
@@ -37,6 +38,8 @@ public final class HealthState {
     DeviceHealth next;
     if (event.isRecovery()) {
       next = DeviceHealth.HEALTHY;
+    } else if (event.isFault()) {
+      next = new DeviceHealth.Unhealthy(event.description(), event.at());
     } else if (policy.isCritical(event.xid())) {
       next = new DeviceHealth.Unhealthy("XID " + event.xid() + ": " + event.description(), event.at());
     } else {
@@ -55,12 +58,12 @@ public final class HealthState {
         changed = health.get(event.uuid()).isHealthy() != next.isHealthy();
         health.put(event.uuid(), next);
       } else {
-        LOG.warn("health event for unknown card {} ignored: XID {}", event.uuid(), event.xid());
+        LOG.warn("health event for unknown device {} ignored: {}", event.uuid(), event.description());
         return;
       }
     }
     if (changed) {
-      LOG.warn("card {} is now {}", event.uuid().isEmpty() ? "(all)" : event.uuid(),
+      LOG.warn("device {} is now {}", event.uuid().isEmpty() ? "(all)" : event.uuid(),
           next.isHealthy() ? "Healthy" : "Unhealthy (" + ((DeviceHealth.Unhealthy) next).reason() + ")");
       listeners.forEach(Runnable::run);
     }

@@ -1,7 +1,8 @@
 package io.github.volcanovgpu.plugin.kubelet;
 
 import io.github.volcanovgpu.plugin.device.DeviceHealth;
-import io.github.volcanovgpu.plugin.device.GpuBackend;
+import io.github.volcanovgpu.plugin.device.HealthMonitor;
+import io.github.volcanovgpu.plugin.device.PluginResource;
 import io.grpc.Server;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -65,9 +66,9 @@ public final class PluginManager implements AutoCloseable {
     }
   }
 
-  /** Routes the backend's health events into this manager's {@link HealthState}. */
-  public void connect(GpuBackend backend) {
-    backend.watchHealth(health::apply);
+  /** Routes a device kind's health events into this manager's {@link HealthState}. */
+  public void connect(HealthMonitor monitor) {
+    monitor.watchHealth(health::apply);
   }
 
   /**

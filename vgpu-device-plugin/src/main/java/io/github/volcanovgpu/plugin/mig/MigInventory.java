@@ -6,7 +6,7 @@ import io.github.volcanovgpu.cdi.nvidia.NvidiaGpu;
 import io.github.volcanovgpu.mig.gpu.GpuInfo;
 import io.github.volcanovgpu.mig.gpu.MigDevicePort;
 import io.github.volcanovgpu.plugin.cdi.CdiSpecRegistry;
-import io.github.volcanovgpu.plugin.device.PhysicalGpu;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.PhysicalGpu;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

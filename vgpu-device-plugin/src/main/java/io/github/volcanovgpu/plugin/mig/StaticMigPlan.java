@@ -1,6 +1,6 @@
 package io.github.volcanovgpu.plugin.mig;
 
-import io.github.volcanovgpu.plugin.device.PhysicalGpu;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.PhysicalGpu;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

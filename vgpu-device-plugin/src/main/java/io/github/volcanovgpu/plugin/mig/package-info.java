@@ -4,7 +4,7 @@
  * mig-manager library), NVIDIA's static MIG strategies {@code none|single|mixed} ({@link
  * io.github.volcanovgpu.plugin.mig.StaticMigPlan}, {@link io.github.volcanovgpu.plugin.mig.MigInstanceAllocationHandler}),
  * the MIG part of the CDI inventory ({@link io.github.volcanovgpu.plugin.mig.MigInventory}) and the fake backend
- * that describes the same cards as a fake MIG machine ({@link io.github.volcanovgpu.plugin.mig.FakeMigBackend}).
+ * that describes the same cards as a fake MIG machine ({@link io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeMigBackend}).
  */
 @NullMarked
 package io.github.volcanovgpu.plugin.mig;

@@ -2,21 +2,24 @@ package io.github.volcanovgpu.plugin.register;
 
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes {@code volcano.sh/node-vgpu-register} on this node: call {@link #publish()} periodically (every 30 s)
- * and on every change; it PATCHes only when the value differs from what the node carries (the v2.9 fix for API
- * throttling on large clusters). Optionally also writes the legacy handshake for Volcano <= 1.15. Thread-safe.
+ * Publishes a device kind's registration annotations on this node (Volcano's {@code volcano.sh/node-vgpu-register},
+ * HAMi's {@code hami.io/node-register-<CommonWord>}, ...): call {@link #publish()} periodically (every 30 s) and on
+ * every change; it PATCHes only the annotations whose value differs from what the node carries (the v2.9 fix for API
+ * throttling on large clusters), plus the heartbeat annotations (handshakes) on every call. Thread-safe.
  */
 public final class RegistrationPublisher {
   private static final Logger LOG = LoggerFactory.getLogger(RegistrationPublisher.class);
@@ -26,50 +29,65 @@ public final class RegistrationPublisher {
 
   private final String node;
   private final NodeAnnotator annotator;
-  private final Supplier<String> value;
-  private final boolean legacyHandshake;
+  private final Supplier<Map<String, String>> values;
+  private final Function<Instant, Map<String, String>> heartbeat;
   private final Clock clock;
-  private @Nullable String published;
+  private @Nullable Map<String, String> published;
 
   /**
-   * @param value computes the current annotation value (from discovery, health and settings)
-   * @param legacyHandshake also write {@code volcano.sh/node-vgpu-handshake} ({@code Reported <time>})
+   * @param values computes the current annotation values (from discovery, health and settings)
+   * @param heartbeat annotations written with every publish (e.g. a handshake {@code Reported_<time>}); may be empty
    */
-  public RegistrationPublisher(String node, NodeAnnotator annotator, Supplier<String> value,
-      boolean legacyHandshake, Clock clock) {
+  public RegistrationPublisher(String node, NodeAnnotator annotator, Supplier<Map<String, String>> values,
+      Function<Instant, Map<String, String>> heartbeat, Clock clock) {
     this.node = Objects.requireNonNull(node, "node");
     this.annotator = Objects.requireNonNull(annotator, "annotator");
-    this.value = Objects.requireNonNull(value, "value");
-    this.legacyHandshake = legacyHandshake;
+    this.values = Objects.requireNonNull(values, "values");
+    this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat");
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
   /**
-   * Publishes the current value when it differs from the node's.
+   * Volcano's vGPU registration: {@code volcano.sh/node-vgpu-register}, optionally with the legacy handshake
+   * {@code volcano.sh/node-vgpu-handshake} ({@code Reported <Go time>}) for Volcano <= 1.15.
+   */
+  public RegistrationPublisher(String node, NodeAnnotator annotator, Supplier<String> value,
+      boolean legacyHandshake, Clock clock) {
+    this(node, annotator, () -> Map.of(VgpuAnnotations.NODE_REGISTER, value.get()),
+        now -> legacyHandshake ? legacyHandshake(now) : Map.of(), clock);
+  }
+
+  /** Volcano's legacy vGPU handshake ({@code volcano.sh/node-vgpu-handshake: Reported <Go time>}). */
+  public static Map<String, String> legacyHandshake(Instant now) {
+    return Map.of(VgpuAnnotations.NODE_HANDSHAKE, "Reported " + GO_TIME.format(now));
+  }
+
+  /**
+   * Publishes the current values that differ from the node's, and the heartbeat.
    *
    * @return true when a PATCH was sent
    * @throws NodeAnnotator.NodeAnnotationException when the API server refused or was unreachable (callers retry)
    */
   public synchronized boolean publish() {
-    String current = value.get();
-    String onNode = published;
+    Map<String, String> current = Map.copyOf(values.get());
+    Map<String, String> onNode = published;
     if (onNode == null || !onNode.equals(current)) {
-      onNode = annotator.annotations(node).get(VgpuAnnotations.NODE_REGISTER);
+      onNode = annotator.annotations(node);
     }
     Map<String, Optional<String>> changes = new LinkedHashMap<>();
-    if (!current.equals(onNode)) {
-      changes.put(VgpuAnnotations.NODE_REGISTER, Optional.of(current));
+    for (Map.Entry<String, String> e : current.entrySet()) {
+      if (!e.getValue().equals(onNode.get(e.getKey()))) {
+        changes.put(e.getKey(), Optional.of(e.getValue()));
+      }
     }
-    if (legacyHandshake) {
-      changes.put(VgpuAnnotations.NODE_HANDSHAKE, Optional.of("Reported " + GO_TIME.format(clock.instant())));
-    }
+    heartbeat.apply(clock.instant()).forEach((k, v) -> changes.put(k, Optional.of(v)));
     if (changes.isEmpty()) {
       published = current;
       return false;
     }
     annotator.patch(node, changes);
     if (!current.equals(published)) {
-      LOG.info("registered vGPU inventory on node {}: {}", node, current);
+      LOG.info("registered devices on node {}: {}", node, current);
     }
     published = current;
     return true;

@@ -22,7 +22,7 @@ import io.github.volcanovgpu.plugin.cdi.CdiSpecRegistry;
 import io.github.volcanovgpu.plugin.cdi.DeviceListSettings;
 import io.github.volcanovgpu.plugin.cdi.DeviceListStrategy;
 import io.github.volcanovgpu.plugin.cdi.RecordingCdiWriter;
-import io.github.volcanovgpu.plugin.kubelet.AllocationHandler.AllocationException;
+import io.github.volcanovgpu.plugin.allocate.AllocationHandler.AllocationException;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateRequest;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.CDIDevice;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateRequest;

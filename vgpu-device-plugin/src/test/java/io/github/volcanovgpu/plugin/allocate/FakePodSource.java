@@ -42,11 +42,20 @@ public final class FakePodSource implements PodSource {
   }
 
   synchronized void lockNode(String node, String value) {
-    nodeAnnotations.computeIfAbsent(node, n -> new HashMap<>()).put("hamivgpu", value);
+    lockNode(node, "hamivgpu", value);
+  }
+
+  /** Sets the node lock annotation {@code key} (HAMi kinds: {@code hami.io/mutex.lock}). */
+  public synchronized void lockNode(String node, String key, String value) {
+    nodeAnnotations.computeIfAbsent(node, n -> new HashMap<>()).put(key, value);
   }
 
   synchronized boolean nodeLocked(String node) {
-    return nodeAnnotations.getOrDefault(node, Map.of()).containsKey("hamivgpu");
+    return nodeLocked(node, "hamivgpu");
+  }
+
+  public synchronized boolean nodeLocked(String node, String key) {
+    return nodeAnnotations.getOrDefault(node, Map.of()).containsKey(key);
   }
 
   synchronized void failLists(@Nullable PodSourceException failure) {
@@ -130,8 +139,8 @@ public final class FakePodSource implements PodSource {
   }
 
   @Override
-  public synchronized boolean releaseNodeLock(String node) {
+  public synchronized boolean releaseNodeLock(String node, String lockKey) {
     Map<String, String> annotations = nodeAnnotations.get(node);
-    return annotations != null && annotations.remove("hamivgpu") != null;
+    return annotations != null && annotations.remove(lockKey) != null;
   }
 }

@@ -136,8 +136,8 @@ class KubePodSourceIT {
             e -> assertThat(e.kind()).isEqualTo(PodSourceException.Kind.NOT_FOUND));
     String unlocked = ns.nodeName("unlocked");
     KubeFixtures.createNode(api, KubeFixtures.node(ns, unlocked, Map.of(), Map.of()));
-    assertThat(source.releaseNodeLock(unlocked)).isFalse();
-    assertThatThrownBy(() -> source.releaseNodeLock(ns.nodeName("missing")))
+    assertThat(source.releaseNodeLock(unlocked, VgpuAnnotations.NODE_LOCK)).isFalse();
+    assertThatThrownBy(() -> source.releaseNodeLock(ns.nodeName("missing"), VgpuAnnotations.NODE_LOCK))
         .isInstanceOfSatisfying(PodSourceException.class,
             e -> assertThat(e.kind()).isEqualTo(PodSourceException.Kind.NOT_FOUND));
   }

@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.entry;
 
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.device.ResourceNames;
-import io.github.volcanovgpu.plugin.kubelet.AllocationHandler.AllocationException;
+import io.github.volcanovgpu.plugin.allocate.AllocationHandler.AllocationException;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateRequest;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateResponse;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateRequest;

@@ -17,7 +17,7 @@ import io.github.volcanovgpu.plugin.cdi.DeviceListSettings;
 import io.github.volcanovgpu.plugin.cdi.DeviceListStrategy;
 import io.github.volcanovgpu.plugin.register.NodeConfig;
 import io.github.volcanovgpu.plugin.register.PluginSettings;
-import io.github.volcanovgpu.plugin.vendor.nvidia.FakeGpuBackend;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeGpuBackend;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateRequest;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.CDIDevice;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateRequest;

@@ -7,7 +7,7 @@ import io.github.volcanovgpu.plugin.DevicePlugin;
 import io.github.volcanovgpu.plugin.ReloadingPlugin;
 import io.github.volcanovgpu.plugin.allocate.FakePodSource;
 import io.github.volcanovgpu.plugin.register.PluginSettings;
-import io.github.volcanovgpu.plugin.vendor.nvidia.FakeGpuBackend;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeGpuBackend;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;

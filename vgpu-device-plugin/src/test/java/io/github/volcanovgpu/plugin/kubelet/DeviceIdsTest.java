@@ -3,7 +3,8 @@ package io.github.volcanovgpu.plugin.kubelet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.volcanovgpu.plugin.device.PhysicalGpu;
+import io.github.volcanovgpu.plugin.device.AdvertisedDevice;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.PhysicalGpu;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

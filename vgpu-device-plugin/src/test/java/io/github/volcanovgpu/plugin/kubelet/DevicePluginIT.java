@@ -14,7 +14,7 @@ import io.github.volcanovgpu.contract.device.RegisteredGpu;
 import io.github.volcanovgpu.plugin.DevicePlugin;
 import io.github.volcanovgpu.plugin.register.NodeConfig;
 import io.github.volcanovgpu.plugin.register.PluginSettings;
-import io.github.volcanovgpu.plugin.vendor.nvidia.FakeGpuBackend;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeGpuBackend;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateRequest;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateResponse;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateRequest;

@@ -2,8 +2,11 @@ package io.github.volcanovgpu.plugin.kubelet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.volcanovgpu.plugin.allocate.AllocationHandler;
+import io.github.volcanovgpu.plugin.device.AdvertisedDevice;
+import io.github.volcanovgpu.plugin.device.PluginResource;
 import io.github.volcanovgpu.plugin.device.HealthEvent;
-import io.github.volcanovgpu.plugin.device.PhysicalGpu;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.PhysicalGpu;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateResponse;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.Device;
 import java.time.Instant;

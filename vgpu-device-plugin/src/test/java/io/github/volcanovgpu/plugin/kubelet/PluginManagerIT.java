@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.github.volcanovgpu.plugin.device.PhysicalGpu;
-import io.github.volcanovgpu.plugin.vendor.nvidia.FakeGpuBackend;
+import io.github.volcanovgpu.plugin.allocate.AllocationHandler;
+import io.github.volcanovgpu.plugin.device.PluginResource;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.PhysicalGpu;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeGpuBackend;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateRequest;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateResponse;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateRequest;

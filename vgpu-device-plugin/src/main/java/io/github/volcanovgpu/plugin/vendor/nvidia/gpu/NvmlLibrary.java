@@ -1,4 +1,4 @@
-package io.github.volcanovgpu.plugin.vendor.nvidia;
+package io.github.volcanovgpu.plugin.vendor.nvidia.gpu;
 
 import com.sun.jna.Library;
 import com.sun.jna.Pointer;

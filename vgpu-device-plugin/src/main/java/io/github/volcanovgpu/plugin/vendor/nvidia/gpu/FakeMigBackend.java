@@ -1,4 +1,4 @@
-package io.github.volcanovgpu.plugin.mig;
+package io.github.volcanovgpu.plugin.vendor.nvidia.gpu;
 
 import io.github.volcanovgpu.mig.gpu.FakeGpuFile;
 import io.github.volcanovgpu.mig.gpu.FakeMigGpus;
@@ -6,9 +6,9 @@ import io.github.volcanovgpu.mig.gpu.GpuInfo;
 import io.github.volcanovgpu.mig.gpu.MigPortException;
 import io.github.volcanovgpu.mig.profile.ProfileCatalogue;
 import io.github.volcanovgpu.plugin.device.DiscoveryException;
-import io.github.volcanovgpu.plugin.device.GpuBackend;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.GpuBackend;
 import io.github.volcanovgpu.plugin.device.HealthEvent;
-import io.github.volcanovgpu.plugin.device.PhysicalGpu;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.PhysicalGpu;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

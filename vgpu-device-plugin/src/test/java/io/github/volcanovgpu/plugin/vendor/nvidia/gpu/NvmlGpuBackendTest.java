@@ -1,4 +1,4 @@
-package io.github.volcanovgpu.plugin.vendor.nvidia;
+package io.github.volcanovgpu.plugin.vendor.nvidia.gpu;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;

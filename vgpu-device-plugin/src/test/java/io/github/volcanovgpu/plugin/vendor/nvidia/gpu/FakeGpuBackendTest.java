@@ -1,11 +1,10 @@
-package io.github.volcanovgpu.plugin.vendor.nvidia;
+package io.github.volcanovgpu.plugin.vendor.nvidia.gpu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.volcanovgpu.plugin.device.DiscoveryException;
 import io.github.volcanovgpu.plugin.device.HealthEvent;
-import io.github.volcanovgpu.plugin.device.PhysicalGpu;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.github.volcanovgpu.plugin.vendor.nvidia;
+package io.github.volcanovgpu.plugin.vendor.nvidia.gpu;
 
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
@@ -6,9 +6,7 @@ import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
 import io.github.volcanovgpu.plugin.device.DiscoveryException;
-import io.github.volcanovgpu.plugin.device.GpuBackend;
 import io.github.volcanovgpu.plugin.device.HealthEvent;
-import io.github.volcanovgpu.plugin.device.PhysicalGpu;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.github.volcanovgpu.plugin.kubelet;
+package io.github.volcanovgpu.plugin.device;
 
 import java.util.Objects;
 

@@ -1,4 +1,4 @@
-package io.github.volcanovgpu.plugin.vendor.nvidia;
+package io.github.volcanovgpu.plugin.vendor.nvidia.gpu;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -7,9 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.github.volcanovgpu.plugin.device.DiscoveryException;
-import io.github.volcanovgpu.plugin.device.GpuBackend;
 import io.github.volcanovgpu.plugin.device.HealthEvent;
-import io.github.volcanovgpu.plugin.device.PhysicalGpu;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.github.volcanovgpu.plugin.kubelet;
+package io.github.volcanovgpu.plugin.allocate;
 
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateRequest;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateResponse;

@@ -1,5 +1,6 @@
-package io.github.volcanovgpu.plugin.device;
+package io.github.volcanovgpu.plugin.vendor.nvidia.gpu;
 
+import io.github.volcanovgpu.plugin.device.PhysicalDevice;
 import java.util.Objects;
 
 /**
@@ -13,7 +14,7 @@ import java.util.Objects;
  * @param migCapable whether the card supports MIG
  */
 public record PhysicalGpu(String uuid, int minorNumber, String model, long memoryMib, int numaNode,
-    boolean migCapable) {
+    boolean migCapable) implements PhysicalDevice {
   public PhysicalGpu {
     Objects.requireNonNull(uuid, "uuid");
     Objects.requireNonNull(model, "model");
