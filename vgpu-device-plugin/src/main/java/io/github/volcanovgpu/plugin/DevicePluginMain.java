@@ -17,6 +17,15 @@ import io.github.volcanovgpu.plugin.mig.MigMinorsFile;
 import io.github.volcanovgpu.plugin.mig.MigStrategy;
 import java.util.function.Supplier;
 import io.github.volcanovgpu.plugin.register.PluginSettings;
+import io.github.volcanovgpu.plugin.device.DeviceBackend;
+import io.github.volcanovgpu.plugin.vendor.ascend.AscendBackend;
+import io.github.volcanovgpu.plugin.vendor.ascend.AscendDcmiPort;
+import io.github.volcanovgpu.plugin.vendor.ascend.AscendSettings;
+import io.github.volcanovgpu.plugin.vendor.ascend.FakeDcmiPort;
+import io.github.volcanovgpu.plugin.vendor.ascend.JnaDcmiPort;
+import io.github.volcanovgpu.plugin.vendor.vastai.DeviceStrategy;
+import io.github.volcanovgpu.plugin.vendor.vastai.FakeVastaiPort;
+import io.github.volcanovgpu.plugin.vendor.vastai.VastaiBackend;
 import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeGpuBackend;
 import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.GpuBackend;
 import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.NvmlGpuBackend;
@@ -34,8 +43,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -52,9 +66,14 @@ import picocli.CommandLine.Option;
 
 /** {@code ./volcano-vgpu device-plugin}: the kubelet device plugin for vGPU sharing. Wiring only. */
 @Command(name = "device-plugin", mixinStandardHelpOptions = true,
-    description = "Register volcano.sh/vgpu-* resources with the kubelet and answer Allocate.")
+    description = "Register the node's device kinds (NVIDIA volcano.sh/vgpu-*, Ascend huawei.com/<chip>, Vastai "
+        + "vastaitech.com/va) with the kubelet and answer Allocate.")
 public final class DevicePluginMain implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(DevicePluginMain.class);
+  static final String KIND_NVIDIA = "nvidia";
+  static final String KIND_ASCEND = "ascend";
+  static final String KIND_VASTAI = "vastai";
+  static final List<String> KINDS = List.of(KIND_NVIDIA, KIND_ASCEND, KIND_VASTAI);
 
   @Option(names = "--node-name", defaultValue = "${env:NODE_NAME}", description = "This node (env NODE_NAME).")
   @Nullable String nodeName;
@@ -153,6 +172,50 @@ public final class DevicePluginMain implements Callable<Integer> {
       + "migEnabled, runningClients, instances}]); the plugin's GPUs are that machine's cards (not with --fake-gpus).")
   @Nullable Path fakeMig;
 
+  @Option(names = "--device-kinds", defaultValue = "${env:DEVICE_KINDS:-}",
+      description = "Device kinds this node serves, a comma list of nvidia, ascend, vastai (env DEVICE_KINDS; "
+          + "default: the kinds of the --fake-* flags given, else nvidia).")
+  String deviceKinds = "";
+
+  @Option(names = "--fake-npus", description = "Fake Ascend machine: a built-in fixture (910B3x8, 910Cx16, 310P3x4) "
+      + "or a YAML file (chipName, memoryMib, aiCore, npus: [{phyId, id, networkId, moduleId, numa, health, ...}]).")
+  @Nullable String fakeNpus;
+
+  @Option(names = "--ascend-driver-root", defaultValue = "${env:ASCEND_DRIVER_ROOT:-/}",
+      description = "Where the Ascend driver is installed; libdcmi.so is looked for under it (env "
+          + "ASCEND_DRIVER_ROOT; default: ${DEFAULT-VALUE}).")
+  Path ascendDriverRoot = Path.of("/");
+
+  @Option(names = "--dcmi-library", defaultValue = "${env:DCMI_LIBRARY:-}",
+      description = "The DCMI library to load instead of searching --ascend-driver-root (env DCMI_LIBRARY).")
+  String dcmiLibrary = "";
+
+  @Option(names = "--npu-hook-path", defaultValue = "${env:NPU_HOOK_PATH:-" + AscendSettings.DEFAULT_HOOK_PATH + "}",
+      description = "Host directory of the NPU limiter (its library and ld.so.preload) for hami-core containers; "
+          + "per-container directories and limits files are made under it (env NPU_HOOK_PATH; default: "
+          + "${DEFAULT-VALUE}).")
+  Path npuHookPath = Path.of(AscendSettings.DEFAULT_HOOK_PATH);
+
+  @Option(names = "--npu-shared-region", defaultValue = "${env:NPU_SHARED_REGION:-"
+      + AscendSettings.DEFAULT_SHARED_REGION_PATH + "}",
+      description = "Host directory of the node-global NPU time-slice registries (env NPU_SHARED_REGION; default: "
+          + "${DEFAULT-VALUE}).")
+  Path npuSharedRegion = Path.of(AscendSettings.DEFAULT_SHARED_REGION_PATH);
+
+  @Option(names = "--npu-health-interval", defaultValue = "PT5S",
+      description = "How often NPU (DCMI) and Vastai health is polled (ISO-8601, PT0S disables; default: "
+          + "${DEFAULT-VALUE}).")
+  Duration npuHealthInterval = Duration.ofSeconds(5);
+
+  @Option(names = "--fake-vastai", description = "Fake Vastai machine: a built-in fixture (4x2, 2x4: cards x dies) or a"
+      + " YAML file (cards: [{id, dies, memoryMib, numa}]). Vastai is served only on fake machines so far.")
+  @Nullable String fakeVastai;
+
+  @Option(names = "--device-strategy", defaultValue = "${env:DEVICE_STRATEGY:-card}",
+      description = "Vastai: one device per card or per die, card or die (env DEVICE_STRATEGY; default: "
+          + "${DEFAULT-VALUE}).")
+  String deviceStrategy = "card";
+
   @Option(names = "--metrics-bind-address", defaultValue = ":9394",
       description = "Prometheus /metrics address, empty to disable (default: ${DEFAULT-VALUE}).")
   String metricsBind = ":9394";
@@ -194,15 +257,69 @@ public final class DevicePluginMain implements Callable<Integer> {
     java.lang.Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       checks.shutdownNow();
       plugin.close();
+      runtime.close();
       stopped.countDown();
     }, "device-plugin-shutdown"));
     stopped.await();
     return 0;
   }
 
-  /** What outlives a configuration change: the GPU backend, the MIG port and the API clients. */
-  record Runtime(GpuBackend backend, @Nullable Supplier<MigDevicePort> migPort, Supplier<MigMinors> minors,
-      @Nullable ApiClient client, @Nullable ApiClient watchClient) {}
+  /**
+   * What outlives a configuration change: the device kinds' hardware ports and the API clients.
+   *
+   * @param gpus NVIDIA's GPU port, null when the node does not serve nvidia
+   * @param others the other kinds' backends (Ascend, Vastai), in that order
+   */
+  record Runtime(@Nullable GpuBackend gpus, @Nullable Supplier<MigDevicePort> migPort, Supplier<MigMinors> minors,
+      List<DeviceBackend> others, @Nullable ApiClient client, @Nullable ApiClient watchClient)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      if (gpus != null) {
+        gpus.close();
+      }
+      others.forEach(DeviceBackend::close);
+    }
+  }
+
+  /** The device kinds to serve: {@code --device-kinds}, else those of the {@code --fake-*} flags, else nvidia. */
+  Set<String> kinds() {
+    Map<String, String> implied = new LinkedHashMap<>();
+    if (fakeGpus != null || fakeMig != null) {
+      implied.put(fakeGpus != null ? "--fake-gpus" : "--fake-mig", KIND_NVIDIA);
+    }
+    if (fakeNpus != null) {
+      implied.put("--fake-npus", KIND_ASCEND);
+    }
+    if (fakeVastai != null) {
+      implied.put("--fake-vastai", KIND_VASTAI);
+    }
+    if (deviceKinds.isBlank()) {
+      return implied.isEmpty() ? Set.of(KIND_NVIDIA) : new LinkedHashSet<>(implied.values());
+    }
+    Set<String> kinds = new LinkedHashSet<>();
+    for (String part : deviceKinds.split(",")) {
+      String kind = part.trim().toLowerCase(java.util.Locale.ROOT);
+      if (!kind.isEmpty() && !KINDS.contains(kind)) {
+        throw new IllegalArgumentException("--device-kinds: unknown kind \"" + part.trim() + "\" (want "
+            + String.join(", ", KINDS) + ")");
+      }
+      if (!kind.isEmpty()) {
+        kinds.add(kind);
+      }
+    }
+    if (kinds.isEmpty()) {
+      throw new IllegalArgumentException("--device-kinds: no kind in \"" + deviceKinds + "\" (want "
+          + String.join(", ", KINDS) + ")");
+    }
+    implied.forEach((flag, kind) -> {
+      if (!kinds.contains(kind)) {
+        throw new IllegalArgumentException(flag + " describes " + kind + " devices, but --device-kinds is \""
+            + deviceKinds + "\"");
+      }
+    });
+    return kinds;
+  }
 
   Runtime runtime() throws Exception {
     if (nodeName == null || nodeName.isBlank()) {
@@ -211,22 +328,42 @@ public final class DevicePluginMain implements Callable<Integer> {
     if (fakeGpus != null && fakeMig != null) {
       throw new IllegalArgumentException("--fake-gpus and --fake-mig both describe the GPUs: give one");
     }
-    GpuBackend backend;
+    Set<String> kinds = kinds();
+    GpuBackend gpus = null;
     Supplier<MigDevicePort> migPort = null;
     Supplier<MigMinors> minors = MigMinorsFile.reader(migMinors);
-    if (fakeMig != null) {
+    if (!kinds.contains(KIND_NVIDIA)) {
+      gpus = null;
+    } else if (fakeMig != null) {
       FakeMigBackend fake = FakeMigBackend.load(fakeMig);
-      backend = fake;
+      gpus = fake;
       migPort = fake::port;
       if (!Files.exists(migMinors)) {
         String table = MigMinorsFile.synthetic(fake.port().gpus().size());
         minors = () -> MigMinors.parse(table);
       }
     } else if (fakeGpus != null) {
-      backend = FakeGpuBackend.fromArgument(fakeGpus);
+      gpus = FakeGpuBackend.fromArgument(fakeGpus);
     } else {
-      backend = new NvmlGpuBackend(driverRoot, Clock.systemUTC());
+      gpus = new NvmlGpuBackend(driverRoot, Clock.systemUTC());
       migPort = () -> NvmlMigDevicePort.open(driverRoot, ProfileCatalogue.builtIn());
+    }
+    List<DeviceBackend> others = new ArrayList<>();
+    String node = Objects.requireNonNull(nodeName);
+    if (kinds.contains(KIND_ASCEND)) {
+      AscendDcmiPort port = fakeNpus != null ? FakeDcmiPort.fromArgument(fakeNpus, node)
+          : JnaDcmiPort.open(ascendDriverRoot, dcmiLibrary, node);
+      others.add(new AscendBackend(port, new AscendSettings(npuHookPath, npuSharedRegion,
+          AscendSettings.DEFAULT_DRIVER_MOUNTS, npuHealthInterval), Clock.systemUTC()));
+    }
+    if (kinds.contains(KIND_VASTAI)) {
+      if (fakeVastai == null) {
+        throw new IllegalArgumentException("vastai: no Vastai driver port exists yet; serve a fake machine with "
+            + "--fake-vastai " + String.join("|", FakeVastaiPort.FIXTURES) + "|FILE");
+      }
+      DeviceStrategy strategy = flag("--device-strategy", () -> DeviceStrategy.parse(deviceStrategy));
+      others.add(new VastaiBackend(FakeVastaiPort.fromArgument(fakeVastai, node), strategy, npuHealthInterval,
+          Clock.systemUTC()));
     }
     ApiClient client = noKube ? null : apiClient();
     ApiClient watchClient = null;
@@ -235,7 +372,7 @@ public final class DevicePluginMain implements Callable<Integer> {
       watchClient = apiClient();
       watchClient.setHttpClient(watchClient.getHttpClient().newBuilder().readTimeout(Duration.ZERO).build());
     }
-    return new Runtime(backend, migPort, minors, client, watchClient);
+    return new Runtime(gpus, migPort, minors, others, client, watchClient);
   }
 
   /** Starts the plugin once from the configuration files as they are now (no reloading, no metrics endpoint). */
@@ -251,8 +388,13 @@ public final class DevicePluginMain implements Callable<Integer> {
             Optional.ofNullable(coreScaling)),
         hookPath, corePolicy, legacyHandshake, registerInterval, System.getenv(), deviceList(),
         new DevicePlugin.Mig(strategy, runtime.minors()));
-    return DevicePlugin.start(options, List.of(DevicePlugin.nvidia(options, runtime.backend(), runtime.migPort())),
-        DevicePlugin.Cluster.of(runtime.client(), runtime.watchClient()), meters, Clock.systemUTC());
+    List<DeviceBackend> backends = new ArrayList<>();
+    if (runtime.gpus() != null) {
+      backends.add(DevicePlugin.nvidia(options, runtime.gpus(), runtime.migPort()));
+    }
+    backends.addAll(runtime.others());
+    return DevicePlugin.start(options, backends, DevicePlugin.Cluster.of(runtime.client(), runtime.watchClient()),
+        meters, Clock.systemUTC());
   }
 
   /** The device-list flags, validated: a bad value is a clear error naming the flag. */

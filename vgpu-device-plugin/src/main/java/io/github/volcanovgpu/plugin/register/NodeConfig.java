@@ -14,8 +14,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The node config file {@code config.json} of the {@code volcano-vgpu-node-config} ConfigMap, with the keys of
- * Project-HAMi's plugin: {@code {"nodeconfig":[{"name", "operatingmode", "devicememoryscaling",
- * "devicecorescaling", "devicesplitcount", "migstrategy", "filterdevices":{"uuid":[],"index":[]}}]}}.
+ * Project-HAMi's plugins: {@code {"nodeconfig":[{"name", "operatingmode", "devicememoryscaling",
+ * "devicecorescaling", "devicesplitcount", "migstrategy", "filterdevices":{"uuid":[],"index":[]},
+ * "hami-vnpu-core", "vnpudevicesplitcount"}]}} (the last two for Ascend nodes).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record NodeConfig(@JsonProperty("nodeconfig") List<Entry> nodeconfig) {
@@ -26,7 +27,13 @@ public record NodeConfig(@JsonProperty("nodeconfig") List<Entry> nodeconfig) {
     nodeconfig = nodeconfig == null ? List.of() : List.copyOf(nodeconfig);
   }
 
-  /** One node's overrides; values <= 0 mean "not set" as in the existing plugin. */
+  /**
+   * One node's overrides; values <= 0 mean "not set" as in the existing plugin.
+   *
+   * @param hamiVnpuCore Ascend: hami-core soft sharing on this node ({@code "hami-vnpu-core": true}), overriding
+   *     {@code vnpus.hamiVnpuCore} of the device config; null: not set
+   * @param vnpuDeviceSplitCount Ascend hami-core: shares per NPU, overriding {@code vnpus.vnpuDeviceSplitCount}
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Entry(
       @JsonProperty("name") @Nullable String name,
@@ -35,7 +42,9 @@ public record NodeConfig(@JsonProperty("nodeconfig") List<Entry> nodeconfig) {
       @JsonProperty("devicecorescaling") double deviceCoreScaling,
       @JsonProperty("devicesplitcount") int deviceSplitCount,
       @JsonProperty("migstrategy") @Nullable String migStrategy,
-      @JsonProperty("filterdevices") @Nullable Filter filterDevices) {
+      @JsonProperty("filterdevices") @Nullable Filter filterDevices,
+      @JsonProperty("hami-vnpu-core") @Nullable Boolean hamiVnpuCore,
+      @JsonProperty("vnpudevicesplitcount") int vnpuDeviceSplitCount) {
     /** Operating mode, {@code hami-core} when absent. */
     public GpuMode mode() {
       return operatingMode == null || operatingMode.isBlank() ? GpuMode.HAMI_CORE
@@ -90,8 +99,9 @@ public record NodeConfig(@JsonProperty("nodeconfig") List<Entry> nodeconfig) {
           && GpuMode.parseStrict(e.operatingMode()).isEmpty()) {
         problems.add(at + ".operatingmode must be hami-core or mig, got \"" + e.operatingMode() + "\"");
       }
-      if (e.deviceMemoryScaling() < 0 || e.deviceCoreScaling() < 0 || e.deviceSplitCount() < 0) {
-        problems.add(at + ": scaling and split count must not be negative");
+      if (e.deviceMemoryScaling() < 0 || e.deviceCoreScaling() < 0 || e.deviceSplitCount() < 0
+          || e.vnpuDeviceSplitCount() < 0) {
+        problems.add(at + ": scaling and split counts must not be negative");
       }
     }
     if (!problems.isEmpty()) {
