@@ -80,6 +80,25 @@ public final class HamiPods {
     return this;
   }
 
+  /**
+   * Annotates a pod for the API server as the sidecar does for {@code commonWord} on {@code node} ({@code extra}:
+   * e.g. the Ascend runtime info), assigned at unix second {@code time}.
+   */
+  public static io.kubernetes.client.openapi.models.V1Pod assigned(io.kubernetes.client.openapi.models.V1Pod pod,
+      String node, String commonWord, String entries, String time, Map<String, String> extra) {
+    Map<String, String> a = new java.util.LinkedHashMap<>();
+    a.put(HamiAnnotations.ASSIGNED_NODE, node);
+    a.put(HamiAnnotations.ASSIGNED_TIME, time);
+    a.put(HamiAnnotations.BIND_PHASE, HamiAnnotations.BIND_PHASE_ALLOCATING);
+    a.put(HamiAnnotations.BIND_TIME, time);
+    a.put(HamiAnnotations.PREDICATE_TIME, time);
+    a.put(HamiAnnotations.devicesToAllocate(commonWord), entries);
+    a.put(HamiAnnotations.devicesAllocated(commonWord), entries);
+    a.putAll(extra);
+    pod.getMetadata().annotations(a);
+    return pod;
+  }
+
   public PodSnapshot build() {
     return new PodSnapshot("ns", name, "uid-" + name, "1", phase, nodeName, 0, annotations, init, containers);
   }
