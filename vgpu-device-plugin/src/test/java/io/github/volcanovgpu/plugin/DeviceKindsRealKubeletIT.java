@@ -20,10 +20,8 @@ import io.github.volcanovgpu.plugin.vendor.ascend.FakeDcmiPort;
 import io.github.volcanovgpu.plugin.vendor.vastai.DeviceStrategy;
 import io.github.volcanovgpu.plugin.vendor.vastai.FakeVastaiPort;
 import io.github.volcanovgpu.plugin.vendor.vastai.VastaiBackend;
-import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
-import io.kubernetes.client.openapi.models.V1Node;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,10 +92,10 @@ class DeviceKindsRealKubeletIT {
         List.of(ascend, vastai), new DevicePlugin.Cluster.Api(client, watches), new SimpleMeterRegistry(),
         Clock.systemUTC());
 
-    await().atMost(Duration.ofSeconds(60)).until(() -> capacity(node, C) == 160 && capacity(node, VA) == 8);
-    assertThat(allocatable(node, C)).isEqualTo(160);
-    await().atMost(Duration.ofSeconds(10)).until(() -> annotations(node).containsKey(HamiAnnotations.nodeRegister(
-        "Ascend910C")) && annotations(node).containsKey(VastaiAnnotations.NODE_REGISTER));
+    await().atMost(Duration.ofSeconds(60)).until(() -> NodeReads.capacity(api, node, C) == 160 && NodeReads.capacity(api, node, VA) == 8);
+    assertThat(NodeReads.allocatable(api, node, C)).isEqualTo(160);
+    await().atMost(Duration.ofSeconds(10)).until(() -> NodeReads.annotations(api, node).containsKey(HamiAnnotations.nodeRegister(
+        "Ascend910C")) && NodeReads.annotations(api, node).containsKey(VastaiAnnotations.NODE_REGISTER));
     String npu6 = node + "-npu-6";
     String npu7 = node + "-npu-7";
 
@@ -151,24 +149,5 @@ class DeviceKindsRealKubeletIT {
     await().atMost(Duration.ofSeconds(60)).until(() -> HamiAnnotations.BIND_PHASE_SUCCESS.equals(
         api.readNamespacedPod(pod, ns.name()).execute().getMetadata().getAnnotations()
             .get(HamiAnnotations.BIND_PHASE)));
-  }
-
-  private long capacity(String node, String resource) throws Exception {
-    V1Node n = api.readNode(node).execute();
-    Map<String, Quantity> c = n.getStatus() == null ? null : n.getStatus().getCapacity();
-    Quantity q = c == null ? null : c.get(resource);
-    return q == null ? 0 : q.getNumber().longValue();
-  }
-
-  private long allocatable(String node, String resource) throws Exception {
-    V1Node n = api.readNode(node).execute();
-    Map<String, Quantity> a = n.getStatus() == null ? null : n.getStatus().getAllocatable();
-    Quantity q = a == null ? null : a.get(resource);
-    return q == null ? 0 : q.getNumber().longValue();
-  }
-
-  private Map<String, String> annotations(String node) throws Exception {
-    Map<String, String> a = api.readNode(node).execute().getMetadata().getAnnotations();
-    return a == null ? Map.of() : a;
   }
 }

@@ -13,10 +13,8 @@ import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.github.volcanovgpu.plugin.register.NodeConfig;
 import io.github.volcanovgpu.plugin.register.PluginSettings;
 import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeGpuBackend;
-import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
-import io.kubernetes.client.openapi.models.V1Node;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
@@ -148,14 +146,10 @@ class RealKubeletIT {
   }
 
   private long allocatable(String node, String resource) throws Exception {
-    V1Node n = api.readNode(node).execute();
-    Map<String, Quantity> alloc = n.getStatus() == null ? null : n.getStatus().getAllocatable();
-    Quantity q = alloc == null ? null : alloc.get(resource);
-    return q == null ? 0 : q.getNumber().longValue();
+    return NodeReads.allocatable(api, node, resource);
   }
 
   private Map<String, String> annotations(String node) throws Exception {
-    Map<String, String> a = api.readNode(node).execute().getMetadata().getAnnotations();
-    return a == null ? Map.of() : a;
+    return NodeReads.annotations(api, node);
   }
 }

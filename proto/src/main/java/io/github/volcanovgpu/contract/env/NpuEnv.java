@@ -12,7 +12,10 @@ public final class NpuEnv {
   public static final String VNPU_SPECS = "ASCEND_VNPU_SPECS";
   /** hami-core: device memory quota in MiB (HAMi); libvgpu also reads {@code NPU_MEM_QUOTA_<i>}. */
   public static final String MEM_QUOTA = "NPU_MEM_QUOTA";
-  /** hami-core: the {@code -core} request, percent (HAMi's name; libvgpu reads it when {@link #CORE_PERCENT} is unset). */
+  /**
+   * hami-core: the {@code -core} request in percent (HAMi's name; libvgpu reads it when {@link #CORE_PERCENT} is
+   * unset).
+   */
   public static final String PRIORITY = "NPU_PRIORITY";
   /** hami-core: share of device time in percent (libvgpu's own name). */
   public static final String CORE_PERCENT = "NPU_CORE_PERCENT";

@@ -1,6 +1,12 @@
 package io.github.volcanovgpu.plugin.allocate;
 
 import io.github.volcanovgpu.contract.device.DeviceSlice;
+import io.github.volcanovgpu.proto.kubelet.v1beta1.Mount;
+import io.grpc.Status;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Objects;
 
@@ -26,5 +32,33 @@ public record ContainerAssignment(PodSnapshot pod, PodSnapshot.Container contain
           + container.name() + "\") cannot name a per-container directory");
     }
     return name;
+  }
+
+  /**
+   * Creates (never deletes or empties) the container's host directory {@code <parent>/<podUID>_<container>}, mode
+   * 0777 as HAMi's and Volcano's plugins make it, so the container's processes can write whatever their user.
+   *
+   * @throws PreparationException (INTERNAL) naming the directory and the pod when it cannot be created
+   */
+  public Path hostDirectory(Path parent) {
+    Path dir = parent.resolve(containerDirName());
+    try {
+      Files.createDirectories(dir);
+      try {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+      } catch (UnsupportedOperationException | IOException e) {
+        // not fatal: the container may still write as the same user
+      }
+      return dir;
+    } catch (IOException e) {
+      throw new PreparationException(Status.Code.INTERNAL, "cannot create " + dir + " for pod " + pod.key() + ": "
+          + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A bind mount of the answer: {@code hostPath} at {@code containerPath}. */
+  public static Mount bind(String containerPath, Path hostPath, boolean readOnly) {
+    return Mount.newBuilder().setContainerPath(containerPath).setHostPath(hostPath.toString()).setReadOnly(readOnly)
+        .build();
   }
 }

@@ -1,5 +1,7 @@
 package io.github.volcanovgpu.plugin.allocate;
 
+import static io.github.volcanovgpu.plugin.allocate.ContainerAssignment.bind;
+
 import io.github.volcanovgpu.cdi.CdiException;
 import io.github.volcanovgpu.cdi.CdiMount;
 import io.github.volcanovgpu.cdi.QualifiedName;
@@ -9,10 +11,7 @@ import io.github.volcanovgpu.plugin.cdi.CdiSpecRegistry;
 import io.github.volcanovgpu.plugin.cdi.DeviceListAnswer;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateResponse;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.Mount;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,7 +71,7 @@ final class ContainerResponses {
       return buildMig(pod, devices);
     }
     String dirName = assignment.containerDirName();
-    Path hostCacheDir = createCacheDir(pod, dirName);
+    Path hostCacheDir = assignment.hostDirectory(settings.cacheRoot());
     ContainerAllocateResponse.Builder out = ContainerAllocateResponse.newBuilder();
     List<String> visible = new ArrayList<>();
     Map<String, String> libvgpu = new LinkedHashMap<>();
@@ -96,12 +95,12 @@ final class ContainerResponses {
     }
     out.putAllEnvs(libvgpu);
     List<Mount> mounts = new ArrayList<>();
-    mounts.add(mount(CONTAINER_LIBVGPU, settings.hookPath().resolve(LIBVGPU), true));
+    mounts.add(bind(CONTAINER_LIBVGPU, settings.hookPath().resolve(LIBVGPU), true));
     if (!assignment.container().envNames().contains(DISABLE_CONTROL)) {
-      mounts.add(mount(CONTAINER_PRELOAD, settings.hookPath().resolve(PRELOAD), true));
+      mounts.add(bind(CONTAINER_PRELOAD, settings.hookPath().resolve(PRELOAD), true));
     }
-    mounts.add(mount(CONTAINER_CACHE_DIR, hostCacheDir, false));
-    mounts.add(mount(CONTAINER_LOCK_DIR, settings.lockDir(), false));
+    mounts.add(bind(CONTAINER_CACHE_DIR, hostCacheDir, false));
+    mounts.add(bind(CONTAINER_LOCK_DIR, settings.lockDir(), false));
     out.addAllMounts(mounts);
     if (settings.deviceList().anyCdi()) {
       List<QualifiedName> names = cdiNames(pod, dirName, visible.stream().distinct().toList(), libvgpu, mounts);
@@ -159,46 +158,12 @@ final class ContainerResponses {
     }
   }
 
-  /** Creates (never deletes or empties) the container's host cache directory, mode 0777 like the existing plugin. */
-  private Path createCacheDir(PodSnapshot pod, String dirName) {
-    Path dir = settings.cacheRoot().resolve(dirName);
-    try {
-      Files.createDirectories(dir);
-      try {
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
-      } catch (UnsupportedOperationException | IOException e) {
-        // not fatal: the container may still write as the same user
-      }
-      return dir;
-    } catch (IOException e) {
-      throw new HostDirectoryException("cannot create cache directory " + dir + " for pod " + pod.key() + ": "
-          + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static Mount mount(String containerPath, Path hostPath, boolean readOnly) {
-    return Mount.newBuilder()
-        .setContainerPath(containerPath)
-        .setHostPath(hostPath.toString())
-        .setReadOnly(readOnly)
-        .build();
-  }
-
-  /** The node side of the container cannot be prepared: the host cache directory cannot be created. */
-  static class HostDirectoryException extends PreparationException {
-    private static final long serialVersionUID = 1L;
-
-    HostDirectoryException(String message, Throwable cause) {
-      super(io.grpc.Status.Code.INTERNAL, message, cause);
-    }
-  }
-
   /** The CDI specs naming this container's devices cannot be made ready (the Allocate fails, nothing is named). */
-  static final class CdiSpecException extends HostDirectoryException {
+  static final class CdiSpecException extends PreparationException {
     private static final long serialVersionUID = 1L;
 
     CdiSpecException(String message, Throwable cause) {
-      super(message, cause);
+      super(io.grpc.Status.Code.INTERNAL, message, cause);
     }
   }
 }

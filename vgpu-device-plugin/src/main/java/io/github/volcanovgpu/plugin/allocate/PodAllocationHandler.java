@@ -67,9 +67,10 @@ public final class PodAllocationHandler implements AllocationHandler {
       return out.build();
     }
     if (!resourceName.equals(kind.countResource())) {
+      List<String> served = new ArrayList<>(List.of(kind.countResource()));
+      served.addAll(new java.util.TreeSet<>(kind.passiveResources()));
       throw new AllocationException(Status.Code.INVALID_ARGUMENT, "resource " + resourceName
-          + " is not served by this plugin (" + kind.countResource()
-          + (kind.passiveResources().isEmpty() ? "" : ", " + String.join(", ", new java.util.TreeSet<>(kind.passiveResources()))) + ")");
+          + " is not served by this plugin (" + String.join(", ", served) + ")");
     }
     for (ContainerAllocateRequest container : request.getContainerRequestsList()) {
       out.addContainerResponses(allocateContainer(container.getDevicesIdsList()));

@@ -14,6 +14,7 @@ import io.github.volcanovgpu.contract.annotation.HamiDeviceInfoCodec;
 import io.github.volcanovgpu.contract.annotation.VastaiAnnotations;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.github.volcanovgpu.plugin.DevicePlugin;
+import io.github.volcanovgpu.plugin.NodeReads;
 import io.github.volcanovgpu.plugin.register.NodeConfig;
 import io.github.volcanovgpu.plugin.register.PluginSettings;
 import io.github.volcanovgpu.plugin.vendor.HamiPods;
@@ -83,8 +84,7 @@ class DeviceKindsPluginIT {
   }
 
   private Map<String, String> annotations(String node) throws Exception {
-    Map<String, String> a = api.readNode(node).execute().getMetadata().getAnnotations();
-    return a == null ? Map.of() : a;
+    return NodeReads.annotations(api, node);
   }
 
   private List<HamiDeviceInfo> registered(String node, String key) throws Exception {

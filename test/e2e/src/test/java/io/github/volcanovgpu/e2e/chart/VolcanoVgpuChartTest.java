@@ -304,6 +304,34 @@ class VolcanoVgpuChartTest {
   }
 
   @Test
+  void deviceKindsSwitchAddsTheAscendMountsAndFlagsAndTheVastaiStrategy() {
+    JsonNode plain = container(defaults.devicePlugin(), "device-plugin");
+    assertThat(args(plain)).contains("--device-kinds=nvidia").noneMatch(a -> a.startsWith("--npu-"));
+    assertThat(volumeNames(defaults.devicePlugin())).doesNotContain("npu-hook", "npu-shared-region", "ascend-driver");
+
+    Map<String, Object> sets = new LinkedHashMap<>();
+    sets.put("devicePlugin.deviceKinds", "ascend,vastai");
+    sets.put("devicePlugin.vastai.deviceStrategy", "die");
+    RenderedChart chart = RenderedChart.render(sets);
+    JsonNode c = container(chart.devicePlugin(), "device-plugin");
+    List<String> args = args(c);
+    CommandLine.ParseResult parsed = new CommandLine(new DevicePluginMain())
+        .parseArgs(args.subList(1, args.size()).toArray(String[]::new));
+    assertThat(parsed.matchedOptionValue("--device-kinds", "")).isEqualTo("ascend,vastai");
+    assertThat(parsed.matchedOptionValue("--npu-hook-path", (Object) null)).hasToString("/usr/local/hami-vnpu-core");
+    assertThat(parsed.matchedOptionValue("--npu-shared-region", (Object) null))
+        .hasToString("/usr/local/hami-shared-region");
+    assertThat(parsed.matchedOptionValue("--device-strategy", "")).isEqualTo("die");
+    assertThat(mounts(c)).containsEntry("/usr/local/hami-vnpu-core", "npu-hook")
+        .containsEntry("/usr/local/hami-shared-region", "npu-shared-region")
+        .containsEntry("/usr/local/Ascend", "ascend-driver");
+    assertThat(volume(chart.devicePlugin(), "ascend-driver").path("hostPath").path("path").asText())
+        .isEqualTo("/usr/local/Ascend");
+    JsonNode init = chart.devicePlugin().path("spec").path("template").path("spec").path("initContainers").get(0);
+    assertThat(init.path("args").get(0).asText()).contains("/hami-vnpu-core/libvgpu.so");
+  }
+
+  @Test
   void migStrategyAndPerNodeOperatingModeReachTheDevicePlugin() {
     assertThat(env(container(defaults.devicePlugin(), "device-plugin"))).containsEntry("MIG_STRATEGY", "none");
     Map<String, Object> sets = new LinkedHashMap<>();

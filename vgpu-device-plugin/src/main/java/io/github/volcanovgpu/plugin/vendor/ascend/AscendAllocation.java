@@ -1,5 +1,7 @@
 package io.github.volcanovgpu.plugin.vendor.ascend;
 
+import static io.github.volcanovgpu.plugin.allocate.ContainerAssignment.bind;
+
 import io.github.volcanovgpu.contract.annotation.AnnotationFormatException;
 import io.github.volcanovgpu.contract.annotation.AscendAnnotations;
 import io.github.volcanovgpu.contract.annotation.AscendRuntimeInfo;
@@ -14,14 +16,12 @@ import io.github.volcanovgpu.plugin.allocate.PodSnapshot;
 import io.github.volcanovgpu.plugin.allocate.PreparationException;
 import io.github.volcanovgpu.plugin.allocate.ResponseContributor;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateResponse;
-import io.github.volcanovgpu.proto.kubelet.v1beta1.Mount;
 import io.grpc.Status;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -165,17 +165,16 @@ final class AscendAllocation implements AllocationKind {
     }
     out.putEnvs(NpuEnv.GLOBAL_SHM_PATH, first.scheduler());
     out.putEnvs(NpuEnv.LOCAL_SHM_PATH, AscendSettings.CONTAINER_LOCAL_SHM);
-    String dirName = a.containerDirName();
-    Path local = hostDirectory(a, settings.containersDir().resolve(dirName));
-    Path limitsFile = writeLimits(a, hostDirectory(a, settings.limitsDir().resolve(dirName)),
+    Path local = a.hostDirectory(settings.containersDir());
+    Path limitsFile = writeLimits(a, a.hostDirectory(settings.limitsDir()),
         LimitsFile.npu(limits, AscendSettings.CONTAINER_LOCAL_SHM));
-    out.addMounts(mount(AscendSettings.CONTAINER_HOOK_DIR, settings.hookPath(), true));
-    out.addMounts(mount(AscendSettings.CONTAINER_PRELOAD, settings.hookPath().resolve(AscendSettings.PRELOAD), true));
-    out.addMounts(mount(LimitsFile.CONTAINER_PATH, limitsFile, true));
-    out.addMounts(mount(AscendSettings.CONTAINER_SHARED_REGION, settings.sharedRegionPath(), false));
-    out.addMounts(mount(AscendSettings.CONTAINER_LOCAL_DIR, local, false));
+    out.addMounts(bind(AscendSettings.CONTAINER_HOOK_DIR, settings.hookPath(), true));
+    out.addMounts(bind(AscendSettings.CONTAINER_PRELOAD, settings.hookPath().resolve(AscendSettings.PRELOAD), true));
+    out.addMounts(bind(LimitsFile.CONTAINER_PATH, limitsFile, true));
+    out.addMounts(bind(AscendSettings.CONTAINER_SHARED_REGION, settings.sharedRegionPath(), false));
+    out.addMounts(bind(AscendSettings.CONTAINER_LOCAL_DIR, local, false));
     for (String driver : settings.driverMounts()) {
-      out.addMounts(mount(driver, Path.of(driver), true));
+      out.addMounts(bind(driver, Path.of(driver), true));
     }
   }
 
@@ -216,22 +215,6 @@ final class AscendAllocation implements AllocationKind {
     return out;
   }
 
-  /** Creates (never empties) a per-container host directory, mode 0777 like HAMi's. */
-  private static Path hostDirectory(ContainerAssignment a, Path dir) {
-    try {
-      Files.createDirectories(dir);
-      try {
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
-      } catch (UnsupportedOperationException | IOException e) {
-        // not fatal: the container may still write as the same user
-      }
-      return dir;
-    } catch (IOException e) {
-      throw new PreparationException(Status.Code.INTERNAL, "cannot create " + dir + " for pod " + a.pod().key() + ": "
-          + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
-    }
-  }
-
   /** Writes the limits file atomically (temporary file, then rename) and returns it. */
   private static Path writeLimits(ContainerAssignment a, Path dir, LimitsFile limits) {
     Path file = dir.resolve("limits");
@@ -244,10 +227,5 @@ final class AscendAllocation implements AllocationKind {
       throw new PreparationException(Status.Code.INTERNAL, "cannot write the limits file " + file + " for pod "
           + a.pod().key() + ": " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
     }
-  }
-
-  private static Mount mount(String containerPath, Path hostPath, boolean readOnly) {
-    return Mount.newBuilder().setContainerPath(containerPath).setHostPath(hostPath.toString()).setReadOnly(readOnly)
-        .build();
   }
 }
