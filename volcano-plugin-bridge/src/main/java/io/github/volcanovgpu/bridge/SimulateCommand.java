@@ -18,7 +18,8 @@ import io.github.volcanovgpu.bridge.simulate.LimitCheck;
 import io.github.volcanovgpu.bridge.simulate.SessionDriver;
 import io.github.volcanovgpu.bridge.simulate.SimulationReport;
 import io.github.volcanovgpu.bridge.simulate.VcJob;
-import io.github.volcanovgpu.bridge.vendor.nvidia.NvidiaVendor;
+import io.github.volcanovgpu.bridge.vendor.VendorCatalog;
+import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.github.volcanovgpu.contract.annotation.NodeRegistrationCodec;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.config.ConfigException;
@@ -104,7 +105,8 @@ final class SimulateCommand implements Callable<Integer> {
       state.putNode(n);
     }
     ClusterState cache = noCache ? ClusterState.NONE : state;
-    PlacementEngine engine = new PlacementEngine(NvidiaVendor.volcanoDefaults(), cache, state, NodeLock.DISABLED,
+    PlacementEngine engine = new PlacementEngine(VendorCatalog.kinds(DeviceConfig.defaults()), cache, state,
+        NodeLock.DISABLED,
         EngineConfig.defaults().withPolicy(schedulingPolicy), Clock.systemUTC());
     AtomicLong requests = new AtomicLong();
     ExtenderRequestObserver counter = (route, status, nanos) -> requests.incrementAndGet();
