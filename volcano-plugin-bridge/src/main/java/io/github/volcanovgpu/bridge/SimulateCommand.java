@@ -164,7 +164,11 @@ final class SimulateCommand implements Callable<Integer> {
     }
     Map<String, Long> cardMib = new HashMap<>();
     for (NodeView n : clusterSpec.toNodes()) {
-      for (RegisteredGpu g : NodeRegistrationCodec.decode(n.annotations().get(VgpuAnnotations.NODE_REGISTER))) {
+      String register = n.annotations().get(VgpuAnnotations.NODE_REGISTER);
+      if (register == null) {
+        continue; // not an NVIDIA node
+      }
+      for (RegisteredGpu g : NodeRegistrationCodec.decode(register)) {
         cardMib.put(g.uuid(), g.memoryUnits());
       }
     }

@@ -35,8 +35,14 @@ class BridgeMainIT {
         .contains("CARD_MEMORY_TOO_SMALL")
         .contains("== Per-GPU allocation")
         .contains("packing ratio")
-        .contains("tasks placed          33/35 (4/5 jobs)");
-    assertThat(r.err()).contains("simulate: [5/5] too-big");
+        .contains("== Per-NPU allocation (Ascend910C)")
+        .contains("== Per-device allocation (Vastai)")
+        .contains("job default/npu-inference (queue default, minAvailable 4): scheduled")
+        .contains("job default/npu-finetune (queue default, minAvailable 2): scheduled")
+        .contains("job default/npu-batch (queue default, minAvailable 3): scheduled")
+        .contains("job default/va-video (queue default, minAvailable 3): scheduled")
+        .contains("tasks placed          45/47 (8/9 jobs)");
+    assertThat(r.err()).contains("simulate: [5/9] too-big");
   }
 
   @Test
