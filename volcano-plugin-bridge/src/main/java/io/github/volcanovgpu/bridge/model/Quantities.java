@@ -18,12 +18,27 @@ public final class Quantities {
    */
   public static long wholeValue(String quantity) {
     long v = value(quantity);
+    if (plainDigits(quantity)) {
+      return v;
+    }
     String s = quantity.trim();
-    boolean plain = !s.isEmpty() && s.chars().allMatch(Character::isDigit);
-    if (!plain && exact(s).compareTo(java.math.BigDecimal.valueOf(v)) != 0) {
+    if (exact(s).compareTo(java.math.BigDecimal.valueOf(v)) != 0) {
       throw new IllegalArgumentException("\"" + quantity + "\" is not a whole number");
     }
     return v;
+  }
+
+  private static boolean plainDigits(String s) {
+    if (s.isEmpty() || s.length() > 18) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static BigDecimal exact(String s) {

@@ -46,6 +46,7 @@ final class AscendFit {
   private final int[] cores;
   private final Set<String> allow;
   private final Set<String> deny;
+  private final boolean networkIds;
 
   AscendFit(AscendVendor vendor, NodeUsage<AscendNpu> usage, PodView pod, PodDemand demand, SchedulingPolicy policy) {
     this.vendor = vendor;
@@ -67,6 +68,7 @@ final class AscendFit {
     }
     this.allow = CommaList.of(pod.annotations().get(HamiAnnotations.useUuid(chip.commonWord())));
     this.deny = CommaList.of(pod.annotations().get(HamiAnnotations.noUseUuid(chip.commonWord())));
+    this.networkIds = hasNetworkIds();
   }
 
   FitResult run() {
@@ -234,7 +236,7 @@ final class AscendFit {
     if (chip.superPod() && c.count() > 1) {
       return modulePairs(c.count(), passing, report);
     }
-    if (c.count() > 1 && hasNetworkIds()) {
+    if (c.count() > 1 && networkIds) {
       return byNetwork(c.count(), passing);
     }
     return passing.subList(0, Math.min(c.count(), passing.size()));
@@ -242,16 +244,21 @@ final class AscendFit {
 
   /** 910C SuperPod: whole modules (both NPUs passing), in the walk order of their first NPU. */
   private List<Integer> modulePairs(int count, List<Integer> passing, FitReport<AscendFitFailure> report) {
-    Map<Long, List<Integer>> modules = new LinkedHashMap<>();
+    boolean[] passes = new boolean[n];
     for (int i : passing) {
-      modules.computeIfAbsent(usage.devices().get(i).device().module(), k -> new ArrayList<>(2)).add(i);
+      passes[i] = true;
     }
+    boolean[] taken = new boolean[n];
     List<Integer> chosen = new ArrayList<>(count);
-    for (List<Integer> m : modules.values()) {
-      if (m.size() == 2 && chosen.size() < count) {
-        chosen.addAll(m);
-      } else if (m.size() != 2) {
+    for (int i : passing) {
+      int partner = usage.devices().get(i).device().partner();
+      if (partner < 0 || !passes[partner]) {
         report.add(AscendFitFailure.MODULE_PARTNER_BUSY);
+      } else if (!taken[i] && chosen.size() < count) {
+        taken[i] = true;
+        taken[partner] = true;
+        chosen.add(i);
+        chosen.add(partner);
       }
     }
     return chosen;
@@ -291,7 +298,7 @@ final class AscendFit {
 
   /** HAMi's topology bonus: 10 x (max NPUs of the container in one network / NPUs of the container). */
   private double networkBonus(List<Integer> chosen) {
-    if (!hasNetworkIds() || chosen.isEmpty()) {
+    if (!networkIds || chosen.isEmpty()) {
       return 0;
     }
     Map<Long, Integer> perNetwork = new LinkedHashMap<>();

@@ -261,10 +261,7 @@ public final class AscendVendor implements DeviceVendor<AscendNpu> {
       return new Inventory.Unregistered<>("node " + node.name() + ": " + e.getMessage());
     }
     Set<String> groups = CommaList.of(node.annotations().get(AscendAnnotations.NODE_FILTER));
-    List<AscendNpu> npus = new ArrayList<>(infos.size());
-    for (HamiDeviceInfo info : infos) {
-      npus.add(AscendNpu.of(info, groups));
-    }
+    List<AscendNpu> npus = AscendNpu.of(infos, groups);
     String flag = node.annotations().get(AscendAnnotations.NODE_HAMI_CORE);
     boolean hamiCore = flag == null ? hamiCoreDefault : flag.trim().equals("true");
     return new Inventory.Registered<>(hamiCore ? SharingMode.SOFT_LIMIT : SharingMode.VNPU_TEMPLATE, npus);

@@ -29,6 +29,7 @@ import io.github.volcanovgpu.contract.device.DeviceSlice;
 import io.github.volcanovgpu.contract.device.PodDevices;
 import io.github.volcanovgpu.contract.device.SharingMode;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -179,10 +180,7 @@ public final class VastaiVendor implements DeviceVendor<VastaiDevice> {
           }
         }
       }
-      double[] scores = new double[n];
-      for (int i = 0; i < n; i++) {
-        scores[i] = cardScore(policy, devices, shares, i);
-      }
+      double[] scores = cardScores(policy, devices, shares);
       FitReport<VastaiFitFailure> report = new FitReport<>(VastaiFitFailure.class);
       List<Integer> passing = new ArrayList<>();
       for (int i : DeviceOrder.byScore(scores)) {
@@ -243,21 +241,27 @@ public final class VastaiVendor implements DeviceVendor<VastaiDevice> {
   }
 
   /**
-   * A device's score: binpack prefers devices on the busiest card (100 x used devices of its card / devices of its
-   * card), spread devices on idle cards (100); none scores 0. In full-card mode a card is one device.
+   * Each device's score: binpack prefers devices on the busiest card (100 x used devices of its card / devices of
+   * its card), spread devices on idle cards (100); none scores 0. In full-card mode a card is one device.
    */
-  private static double cardScore(SchedulingPolicy policy, List<DeviceUsage<VastaiDevice>> devices, int[] shares,
-      int i) {
-    String aic = devices.get(i).device().aic();
-    int onCard = 0;
-    int used = 0;
-    for (int k = 0; k < devices.size(); k++) {
-      if (devices.get(k).device().aic().equals(aic)) {
-        onCard++;
-        used += shares[k] > 0 ? 1 : 0;
-      }
+  private static double[] cardScores(SchedulingPolicy policy, List<DeviceUsage<VastaiDevice>> devices,
+      int[] shares) {
+    int n = devices.size();
+    double[] scores = new double[n];
+    if (policy == SchedulingPolicy.NONE) {
+      return scores;
     }
-    return DeviceOrder.score(policy, used, onCard, used);
+    Map<String, int[]> cards = new HashMap<>();
+    for (int k = 0; k < n; k++) {
+      int[] c = cards.computeIfAbsent(devices.get(k).device().aic(), x -> new int[2]);
+      c[0]++;
+      c[1] += shares[k] > 0 ? 1 : 0;
+    }
+    for (int i = 0; i < n; i++) {
+      int[] c = cards.get(devices.get(i).device().aic());
+      scores[i] = DeviceOrder.score(policy, c[1], c[0], c[1]);
+    }
+    return scores;
   }
 
   private static List<Integer> first(int count, List<Integer> passing) {
