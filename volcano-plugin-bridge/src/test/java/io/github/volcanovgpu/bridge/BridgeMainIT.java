@@ -88,6 +88,20 @@ class BridgeMainIT {
     assertThat(r.err()).contains("--http-bind: port of \"127.0.0.1:http\" is not a number");
   }
 
+  @Test
+  void anUnknownAscendChipInTheDeviceConfigFailsStartUpNamingTheKey() throws Exception {
+    java.nio.file.Path config = java.nio.file.Files.createTempFile("device-config", ".yaml");
+    java.nio.file.Files.writeString(config, """
+        vnpus:
+          configs:
+          - {chipName: 920Z, commonWord: Ascend920Z, resourceName: huawei.com/Ascend920Z,
+             resourceMemoryName: huawei.com/Ascend920Z-memory, memoryAllocatable: 1024, memoryCapacity: 1024}
+        """);
+    Run r = run("bridge", "--no-kube", "--http-bind", "127.0.0.1:0", "--device-config", config.toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("vnpus.configs[0].chipName: unknown Ascend chip \"920Z\"").doesNotContain("\tat ");
+  }
+
   private static int gpusInUse(String out) {
     String line = Arrays.stream(out.split("\n")).filter(l -> l.contains("GPUs in use")).findFirst().orElseThrow();
     return Integer.parseInt(line.replaceAll(".*GPUs in use\\s+(\\d+)/.*", "$1"));

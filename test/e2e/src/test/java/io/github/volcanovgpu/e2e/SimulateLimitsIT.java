@@ -36,7 +36,7 @@ class SimulateLimitsIT {
     assertThat(m.group(1)).isEqualTo(m.group(2));
     assertThat(Integer.parseInt(m.group(2))).isEqualTo(placements.size());
     assertThat(out.toString()).doesNotContain("FAIL");
-    assertThat(err.toString()).contains("enforced-limit check of " + placements.size() + " pods");
+    assertThat(err.toString()).contains("enforced-limit check of " + all.size() + " pods");
   }
 
   @Test
