@@ -79,12 +79,37 @@ appVersion. A global tag never replaces a component tag.
 {{- end }}
 {{- end }}
 
-{{/* The resource names the extender manages (a list), from the device config. */}}
+{{/* The Ascend chips the sidecar knows when vnpus.configs is empty (VnpusConfig.defaults, by commonWord). */}}
+{{- define "volcano-vgpu.shippedAscendChips" -}}
+Ascend910A Ascend910B2 Ascend910B3 Ascend910B4 Ascend910B4-1 Ascend910C Ascend310P
+{{- end }}
+
+{{/* The resource names the extender manages (a list), from the device config: every kind's names. */}}
 {{- define "volcano-vgpu.managedResources" -}}
 {{- $n := .Values.deviceConfig.nvidia }}
 {{- $names := list $n.resourceCountName $n.resourceMemoryName }}
 {{- if $n.resourceMemoryPercentageName }}{{ $names = append $names $n.resourceMemoryPercentageName }}{{ end }}
 {{- $names = append $names $n.resourceCoreName }}
+{{- $vnpus := .Values.deviceConfig.vnpus | default dict }}
+{{- if $vnpus.configs }}
+{{- range $vnpus.configs }}
+{{- $names = append $names .resourceName }}
+{{- $names = append $names .resourceMemoryName }}
+{{- $names = append $names (.resourceCoreName | default (printf "%s-core" .resourceName)) }}
+{{- end }}
+{{- else }}
+{{- range (include "volcano-vgpu.shippedAscendChips" . | splitList " ") }}
+{{- $names = append $names (printf "huawei.com/%s" .) }}
+{{- $names = append $names (printf "huawei.com/%s-memory" .) }}
+{{- $names = append $names (printf "huawei.com/%s-core" .) }}
+{{- end }}
+{{- end }}
+{{- $names = append $names "hami.io/vnpu-core" }}
+{{- $names = append $names "hami.io/vnpu-core-memory" }}
+{{- $va := .Values.deviceConfig.vastai | default dict }}
+{{- if ne (toString $va.enabled) "false" }}
+{{- $names = append $names ($va.resourceCountName | default "vastaitech.com/va") }}
+{{- end }}
 {{- toYaml $names }}
 {{- end }}
 
@@ -115,9 +140,12 @@ tiers:
 {{- include "volcano-vgpu.managedResources" . | nindent 6 }}
 {{- end }}
 
-{{/* device-config.yaml */}}
+{{/* device-config.yaml: nvidia, vnpus (configs only when listed: absent means the shipped chips), vastai */}}
 {{- define "volcano-vgpu.deviceConfigYaml" -}}
-{{- toYaml (dict "nvidia" .Values.deviceConfig.nvidia) }}
+{{- $vnpus := .Values.deviceConfig.vnpus | default dict }}
+{{- $v := dict "hamiVnpuCore" ($vnpus.hamiVnpuCore | default false) }}
+{{- if $vnpus.configs }}{{ $_ := set $v "configs" $vnpus.configs }}{{ end }}
+{{- toYaml (dict "nvidia" .Values.deviceConfig.nvidia "vnpus" $v "vastai" (.Values.deviceConfig.vastai | default dict)) }}
 {{- end }}
 
 {{/* config.json of the node config */}}

@@ -16,7 +16,8 @@ import io.github.volcanovgpu.bridge.scheduling.EngineConfig;
 import io.github.volcanovgpu.bridge.scheduling.NodeLock;
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
 import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
-import io.github.volcanovgpu.bridge.vendor.nvidia.NvidiaVendor;
+import io.github.volcanovgpu.bridge.scheduling.DeviceKinds;
+import io.github.volcanovgpu.bridge.vendor.VendorCatalog;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -197,9 +198,8 @@ final class BridgeCommand implements Callable<Integer> {
       }
     }
     LeaseLeaderElection leader = election;
-    NvidiaVendor vendor = new NvidiaVendor(config.nvidia().resourceNames(), config.nvidia().knownMigGeometries(),
-        config.nvidia().gpuMemoryFactor());
-    PlacementEngine engine = new PlacementEngine(vendor, cluster, writer, lock, engineConfig, Clock.systemUTC());
+    DeviceKinds kinds = VendorCatalog.kinds(config);
+    PlacementEngine engine = new PlacementEngine(kinds, cluster, writer, lock, engineConfig, Clock.systemUTC());
 
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
@@ -223,9 +223,10 @@ final class BridgeCommand implements Callable<Integer> {
     }
     MetricsServer metricsServer = metricsAddress.isPresent()
         ? new MetricsServer(metricsAddress.get(), scrape).start() : null;
-    LOG.info("vGPU sidecar serving: extender http {}:{}, grpc {}, metrics {}, policy {}, node lock {}",
+    LOG.info("vGPU sidecar serving: extender http {}:{}, grpc {}, metrics {}, policy {}, node lock {}, device kinds {}",
         http.host(), httpServer.port(), grpc.map(HostPort::toString).orElse("off"),
-        metricsAddress.map(HostPort::toString).orElse("on the http port"), schedulingPolicy, nodeLock);
+        metricsAddress.map(HostPort::toString).orElse("on the http port"), schedulingPolicy, nodeLock,
+        kinds.all().stream().map(k -> k.deviceName()).toList());
     if (informers != null && !informers.awaitSynced(cacheSyncTimeout)) {
       LOG.warn("informer cache not synced after {}; serving from the Tasks in Volcano's requests until it is",
           cacheSyncTimeout);

@@ -18,7 +18,8 @@ import io.github.volcanovgpu.bridge.simulate.LimitCheck;
 import io.github.volcanovgpu.bridge.simulate.SessionDriver;
 import io.github.volcanovgpu.bridge.simulate.SimulationReport;
 import io.github.volcanovgpu.bridge.simulate.VcJob;
-import io.github.volcanovgpu.bridge.vendor.nvidia.NvidiaVendor;
+import io.github.volcanovgpu.bridge.vendor.VendorCatalog;
+import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.github.volcanovgpu.contract.annotation.NodeRegistrationCodec;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.config.ConfigException;
@@ -104,7 +105,8 @@ final class SimulateCommand implements Callable<Integer> {
       state.putNode(n);
     }
     ClusterState cache = noCache ? ClusterState.NONE : state;
-    PlacementEngine engine = new PlacementEngine(NvidiaVendor.volcanoDefaults(), cache, state, NodeLock.DISABLED,
+    PlacementEngine engine = new PlacementEngine(VendorCatalog.kinds(DeviceConfig.defaults()), cache, state,
+        NodeLock.DISABLED,
         EngineConfig.defaults().withPolicy(schedulingPolicy), Clock.systemUTC());
     AtomicLong requests = new AtomicLong();
     ExtenderRequestObserver counter = (route, status, nanos) -> requests.incrementAndGet();
@@ -162,7 +164,11 @@ final class SimulateCommand implements Callable<Integer> {
     }
     Map<String, Long> cardMib = new HashMap<>();
     for (NodeView n : clusterSpec.toNodes()) {
-      for (RegisteredGpu g : NodeRegistrationCodec.decode(n.annotations().get(VgpuAnnotations.NODE_REGISTER))) {
+      String register = n.annotations().get(VgpuAnnotations.NODE_REGISTER);
+      if (register == null) {
+        continue; // not an NVIDIA node
+      }
+      for (RegisteredGpu g : NodeRegistrationCodec.decode(register)) {
         cardMib.put(g.uuid(), g.memoryUnits());
       }
     }

@@ -35,8 +35,14 @@ class BridgeMainIT {
         .contains("CARD_MEMORY_TOO_SMALL")
         .contains("== Per-GPU allocation")
         .contains("packing ratio")
-        .contains("tasks placed          33/35 (4/5 jobs)");
-    assertThat(r.err()).contains("simulate: [5/5] too-big");
+        .contains("== Per-NPU allocation (Ascend910C)")
+        .contains("== Per-device allocation (Vastai)")
+        .contains("job default/npu-inference (queue default, minAvailable 4): scheduled")
+        .contains("job default/npu-finetune (queue default, minAvailable 2): scheduled")
+        .contains("job default/npu-batch (queue default, minAvailable 3): scheduled")
+        .contains("job default/va-video (queue default, minAvailable 3): scheduled")
+        .contains("tasks placed          45/47 (8/9 jobs)");
+    assertThat(r.err()).contains("simulate: [5/9] too-big");
   }
 
   @Test
@@ -80,6 +86,20 @@ class BridgeMainIT {
     Run r = run("bridge", "--no-kube", "--http-bind", "127.0.0.1:http");
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("--http-bind: port of \"127.0.0.1:http\" is not a number");
+  }
+
+  @Test
+  void anUnknownAscendChipInTheDeviceConfigFailsStartUpNamingTheKey() throws Exception {
+    java.nio.file.Path config = java.nio.file.Files.createTempFile("device-config", ".yaml");
+    java.nio.file.Files.writeString(config, """
+        vnpus:
+          configs:
+          - {chipName: 920Z, commonWord: Ascend920Z, resourceName: huawei.com/Ascend920Z,
+             resourceMemoryName: huawei.com/Ascend920Z-memory, memoryAllocatable: 1024, memoryCapacity: 1024}
+        """);
+    Run r = run("bridge", "--no-kube", "--http-bind", "127.0.0.1:0", "--device-config", config.toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("vnpus.configs[0].chipName: unknown Ascend chip \"920Z\"").doesNotContain("\tat ");
   }
 
   private static int gpusInUse(String out) {

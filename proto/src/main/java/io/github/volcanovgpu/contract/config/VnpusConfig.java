@@ -15,7 +15,8 @@ import java.util.Set;
  *
  * @param hamiVnpuCore the cluster-wide default for hami-core soft sharing on Ascend nodes; the node annotation
  *     {@code hami-vnpu-core} overrides it per node
- * @param configs one entry per chip; each becomes one device kind
+ * @param configs one entry per chip; each becomes one device kind. Without a {@code configs} key, the shipped chips
+ *     ({@link #defaults()}); an explicit empty list configures no Ascend kind
  */
 public record VnpusConfig(boolean hamiVnpuCore, int vnpuDeviceSplitCount, List<VnpuChipConfig> configs) {
   /** hami-core shares per NPU the device plugin advertises when {@code vnpuDeviceSplitCount} is not given. */
@@ -64,7 +65,7 @@ public record VnpusConfig(boolean hamiVnpuCore, int vnpuDeviceSplitCount, List<V
       }
       JsonNode split = node.get("vnpuDeviceSplitCount");
       JsonNode configs = node.get("configs");
-      List<VnpuChipConfig> chips = configs == null || configs.isNull() ? List.of()
+      List<VnpuChipConfig> chips = configs == null || configs.isNull() ? defaults().configs()
           : MAPPER.convertValue(configs, new TypeReference<List<VnpuChipConfig>>() {});
       return new VnpusConfig(hamiCore, split == null || split.isNull() ? DEFAULT_SPLIT_COUNT : split.asInt(-1),
           chips);

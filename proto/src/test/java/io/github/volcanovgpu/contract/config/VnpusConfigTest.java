@@ -99,6 +99,14 @@ class VnpusConfigTest {
   }
 
   @Test
+  void withoutConfigsTheShippedChipsTakeTheBlocksModeAndAnEmptyListConfiguresNone() {
+    DeviceConfig c = DeviceConfig.parse("vnpus:\n  hamiVnpuCore: true\n", "cm");
+    assertThat(c.vnpus().hamiVnpuCore()).isTrue();
+    assertThat(c.vnpus().configs()).hasSize(7);
+    assertThat(DeviceConfig.parse("vnpus:\n  configs: []\n", "cm").vnpus().configs()).isEmpty();
+  }
+
+  @Test
   void aScalarVnpusBlockIsRefusedWithItsName() {
     assertThatThrownBy(() -> DeviceConfig.parse("vnpus: 3\n", "cm"))
         .isInstanceOf(ConfigException.class).hasMessageContaining("vnpus");

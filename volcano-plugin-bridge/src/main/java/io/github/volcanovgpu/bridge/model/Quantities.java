@@ -11,6 +11,45 @@ public final class Quantities {
   private Quantities() {}
 
   /**
+   * Parses a quantity that must be a whole number (device counts, MiB, percent): {@code "1.5"} or {@code "500m"}
+   * are refused, as the API server refuses fractional extended resources.
+   *
+   * @throws IllegalArgumentException with a message naming the bad text
+   */
+  public static long wholeValue(String quantity) {
+    long v = value(quantity);
+    if (plainDigits(quantity)) {
+      return v;
+    }
+    String s = quantity.trim();
+    if (exact(s).compareTo(java.math.BigDecimal.valueOf(v)) != 0) {
+      throw new IllegalArgumentException("\"" + quantity + "\" is not a whole number");
+    }
+    return v;
+  }
+
+  private static boolean plainDigits(String s) {
+    if (s.isEmpty() || s.length() > 18) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static BigDecimal exact(String s) {
+    int end = s.length();
+    while (end > 0 && Character.isLetter(s.charAt(end - 1))) {
+      end--;
+    }
+    return new BigDecimal(s.substring(0, end)).multiply(multiplier(s, s.substring(end)));
+  }
+
+  /**
    * Parses a quantity to its integer value (rounded up, as {@code Quantity.Value()}).
    *
    * @throws IllegalArgumentException with a message naming the bad text
@@ -48,30 +87,32 @@ public final class Quantities {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("\"" + quantity + "\" is not a Kubernetes quantity");
     }
-    BigDecimal multiplier =
-        switch (suffix) {
-          case "" -> BigDecimal.ONE;
-          case "m" -> new BigDecimal("0.001");
-          case "k" -> BigDecimal.TEN.pow(3);
-          case "M" -> BigDecimal.TEN.pow(6);
-          case "G" -> BigDecimal.TEN.pow(9);
-          case "T" -> BigDecimal.TEN.pow(12);
-          case "P" -> BigDecimal.TEN.pow(15);
-          case "E" -> BigDecimal.TEN.pow(18);
-          case "Ki" -> BigDecimal.valueOf(1L << 10);
-          case "Mi" -> BigDecimal.valueOf(1L << 20);
-          case "Gi" -> BigDecimal.valueOf(1L << 30);
-          case "Ti" -> BigDecimal.valueOf(1L << 40);
-          case "Pi" -> BigDecimal.valueOf(1L << 50);
-          case "Ei" -> BigDecimal.valueOf(1L << 60);
-          default -> throw new IllegalArgumentException(
-              "\"" + quantity + "\" has an unknown quantity suffix \"" + suffix + "\"");
-        };
-    BigDecimal v = base.multiply(multiplier).setScale(0, RoundingMode.CEILING);
+    BigDecimal v = base.multiply(multiplier(quantity, suffix)).setScale(0, RoundingMode.CEILING);
     try {
       return v.longValueExact();
     } catch (ArithmeticException e) {
       throw new IllegalArgumentException("\"" + quantity + "\" is out of range");
     }
+  }
+
+  private static BigDecimal multiplier(String quantity, String suffix) {
+    return switch (suffix) {
+      case "" -> BigDecimal.ONE;
+      case "m" -> new BigDecimal("0.001");
+      case "k" -> BigDecimal.TEN.pow(3);
+      case "M" -> BigDecimal.TEN.pow(6);
+      case "G" -> BigDecimal.TEN.pow(9);
+      case "T" -> BigDecimal.TEN.pow(12);
+      case "P" -> BigDecimal.TEN.pow(15);
+      case "E" -> BigDecimal.TEN.pow(18);
+      case "Ki" -> BigDecimal.valueOf(1L << 10);
+      case "Mi" -> BigDecimal.valueOf(1L << 20);
+      case "Gi" -> BigDecimal.valueOf(1L << 30);
+      case "Ti" -> BigDecimal.valueOf(1L << 40);
+      case "Pi" -> BigDecimal.valueOf(1L << 50);
+      case "Ei" -> BigDecimal.valueOf(1L << 60);
+      default -> throw new IllegalArgumentException(
+          "\"" + quantity + "\" has an unknown quantity suffix \"" + suffix + "\"");
+    };
   }
 }

@@ -127,11 +127,17 @@ public final class SimulationReport {
         }
       }
       Packing p = packing(usage);
-      summary.add(String.format("  %-21s %d/%d", unit + "s in use" + of, p.gpusUsed(), p.gpusTotal()));
-      summary.add(String.format("  %-21s %.3f (allocated MiB / MiB of %ss in use)", "packing ratio" + of,
-          p.packingRatio(), unit));
-      summary.add(String.format("  %-21s %.3f (allocated MiB / all %s MiB)", "cluster utilisation" + of,
-          p.utilisation(), unit));
+      if (unit.equals("GPU")) {
+        summary.add(String.format("  %-21s %d/%d", "GPUs in use", p.gpusUsed(), p.gpusTotal()));
+        summary.add(String.format("  %-21s %.3f (allocated MiB / MiB of GPUs in use)", "packing ratio",
+            p.packingRatio()));
+        summary.add(String.format("  %-21s %.3f (allocated MiB / all GPU MiB)", "cluster utilisation",
+            p.utilisation()));
+      } else {
+        summary.add(String.format("  %-21s %ss in use %d/%d", kind.deviceName(), unit, p.gpusUsed(), p.gpusTotal())
+            + (p.memoryTotal() == 0 ? "" : String.format(", packing ratio %.3f, utilisation %.3f",
+            p.packingRatio(), p.utilisation())));
+      }
     }
     long placed = jobs.stream().flatMap(j -> j.placements().stream()).filter(SessionDriver.Placement::placed)
         .count();

@@ -42,4 +42,32 @@ class VgpuMetricsTest {
             + "podName=\"train\"} 4096")
         .contains("volcano_vgpu_bridge_request_seconds_bucket{outcome=\"ok\",transport=\"http\",verb=\"predicate\"");
   }
+
+  @Test
+  void otherKindsExportTheSameGaugesUnderTheirFamilyWithTheirType() {
+    InMemoryCluster cluster = new InMemoryCluster();
+    cluster.putNode(io.github.volcanovgpu.bridge.testing.HamiNodes.ascend("a1", "Ascend910B3").npus(1)
+        .hamiCore(true).build());
+    cluster.putNode(io.github.volcanovgpu.bridge.testing.HamiNodes.vastai("v1").cards(1).build());
+    PlacementEngine engine = new PlacementEngine(
+        io.github.volcanovgpu.bridge.vendor.VendorCatalog.kinds(
+            io.github.volcanovgpu.contract.config.DeviceConfig.defaults()),
+        cluster, cluster, io.github.volcanovgpu.bridge.scheduling.NodeLock.DISABLED,
+        io.github.volcanovgpu.bridge.scheduling.EngineConfig.defaults(), Engines.FIXED);
+    PodView p = pod("infer").npu("Ascend910B3", 1, 8192, 25).build();
+    cluster.putPod(p);
+    assertThat(engine.allocate(new TaskView(p, TaskStatus.ALLOCATED, "a1", Map.of())).isOk()).isTrue();
+
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    VgpuMetrics metrics = new VgpuMetrics(engine, registry);
+    metrics.refresh();
+    String text = registry.scrape();
+
+    assertThat(text)
+        .contains("volcano_vnpu_device_allocated_memory{NodeName=\"a1\",devID=\"a1-npu-0\",deviceType=\"Ascend910B3\"} "
+            + "8192")
+        .contains("volcano_vnpu_device_allocated_cores{NodeName=\"a1\",devID=\"a1-npu-0\",deviceType=\"Ascend910B3\"} 25")
+        .contains("volcano_vastai_device_shared_number{NodeName=\"v1\",devID=\"v1-va0\",deviceType=\"Vastai\"} 0")
+        .doesNotContain("volcano_vgpu_device_shared_number{NodeName=\"a1\"");
+  }
 }

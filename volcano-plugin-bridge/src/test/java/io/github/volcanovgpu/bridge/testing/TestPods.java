@@ -66,6 +66,29 @@ public final class TestPods {
     return container("c" + containers.size(), limits, Map.of());
   }
 
+  /** A container with the given limits only, named {@code c<i>}. */
+  public TestPods limits(Map<String, String> limits) {
+    return container("c" + containers.size(), limits, Map.of());
+  }
+
+  /** A container asking {@code count} NPUs of an Ascend chip (e.g. {@code Ascend910C}), memory MiB and core %. */
+  public TestPods npu(String commonWord, int count, long memoryMib, int cores) {
+    Map<String, String> limits = new HashMap<>();
+    limits.put("huawei.com/" + commonWord, Integer.toString(count));
+    if (memoryMib > 0) {
+      limits.put("huawei.com/" + commonWord + "-memory", Long.toString(memoryMib));
+    }
+    if (cores > 0) {
+      limits.put("huawei.com/" + commonWord + "-core", Integer.toString(cores));
+    }
+    return limits(limits);
+  }
+
+  /** A container asking {@code count} Vastai devices. */
+  public TestPods va(int count) {
+    return limits(Map.of("vastaitech.com/va", Integer.toString(count)));
+  }
+
   /** A container asking for nothing GPU-related. */
   public TestPods plainContainer() {
     return container("c" + containers.size(), Map.of("cpu", "1"), Map.of());

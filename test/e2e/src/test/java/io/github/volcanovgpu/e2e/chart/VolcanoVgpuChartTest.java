@@ -420,8 +420,10 @@ class VolcanoVgpuChartTest {
     assertThat(extender.path("extender.ignorable").isBoolean()).isTrue();
     assertThat(extender.path("extender.ignorable").asBoolean()).isFalse();
     assertThat(extender.path("extender.managedResources").isArray()).isTrue();
-    assertThat(texts(extender.path("extender.managedResources"))).containsExactly("volcano.sh/vgpu-number",
-        "volcano.sh/vgpu-memory", "volcano.sh/vgpu-memory-percentage", "volcano.sh/vgpu-cores");
+    assertThat(texts(extender.path("extender.managedResources"))).startsWith("volcano.sh/vgpu-number",
+        "volcano.sh/vgpu-memory", "volcano.sh/vgpu-memory-percentage", "volcano.sh/vgpu-cores")
+        .contains("huawei.com/Ascend910C", "huawei.com/Ascend910C-memory", "huawei.com/Ascend910C-core",
+            "hami.io/vnpu-core", "hami.io/vnpu-core-memory", "vastaitech.com/va");
     assertThat(extender.has("extender.onSessionOpenVerb")).isFalse();
   }
 
@@ -450,8 +452,26 @@ class VolcanoVgpuChartTest {
     assertThat(extender.path("extender.httpTimeout").isTextual()).isTrue();
     assertThat(extender.path("extender.httpTimeout").asText()).isEqualTo("500ms");
     assertThat(extender.path("extender.urlPrefix").asText()).isEqualTo("http://127.0.0.1:8713");
-    assertThat(texts(extender.path("extender.managedResources"))).containsExactly("volcano.sh/vgpu-number",
+    assertThat(texts(extender.path("extender.managedResources"))).startsWith("volcano.sh/vgpu-number",
         "volcano.sh/vgpu-memory", "example.com/cores");
+  }
+
+  @Test
+  void theManagedResourcesAreExactlyWhatTheSidecarsKindsReadFromTheRenderedDeviceConfig() {
+    for (RenderedChart chart : List.of(defaults, RenderedChart.render(Map.of("deviceConfig.vastai.enabled", false,
+        "deviceConfig.vnpus.configs[0].chipName", "910B3", "deviceConfig.vnpus.configs[0].commonWord", "Ascend910B3",
+        "deviceConfig.vnpus.configs[0].resourceName", "huawei.com/Ascend910B3",
+        "deviceConfig.vnpus.configs[0].resourceMemoryName", "huawei.com/Ascend910B3-memory",
+        "deviceConfig.vnpus.configs[0].memoryAllocatable", 65536,
+        "deviceConfig.vnpus.configs[0].memoryCapacity", 65536)))) {
+      io.github.volcanovgpu.contract.config.DeviceConfig config = io.github.volcanovgpu.contract.config.DeviceConfig
+          .parse(chart.ofKind("ConfigMap").stream()
+              .filter(c -> c.path("metadata").path("name").asText().equals("volcano-vgpu-device-config"))
+              .findFirst().orElseThrow().path("data").path("device-config.yaml").asText(), "rendered chart");
+      assertThat(texts(extenderArguments(chart).path("extender.managedResources")))
+          .containsExactlyInAnyOrderElementsOf(
+              io.github.volcanovgpu.bridge.vendor.VendorCatalog.kinds(config).resourceNames());
+    }
   }
 
   @Test

@@ -7,11 +7,11 @@ import io.github.volcanovgpu.bridge.device.DeviceUsage;
 import io.github.volcanovgpu.bridge.device.DeviceVendor;
 import io.github.volcanovgpu.bridge.device.FitReport;
 import io.github.volcanovgpu.bridge.device.FitResult;
-import io.github.volcanovgpu.bridge.device.InvalidDemandException;
 import io.github.volcanovgpu.bridge.device.Inventory;
 import io.github.volcanovgpu.bridge.device.NodeUsage;
 import io.github.volcanovgpu.bridge.device.PodDemand;
 import io.github.volcanovgpu.bridge.device.PodShare;
+import io.github.volcanovgpu.bridge.device.Requests;
 import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.model.ContainerView;
 import io.github.volcanovgpu.bridge.model.NodeView;
@@ -125,8 +125,8 @@ public final class NvidiaVendor implements DeviceVendor<RegisteredGpu> {
   }
 
   private @Nullable ContainerDemand containerDemand(PodView pod, ContainerView c) {
-    Long countLimit = quantity(pod, c, c.limits(), names.count());
-    Long memLimit = quantity(pod, c, c.limits(), names.memory());
+    Long countLimit = Requests.quantity(pod, c, c.limits(), names.count());
+    Long memLimit = Requests.quantity(pod, c, c.limits(), names.memory());
     long count;
     if (countLimit != null) {
       count = countLimit;
@@ -139,19 +139,20 @@ public final class NvidiaVendor implements DeviceVendor<RegisteredGpu> {
       return null;
     }
     if (count > 1024) {
-      throw invalid(pod, c, names.count(), count + " is not a plausible number of GPUs");
+      throw Requests.invalid(pod, c, names.count(), count + " is not a plausible number of GPUs");
     }
-    long memory = memLimit != null ? memLimit : orZero(quantity(pod, c, c.requests(), names.memory()));
+    long memory =
+        memLimit != null ? memLimit : Requests.orZero(Requests.quantity(pod, c, c.requests(), names.memory()));
     int percent = ContainerDemand.PERCENT_NOT_GIVEN;
     Optional<String> pctName = names.memoryPercentageName();
     if (pctName.isPresent()) {
-      Long pct = quantity(pod, c, c.limits(), pctName.get());
+      Long pct = Requests.quantity(pod, c, c.limits(), pctName.get());
       if (pct == null) {
-        pct = quantity(pod, c, c.requests(), pctName.get());
+        pct = Requests.quantity(pod, c, c.requests(), pctName.get());
       }
       if (pct != null) {
         if (pct > 100) {
-          throw invalid(pod, c, pctName.get(), pct + " is above 100%");
+          throw Requests.invalid(pod, c, pctName.get(), pct + " is above 100%");
         }
         percent = pct.intValue();
       }
@@ -159,39 +160,14 @@ public final class NvidiaVendor implements DeviceVendor<RegisteredGpu> {
     if (percent == ContainerDemand.PERCENT_NOT_GIVEN && memory == 0) {
       percent = 100;
     }
-    Long coresLimit = quantity(pod, c, c.limits(), names.cores());
-    long cores = coresLimit != null ? coresLimit : orZero(quantity(pod, c, c.requests(), names.cores()));
+    Long coresLimit = Requests.quantity(pod, c, c.limits(), names.cores());
+    long cores = coresLimit != null ? coresLimit : Requests.orZero(Requests.quantity(pod, c, c.requests(), names.cores()));
     if (cores > 100) {
-      throw invalid(pod, c, names.cores(), cores + " is above 100%");
+      throw Requests.invalid(pod, c, names.cores(), cores + " is above 100%");
     }
     return new ContainerDemand(c.name(), (int) count, memory, percent, (int) cores);
   }
 
-  private static @Nullable Long quantity(PodView pod, ContainerView c, Map<String, String> m, String name) {
-    String raw = m.get(name);
-    if (raw == null) {
-      return null;
-    }
-    long v;
-    try {
-      v = Quantities.value(raw);
-    } catch (IllegalArgumentException e) {
-      throw invalid(pod, c, name, e.getMessage());
-    }
-    if (v < 0) {
-      throw invalid(pod, c, name, "negative value " + raw);
-    }
-    return v;
-  }
-
-  private static long orZero(@Nullable Long v) {
-    return v == null ? 0 : v;
-  }
-
-  private static InvalidDemandException invalid(PodView pod, ContainerView c, String resource, String what) {
-    return new InvalidDemandException(
-        "pod " + pod.key() + " container " + c.name() + ": " + resource + ": " + what);
-  }
 
   // ---------------------------------------------------------------- inventory
 

@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.volcanovgpu.bridge.vendor.ascend;
+
+import org.jspecify.annotations.NullMarked;
