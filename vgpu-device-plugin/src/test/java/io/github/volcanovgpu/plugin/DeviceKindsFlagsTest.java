@@ -65,7 +65,8 @@ class DeviceKindsFlagsTest {
         .start(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
       assertThat(plugin.manager().services()).extracting(s -> s.resource().resourceName() + " "
           + s.resource().socketName() + " " + s.resource().devices().size())
-          .containsExactly("huawei.com/Ascend910C ascend-Ascend910C.sock 64", "vastaitech.com/va vastai-va.sock 8");
+          .containsExactly("huawei.com/Ascend910C ascend-Ascend910C.sock 64", "hami.io/vnpu-core ascend-vnpu-core.sock 64",
+              "vastaitech.com/va vastai-va.sock 8");
       assertThat(plugin.devices()).hasSize(24);
       assertThat(plugin.gpus()).isEmpty();
       assertThat(Files.exists(tmp.resolve("dp").resolve("ascend-Ascend910C.sock"))).isTrue();

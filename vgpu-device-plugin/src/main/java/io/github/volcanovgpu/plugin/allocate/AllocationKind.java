@@ -21,6 +21,14 @@ public interface AllocationKind {
   String countResource();
 
   /**
+   * Other names of the count resource that the kubelet may allocate for the same entries (Ascend's
+   * {@code hami.io/vnpu-core}); answered exactly like {@link #countResource()}.
+   */
+  default Set<String> countAliases() {
+    return Set.of();
+  }
+
+  /**
    * Resources this kind advertises that need no pod (NVIDIA's memory and cores): one empty response per container.
    */
   default Set<String> passiveResources() {

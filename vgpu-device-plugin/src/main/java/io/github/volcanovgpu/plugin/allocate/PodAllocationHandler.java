@@ -66,8 +66,9 @@ public final class PodAllocationHandler implements AllocationHandler {
       }
       return out.build();
     }
-    if (!resourceName.equals(kind.countResource())) {
+    if (!counts(resourceName)) {
       List<String> served = new ArrayList<>(List.of(kind.countResource()));
+      served.addAll(new java.util.TreeSet<>(kind.countAliases()));
       served.addAll(new java.util.TreeSet<>(kind.passiveResources()));
       throw new AllocationException(Status.Code.INVALID_ARGUMENT, "resource " + resourceName
           + " is not served by this plugin (" + String.join(", ", served) + ")");
@@ -85,7 +86,7 @@ public final class PodAllocationHandler implements AllocationHandler {
    */
   @Override
   public List<String> expectedCards(String resourceName, int size) {
-    if (!resourceName.equals(kind.countResource()) || size <= 0) {
+    if (!counts(resourceName) || size <= 0) {
       return List.of();
     }
     int entrySize = kind.entrySize(size);
@@ -100,6 +101,11 @@ public final class PodAllocationHandler implements AllocationHandler {
       LOG.debug("GetPreferredAllocation without a pod: {}", e.getMessage());
       return List.of();
     }
+  }
+
+  /** Whether Allocate of {@code resourceName} hands out entries (the count resource or one of its aliases). */
+  private boolean counts(String resourceName) {
+    return resourceName.equals(kind.countResource()) || kind.countAliases().contains(resourceName);
   }
 
   private ContainerAllocateResponse allocateContainer(List<String> deviceIds) {

@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -42,9 +43,15 @@ final class AscendAllocation implements AllocationKind {
   private final String runtimeInfoKey;
   private final List<ResponseContributor> template;
   private final List<ResponseContributor> hamiCore;
+  private final boolean alias;
 
-  AscendAllocation(AscendChip chip, AscendSettings settings) {
+  /**
+   * @param alias whether the kubelet also allocates the chip as {@link AscendAnnotations#ALIAS_COUNT} (the HAMi
+   *     release notes' name, served on nodes with one chip)
+   */
+  AscendAllocation(AscendChip chip, AscendSettings settings, boolean alias) {
     this.chip = Objects.requireNonNull(chip, "chip");
+    this.alias = alias;
     this.settings = Objects.requireNonNull(settings, "settings");
     this.keys = AssignmentAnnotations.hami(chip.commonWord());
     this.runtimeInfoKey = AscendAnnotations.runtimeInfo(chip.commonWord());
@@ -70,10 +77,16 @@ final class AscendAllocation implements AllocationKind {
     return chip.config().resourceName();
   }
 
-  /** HAMi's rule: the chip's count resource with a limit above 0. */
+  @Override
+  public Set<String> countAliases() {
+    return alias ? Set.of(AscendAnnotations.ALIAS_COUNT) : Set.of();
+  }
+
+  /** HAMi's rule: the chip's count resource (or its alias) with a limit above 0. */
   @Override
   public boolean requestsDevices(PodSnapshot.Container container) {
-    return container.hasPositiveLimit(countResource());
+    return container.hasPositiveLimit(countResource())
+        || (alias && container.hasPositiveLimit(AscendAnnotations.ALIAS_COUNT));
   }
 
   /** 910C SuperPod: a container holds whole modules, so an odd request is rounded up to the module pair. */

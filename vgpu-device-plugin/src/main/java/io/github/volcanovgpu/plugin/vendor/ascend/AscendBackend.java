@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Ascend NPUs as a device kind, as HAMi's ascend-device-plugin serves them: each chip of {@code vnpus.configs} whose
  * {@code chipName} DCMI reports on this node becomes one kubelet resource {@code huawei.com/<CommonWord>} (socket
- * {@code ascend-<CommonWord>.sock}, IDs {@code <npu>-<i>} per share), one registration
+ * {@code ascend-<CommonWord>.sock}, IDs {@code <npu>-<i>} per share; on a node with one chip the same IDs also as
+ * the HAMi release notes' alias {@code hami.io/vnpu-core}, socket {@code ascend-vnpu-core.sock}), one registration
  * {@code hami.io/node-register-<CommonWord>} with its handshake {@code hami.io/node-handshake-<CommonWord>}, and one
  * Allocate ({@link AscendAllocation}); the node's hami-core switch is published as {@code hami-vnpu-core}. The memory
  * and core resources are scheduler-only (the kubelet does not count them). Health is DCMI's, polled.
@@ -91,12 +92,22 @@ public final class AscendBackend implements DeviceBackend {
     List<AscendChip> chips = chips(node, port.npus());
     List<PluginResource> resources = new ArrayList<>();
     List<PhysicalDevice> devices = new ArrayList<>();
+    boolean alias = chips.size() == 1;
+    if (chips.size() > 1) {
+      LOG.info("node {} has {} Ascend chips: {} (the release notes' alias) is not served, pods name the chip",
+          node.nodeName(), chips.size(), AscendAnnotations.ALIAS_COUNT);
+    }
     for (AscendChip chip : chips) {
-      PodAllocationHandler handler = new PodAllocationHandler(new AscendAllocation(chip, settings), node.nodeName(),
-          node.pods(), node.lockRelease());
+      PodAllocationHandler handler = new PodAllocationHandler(new AscendAllocation(chip, settings, alias),
+          node.nodeName(), node.pods(), node.lockRelease());
       String resource = chip.config().resourceName();
-      resources.add(new PluginResource(resource, DeviceIds.count(chip.npus(), chip.sharesPerNpu()), handler,
-          PluginResource.Grouping.ONE_PER_CARD, PluginResource.socketName("ascend", resource)));
+      var ids = DeviceIds.count(chip.npus(), chip.sharesPerNpu());
+      resources.add(new PluginResource(resource, ids, handler, PluginResource.Grouping.ONE_PER_CARD,
+          PluginResource.socketName("ascend", resource)));
+      if (alias) {
+        resources.add(new PluginResource(AscendAnnotations.ALIAS_COUNT, ids, handler,
+            PluginResource.Grouping.ONE_PER_CARD, PluginResource.socketName("ascend", AscendAnnotations.ALIAS_COUNT)));
+      }
       devices.addAll(chip.npus());
       LOG.info("node {}: {} x {} ({}, {} shares per NPU) as {}", node.nodeName(), chip.npus().size(),
           chip.commonWord(), chip.hamiCore() ? "hami-core" : "template vNPUs", chip.sharesPerNpu(), resource);

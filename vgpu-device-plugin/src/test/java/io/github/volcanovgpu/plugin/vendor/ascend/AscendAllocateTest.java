@@ -190,6 +190,25 @@ class AscendAllocateTest {
   }
 
   @Test
+  void theReleaseNotesAliasIsAllocatedLikeTheChipsOwnResource() {
+    NodeServing s = new AscendBackend(FakeDcmiPort.fixture("910Cx16", NODE), AscendFixtures.settings(hook),
+        AscendFixtures.CLOCK).serve(AscendFixtures.context(AscendFixtures.nodeConfig(true, ""), pods));
+    assertThat(s.resources()).extracting(r -> r.resourceName()).containsExactly(C, "hami.io/vnpu-core");
+    AllocationHandler alias = s.resources().get(1).handler();
+    pods.put(pod("alias", "Ascend910C", entry("Ascend910C", 32768, 0, 8, 9) + ";")
+        .annotation(AscendAnnotations.runtimeInfo("Ascend910C"), hamiCoreInfo(32768, 0, 8, 9))
+        .annotation(AscendAnnotations.ALIAS_CHIP, "ascend910c")
+        .container(container("main", "hami.io/vnpu-core", "2", "hami.io/vnpu-core-memory", "32768")).build());
+
+    assertThat(alias.expectedCards("hami.io/vnpu-core", 2)).containsExactly(npu(8), npu(9));
+    ContainerAllocateResponse r = allocateOne(alias, "hami.io/vnpu-core", npu(8) + "-0", npu(9) + "-0");
+
+    assertThat(r.getEnvsMap()).containsEntry("ASCEND_VISIBLE_DEVICES", "8,9").containsEntry("NPU_MEM_QUOTA", "32768")
+        .doesNotContainKey("NPU_PRIORITY");
+    assertThat(annotation("alias", HamiAnnotations.BIND_PHASE)).isEqualTo("success");
+  }
+
+  @Test
   void superPodIdOutsideTheAssignedPairIsRefusedAndThePairKept() {
     AllocationHandler h = handler("910Cx16", true);
     String assigned = entry("Ascend910C", 32768, 50, 4, 5) + ";";
