@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * Health of a kind whose driver is polled rather than evented (Ascend DCMI's {@code dcmi_get_device_health}, a fake
  * machine): every {@code interval} the probe reads each device's state, and a change (healthy to faulty or back) is
  * delivered as a {@link HealthEvent#fault} or {@link HealthEvent#recovered} to every listener, on the polling
- * thread. Devices start healthy. The thread starts with the first listener and stops on {@link #close()}.
- * Thread-safe.
+ * thread. Devices start healthy; a listener that joins later (the plugin restarted for a new configuration) is told
+ * the faults that stand. The thread starts with the first listener and stops on {@link #close()}. Thread-safe.
  */
 public final class PollingHealthMonitor implements HealthMonitor, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PollingHealthMonitor.class);
@@ -34,6 +34,8 @@ public final class PollingHealthMonitor implements HealthMonitor, AutoCloseable 
   private final Duration interval;
   private final Clock clock;
   private final List<Consumer<HealthEvent>> listeners = new CopyOnWriteArrayList<>();
+  /** Device UUID to its standing fault, for the devices last read faulty. */
+  private final Map<String, String> faults = new HashMap<>();
   private final Map<String, Boolean> healthy = new HashMap<>();
   private @Nullable Thread thread;
   private @Nullable String lastFailure;
@@ -58,6 +60,7 @@ public final class PollingHealthMonitor implements HealthMonitor, AutoCloseable 
   public synchronized void watchHealth(Consumer<HealthEvent> listener) {
     if (!listeners.contains(listener)) {
       listeners.add(listener);
+      faults.forEach((uuid, fault) -> listener.accept(HealthEvent.fault(uuid, fault, clock.instant())));
     }
     if (thread == null && !interval.isZero() && !closed) {
       Thread t = new Thread(this::loop, name);
@@ -88,6 +91,11 @@ public final class PollingHealthMonitor implements HealthMonitor, AutoCloseable 
     List<HealthEvent> events = new java.util.ArrayList<>();
     now.forEach((uuid, fault) -> {
       boolean ok = fault.isEmpty();
+      if (ok) {
+        faults.remove(uuid);
+      } else {
+        faults.put(uuid, fault.get());
+      }
       Boolean was = healthy.put(uuid, ok);
       if (was == null ? !ok : was != ok) {
         events.add(ok ? HealthEvent.recovered(uuid, "healthy again", clock.instant())

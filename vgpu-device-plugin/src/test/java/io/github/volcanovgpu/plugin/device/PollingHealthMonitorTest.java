@@ -50,4 +50,20 @@ class PollingHealthMonitorTest {
     assertThat(m.polls()).isEqualTo(1);
     assertThat(seen).isEmpty();
   }
+
+  @Test
+  void aListenerJoiningLaterIsToldTheStandingFaults() {
+    PollingHealthMonitor m = new PollingHealthMonitor("t", state::get, Duration.ZERO, clock);
+    m.watchHealth(e -> { });
+    state.set(Map.of("a", Optional.of("DCMI health 2 (major alarm)"), "b", Optional.empty()));
+    m.pollOnce();
+
+    List<HealthEvent> late = new CopyOnWriteArrayList<>();
+    m.watchHealth(late::add);
+
+    assertThat(late).singleElement().satisfies(e -> {
+      assertThat(e.uuid()).isEqualTo("a");
+      assertThat(e.isFault()).isTrue();
+    });
+  }
 }
