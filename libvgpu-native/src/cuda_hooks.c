@@ -232,19 +232,10 @@ VGPU_EXPORT CUresult cuArrayDestroy(CUarray arr) {
     return vgpu_real.name call;                                  \
   }
 
-#define KPARAMS                                                                                                  \
-  (CUfunction f, unsigned int gx, unsigned int gy, unsigned int gz, unsigned int bx, unsigned int by, unsigned int bz, \
-   unsigned int shmem, CUstream s, void **params, void **extra)
-#define KARGS (f, gx, gy, gz, bx, by, bz, shmem, s, params, extra)
-#define CPARAMS                                                                                                  \
-  (CUfunction f, unsigned int gx, unsigned int gy, unsigned int gz, unsigned int bx, unsigned int by, unsigned int bz, \
-   unsigned int shmem, CUstream s, void **params)
-#define CARGS (f, gx, gy, gz, bx, by, bz, shmem, s, params)
-
-LAUNCH(cuLaunchKernel, KPARAMS, KARGS, gx, gy, gz)
-LAUNCH(cuLaunchKernel_ptsz, KPARAMS, KARGS, gx, gy, gz)
-LAUNCH(cuLaunchCooperativeKernel, CPARAMS, CARGS, gx, gy, gz)
-LAUNCH(cuLaunchCooperativeKernel_ptsz, CPARAMS, CARGS, gx, gy, gz)
+LAUNCH(cuLaunchKernel, VGPU_KPARAMS, VGPU_KARGS, gx, gy, gz)
+LAUNCH(cuLaunchKernel_ptsz, VGPU_KPARAMS, VGPU_KARGS, gx, gy, gz)
+LAUNCH(cuLaunchCooperativeKernel, VGPU_CPARAMS, VGPU_CARGS, gx, gy, gz)
+LAUNCH(cuLaunchCooperativeKernel_ptsz, VGPU_CPARAMS, VGPU_CARGS, gx, gy, gz)
 LAUNCH(cuLaunchKernelEx, (const CUlaunchConfig *cfg, CUfunction f, void **params, void **extra),
        (cfg, f, params, extra), cfg ? cfg->gridDimX : 1, cfg ? cfg->gridDimY : 1, cfg ? cfg->gridDimZ : 1)
 LAUNCH(cuLaunchKernelEx_ptsz, (const CUlaunchConfig *cfg, CUfunction f, void **params, void **extra),
@@ -322,51 +313,62 @@ VGPU_EXPORT CUresult cuCtxDestroy_v2(CUcontext ctx) {
 
 /* ---- cuGetProcAddress ---- */
 static void *hook_for_real(void *p) {
-#define VGPU_MATCH(name, params, args) \
+#define VGPU_MATCH(name, since, until, params, args) \
   if (vgpu_real.name != NULL && p == (void *)vgpu_real.name) return (void *)name;
   VGPU_CUDA_HOOKS(VGPU_MATCH)
 #undef VGPU_MATCH
   return NULL;
 }
 
-/* Fallback when the driver hands out addresses that are not its exported symbols. */
+/* Length of a symbol's base name: without a trailing _ptsz, then without a trailing _v<digits>. */
+static size_t base_len(const char *name, bool *ptsz) {
+  size_t n = strlen(name);
+  *ptsz = n > 5 && strcmp(name + n - 5, "_ptsz") == 0;
+  if (*ptsz) n -= 5;
+  size_t d = n;
+  while (d > 0 && name[d - 1] >= '0' && name[d - 1] <= '9') d--;
+  if (d < n && d >= 2 && name[d - 1] == 'v' && name[d - 2] == '_') return d - 2;
+  return n;
+}
+
+/*
+ * Fallback when the driver hands out addresses that are not its exported symbols: the hook whose ABI the
+ * driver serves for (base name, version, flags), from the since/until of the one hook list. A per-thread
+ * request takes the _ptsz variant where one exists at that version. Never a hook of another ABI: a version
+ * outside every variant's range (an old ABI, or one newer than the list knows) gets no hook.
+ */
 static void *hook_for_request(const char *symbol, int version, cuuint64_t flags) {
   static const struct {
-    const char *base;
-    int v2_since; /* 0: a single ABI */
-    int ptsz;     /* has a per-thread-default-stream variant */
-    int max_ver;  /* newer requests map to an ABI we do not hook (0: none) */
+    const char *name;
+    int since, until;
+    void *fn;
   } variants[] = {
-      {"cuMemAlloc", 3020, 0, 0},        {"cuMemAllocPitch", 3020, 0, 0},   {"cuMemFree", 3020, 0, 0},
-      {"cuMemGetInfo", 3020, 0, 0},      {"cuDeviceTotalMem", 3020, 0, 0},  {"cuArrayCreate", 3020, 0, 0},
-      {"cuArray3DCreate", 3020, 0, 0},   {"cuGetProcAddress", 12000, 0, 0}, {"cuLaunchKernel", 0, 1, 0},
-      {"cuLaunchKernelEx", 0, 1, 0},     {"cuLaunchCooperativeKernel", 0, 1, 0}, {"cuGraphLaunch", 0, 1, 0},
-      {"cuMemAllocAsync", 0, 1, 0},      {"cuMemAllocFromPoolAsync", 0, 1, 0}, {"cuMemFreeAsync", 0, 1, 0},
-      {"cuInit", 0, 0, 0},               {"cuMemAllocManaged", 0, 0, 0},    {"cuMemCreate", 0, 0, 0},
-      {"cuMemRelease", 0, 0, 0},         {"cuArrayDestroy", 0, 0, 0},       {"cuDevicePrimaryCtxRetain", 0, 0, 0},
-      {"cuCtxCreate", 3020, 0, 12999},   {"cuCtxDestroy", 4000, 0, 0},
+#define VGPU_VARIANT(name, since, until, params, args) {#name, since, until, (void *)name},
+      VGPU_CUDA_HOOKS(VGPU_VARIANT)
+#undef VGPU_VARIANT
   };
+  bool want_ptsz = (flags & CU_GET_PROC_ADDRESS_PER_THREAD_DEFAULT_STREAM) != 0;
+  size_t sym_len = strlen(symbol);
+  void *best[2] = {NULL, NULL}; /* [0] legacy variant, [1] _ptsz variant */
+  int best_since[2] = {-1, -1};
   for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++) {
-    if (strcmp(symbol, variants[i].base) != 0) continue;
-    if (variants[i].max_ver != 0 && version > variants[i].max_ver) return NULL; /* e.g. cuCtxCreate_v4 in 13.x */
-    if (variants[i].v2_since != 0 && version < variants[i].v2_since && strcmp(symbol, "cuGetProcAddress") != 0)
-      return NULL; /* old ABI: never a _v2 hook */
-    char name[96];
-    snprintf(name, sizeof name, "%s%s%s", symbol,
-             variants[i].v2_since != 0 && version >= variants[i].v2_since ? "_v2" : "",
-             variants[i].ptsz && (flags & CU_GET_PROC_ADDRESS_PER_THREAD_DEFAULT_STREAM) ? "_ptsz" : "");
-    return vgpu_hook_by_name(name);
+    bool ptsz;
+    size_t n = base_len(variants[i].name, &ptsz);
+    if (n != sym_len || strncmp(variants[i].name, symbol, n) != 0) continue;
+    if (version < variants[i].since || (variants[i].until != 0 && version > variants[i].until)) continue;
+    if (variants[i].since > best_since[ptsz]) {
+      best[ptsz] = variants[i].fn;
+      best_since[ptsz] = variants[i].since;
+    }
   }
-  return NULL;
+  return want_ptsz && best[1] != NULL ? best[1] : best[0];
 }
 
 static void substitute(const char *symbol, void **pfn, int version, cuuint64_t flags) {
   if (pfn == NULL || *pfn == NULL || symbol == NULL) return;
   void *h = hook_for_real(*pfn);
-  if (h == NULL && hook_for_request(symbol, version, flags) != NULL) {
-    /* Not one of the driver's exported addresses, but a name we hook: trust the versioned mapping. */
-    h = hook_for_request(symbol, version, flags);
-  }
+  /* Not one of the driver's exported addresses, but a name we hook: trust the versioned mapping. */
+  if (h == NULL) h = hook_for_request(symbol, version, flags);
   if (h != NULL) {
     VGPU_DEBUG("cuGetProcAddress(%s, %d, %llu) -> hook", symbol, version, (unsigned long long)flags);
     *pfn = h;
@@ -447,21 +449,4 @@ VGPU_EXPORT nvmlReturn_t nvmlDeviceGetMemoryInfo_v2(nvmlDevice_t device, nvmlMem
     memory->free = vgpu_sat_sub(m.total, memory->used);
   }
   return rc;
-}
-
-/* ---- name -> hook (for the dlsym override) ---- */
-void *vgpu_hook_by_name(const char *name) {
-  static const struct {
-    const char *name;
-    void *fn;
-  } hooks[] = {
-#define VGPU_ENTRY(n, params, args) {#n, (void *)n},
-      VGPU_CUDA_HOOKS(VGPU_ENTRY)
-#undef VGPU_ENTRY
-      {"nvmlDeviceGetMemoryInfo", (void *)nvmlDeviceGetMemoryInfo},
-      {"nvmlDeviceGetMemoryInfo_v2", (void *)nvmlDeviceGetMemoryInfo_v2},
-  };
-  for (size_t i = 0; i < sizeof hooks / sizeof hooks[0]; i++)
-    if (strcmp(hooks[i].name, name) == 0) return hooks[i].fn;
-  return NULL;
 }
