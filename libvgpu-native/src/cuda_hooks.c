@@ -20,6 +20,10 @@ static inline uint64_t limit_of(int dev) {
 /* Reserve before the driver allocates, so concurrent processes can never overshoot together. */
 static bool reserve(int dev, uint64_t size) {
   if (dev < 0 || dev >= VGPU_MAX_DEVICES) return true;
+  if (vgpu_g.cfg.refuse_all) {
+    VGPU_WARN("device %d: allocation of %llu bytes refused: the limits file is invalid", dev, (unsigned long long)size);
+    return false;
+  }
   if (vgpu_region_try_charge(&vgpu_g.shm, dev, size, limit_of(dev)) == 0) return true;
   VGPU_WARN("device %d: allocation of %llu bytes refused, %llu of %llu bytes in use by the container", dev,
             (unsigned long long)size, (unsigned long long)vgpu_region_used(&vgpu_g.shm, dev),

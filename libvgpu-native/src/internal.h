@@ -8,6 +8,7 @@
 #include "cuda_abi.h"
 #include "hook_lists.h"
 #include "vgpu/core.h"
+#include "vgpu/limits_file.h"
 #include "vgpu/region.h"
 #include "vgpu/track.h"
 
@@ -55,20 +56,28 @@ void *vgpu_real_dlsym(void *handle, const char *name);
 /* Our hook for an exported CUDA/NVML name, or NULL. */
 void *vgpu_hook_by_name(const char *name);
 
-/* Runtime state. */
+/* One front end (CUDA, Ascend): its configuration and the container's accounting region. */
 typedef struct {
-  vgpu_config cfg; /* effective (after the region's written-once limits) */
+  const char *name;          /* for log lines */
+  const vgpu_env_names *env; /* the environment variables it reads */
+  vgpu_limits_kind kind;     /* the limits file applies when its kind matches */
+  vgpu_config cfg;           /* effective: limits file, environment, the region's written-once limits */
   vgpu_shm shm;
-  bool core_ready;
-  bool cuda_ready;
-  bool throttle_any; /* some device has an SM limit and the policy is not disable */
-} vgpu_state;
-extern vgpu_state vgpu_g;
+  int state;                 /* 0 not initialised, 1 ready, -1 unusable (pass-through) */
+  bool throttle_any;         /* some device has a core limit and the policy is not disable */
+} vgpu_front;
+extern vgpu_front vgpu_g;   /* CUDA */
+extern vgpu_front vgpu_npu; /* Ascend */
 
+/* Configuration + shared region of a front end (lazily, without touching the vendor runtime). */
+bool vgpu_front_ready(vgpu_front *fe);
 /* Loads the real driver table (lazily); false when the driver is absent or we are re-entering. */
 bool vgpu_cuda_ready(void);
-/* Config + shared region (lazily, without touching the driver). */
-bool vgpu_core_ready(void);
+/* The CUDA front end's configuration + shared region. */
+static inline bool vgpu_core_ready(void) {
+  extern bool vgpu_front_ready(vgpu_front * fe);
+  return __builtin_expect(__atomic_load_n(&vgpu_g.state, __ATOMIC_ACQUIRE) == 1, 1) || vgpu_front_ready(&vgpu_g);
+}
 /* Real function, or the next definition after libvgpu when the table is not loaded yet. */
 void *vgpu_next(const char *name);
 /* Current context's device, or -1. */

@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "vgpu/region.h"
 
+#include "vgpu/limits_file.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -291,22 +293,20 @@ void vgpu_region_apply_limits(vgpu_shm *h, const vgpu_config *cfg, vgpu_config *
     vgpu_region_unlock(h);
     return;
   }
-  bool differs = false;
+  bool raised = false;
   for (int d = 0; d < VGPU_MAX_DEVICES; d++) {
-    if ((cfg->any_mem_limit || cfg->any_sm_limit) &&
-        (cfg->mem_limit[d] != r->mem_limit[d] || cfg->sm_limit[d] != r->sm_limit[d]))
-      differs = true;
-    eff->mem_limit[d] = r->mem_limit[d];
-    eff->sm_limit[d] = r->sm_limit[d];
+    /* the region's limits apply to every process; its own configuration can only lower them for itself */
+    uint64_t mem = vgpu_lower_limit(r->mem_limit[d], cfg->mem_limit[d]);
+    uint32_t sm = r->sm_limit[d] < cfg->sm_limit[d] ? r->sm_limit[d] : cfg->sm_limit[d];
+    if (sm == 0) sm = 100;
+    if ((cfg->mem_limit[d] != 0 && mem < cfg->mem_limit[d]) || (cfg->sm_limit[d] < 100 && sm < cfg->sm_limit[d]))
+      raised = true;
+    eff->mem_limit[d] = mem;
+    eff->sm_limit[d] = sm;
   }
   vgpu_region_unlock(h);
-  eff->any_mem_limit = false;
-  eff->any_sm_limit = false;
-  for (int d = 0; d < VGPU_MAX_DEVICES; d++) {
-    if (eff->mem_limit[d] != 0) eff->any_mem_limit = true;
-    if (eff->sm_limit[d] < 100) eff->any_sm_limit = true;
-  }
-  if (differs && report != NULL) {
+  vgpu_config_settle(eff);
+  if (raised && report != NULL) {
     char msg[256];
     snprintf(msg, sizeof msg,
              "limits in the environment differ from those already written to the shared region; "

@@ -7,8 +7,10 @@
  *   error device=<i> step=<call> code=<CUresult>                exit 1
  *
  * total/free are what cuMemGetInfo reports before the allocation. Usage:
- *   vgpu-probe [--device I] [--alloc-mib N] [--chunk-mib C] [--hold-ms MS]
+ *   vgpu-probe [--device I] [--alloc-mib N] [--chunk-mib C] [--hold-ms MS] [--setenv K=V] [--unsetenv K]
  * --chunk-mib allocates N MiB in chunks of C MiB (default: one allocation); --alloc-mib 0 only reports.
+ * --setenv / --unsetenv edit the process's own environment before the first driver call (tamper tests:
+ * libvgpu is already loaded and reads its configuration at that first call).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -28,7 +30,8 @@ typedef CUresult (*alloc_fn)(CUdeviceptr *, size_t);
 typedef CUresult (*free_fn)(CUdeviceptr);
 
 static void usage(void) {
-  fprintf(stderr, "usage: vgpu-probe [--device I] [--alloc-mib N] [--chunk-mib C] [--hold-ms MS]\n");
+  fprintf(stderr, "usage: vgpu-probe [--device I] [--alloc-mib N] [--chunk-mib C] [--hold-ms MS] [--setenv K=V] "
+                  "[--unsetenv K]\n");
   exit(64);
 }
 
@@ -37,6 +40,15 @@ int main(int argc, char **argv) {
   unsigned long long mib = 0, chunk = 0, hold_ms = 0;
   for (int i = 1; i < argc; i++) {
     if (i + 1 >= argc) usage();
+    if (strcmp(argv[i], "--setenv") == 0 || strcmp(argv[i], "--unsetenv") == 0) {
+      if (argv[i][2] == 's') {
+        if (putenv(argv[i + 1]) != 0) usage();
+      } else if (unsetenv(argv[i + 1]) != 0) {
+        usage();
+      }
+      i++;
+      continue;
+    }
     char *end;
     unsigned long long v = strtoull(argv[i + 1], &end, 10);
     if (*end != '\0') usage();
