@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -134,9 +135,16 @@ VGPU_EXPORT CUresult cuMemFree_v2(CUdeviceptr dptr) {
   return rc;
 }
 
+/* A stream being captured into a graph: the allocation becomes a graph memory node, charged at instantiation. */
+static bool capturing(CUstream s) {
+  int status = CU_STREAM_CAPTURE_STATUS_NONE;
+  return s != NULL && vgpu_real.cuStreamIsCapturing != NULL && vgpu_real.cuStreamIsCapturing(s, &status) == CUDA_SUCCESS &&
+         status != CU_STREAM_CAPTURE_STATUS_NONE;
+}
+
 #define ASYNC_ALLOC(name, params, call)                              \
   VGPU_EXPORT CUresult name params {                                 \
-    if (!vgpu_cuda_ready()) PASS(name, call);                        \
+    if (!vgpu_cuda_ready() || capturing(s)) PASS(name, call);        \
     int dev = vgpu_current_device();                                 \
     if (!reserve(dev, size)) return CUDA_ERROR_OUT_OF_MEMORY;        \
     CUresult rc = vgpu_real.name call;                               \
@@ -288,19 +296,29 @@ VGPU_EXPORT CUresult cuDevicePrimaryCtxRetain(CUcontext *ctx, CUdevice dev) {
   return rc;
 }
 
-VGPU_EXPORT CUresult cuCtxCreate_v2(CUcontext *ctx, unsigned int flags, CUdevice dev) {
-  if (!vgpu_cuda_ready()) PASS(cuCtxCreate_v2, (ctx, flags, dev));
-  uint64_t before = nvml_used(dev);
-  CUresult rc = vgpu_real.cuCtxCreate_v2(ctx, flags, dev);
-  if (rc == CUDA_SUCCESS && dev >= 0 && dev < VGPU_MAX_DEVICES) {
-    uint64_t d = context_delta(before, dev);
-    if (d > 0) {
-      (void)vgpu_region_try_charge(&vgpu_g.shm, dev, d, 0);
-      track(VGPU_KIND_CONTEXT, (uint64_t)(uintptr_t)*ctx, dev, d);
-    }
+/* Charges a created context's measured overhead and remembers it for cuCtxDestroy. */
+static CUresult context_created(CUresult rc, CUcontext *ctx, CUdevice dev, uint64_t before) {
+  if (rc != CUDA_SUCCESS || ctx == NULL || dev < 0 || dev >= VGPU_MAX_DEVICES) return rc;
+  uint64_t d = context_delta(before, dev);
+  if (d > 0) {
+    (void)vgpu_region_try_charge(&vgpu_g.shm, dev, d, 0); /* it exists already: charged, not refused */
+    track(VGPU_KIND_CONTEXT, (uint64_t)(uintptr_t)*ctx, dev, d);
   }
   return rc;
 }
+
+#define CTX_CREATE(name, params, call)                                        \
+  VGPU_EXPORT CUresult name params {                                          \
+    if (!vgpu_cuda_ready()) PASS(name, call);                                 \
+    uint64_t before = nvml_used(dev);                                         \
+    return context_created(vgpu_real.name call, ctx, dev, before);            \
+  }
+CTX_CREATE(cuCtxCreate_v2, (CUcontext * ctx, unsigned int flags, CUdevice dev), (ctx, flags, dev))
+CTX_CREATE(cuCtxCreate_v3,
+           (CUcontext * ctx, CUexecAffinityParam * affinity, int naffinity, unsigned int flags, CUdevice dev),
+           (ctx, affinity, naffinity, flags, dev))
+CTX_CREATE(cuCtxCreate_v4, (CUcontext * ctx, CUctxCreateParams * cparams, unsigned int flags, CUdevice dev),
+           (ctx, cparams, flags, dev))
 
 VGPU_EXPORT CUresult cuCtxDestroy_v2(CUcontext ctx) {
   if (!vgpu_cuda_ready()) PASS(cuCtxDestroy_v2, (ctx));
@@ -313,6 +331,108 @@ VGPU_EXPORT CUresult cuCtxDestroy_v2(CUcontext ctx) {
     else track(VGPU_KIND_CONTEXT, (uint64_t)(uintptr_t)ctx, dev, size);
   }
   return rc;
+}
+
+/* ---- graph memory: a graph's allocation nodes are charged when it is instantiated, until the exec is destroyed ---- */
+
+/* Device bytes of the graph's memory allocation nodes, per device (added with cuGraphAddMemAllocNode, cuGraphAddNode
+ * or captured from cuMemAllocAsync). Returns false when the graph cannot be read (then nothing is charged). */
+static bool graph_alloc_bytes(CUgraph graph, uint64_t bytes[VGPU_MAX_DEVICES]) {
+  memset(bytes, 0, sizeof(uint64_t) * VGPU_MAX_DEVICES);
+  size_t n = 0;
+  if (vgpu_real.cuGraphGetNodes == NULL || vgpu_real.cuGraphNodeGetType == NULL ||
+      vgpu_real.cuGraphMemAllocNodeGetParams == NULL || vgpu_real.cuGraphGetNodes(graph, NULL, &n) != CUDA_SUCCESS)
+    return false;
+  if (n == 0) return true;
+  CUgraphNode *nodes = calloc(n, sizeof *nodes);
+  if (nodes == NULL || vgpu_real.cuGraphGetNodes(graph, nodes, &n) != CUDA_SUCCESS) {
+    free(nodes);
+    return false;
+  }
+  for (size_t i = 0; i < n; i++) {
+    int type = -1;
+    CUDA_MEM_ALLOC_NODE_PARAMS p;
+    memset(&p, 0, sizeof p);
+    if (vgpu_real.cuGraphNodeGetType(nodes[i], &type) != CUDA_SUCCESS || type != CU_GRAPH_NODE_TYPE_MEM_ALLOC ||
+        vgpu_real.cuGraphMemAllocNodeGetParams(nodes[i], &p) != CUDA_SUCCESS)
+      continue;
+    int dev = p.poolProps.location.type == CU_MEM_LOCATION_TYPE_DEVICE ? p.poolProps.location.id : -1;
+    if (dev >= 0 && dev < VGPU_MAX_DEVICES) bytes[dev] = vgpu_sat_add(bytes[dev], p.bytesize);
+  }
+  free(nodes);
+  return true;
+}
+
+/* Per-device keys of an exec's charges in the allocation table (user-space pointers leave the top byte free). */
+static uint64_t exec_key(CUgraphExec exec, int dev) { return (uint64_t)(uintptr_t)exec ^ ((uint64_t)dev << 56); }
+
+static bool graph_reserve(CUgraph graph, uint64_t bytes[VGPU_MAX_DEVICES]) {
+  if (!graph_alloc_bytes(graph, bytes)) return true;
+  for (int d = 0; d < VGPU_MAX_DEVICES; d++) {
+    if (bytes[d] == 0 || reserve(d, bytes[d])) continue;
+    while (--d >= 0) unreserve(d, bytes[d]);
+    return false;
+  }
+  return true;
+}
+
+static CUresult graph_settle(CUresult rc, CUgraphExec *exec, const uint64_t bytes[VGPU_MAX_DEVICES]) {
+  for (int d = 0; d < VGPU_MAX_DEVICES; d++) {
+    if (bytes[d] == 0) continue;
+    if (rc != CUDA_SUCCESS || exec == NULL) unreserve(d, bytes[d]);
+    else track(VGPU_KIND_GRAPH_EXEC, exec_key(*exec, d), d, bytes[d]);
+  }
+  return rc;
+}
+
+#define INSTANTIATE(name, params, call)                                   \
+  VGPU_EXPORT CUresult name params {                                     \
+    if (!vgpu_cuda_ready()) PASS(name, call);                            \
+    uint64_t bytes[VGPU_MAX_DEVICES];                                    \
+    if (!graph_reserve(graph, bytes)) return CUDA_ERROR_OUT_OF_MEMORY;  \
+    return graph_settle(vgpu_real.name call, exec, bytes);              \
+  }
+INSTANTIATE(cuGraphInstantiate_v2, (CUgraphExec * exec, CUgraph graph, CUgraphNode * err_node, char *log, size_t log_size),
+            (exec, graph, err_node, log, log_size))
+INSTANTIATE(cuGraphInstantiateWithFlags, (CUgraphExec * exec, CUgraph graph, unsigned long long flags),
+            (exec, graph, flags))
+INSTANTIATE(cuGraphInstantiateWithParams, (CUgraphExec * exec, CUgraph graph, CUDA_GRAPH_INSTANTIATE_PARAMS * iparams),
+            (exec, graph, iparams))
+INSTANTIATE(cuGraphInstantiateWithParams_ptsz,
+            (CUgraphExec * exec, CUgraph graph, CUDA_GRAPH_INSTANTIATE_PARAMS * iparams), (exec, graph, iparams))
+
+VGPU_EXPORT CUresult cuGraphExecDestroy(CUgraphExec exec) {
+  if (!vgpu_cuda_ready()) PASS(cuGraphExecDestroy, (exec));
+  uint64_t bytes[VGPU_MAX_DEVICES] = {0};
+  for (int d = 0; d < VGPU_MAX_DEVICES; d++) {
+    int dev;
+    if (!untrack(VGPU_KIND_GRAPH_EXEC, exec_key(exec, d), &dev, &bytes[d])) bytes[d] = 0;
+  }
+  CUresult rc = vgpu_real.cuGraphExecDestroy(exec);
+  for (int d = 0; d < VGPU_MAX_DEVICES; d++) {
+    if (bytes[d] == 0) continue;
+    if (rc == CUDA_SUCCESS) unreserve(d, bytes[d]);
+    else track(VGPU_KIND_GRAPH_EXEC, exec_key(exec, d), d, bytes[d]);
+  }
+  return rc;
+}
+
+/* A node that can never fit (the graph's allocations on its device beyond what is left) is refused when added,
+ * like any other allocation; the memory itself is charged when the graph is instantiated. */
+VGPU_EXPORT CUresult cuGraphAddMemAllocNode(CUgraphNode *node, CUgraph graph, const CUgraphNode *deps, size_t ndeps,
+                                            CUDA_MEM_ALLOC_NODE_PARAMS *nparams) {
+  if (!vgpu_cuda_ready() || nparams == NULL || nparams->poolProps.location.type != CU_MEM_LOCATION_TYPE_DEVICE)
+    PASS(cuGraphAddMemAllocNode, (node, graph, deps, ndeps, nparams));
+  int dev = nparams->poolProps.location.id;
+  uint64_t bytes[VGPU_MAX_DEVICES];
+  if (dev >= 0 && dev < VGPU_MAX_DEVICES && graph_alloc_bytes(graph, bytes) &&
+      (vgpu_g.cfg.refuse_all || !vgpu_fits(vgpu_region_used(&vgpu_g.shm, dev), vgpu_sat_add(bytes[dev], nparams->bytesize),
+                                           limit_of(dev)))) {
+    VGPU_WARN("device %d: graph allocation node of %llu bytes refused (the graph would not fit the limit)", dev,
+              (unsigned long long)nparams->bytesize);
+    return CUDA_ERROR_OUT_OF_MEMORY;
+  }
+  return vgpu_real.cuGraphAddMemAllocNode(node, graph, deps, ndeps, nparams);
 }
 
 /* ---- cuGetProcAddress ---- */

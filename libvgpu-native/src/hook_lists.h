@@ -64,8 +64,27 @@
   X(cuGraphLaunch, 10000, 0, (CUgraphExec g, CUstream s), (g, s))                                               \
   X(cuGraphLaunch_ptsz, 10000, 0, (CUgraphExec g, CUstream s), (g, s))                                          \
   X(cuDevicePrimaryCtxRetain, 7000, 0, (CUcontext * ctx, CUdevice dev), (ctx, dev))                             \
-  X(cuCtxCreate_v2, 3020, 11039, (CUcontext * ctx, unsigned int flags, CUdevice dev), (ctx, flags, dev))            \
-  X(cuCtxDestroy_v2, 4000, 0, (CUcontext ctx), (ctx))
+  X(cuCtxCreate_v2, 3020, 11039, (CUcontext * ctx, unsigned int flags, CUdevice dev), (ctx, flags, dev))        \
+  X(cuCtxCreate_v3, 11040, 12049,                                                                               \
+    (CUcontext * ctx, CUexecAffinityParam * affinity, int naffinity, unsigned int flags, CUdevice dev),         \
+    (ctx, affinity, naffinity, flags, dev))                                                                     \
+  X(cuCtxCreate_v4, 12050, 0, (CUcontext * ctx, CUctxCreateParams * cparams, unsigned int flags, CUdevice dev), \
+    (ctx, cparams, flags, dev))                                                                                 \
+  X(cuCtxDestroy_v2, 4000, 0, (CUcontext ctx), (ctx))                                                           \
+  X(cuGraphAddMemAllocNode, 11040, 0,                                                                           \
+    (CUgraphNode * node, CUgraph graph, const CUgraphNode *deps, size_t ndeps,                                  \
+     CUDA_MEM_ALLOC_NODE_PARAMS *nparams),                                                                      \
+    (node, graph, deps, ndeps, nparams))                                                                        \
+  X(cuGraphInstantiate_v2, 11000, 11999,                                                                        \
+    (CUgraphExec * exec, CUgraph graph, CUgraphNode * err_node, char *log, size_t log_size),                    \
+    (exec, graph, err_node, log, log_size))                                                                     \
+  X(cuGraphInstantiateWithFlags, 11040, 0, (CUgraphExec * exec, CUgraph graph, unsigned long long flags),       \
+    (exec, graph, flags))                                                                                       \
+  X(cuGraphInstantiateWithParams, 12000, 0,                                                                     \
+    (CUgraphExec * exec, CUgraph graph, CUDA_GRAPH_INSTANTIATE_PARAMS * iparams), (exec, graph, iparams))       \
+  X(cuGraphInstantiateWithParams_ptsz, 12000, 0,                                                                \
+    (CUgraphExec * exec, CUgraph graph, CUDA_GRAPH_INSTANTIATE_PARAMS * iparams), (exec, graph, iparams))       \
+  X(cuGraphExecDestroy, 10000, 0, (CUgraphExec exec), (exec))
 
 /* NVML entries: X(name, parameter list, argument list). */
 #define VGPU_NVML_HOOKS(X)                                                                                       \
@@ -75,6 +94,10 @@
 /* Driver functions libvgpu calls but does not hook: X(name, parameter list, argument list). */
 #define VGPU_CUDA_REAL_ONLY(X)                                                                                   \
   X(cuCtxGetDevice, (CUdevice * dev), (dev))                                                                    \
-  X(cuDeviceGetAttribute, (int *value, int attrib, CUdevice dev), (value, attrib, dev))
+  X(cuDeviceGetAttribute, (int *value, int attrib, CUdevice dev), (value, attrib, dev))                         \
+  X(cuGraphGetNodes, (CUgraph graph, CUgraphNode * nodes, size_t * n), (graph, nodes, n))                       \
+  X(cuGraphNodeGetType, (CUgraphNode node, int *type), (node, type))                                            \
+  X(cuGraphMemAllocNodeGetParams, (CUgraphNode node, CUDA_MEM_ALLOC_NODE_PARAMS * p), (node, p))                \
+  X(cuStreamIsCapturing, (CUstream s, int *status), (s, status))
 
 #endif

@@ -220,7 +220,8 @@ EXPORT CUresult cuDevicePrimaryCtxRelease_v2(CUdevice d) {
   (void)d;
   return CUDA_SUCCESS;
 }
-EXPORT CUresult cuCtxCreate_v2(CUcontext *ctx, unsigned int flags, CUdevice d) {
+/* Internal calls never go through exported (interposable) symbols, as in a real driver. */
+static CUresult ctx_create(CUcontext *ctx, unsigned int flags, CUdevice d) {
   (void)flags;
   setup();
   if (d < 0 || d >= ndev) return 101;
@@ -230,6 +231,21 @@ EXPORT CUresult cuCtxCreate_v2(CUcontext *ctx, unsigned int flags, CUdevice d) {
   pthread_mutex_unlock(&mu);
   cur_dev = d;
   return CUDA_SUCCESS;
+}
+EXPORT CUresult cuCtxCreate_v2(CUcontext *ctx, unsigned int flags, CUdevice d) {
+  CALLED("cuCtxCreate_v2");
+  return ctx_create(ctx, flags, d);
+}
+EXPORT CUresult cuCtxCreate_v3(CUcontext *ctx, CUexecAffinityParam *affinity, int naffinity, unsigned int flags,
+                               CUdevice d) {
+  (void)affinity, (void)naffinity;
+  CALLED("cuCtxCreate_v3");
+  return ctx_create(ctx, flags, d);
+}
+EXPORT CUresult cuCtxCreate_v4(CUcontext *ctx, CUctxCreateParams *cparams, unsigned int flags, CUdevice d) {
+  (void)cparams;
+  CALLED("cuCtxCreate_v4");
+  return ctx_create(ctx, flags, d);
 }
 EXPORT CUresult cuCtxSetCurrent(CUcontext ctx) {
   cur_dev = ctx == NULL ? -1 : (int)((uintptr_t)ctx & 0xff) - 1;
@@ -290,10 +306,11 @@ EXPORT CUresult cuMemFree_v2(CUdeviceptr p) {
   CALLED("cuMemFree_v2");
   return do_free(p, 0);
 }
+static CUresult capture_alloc(CUstream s, CUdeviceptr *p, size_t size);
 EXPORT CUresult cuMemAllocAsync(CUdeviceptr *p, size_t size, CUstream s) {
-  (void)s;
   CALLED("cuMemAllocAsync");
-  return do_alloc(p, size, cur_dev, 0);
+  CUresult rc = capture_alloc(s, p, size);
+  return rc != CUDA_ERROR_NOT_FOUND ? rc : do_alloc(p, size, cur_dev, 0);
 }
 EXPORT CUresult cuMemAllocAsync_ptsz(CUdeviceptr *p, size_t size, CUstream s) {
   (void)s;
@@ -441,6 +458,169 @@ EXPORT CUresult cuGetErrorString(CUresult e, const char **s) {
   return CUDA_SUCCESS;
 }
 
+/* ---- graphs: memory allocation nodes get an address when added and device memory when instantiated ---- */
+#define MAXGRAPH 64
+#define MAXNODE 64
+static struct stub_graph {
+  int used;
+  int nnodes;
+  struct stub_node {
+    int type;
+    CUDA_MEM_ALLOC_NODE_PARAMS alloc;
+  } nodes[MAXNODE];
+} graphs[MAXGRAPH];
+static struct {
+  int used;
+  int nalloc;
+  unsigned long long keys[MAXNODE];
+} execs[MAXGRAPH];
+static CUstream capture_stream; /* the one stream being captured, or NULL */
+static CUgraph capture_graph;
+
+EXPORT CUresult cuGraphCreate(CUgraph *g, unsigned int flags) {
+  (void)flags;
+  pthread_mutex_lock(&mu);
+  for (int i = 0; i < MAXGRAPH; i++)
+    if (!graphs[i].used) {
+      memset(&graphs[i], 0, sizeof graphs[i]);
+      graphs[i].used = 1;
+      *g = (CUgraph)&graphs[i];
+      pthread_mutex_unlock(&mu);
+      return CUDA_SUCCESS;
+    }
+  pthread_mutex_unlock(&mu);
+  return CUDA_ERROR_OUT_OF_MEMORY;
+}
+EXPORT CUresult cuGraphDestroy(CUgraph g) {
+  ((struct stub_graph *)g)->used = 0;
+  return CUDA_SUCCESS;
+}
+static CUresult add_node(CUgraph g, int type, CUDA_MEM_ALLOC_NODE_PARAMS *p, CUgraphNode *out) {
+  struct stub_graph *sg = (struct stub_graph *)g;
+  if (sg == NULL || sg->nnodes >= MAXNODE) return CUDA_ERROR_INVALID_VALUE;
+  struct stub_node *n = &sg->nodes[sg->nnodes++];
+  n->type = type;
+  if (p != NULL) {
+    pthread_mutex_lock(&mu);
+    p->dptr = next_ptr; /* the address is fixed when the node is added; memory comes at instantiation */
+    next_ptr += (p->bytesize + 0xfff) & ~0xfffULL;
+    next_ptr += 0x1000;
+    pthread_mutex_unlock(&mu);
+    n->alloc = *p;
+  }
+  if (out != NULL) *out = (CUgraphNode)n;
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuGraphAddMemAllocNode(CUgraphNode *node, CUgraph g, const CUgraphNode *deps, size_t ndeps,
+                                       CUDA_MEM_ALLOC_NODE_PARAMS *p) {
+  (void)deps, (void)ndeps;
+  CALLED("cuGraphAddMemAllocNode");
+  if (p == NULL || p->bytesize == 0) return CUDA_ERROR_INVALID_VALUE;
+  return add_node(g, CU_GRAPH_NODE_TYPE_MEM_ALLOC, p, node);
+}
+EXPORT CUresult cuGraphAddEmptyNode(CUgraphNode *node, CUgraph g, const CUgraphNode *deps, size_t ndeps) {
+  (void)deps, (void)ndeps;
+  return add_node(g, 5, NULL, node);
+}
+EXPORT CUresult cuGraphGetNodes(CUgraph g, CUgraphNode *nodes, size_t *n) {
+  struct stub_graph *sg = (struct stub_graph *)g;
+  if (sg == NULL || n == NULL) return CUDA_ERROR_INVALID_VALUE;
+  if (nodes != NULL)
+    for (size_t i = 0; i < *n && i < (size_t)sg->nnodes; i++) nodes[i] = (CUgraphNode)&sg->nodes[i];
+  *n = (size_t)sg->nnodes;
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuGraphNodeGetType(CUgraphNode node, int *type) {
+  *type = ((struct stub_node *)node)->type;
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuGraphMemAllocNodeGetParams(CUgraphNode node, CUDA_MEM_ALLOC_NODE_PARAMS *p) {
+  struct stub_node *n = (struct stub_node *)node;
+  if (n->type != CU_GRAPH_NODE_TYPE_MEM_ALLOC) return CUDA_ERROR_INVALID_VALUE;
+  *p = n->alloc;
+  return CUDA_SUCCESS;
+}
+static CUresult instantiate(CUgraphExec *exec, CUgraph g) {
+  struct stub_graph *sg = (struct stub_graph *)g;
+  int e = -1;
+  pthread_mutex_lock(&mu);
+  for (int i = 0; i < MAXGRAPH && e < 0; i++)
+    if (!execs[i].used) e = i;
+  if (e >= 0) execs[e].used = 1;
+  pthread_mutex_unlock(&mu);
+  if (e < 0) return CUDA_ERROR_OUT_OF_MEMORY;
+  execs[e].nalloc = 0;
+  for (int i = 0; i < sg->nnodes; i++) {
+    if (sg->nodes[i].type != CU_GRAPH_NODE_TYPE_MEM_ALLOC) continue;
+    unsigned long long key;
+    CUresult rc = do_alloc(&key, sg->nodes[i].alloc.bytesize, sg->nodes[i].alloc.poolProps.location.id, 3);
+    if (rc != CUDA_SUCCESS) {
+      while (execs[e].nalloc > 0) do_free(execs[e].keys[--execs[e].nalloc], 3);
+      execs[e].used = 0;
+      return rc;
+    }
+    execs[e].keys[execs[e].nalloc++] = key;
+  }
+  *exec = (CUgraphExec)&execs[e];
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuGraphInstantiate_v2(CUgraphExec *exec, CUgraph g, CUgraphNode *err, char *log, size_t n) {
+  (void)err, (void)log, (void)n;
+  CALLED("cuGraphInstantiate_v2");
+  return instantiate(exec, g);
+}
+EXPORT CUresult cuGraphInstantiateWithFlags(CUgraphExec *exec, CUgraph g, unsigned long long flags) {
+  (void)flags;
+  CALLED("cuGraphInstantiateWithFlags");
+  return instantiate(exec, g);
+}
+EXPORT CUresult cuGraphInstantiateWithParams(CUgraphExec *exec, CUgraph g, CUDA_GRAPH_INSTANTIATE_PARAMS *p) {
+  (void)p;
+  CALLED("cuGraphInstantiateWithParams");
+  return instantiate(exec, g);
+}
+EXPORT CUresult cuGraphInstantiateWithParams_ptsz(CUgraphExec *exec, CUgraph g, CUDA_GRAPH_INSTANTIATE_PARAMS *p) {
+  (void)p;
+  CALLED("cuGraphInstantiateWithParams_ptsz");
+  return instantiate(exec, g);
+}
+EXPORT CUresult cuGraphExecDestroy(CUgraphExec exec) {
+  CALLED("cuGraphExecDestroy");
+  __typeof__(&execs[0]) x = (void *)exec;
+  while (x->nalloc > 0) do_free(x->keys[--x->nalloc], 3);
+  x->used = 0;
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuStreamBeginCapture_v2(CUstream s, int mode) {
+  (void)mode;
+  if (capture_stream != NULL || s == NULL) return CUDA_ERROR_INVALID_VALUE;
+  CUresult rc = cuGraphCreate(&capture_graph, 0);
+  if (rc == CUDA_SUCCESS) capture_stream = s;
+  return rc;
+}
+EXPORT CUresult cuStreamEndCapture(CUstream s, CUgraph *g) {
+  if (s == NULL || s != capture_stream) return CUDA_ERROR_INVALID_VALUE;
+  *g = capture_graph;
+  capture_stream = NULL;
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuStreamIsCapturing(CUstream s, int *status) {
+  *status = s != NULL && s == capture_stream ? CU_STREAM_CAPTURE_STATUS_ACTIVE : CU_STREAM_CAPTURE_STATUS_NONE;
+  return CUDA_SUCCESS;
+}
+/* cuMemAllocAsync on the capturing stream records an allocation node (CUDA_ERROR_NOT_FOUND: not capturing). */
+static CUresult capture_alloc(CUstream s, CUdeviceptr *p, size_t size) {
+  if (s == NULL || s != capture_stream) return CUDA_ERROR_NOT_FOUND;
+  CUDA_MEM_ALLOC_NODE_PARAMS np;
+  memset(&np, 0, sizeof np);
+  np.poolProps.location.type = CU_MEM_LOCATION_TYPE_DEVICE;
+  np.poolProps.location.id = cur_dev < 0 ? 0 : cur_dev;
+  np.bytesize = size;
+  CUresult rc = add_node(capture_graph, CU_GRAPH_NODE_TYPE_MEM_ALLOC, &np, NULL);
+  if (rc == CUDA_SUCCESS) *p = np.dptr;
+  return rc;
+}
+
 /* STUB_CUDA_CTOR_REENTER=1: while being loaded, call cuInit through the global scope (the preloaded hook),
  * as a driver or a profiler might: libvgpu must not deadlock or recurse if it is loading us right now. */
 static int ctor_result = -1;
@@ -471,7 +651,16 @@ static const struct {
     {"cuDeviceTotalMem", 2000, -1, (void *)cuDeviceTotalMem},
     {"cuDevicePrimaryCtxRetain", 7000, -1, (void *)cuDevicePrimaryCtxRetain},
     {"cuCtxSetCurrent", 4000, -1, (void *)cuCtxSetCurrent},
+    {"cuCtxCreate", 12050, -1, (void *)cuCtxCreate_v4},
+    {"cuCtxCreate", 11040, -1, (void *)cuCtxCreate_v3},
     {"cuCtxCreate", 3020, -1, (void *)cuCtxCreate_v2},
+    {"cuGraphAddMemAllocNode", 11040, -1, (void *)cuGraphAddMemAllocNode},
+    {"cuGraphInstantiate", 12000, -1, (void *)cuGraphInstantiateWithFlags},
+    {"cuGraphInstantiate", 11000, -1, (void *)cuGraphInstantiate_v2},
+    {"cuGraphInstantiateWithFlags", 11040, -1, (void *)cuGraphInstantiateWithFlags},
+    {"cuGraphInstantiateWithParams", 12000, 1, (void *)cuGraphInstantiateWithParams_ptsz},
+    {"cuGraphInstantiateWithParams", 12000, 0, (void *)cuGraphInstantiateWithParams},
+    {"cuGraphExecDestroy", 10000, -1, (void *)cuGraphExecDestroy},
     {"cuCtxDestroy", 4000, -1, (void *)cuCtxDestroy_v2},
     {"cuCtxGetDevice", 2000, -1, (void *)cuCtxGetDevice},
     {"cuMemGetInfo", 3020, -1, (void *)cuMemGetInfo_v2},
@@ -509,10 +698,8 @@ static const struct {
 static CUresult thunk_cuMemAlloc_v2(CUdeviceptr *p, size_t size) { return cuMemAlloc_v2(p, size); }
 static CUresult thunk_cuLaunchKernel_ptsz KPARAMS { return cuLaunchKernel_ptsz(f, gx, gy, gz, bx, by, bz, shmem, s, params, extra); }
 static CUresult thunk_cuLaunchKernel KPARAMS { return cuLaunchKernel(f, gx, gy, gz, bx, by, bz, shmem, s, params, extra); }
-static CUresult thunk_cuCtxCreate_v4(CUcontext *ctx, void *params, unsigned int flags, CUdevice d) {
-  (void)params;
-  last_call = "cuCtxCreate_v4";
-  return cuCtxCreate_v2(ctx, flags, d);
+static CUresult thunk_cuCtxCreate_v4(CUcontext *ctx, CUctxCreateParams *params, unsigned int flags, CUdevice d) {
+  return cuCtxCreate_v4(ctx, params, flags, d);
 }
 
 static CUresult lookup(const char *symbol, void **pfn, int ver, cuuint64_t flags, int *status) {
@@ -531,7 +718,7 @@ static CUresult lookup(const char *symbol, void **pfn, int ver, cuuint64_t flags
       if (table[i].fn == (void *)cuMemAlloc_v2) *pfn = (void *)thunk_cuMemAlloc_v2;
       if (table[i].fn == (void *)cuLaunchKernel_ptsz) *pfn = (void *)thunk_cuLaunchKernel_ptsz;
       if (table[i].fn == (void *)cuLaunchKernel) *pfn = (void *)thunk_cuLaunchKernel;
-      if (table[i].fn == (void *)cuCtxCreate_v2 && ver >= 13000) *pfn = (void *)thunk_cuCtxCreate_v4;
+      if (table[i].fn == (void *)cuCtxCreate_v4 && ver >= 13000) *pfn = (void *)thunk_cuCtxCreate_v4;
     }
     if (status) *status = CU_GET_PROC_ADDRESS_SUCCESS;
     return CUDA_SUCCESS;

@@ -438,7 +438,10 @@ static int killmem(void) {
 }
 
 CUresult cuCtxCreate_v2(CUcontext *, unsigned int, CUdevice);
+CUresult cuCtxCreate_v3(CUcontext *, CUexecAffinityParam *, int, unsigned int, CUdevice);
+CUresult cuCtxCreate_v4(CUcontext *, CUctxCreateParams *, unsigned int, CUdevice);
 CUresult cuCtxDestroy_v2(CUcontext);
+typedef CUresult (*ctx_create_v4_fn)(CUcontext *, CUctxCreateParams *, unsigned int, CUdevice);
 
 /* The stub answers cuGetProcAddress with non-exported thunks: the name/version fallback picks the hook, never a
  * hook of another ABI (cuCtxCreate at 13000 is the v4 ABI, which is not hooked). limit 0 = 64m */
@@ -458,7 +461,12 @@ static int procaddr_thunks(void) {
   CHECK(((launch_fn)fn)(NULL, 1, 1, 1, 1, 1, 1, 0, NULL, NULL, NULL) == CUDA_SUCCESS);
   CHECK(strcmp(stub_cuda_last_call(), "cuLaunchKernel_ptsz") == 0);
   CHECK(gpa2("cuCtxCreate", &fn, 12000, 0, &status) == CUDA_SUCCESS && preloaded(fn));
-  CHECK(gpa2("cuCtxCreate", &fn, 13000, 0, &status) == CUDA_SUCCESS && !preloaded(fn));
+  /* 13000 is the v4 ABI: the driver answers with a thunk, the fallback picks the v4 hook, which calls the driver's v4 */
+  CHECK(gpa2("cuCtxCreate", &fn, 13000, 0, &status) == CUDA_SUCCESS && preloaded(fn) && fn == (void *)cuCtxCreate_v4);
+  CUcontext c4;
+  CHECK(((ctx_create_v4_fn)fn)(&c4, NULL, 0, 0) == CUDA_SUCCESS);
+  CHECK(strcmp(stub_cuda_last_call(), "cuCtxCreate_v4") == 0);
+  CHECK(cuCtxDestroy_v2(c4) == CUDA_SUCCESS);
   CHECK(gpa2("cuMemAlloc", &fn, 3000, 0, &status) == CUDA_SUCCESS && !preloaded(fn));
   CHECK_DONE();
 }
@@ -478,6 +486,18 @@ static int contexts(void) {
   CHECK(cuMemAlloc_v2(&p, 1) == CUDA_ERROR_OUT_OF_MEMORY);
   CHECK(cuMemFree_v2(p) == CUDA_SUCCESS);
   CHECK(cuCtxDestroy_v2(c) == CUDA_SUCCESS);
+  use_device(0);
+  CHECK_EQ_U(free_now(), 54 * MIB);
+  /* the v3 (affinity) and v4 (params) ABIs are charged the same way */
+  CUcontext c3, c4;
+  CHECK(cuCtxCreate_v3(&c3, NULL, 0, 0, 0) == CUDA_SUCCESS);
+  CHECK(strcmp(stub_cuda_last_call(), "cuCtxCreate_v3") == 0);
+  CHECK_EQ_U(free_now(), 44 * MIB);
+  CHECK(cuCtxCreate_v4(&c4, NULL, 0, 0) == CUDA_SUCCESS);
+  CHECK(strcmp(stub_cuda_last_call(), "cuCtxCreate_v4") == 0);
+  CHECK_EQ_U(free_now(), 34 * MIB);
+  CHECK(cuCtxDestroy_v2(c3) == CUDA_SUCCESS);
+  CHECK(cuCtxDestroy_v2(c4) == CUDA_SUCCESS);
   use_device(0);
   CHECK_EQ_U(free_now(), 54 * MIB);
   CHECK_DONE();
@@ -527,6 +547,81 @@ static int threads_and_fork(void) {
   CHECK_DONE();
 }
 
+CUresult cuGraphCreate(CUgraph *, unsigned int);
+CUresult cuGraphDestroy(CUgraph);
+CUresult cuGraphAddMemAllocNode(CUgraphNode *, CUgraph, const CUgraphNode *, size_t, CUDA_MEM_ALLOC_NODE_PARAMS *);
+CUresult cuGraphAddEmptyNode(CUgraphNode *, CUgraph, const CUgraphNode *, size_t);
+CUresult cuGraphInstantiateWithFlags(CUgraphExec *, CUgraph, unsigned long long);
+CUresult cuGraphInstantiate_v2(CUgraphExec *, CUgraph, CUgraphNode *, char *, size_t);
+CUresult cuGraphInstantiateWithParams(CUgraphExec *, CUgraph, CUDA_GRAPH_INSTANTIATE_PARAMS *);
+CUresult cuGraphExecDestroy(CUgraphExec);
+CUresult cuStreamBeginCapture_v2(CUstream, int);
+CUresult cuStreamEndCapture(CUstream, CUgraph *);
+
+static CUresult add_alloc_node(CUgraph g, size_t bytes) {
+  CUDA_MEM_ALLOC_NODE_PARAMS p;
+  memset(&p, 0, sizeof p);
+  p.poolProps.location.type = CU_MEM_LOCATION_TYPE_DEVICE;
+  p.poolProps.location.id = 0;
+  p.bytesize = bytes;
+  CUgraphNode n;
+  return cuGraphAddMemAllocNode(&n, g, NULL, 0, &p);
+}
+
+/* limit 0 = 64m: graph memory nodes are charged when the graph is instantiated, until the exec is destroyed */
+static int graphs(void) {
+  CHECK(cuInit(0) == CUDA_SUCCESS);
+  use_device(0);
+  CUgraph g;
+  CHECK(cuGraphCreate(&g, 0) == CUDA_SUCCESS);
+  CUgraphNode e;
+  CHECK(cuGraphAddEmptyNode(&e, g, NULL, 0) == CUDA_SUCCESS);
+  CHECK(add_alloc_node(g, 40 * MIB) == CUDA_SUCCESS);
+  CHECK_EQ_U(free_now(), 64 * MIB);                                    /* an address only, not memory yet */
+  CHECK(add_alloc_node(g, 30 * MIB) == CUDA_ERROR_OUT_OF_MEMORY);      /* 70 MiB could never fit */
+  CHECK(add_alloc_node(g, 20 * MIB) == CUDA_SUCCESS);
+  CUgraphExec x, y;
+  CHECK(cuGraphInstantiateWithFlags(&x, g, 0) == CUDA_SUCCESS);
+  CHECK_EQ_U(free_now(), 4 * MIB);
+  CHECK_EQ_U(stub_cuda_used(0), 60 * MIB);
+  CUdeviceptr p;
+  CHECK(cuMemAlloc_v2(&p, 8 * MIB) == CUDA_ERROR_OUT_OF_MEMORY);
+  unsigned long long before = stub_cuda_used(0);
+  CHECK(cuGraphInstantiate_v2(&y, g, NULL, NULL, 0) == CUDA_ERROR_OUT_OF_MEMORY); /* a second exec: 60 more */
+  CHECK(cuGraphInstantiateWithParams(&y, g, NULL) == CUDA_ERROR_OUT_OF_MEMORY);
+  CHECK_EQ_U(stub_cuda_used(0), before);                              /* refused before the driver allocated */
+  CHECK(cuGraphExecDestroy(x) == CUDA_SUCCESS);
+  CHECK_EQ_U(free_now(), 64 * MIB);
+  CHECK(cuGraphInstantiate_v2(&y, g, NULL, NULL, 0) == CUDA_SUCCESS);
+  CHECK_EQ_U(free_now(), 4 * MIB);
+  CHECK(cuGraphExecDestroy(y) == CUDA_SUCCESS);
+  CHECK(cuGraphDestroy(g) == CUDA_SUCCESS);
+  /* stream capture: cuMemAllocAsync on a capturing stream becomes a node, charged once, at instantiation */
+  CUstream s = (CUstream)(uintptr_t)0x51;
+  CHECK(cuStreamBeginCapture_v2(s, 0) == CUDA_SUCCESS);
+  CHECK(cuMemAllocAsync(&p, 32 * MIB, s) == CUDA_SUCCESS);
+  CHECK_EQ_U(free_now(), 64 * MIB);
+  CHECK(cuStreamEndCapture(s, &g) == CUDA_SUCCESS);
+  CHECK(cuGraphInstantiateWithFlags(&x, g, 0) == CUDA_SUCCESS);
+  CHECK_EQ_U(free_now(), 32 * MIB);
+  CHECK(cuMemAlloc_v2(&p, 33 * MIB) == CUDA_ERROR_OUT_OF_MEMORY);
+  CHECK(cuGraphExecDestroy(x) == CUDA_SUCCESS);
+  CHECK_EQ_U(free_now(), 64 * MIB);
+  CHECK_EQ_U(stub_cuda_used(0), 0);
+  /* cuGetProcAddress: the graph hooks by base name and version */
+  void *h = dlopen("libcuda.so.1", RTLD_NOW);
+  gpa2_fn gpa2 = (gpa2_fn)dlsym(h, "cuGetProcAddress_v2");
+  void *fn = NULL;
+  int status;
+  CHECK(gpa2("cuGraphInstantiate", &fn, 12000, 0, &status) == 0 && fn == (void *)cuGraphInstantiateWithFlags);
+  CHECK(gpa2("cuGraphInstantiate", &fn, 11000, 0, &status) == 0 && fn == (void *)cuGraphInstantiate_v2);
+  CHECK(gpa2("cuGraphAddMemAllocNode", &fn, 11040, 0, &status) == 0 && fn == (void *)cuGraphAddMemAllocNode);
+  CHECK(gpa2("cuCtxCreate", &fn, 11040, 0, &status) == 0 && fn == (void *)cuCtxCreate_v3);
+  CHECK(gpa2("cuCtxCreate", &fn, 12050, 0, &status) == 0 && fn == (void *)cuCtxCreate_v4);
+  CHECK(gpa2("cuCtxCreate", &fn, 3020, 0, &status) == 0 && fn == (void *)cuCtxCreate_v2);
+  CHECK_DONE();
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) return 64;
   const char *t = argv[1];
@@ -542,6 +637,7 @@ int main(int argc, char **argv) {
   if (strcmp(t, "threads_and_fork") == 0) return threads_and_fork();
   if (strcmp(t, "procaddr_thunks") == 0) return procaddr_thunks();
   if (strcmp(t, "killmem") == 0) return killmem();
+  if (strcmp(t, "graphs") == 0) return graphs();
   fprintf(stderr, "unknown test %s\n", t);
   return 64;
 }

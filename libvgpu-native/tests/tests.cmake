@@ -56,6 +56,7 @@ vgpu_driver_test(oversubscribe ARGS oversubscribe ENV ${L64};CUDA_OVERSUBSCRIBE=
 vgpu_driver_test(dlsym ARGS dlsym ENV ${L64})
 vgpu_driver_test(contexts ARGS contexts ENV ${L64};STUB_CUDA_CONTEXT_MEM=10m)
 vgpu_driver_test(procaddr ARGS procaddr ENV ${L64})
+vgpu_driver_test(graphs ARGS graphs ENV ${L64})
 vgpu_driver_test(procaddr_thunks ARGS procaddr_thunks ENV ${L64};STUB_CUDA_PROCADDR_THUNKS=1)
 vgpu_driver_test(launch ARGS launch ENV CUDA_DEVICE_SM_LIMIT=50;GPU_CORE_UTILIZATION_POLICY=force)
 vgpu_driver_test(throttle ARGS throttle throttled ENV CUDA_DEVICE_SM_LIMIT=10;GPU_CORE_UTILIZATION_POLICY=force;STUB_NVML_UTIL=100)
