@@ -14,9 +14,7 @@
     return f__ != NULL ? f__ args : CUDA_ERROR_NOT_FOUND;                                   \
   } while (0)
 
-static inline uint64_t limit_of(int dev) {
-  return dev >= 0 && dev < VGPU_MAX_DEVICES ? vgpu_g.cfg.mem_limit[dev] : 0;
-}
+static inline uint64_t limit_of(int dev) { return vgpu_mem_limit(&vgpu_g, dev); }
 
 /* Reserve before the driver allocates, so concurrent processes can never overshoot together. */
 static bool reserve(int dev, uint64_t size) {
@@ -257,25 +255,15 @@ LAUNCH(cuGraphLaunch, (CUgraphExec g, CUstream s), (g, s), 0, 0, 0)
 LAUNCH(cuGraphLaunch_ptsz, (CUgraphExec g, CUstream s), (g, s), 0, 0, 0)
 
 /* ---- contexts: their device memory is measured through NVML and charged ---- */
-typedef nvmlReturn_t (*nvml_handle_fn)(unsigned int, nvmlDevice_t *);
-static bool nvml_ready(void);
-static nvml_mem_fn real_nvml_mem;
-static nvml_handle_fn real_nvml_handle;
 static bool primary_charged[VGPU_MAX_DEVICES];
-void vgpu_hooks_after_fork(void) { memset(primary_charged, 0, sizeof primary_charged); }
-
-/* Device memory in use as NVML sees it (whole device), or UINT64_MAX when unknown. */
-static uint64_t nvml_used(int dev) {
-  nvmlDevice_t h;
-  nvmlMemory_t m;
-  if (dev < 0 || !nvml_ready() || real_nvml_handle == NULL || real_nvml_mem == NULL) return UINT64_MAX;
-  if (real_nvml_handle((unsigned)dev, &h) != NVML_SUCCESS || real_nvml_mem(h, &m) != NVML_SUCCESS) return UINT64_MAX;
-  return m.used;
+void vgpu_hooks_after_fork(void) {
+  memset(primary_charged, 0, sizeof primary_charged);
+  vgpu_hostpid_after_fork();
 }
 
 /* Context overhead: the growth of NVML "used" across the creation, at most 2 GiB (other tenants may allocate too). */
 static uint64_t context_delta(uint64_t before, int dev) {
-  uint64_t after = nvml_used(dev);
+  uint64_t after = vgpu_nvml_used(dev);
   if (before == UINT64_MAX || after == UINT64_MAX) return 0;
   uint64_t d = vgpu_sat_sub(after, before);
   return d > (2ULL << 30) ? 0 : d;
@@ -284,8 +272,11 @@ static uint64_t context_delta(uint64_t before, int dev) {
 VGPU_EXPORT CUresult cuDevicePrimaryCtxRetain(CUcontext *ctx, CUdevice dev) {
   if (!vgpu_cuda_ready() || dev < 0 || dev >= VGPU_MAX_DEVICES || __atomic_load_n(&primary_charged[dev], __ATOMIC_ACQUIRE))
     PASS(cuDevicePrimaryCtxRetain, (ctx, dev));
-  uint64_t before = nvml_used(dev);
+  vgpu_hostpid_probe probe;
+  vgpu_hostpid_begin(&probe, dev);
+  uint64_t before = vgpu_nvml_used(dev);
   CUresult rc = vgpu_real.cuDevicePrimaryCtxRetain(ctx, dev);
+  vgpu_hostpid_end(&probe, rc == CUDA_SUCCESS);
   if (rc == CUDA_SUCCESS && !__atomic_exchange_n(&primary_charged[dev], true, __ATOMIC_ACQ_REL)) {
     uint64_t d = context_delta(before, dev);
     if (d > 0) {
@@ -310,8 +301,12 @@ static CUresult context_created(CUresult rc, CUcontext *ctx, CUdevice dev, uint6
 #define CTX_CREATE(name, params, call)                                        \
   VGPU_EXPORT CUresult name params {                                          \
     if (!vgpu_cuda_ready()) PASS(name, call);                                 \
-    uint64_t before = nvml_used(dev);                                         \
-    return context_created(vgpu_real.name call, ctx, dev, before);            \
+    vgpu_hostpid_probe probe;                                                 \
+    vgpu_hostpid_begin(&probe, dev);                                          \
+    uint64_t before = vgpu_nvml_used(dev);                                    \
+    CUresult rc = vgpu_real.name call;                                        \
+    vgpu_hostpid_end(&probe, rc == CUDA_SUCCESS);                             \
+    return context_created(rc, ctx, dev, before);                             \
   }
 CTX_CREATE(cuCtxCreate_v2, (CUcontext * ctx, unsigned int flags, CUdevice dev), (ctx, flags, dev))
 CTX_CREATE(cuCtxCreate_v3,
@@ -513,64 +508,5 @@ VGPU_EXPORT CUresult cuGetProcAddress_v2(const char *symbol, void **pfn, int cud
   if (vgpu_real.cuGetProcAddress_v2 == NULL) return CUDA_ERROR_NOT_FOUND;
   CUresult rc = vgpu_real.cuGetProcAddress_v2(symbol, pfn, cudaVersion, flags, symbolStatus);
   if (rc == CUDA_SUCCESS) substitute(symbol, pfn, cudaVersion, flags);
-  return rc;
-}
-
-/* ---- NVML ---- */
-static void *nvml_handle;
-static nvml_mem2_fn real_nvml_mem2;
-typedef nvmlReturn_t (*nvml_index_fn)(nvmlDevice_t, unsigned int *);
-static nvml_index_fn real_nvml_index;
-
-static bool nvml_ready(void) {
-  if (__atomic_load_n(&nvml_handle, __ATOMIC_ACQUIRE) != NULL) return true;
-  void *h = dlopen("libnvidia-ml.so.1", RTLD_NOW | RTLD_NOLOAD);
-  if (h == NULL) h = dlopen("libnvidia-ml.so.1", RTLD_NOW | RTLD_NODELETE);
-  if (h == NULL) return false;
-  real_nvml_mem = (nvml_mem_fn)vgpu_real_dlsym(h, "nvmlDeviceGetMemoryInfo");
-  real_nvml_mem2 = (nvml_mem2_fn)vgpu_real_dlsym(h, "nvmlDeviceGetMemoryInfo_v2");
-  real_nvml_index = (nvml_index_fn)vgpu_real_dlsym(h, "nvmlDeviceGetIndex");
-  real_nvml_handle = (nvml_handle_fn)vgpu_real_dlsym(h, "nvmlDeviceGetHandleByIndex_v2");
-  typedef nvmlReturn_t (*nvml_init_fn)(void);
-  nvml_init_fn init = (nvml_init_fn)vgpu_real_dlsym(h, "nvmlInit_v2");
-  if (init != NULL) (void)init(); /* reference-counted in NVML; needed before handle lookups */
-  __atomic_store_n(&nvml_handle, h, __ATOMIC_RELEASE);
-  return true;
-}
-
-static int nvml_index(nvmlDevice_t d) {
-  unsigned int i;
-  if (real_nvml_index == NULL || real_nvml_index(d, &i) != NVML_SUCCESS) return -1;
-  return (int)i;
-}
-
-VGPU_EXPORT nvmlReturn_t nvmlDeviceGetMemoryInfo(nvmlDevice_t device, nvmlMemory_t *memory) {
-  if (!nvml_ready() || real_nvml_mem == NULL) return NVML_ERROR_LIBRARY_NOT_FOUND;
-  nvmlReturn_t rc = real_nvml_mem(device, memory);
-  if (rc != NVML_SUCCESS || memory == NULL || !vgpu_core_ready()) return rc;
-  int idx = nvml_index(device);
-  uint64_t used = vgpu_region_used(&vgpu_g.shm, idx);
-  vgpu_meminfo m = vgpu_virtual_meminfo(limit_of(idx), used, memory->total, memory->free);
-  if (limit_of(idx) != 0) {
-    memory->total = m.total;
-    memory->used = vgpu_min_u64(used, m.total);
-    memory->free = vgpu_sat_sub(m.total, memory->used);
-  }
-  return rc;
-}
-
-VGPU_EXPORT nvmlReturn_t nvmlDeviceGetMemoryInfo_v2(nvmlDevice_t device, nvmlMemory_v2_t *memory) {
-  if (!nvml_ready() || real_nvml_mem2 == NULL) return NVML_ERROR_LIBRARY_NOT_FOUND;
-  nvmlReturn_t rc = real_nvml_mem2(device, memory);
-  if (rc != NVML_SUCCESS || memory == NULL || !vgpu_core_ready()) return rc;
-  int idx = nvml_index(device);
-  uint64_t used = vgpu_region_used(&vgpu_g.shm, idx);
-  if (limit_of(idx) != 0) {
-    vgpu_meminfo m = vgpu_virtual_meminfo(limit_of(idx), used, memory->total, memory->free);
-    memory->total = m.total;
-    memory->reserved = 0;
-    memory->used = vgpu_min_u64(used, m.total);
-    memory->free = vgpu_sat_sub(m.total, memory->used);
-  }
   return rc;
 }

@@ -69,6 +69,26 @@ typedef struct {
 extern vgpu_front vgpu_g;   /* CUDA */
 extern vgpu_front vgpu_npu; /* Ascend */
 
+/* A front end's memory limit on a device (0 = none). */
+static inline uint64_t vgpu_mem_limit(const vgpu_front *fe, int dev) {
+  return dev >= 0 && dev < VGPU_MAX_DEVICES ? fe->cfg.mem_limit[dev] : 0;
+}
+
+/* ---- NVML (nvml.c) ---- */
+/* Loads libnvidia-ml lazily (never the driver); false without it. */
+bool vgpu_nvml_ready(void);
+/* Device memory in use as NVML sees it (whole device), or UINT64_MAX when unknown. */
+uint64_t vgpu_nvml_used(int dev);
+/* Host PID discovery around one context creation (see vgpu_hostpid_pick). */
+typedef struct {
+  int dev; /* -1: nothing to do */
+  int nbefore;
+  uint32_t before[256];
+} vgpu_hostpid_probe;
+void vgpu_hostpid_begin(vgpu_hostpid_probe *p, int dev);
+void vgpu_hostpid_end(vgpu_hostpid_probe *p, bool created);
+void vgpu_hostpid_after_fork(void);
+
 /* Configuration + shared region of a front end (lazily, without touching the vendor runtime). */
 bool vgpu_front_ready(vgpu_front *fe);
 /* Loads the real driver table (lazily); false when the driver is absent or we are re-entering. */

@@ -51,7 +51,9 @@ static unsigned util_of(void *nvml, nvml_handle_fn get_handle, nvml_putil_fn put
       vgpu_region *r = vgpu_g.shm.r;
       for (unsigned i = 0; i < n && i < 64; i++) {
         for (uint32_t s = 0; s < r->slot_high && s < VGPU_MAX_SLOTS; s++) {
-          if (r->slots[s].pid != 0 && (unsigned)r->slots[s].pid == samples[i].pid) {
+          int32_t pid = __atomic_load_n(&r->slots[s].host_pid, __ATOMIC_ACQUIRE);
+          if (pid == 0) pid = r->slots[s].pid; /* not discovered: right outside a PID namespace only */
+          if (r->slots[s].pid != 0 && (unsigned)pid == samples[i].pid) {
             sum += samples[i].smUtil;
             matched = true;
             break;

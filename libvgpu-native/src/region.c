@@ -345,3 +345,42 @@ uint64_t vgpu_region_used(vgpu_shm *h, int dev) {
   if (dev < 0 || dev >= VGPU_MAX_DEVICES || h->r == NULL) return 0;
   return __atomic_load_n(&h->r->total_used[dev], __ATOMIC_ACQUIRE);
 }
+
+void vgpu_region_set_host_pid(vgpu_shm *h, int32_t host_pid) {
+  if (h->r == NULL || h->slot < 0) return;
+  vgpu_region_lock(h);
+  if (h->r->slots[h->slot].pid == h->pid) __atomic_store_n(&h->r->slots[h->slot].host_pid, host_pid, __ATOMIC_RELEASE);
+  vgpu_region_unlock(h);
+}
+
+int vgpu_region_host_pids(vgpu_shm *h, int32_t *out, int max) {
+  if (h->r == NULL) return 0;
+  int n = 0;
+  vgpu_region_lock(h);
+  uint32_t high = h->r->slot_high > VGPU_MAX_SLOTS ? VGPU_MAX_SLOTS : h->r->slot_high;
+  for (uint32_t i = 0; i < high && n < max; i++) {
+    const vgpu_slot *s = &h->r->slots[i];
+    if ((int)i != h->slot && s->pid != 0 && s->host_pid != 0) out[n++] = s->host_pid;
+  }
+  vgpu_region_unlock(h);
+  return n;
+}
+
+static bool has_pid(const uint32_t *list, int n, uint32_t pid) {
+  for (int i = 0; i < n; i++)
+    if (list[i] == pid) return true;
+  return false;
+}
+
+int32_t vgpu_hostpid_pick(const uint32_t *before, int nbefore, const uint32_t *after, int nafter,
+                          const int32_t *claimed, int nclaimed) {
+  int32_t found = 0;
+  for (int i = 0; i < nafter; i++) {
+    uint32_t p = after[i];
+    if (p == 0 || p > INT32_MAX || has_pid(before, nbefore, p) || has_pid((const uint32_t *)claimed, nclaimed, p))
+      continue;
+    if (found != 0 && found != (int32_t)p) return 0; /* two candidates: ambiguous, record nothing */
+    found = (int32_t)p;
+  }
+  return found;
+}

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -71,8 +72,72 @@ EXPORT unsigned long long stub_cuda_shared_peak(void) {
   return shared_used ? __atomic_load_n(&shared_used[1], __ATOMIC_SEQ_CST) : 0;
 }
 
+/* ---- processes with a context, as NVML lists them: PIDs of the node's namespace ---- */
+/* STUB_HOST_PROC=<dir>: a procfs of the node's PID namespace (bind-mounted before entering a PID namespace), whose
+ * "self" is this process's host PID, as the real driver sees it. Without it the host PID is getpid(). */
+EXPORT int stub_host_pid(void) {
+  const char *hp = getenv("STUB_HOST_PROC");
+  if (hp == NULL || *hp == '\0') return (int)getpid();
+  char path[512], link[64];
+  snprintf(path, sizeof path, "%s/self", hp);
+  ssize_t n = readlink(path, link, sizeof link - 1);
+  if (n <= 0) return (int)getpid();
+  link[n] = '\0';
+  return atoi(link);
+}
+static int host_alive(int pid) {
+  const char *hp = getenv("STUB_HOST_PROC");
+  char path[512];
+  snprintf(path, sizeof path, "%s/%d", hp != NULL && *hp ? hp : "/proc", pid);
+  return access(path, F_OK) == 0;
+}
+#define MAXPROCS 64
+/* STUB_CUDA_PROCS=<file>: the list is shared by every process using the file (one card, many processes). */
+static struct proc_entry {
+  int pid;
+  unsigned devmask;
+} local_procs[MAXPROCS], *procs = local_procs;
+static void procs_setup(void) {
+  const char *f = getenv("STUB_CUDA_PROCS");
+  if (f == NULL || *f == '\0') return;
+  int fd = open(f, O_RDWR | O_CREAT, 0600);
+  if (fd >= 0 && ftruncate(fd, sizeof local_procs) == 0) {
+    void *m = mmap(NULL, sizeof local_procs, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (m != MAP_FAILED) procs = m;
+  }
+  if (fd >= 0) close(fd);
+}
+static void procs_add(int dev) {
+  int me = stub_host_pid();
+  for (int i = 0; i < MAXPROCS; i++) {
+    int p = __atomic_load_n(&procs[i].pid, __ATOMIC_ACQUIRE);
+    if (p == me) {
+      __atomic_fetch_or(&procs[i].devmask, 1u << dev, __ATOMIC_ACQ_REL);
+      return;
+    }
+  }
+  for (int i = 0; i < MAXPROCS; i++) {
+    int p = __atomic_load_n(&procs[i].pid, __ATOMIC_ACQUIRE);
+    if ((p == 0 || !host_alive(p)) && __atomic_compare_exchange_n(&procs[i].pid, &p, me, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+      __atomic_store_n(&procs[i].devmask, 1u << dev, __ATOMIC_RELEASE);
+      return;
+    }
+  }
+}
+/* Live processes with a context on dev (for the stub NVML). */
+EXPORT int stub_cuda_procs(int dev, unsigned *pids, int max) {
+  int n = 0;
+  for (int i = 0; i < MAXPROCS && n < max; i++) {
+    int p = __atomic_load_n(&procs[i].pid, __ATOMIC_ACQUIRE);
+    if (p != 0 && (__atomic_load_n(&procs[i].devmask, __ATOMIC_ACQUIRE) & (1u << dev)) && host_alive(p))
+      pids[n++] = (unsigned)p;
+  }
+  return n;
+}
+
 static void setup(void) {
   if (ndev >= 0) return;
+  procs_setup();
   const char *su = getenv("STUB_CUDA_SHARED_USED");
   if (su != NULL && *su) {
     int fd = open(su, O_RDWR | O_CREAT, 0600);
@@ -213,6 +278,7 @@ EXPORT CUresult cuDevicePrimaryCtxRetain(CUcontext *ctx, CUdevice d) {
     used[d] += ctx_mem;
   }
   pthread_mutex_unlock(&mu);
+  procs_add(d);
   *ctx = (CUcontext)(uintptr_t)(d + 1);
   return CUDA_SUCCESS;
 }
@@ -229,6 +295,7 @@ static CUresult ctx_create(CUcontext *ctx, unsigned int flags, CUdevice d) {
   used[d] += ctx_mem;
   *ctx = (CUcontext)(uintptr_t)((unsigned long long)(d + 1) + 256 * ++ctx_serial);
   pthread_mutex_unlock(&mu);
+  procs_add(d);
   cur_dev = d;
   return CUDA_SUCCESS;
 }

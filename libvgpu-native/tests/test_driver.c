@@ -4,6 +4,8 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -14,6 +16,7 @@
 
 #include "../src/cuda_abi.h"
 #include "check.h"
+#include "vgpu/region.h"
 
 #define MIB (1ULL << 20)
 
@@ -622,6 +625,77 @@ static int graphs(void) {
   CHECK_DONE();
 }
 
+int stub_host_pid(void);
+
+/* The own region, mapped read-only (what a node monitor reads). */
+static const vgpu_region *map_region(void) {
+  const char *path = getenv("CUDA_DEVICE_MEMORY_SHARED_CACHE");
+  int fd = path ? open(path, O_RDONLY) : -1;
+  CHECK(fd >= 0);
+  if (fd < 0) return NULL;
+  void *m = mmap(NULL, sizeof(vgpu_region), PROT_READ, MAP_SHARED, fd, 0);
+  close(fd);
+  CHECK(m != MAP_FAILED);
+  return m == MAP_FAILED ? NULL : m;
+}
+static int32_t slot_host_pid(const vgpu_region *r, pid_t pid) {
+  for (uint32_t i = 0; r != NULL && i < r->slot_high && i < VGPU_MAX_SLOTS; i++)
+    if (r->slots[i].pid == pid) return __atomic_load_n(&r->slots[i].host_pid, __ATOMIC_ACQUIRE);
+  return -1;
+}
+
+/* Host PID discovery: every process's slot carries its PID as NVML reports it (the node's namespace), also when
+ * several processes of the container create their contexts at the same moment. Run inside a PID namespace by
+ * tests/hostpid_ns.sh, where the two PIDs differ; outside one they are equal. */
+static int hostpid(void) {
+  CHECK(cuInit(0) == CUDA_SUCCESS);
+  use_device(0);
+  const vgpu_region *r = map_region();
+  int host = stub_host_pid();
+  fprintf(stderr, "pid %d, host pid %d\n", (int)getpid(), host);
+  CHECK_EQ_U(slot_host_pid(r, getpid()), host);
+  if (getenv("STUB_HOST_PROC") != NULL) CHECK(host != getpid()); /* really in another PID namespace */
+  enum { KIDS = 4 };
+  int up[2], go[2], done[2];
+  CHECK(pipe(up) == 0 && pipe(go) == 0 && pipe(done) == 0);
+  pid_t kids[KIDS];
+  for (int k = 0; k < KIDS; k++) {
+    kids[k] = fork();
+    if (kids[k] == 0) {
+      char c;
+      if (read(go[0], &c, 1) != 1) _exit(2); /* all start their contexts together */
+      CUcontext ctx;
+      int ids[2] = {(int)getpid(), stub_host_pid()};
+      if (cuCtxCreate_v2(&ctx, 0, 0) != CUDA_SUCCESS) _exit(3);
+      if (write(up[1], ids, sizeof ids) != sizeof ids) _exit(4);
+      if (read(done[0], &c, 1) != 1) _exit(5); /* stay alive until checked */
+      _exit(0);
+    }
+  }
+  char starts[KIDS];
+  memset(starts, 's', sizeof starts);
+  CHECK(write(go[1], starts, KIDS) == KIDS);
+  for (int k = 0; k < KIDS; k++) {
+    int ids[2];
+    CHECK(read(up[0], ids, sizeof ids) == sizeof ids);
+    int32_t got = slot_host_pid(r, ids[0]);
+    if (got != ids[1]) fprintf(stderr, "child %d: slot host_pid %d, want %d\n", ids[0], got, ids[1]);
+    CHECK(got == ids[1]);
+  }
+  CHECK(write(done[1], starts, KIDS) == KIDS);
+  for (int k = 0; k < KIDS; k++) {
+    int st;
+    CHECK(waitpid(kids[k], &st, 0) == kids[k] && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  }
+  /* the SM limiter matches NVML's per-process samples through the host PID (the watcher logs which it used) */
+  for (int i = 0; i < 40; i++) {
+    CHECK(cuLaunchKernel(NULL, 1, 1, 1, 1, 1, 1, 0, NULL, NULL, NULL) == CUDA_SUCCESS);
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+  CHECK_DONE();
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) return 64;
   const char *t = argv[1];
@@ -638,6 +712,7 @@ int main(int argc, char **argv) {
   if (strcmp(t, "procaddr_thunks") == 0) return procaddr_thunks();
   if (strcmp(t, "killmem") == 0) return killmem();
   if (strcmp(t, "graphs") == 0) return graphs();
+  if (strcmp(t, "hostpid") == 0) return hostpid();
   fprintf(stderr, "unknown test %s\n", t);
   return 64;
 }

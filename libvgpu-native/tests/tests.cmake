@@ -32,6 +32,7 @@ endif()
 
 add_executable(test_driver tests/test_driver.c)
 target_link_libraries(test_driver PRIVATE stub_cuda stub_nvml dl pthread)
+target_include_directories(test_driver PRIVATE include)
 
 add_executable(test_early tests/test_early.c)
 target_link_libraries(test_early PRIVATE dl)
@@ -70,6 +71,13 @@ add_test(NAME driver_race_reset_peak COMMAND ${CMAKE_COMMAND} -E rm -f ${VGPU_TE
 set_tests_properties(driver_race_reset_peak PROPERTIES FIXTURES_SETUP reset_race)
 vgpu_driver_test(race ARGS race ENV CUDA_DEVICE_MEMORY_LIMIT=1g;STUB_CUDA_TOTAL_MEM=80g;STUB_CUDA_SHARED_USED=${VGPU_TEST_TMP}/race.peak)
 vgpu_driver_test(killmem ARGS killmem ENV CUDA_DEVICE_MEMORY_LIMIT=1g)
+# host PID discovery outside a PID namespace (host PID = PID), and inside one (root only; skipped otherwise)
+add_test(NAME driver_hostpid_reset_procs COMMAND ${CMAKE_COMMAND} -E rm -f ${VGPU_TEST_TMP}/hostpid.procs)
+set_tests_properties(driver_hostpid_reset_procs PROPERTIES FIXTURES_SETUP reset_hostpid)
+vgpu_driver_test(hostpid ARGS hostpid ENV STUB_CUDA_PROCS=${VGPU_TEST_TMP}/hostpid.procs;CUDA_DEVICE_SM_LIMIT=50;GPU_CORE_UTILIZATION_POLICY=force)
+add_test(NAME hostpid_ns COMMAND sh ${CMAKE_SOURCE_DIR}/tests/hostpid_ns.sh $<TARGET_FILE:vgpu> ${VGPU_STUB_DIR}
+  $<TARGET_FILE:test_driver> ${VGPU_TEST_TMP}/hostpid_ns $<TARGET_FILE:vgpu-region>)
+set_tests_properties(hostpid_ns PROPERTIES TIMEOUT 60 SKIP_RETURN_CODE 77)
 
 # Probe CLI, bad shared files through the preload, and silent pass-through without a driver.
 add_test(NAME probe_cases COMMAND sh ${CMAKE_SOURCE_DIR}/tests/probe_cases.sh
