@@ -16,40 +16,18 @@
 
 static inline uint64_t limit_of(int dev) { return vgpu_mem_limit(&vgpu_g, dev); }
 
-/* Reserve before the driver allocates, so concurrent processes can never overshoot together. */
-static bool reserve(int dev, uint64_t size) {
-  if (dev < 0 || dev >= VGPU_MAX_DEVICES) return true;
-  if (vgpu_g.cfg.refuse_all) {
-    VGPU_WARN("device %d: allocation of %llu bytes refused: the limits file is invalid", dev, (unsigned long long)size);
-    return false;
-  }
-  if (vgpu_region_try_charge(&vgpu_g.shm, dev, size, limit_of(dev)) == 0) return true;
-  VGPU_WARN("device %d: allocation of %llu bytes refused, %llu of %llu bytes in use by the container", dev,
-            (unsigned long long)size, (unsigned long long)vgpu_region_used(&vgpu_g.shm, dev),
-            (unsigned long long)limit_of(dev));
-  return false;
+static inline bool reserve(int dev, uint64_t size) { return vgpu_reserve(&vgpu_g, dev, size); }
+static inline void unreserve(int dev, uint64_t size) { vgpu_unreserve(&vgpu_g, dev, size); }
+static inline void track(vgpu_kind kind, uint64_t key, int dev, uint64_t size) {
+  vgpu_remember(&vgpu_g, kind, key, dev, size);
 }
-
-static void unreserve(int dev, uint64_t size) {
-  if (dev >= 0 && dev < VGPU_MAX_DEVICES) vgpu_region_uncharge(&vgpu_g.shm, dev, size);
+static inline bool untrack(vgpu_kind kind, uint64_t key, int *dev, uint64_t *size) {
+  return vgpu_forget(kind, key, dev, size);
 }
-
-static void track(vgpu_kind kind, uint64_t key, int dev, uint64_t size) {
-  if (dev < 0 || dev >= VGPU_MAX_DEVICES) return;
-  vgpu_track_lock();
-  bool ok = vgpu_track_put(&vgpu_allocs, kind, key, dev, size);
-  vgpu_track_unlock();
-  if (!ok) {
-    unreserve(dev, size); /* cannot remember it: do not leak the charge */
-    VGPU_ERROR("out of host memory while tracking an allocation; it is not accounted");
-  }
-}
-
-static bool untrack(vgpu_kind kind, uint64_t key, int *dev, uint64_t *size) {
-  vgpu_track_lock();
-  bool found = vgpu_track_take(&vgpu_allocs, kind, key, dev, size);
-  vgpu_track_unlock();
-  return found;
+/* A free reached the driver: return the memory if it succeeded, keep remembering it otherwise. */
+static inline CUresult settle_free(CUresult rc, bool tracked, vgpu_kind kind, uint64_t key, int dev, uint64_t size) {
+  vgpu_settle_free(&vgpu_g, tracked, rc == CUDA_SUCCESS, kind, key, dev, size);
+  return rc;
 }
 
 /* ---- init ---- */
@@ -126,11 +104,7 @@ VGPU_EXPORT CUresult cuMemFree_v2(CUdeviceptr dptr) {
   uint64_t size;
   bool tracked = untrack(VGPU_KIND_DEVPTR, dptr, &dev, &size);
   CUresult rc = vgpu_real.cuMemFree_v2(dptr); /* always reaches the driver, tracked or not */
-  if (tracked) {
-    if (rc == CUDA_SUCCESS) unreserve(dev, size);
-    else track(VGPU_KIND_DEVPTR, dptr, dev, size);
-  }
-  return rc;
+  return settle_free(rc, tracked, VGPU_KIND_DEVPTR, dptr, dev, size);
 }
 
 /* A stream being captured into a graph: the allocation becomes a graph memory node, charged at instantiation. */
@@ -165,11 +139,7 @@ ASYNC_ALLOC(cuMemAllocFromPoolAsync_ptsz, (CUdeviceptr * dptr, size_t size, CUme
     uint64_t size;                                                               \
     bool tracked = untrack(VGPU_KIND_DEVPTR, dptr, &dev, &size);                 \
     CUresult rc = vgpu_real.name(dptr, s);                                       \
-    if (tracked) {                                                               \
-      if (rc == CUDA_SUCCESS) unreserve(dev, size);                              \
-      else track(VGPU_KIND_DEVPTR, dptr, dev, size);                             \
-    }                                                                            \
-    return rc;                                                                   \
+    return settle_free(rc, tracked, VGPU_KIND_DEVPTR, dptr, dev, size);          \
   }
 ASYNC_FREE(cuMemFreeAsync)
 ASYNC_FREE(cuMemFreeAsync_ptsz)
@@ -192,11 +162,7 @@ VGPU_EXPORT CUresult cuMemRelease(CUmemGenericAllocationHandle handle) {
   uint64_t size;
   bool tracked = untrack(VGPU_KIND_VMM, handle, &dev, &size);
   CUresult rc = vgpu_real.cuMemRelease(handle);
-  if (tracked) {
-    if (rc == CUDA_SUCCESS) unreserve(dev, size);
-    else track(VGPU_KIND_VMM, handle, dev, size);
-  }
-  return rc;
+  return settle_free(rc, tracked, VGPU_KIND_VMM, handle, dev, size);
 }
 
 VGPU_EXPORT CUresult cuArrayCreate_v2(CUarray *arr, const CUDA_ARRAY_DESCRIPTOR *desc) {
@@ -227,11 +193,7 @@ VGPU_EXPORT CUresult cuArrayDestroy(CUarray arr) {
   uint64_t size;
   bool tracked = untrack(VGPU_KIND_ARRAY, (uint64_t)(uintptr_t)arr, &dev, &size);
   CUresult rc = vgpu_real.cuArrayDestroy(arr);
-  if (tracked) {
-    if (rc == CUDA_SUCCESS) unreserve(dev, size);
-    else track(VGPU_KIND_ARRAY, (uint64_t)(uintptr_t)arr, dev, size);
-  }
-  return rc;
+  return settle_free(rc, tracked, VGPU_KIND_ARRAY, (uint64_t)(uintptr_t)arr, dev, size);
 }
 
 /* ---- launches (every path is metered) ---- */
@@ -321,11 +283,7 @@ VGPU_EXPORT CUresult cuCtxDestroy_v2(CUcontext ctx) {
   uint64_t size;
   bool tracked = untrack(VGPU_KIND_CONTEXT, (uint64_t)(uintptr_t)ctx, &dev, &size);
   CUresult rc = vgpu_real.cuCtxDestroy_v2(ctx);
-  if (tracked) {
-    if (rc == CUDA_SUCCESS) unreserve(dev, size);
-    else track(VGPU_KIND_CONTEXT, (uint64_t)(uintptr_t)ctx, dev, size);
-  }
-  return rc;
+  return settle_free(rc, tracked, VGPU_KIND_CONTEXT, (uint64_t)(uintptr_t)ctx, dev, size);
 }
 
 /* ---- graph memory: a graph's allocation nodes are charged when it is instantiated, until the exec is destroyed ---- */

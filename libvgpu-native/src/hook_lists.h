@@ -12,6 +12,7 @@
 #define VGPU_HOOK_LISTS_H
 
 #include "cuda_abi.h"
+#include "npu_abi.h"
 
 #define VGPU_KPARAMS                                                                                             \
   (CUfunction f, unsigned int gx, unsigned int gy, unsigned int gz, unsigned int bx, unsigned int by,           \
@@ -99,5 +100,71 @@
   X(cuGraphNodeGetType, (CUgraphNode node, int *type), (node, type))                                            \
   X(cuGraphMemAllocNodeGetParams, (CUgraphNode node, CUDA_MEM_ALLOC_NODE_PARAMS * p), (node, p))                \
   X(cuStreamIsCapturing, (CUstream s, int *status), (s, status))
+
+/*
+ * Ascend, both surfaces a CANN stack calls: ACL (libascendcl.so) and the runtime beneath it (rt*, libruntime.so),
+ * which ACL and the graph engine both go through. X(name, parameter list, argument list); every entry returns
+ * aclError / rtError_t (both int).
+ */
+#define VGPU_NPU_MALLOC_PARAMS (void **dev_ptr, size_t size, int policy)
+#define VGPU_NPU_MALLOC_ARGS (dev_ptr, size, policy)
+#define VGPU_RT_MALLOC_PARAMS (void **dev_ptr, uint64_t size, uint32_t type, uint16_t module_id)
+#define VGPU_RT_MALLOC_ARGS (dev_ptr, size, type, module_id)
+
+#define VGPU_ACL_HOOKS(X)                                                                                        \
+  X(aclrtMalloc, VGPU_NPU_MALLOC_PARAMS, VGPU_NPU_MALLOC_ARGS)                                                  \
+  X(aclrtMallocCached, VGPU_NPU_MALLOC_PARAMS, VGPU_NPU_MALLOC_ARGS)                                            \
+  X(aclrtMallocAlign32, VGPU_NPU_MALLOC_PARAMS, VGPU_NPU_MALLOC_ARGS)                                           \
+  X(aclrtFree, (void *dev_ptr), (dev_ptr))                                                                      \
+  X(aclrtMallocPhysical,                                                                                        \
+    (aclrtDrvMemHandle * handle, size_t size, const aclrtPhysicalMemProp *prop, uint64_t flags),                \
+    (handle, size, prop, flags))                                                                                \
+  X(aclrtFreePhysical, (aclrtDrvMemHandle handle), (handle))                                                    \
+  X(aclrtGetMemInfo, (int attr, size_t *free_bytes, size_t *total_bytes), (attr, free_bytes, total_bytes))     \
+  X(aclrtLaunchKernel,                                                                                          \
+    (aclrtFuncHandle fn, uint32_t block_dim, const void *args, size_t args_size, aclrtStream stream),            \
+    (fn, block_dim, args, args_size, stream))                                                                   \
+  X(aclmdlExecute, (uint32_t model_id, const aclmdlDataset *input, aclmdlDataset *output),                      \
+    (model_id, input, output))                                                                                  \
+  X(aclmdlExecuteAsync,                                                                                         \
+    (uint32_t model_id, const aclmdlDataset *input, aclmdlDataset *output, aclrtStream stream),                 \
+    (model_id, input, output, stream))
+
+#define VGPU_RT_HOOKS(X)                                                                                         \
+  X(rtMalloc, VGPU_RT_MALLOC_PARAMS, VGPU_RT_MALLOC_ARGS)                                                       \
+  X(rtMallocCached, VGPU_RT_MALLOC_PARAMS, VGPU_RT_MALLOC_ARGS)                                                 \
+  X(rtFree, (void *dev_ptr), (dev_ptr))                                                                         \
+  X(rtMallocPhysical, (rtDrvMemHandle * handle, size_t size, rtDrvMemProp_t * prop, uint64_t flags),            \
+    (handle, size, prop, flags))                                                                                \
+  X(rtFreePhysical, (rtDrvMemHandle handle), (handle))                                                          \
+  X(rtMemGetInfoEx, (int type, size_t *free_bytes, size_t *total_bytes), (type, free_bytes, total_bytes))       \
+  X(rtMemGetInfo, (size_t *free_bytes, size_t *total_bytes), (free_bytes, total_bytes))                         \
+  X(rtKernelLaunch,                                                                                             \
+    (const void *stub_fn, uint32_t block_dim, void *args, uint32_t args_size, rtSmDesc_t *sm, rtStream_t stm),  \
+    (stub_fn, block_dim, args, args_size, sm, stm))                                                             \
+  X(rtKernelLaunchWithFlagV2,                                                                                   \
+    (const void *stub_fn, uint32_t block_dim, rtArgsEx_t *args, rtSmDesc_t *sm, rtStream_t stm, uint32_t flags, \
+     const rtTaskCfgInfo_t *cfg),                                                                               \
+    (stub_fn, block_dim, args, sm, stm, flags, cfg))                                                            \
+  X(rtKernelLaunchWithHandleV2,                                                                                 \
+    (void *hdl, uint64_t tiling_key, uint32_t block_dim, rtArgsEx_t *args, rtSmDesc_t *sm, rtStream_t stm,      \
+     const rtTaskCfgInfo_t *cfg),                                                                               \
+    (hdl, tiling_key, block_dim, args, sm, stm, cfg))                                                           \
+  X(rtAicpuKernelLaunchWithFlag,                                                                                \
+    (const rtKernelLaunchNames_t *names, uint32_t block_dim, const rtArgsEx_t *args, rtSmDesc_t *sm,            \
+     rtStream_t stm, uint32_t flags),                                                                           \
+    (names, block_dim, args, sm, stm, flags))                                                                   \
+  X(rtAicpuKernelLaunchExWithArgs,                                                                              \
+    (uint32_t kernel_type, const char *op_name, uint32_t block_dim, const rtAicpuArgsEx_t *args,                \
+     rtSmDesc_t *sm, rtStream_t stm, uint32_t flags),                                                           \
+    (kernel_type, op_name, block_dim, args, sm, stm, flags))                                                    \
+  X(rtModelExecute, (rtModel_t model, rtStream_t stm, uint32_t flag), (model, stm, flag))
+
+/* Runtime functions libvgpu calls but does not hook. */
+#define VGPU_NPU_REAL_ONLY(X)                                                                                    \
+  X(aclrtGetDevice, (int32_t * dev), (dev))                                                                     \
+  X(aclrtSynchronizeDevice, (void), ())                                                                         \
+  X(rtGetDevice, (int32_t * dev), (dev))                                                                        \
+  X(rtDeviceSynchronize, (void), ())
 
 #endif

@@ -74,6 +74,16 @@ static inline uint64_t vgpu_mem_limit(const vgpu_front *fe, int dev) {
   return dev >= 0 && dev < VGPU_MAX_DEVICES ? fe->cfg.mem_limit[dev] : 0;
 }
 
+/* ---- accounting steps of every allocation hook (ledger.c) ---- */
+/* Charges size on dev before the runtime allocates; false (logged) when it would pass the limit. */
+bool vgpu_reserve(vgpu_front *fe, int dev, uint64_t size);
+void vgpu_unreserve(vgpu_front *fe, int dev, uint64_t size);
+/* Remembers a charged allocation by key (pointer or handle). */
+void vgpu_remember(vgpu_front *fe, vgpu_kind kind, uint64_t key, int dev, uint64_t size);
+bool vgpu_forget(vgpu_kind kind, uint64_t key, int *dev, uint64_t *size);
+/* After a free reached the runtime: the memory returns if it succeeded, stays remembered otherwise. */
+void vgpu_settle_free(vgpu_front *fe, bool tracked, bool ok, vgpu_kind kind, uint64_t key, int dev, uint64_t size);
+
 /* ---- NVML (nvml.c) ---- */
 /* Loads libnvidia-ml lazily (never the driver); false without it. */
 bool vgpu_nvml_ready(void);
