@@ -18,59 +18,22 @@
 #include <time.h>
 
 #include "../src/cuda_abi.h"
+#include "stubmem.h"
 
 #define EXPORT __attribute__((visibility("default")))
 #define MAXDEV 16
-#define MAXALLOC 65536
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static int ndev = -1;
-static unsigned long long total_mem = 80ULL << 30;
 static int sms = 132;
 static long launch_ns;
 static unsigned long long ctx_mem; /* STUB_CUDA_CONTEXT_MEM: device memory a new context takes */
 static int primary_made[MAXDEV];
 static unsigned long long ctx_serial;
-static unsigned long long used[MAXDEV];
-static unsigned long long next_ptr = 0x7f0000000000ULL;
-static struct {
-  unsigned long long key;
-  unsigned long long size;
-  int dev;
-  int kind;
-} allocs[MAXALLOC];
-static unsigned long long frees, launches;
+static unsigned long long launches;
 static __thread int cur_dev = -1;
 static __thread const char *last_call = "";
 static int initialised;
-
-static unsigned long long parse_size(const char *s, unsigned long long dflt) {
-  if (s == NULL || *s == '\0') return dflt;
-  char *end;
-  unsigned long long v = strtoull(s, &end, 10);
-  switch (*end) {
-    case 'k': case 'K': v <<= 10; break;
-    case 'm': case 'M': v <<= 20; break;
-    case 'g': case 'G': v <<= 30; break;
-    default: break;
-  }
-  return v;
-}
-
-/* STUB_CUDA_SHARED_USED=<file>: device-0 usage summed over all processes using the file, with its peak,
- * so a multi-process test can check what the "driver" saw at every instant. */
-static unsigned long long *shared_used; /* [0] current, [1] peak */
-static void shared_add(int dev, long long delta) {
-  if (shared_used == NULL || dev != 0) return;
-  unsigned long long now = __atomic_add_fetch(&shared_used[0], (unsigned long long)delta, __ATOMIC_SEQ_CST);
-  unsigned long long peak = __atomic_load_n(&shared_used[1], __ATOMIC_SEQ_CST);
-  while (delta > 0 && now > peak &&
-         !__atomic_compare_exchange_n(&shared_used[1], &peak, now, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
-  }
-}
-EXPORT unsigned long long stub_cuda_shared_peak(void) {
-  return shared_used ? __atomic_load_n(&shared_used[1], __ATOMIC_SEQ_CST) : 0;
-}
 
 /* ---- processes with a context, as NVML lists them: PIDs of the node's namespace ---- */
 /* STUB_HOST_PROC=<dir>: a procfs of the node's PID namespace (bind-mounted before entering a PID namespace), whose
@@ -138,20 +101,11 @@ EXPORT int stub_cuda_procs(int dev, unsigned *pids, int max) {
 static void setup(void) {
   if (ndev >= 0) return;
   procs_setup();
-  const char *su = getenv("STUB_CUDA_SHARED_USED");
-  if (su != NULL && *su) {
-    int fd = open(su, O_RDWR | O_CREAT, 0600);
-    if (fd >= 0 && ftruncate(fd, 4096) == 0) {
-      void *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-      if (m != MAP_FAILED) shared_used = m;
-    }
-    if (fd >= 0) close(fd);
-  }
   const char *d = getenv("STUB_CUDA_DEVICES");
-  total_mem = parse_size(getenv("STUB_CUDA_TOTAL_MEM"), 80ULL << 30);
-  sms = (int)parse_size(getenv("STUB_CUDA_SMS"), 132);
-  launch_ns = (long)parse_size(getenv("STUB_CUDA_LAUNCH_NS"), 0);
-  ctx_mem = parse_size(getenv("STUB_CUDA_CONTEXT_MEM"), 0);
+  stubmem_setup(stubmem_parse_size(getenv("STUB_CUDA_TOTAL_MEM"), 80ULL << 30), getenv("STUB_CUDA_SHARED_USED"));
+  sms = (int)stubmem_parse_size(getenv("STUB_CUDA_SMS"), 132);
+  launch_ns = (long)stubmem_parse_size(getenv("STUB_CUDA_LAUNCH_NS"), 0);
+  ctx_mem = stubmem_parse_size(getenv("STUB_CUDA_CONTEXT_MEM"), 0);
   int n = d ? atoi(d) : 2;
   ndev = n < 1 ? 1 : n > MAXDEV ? MAXDEV : n;
 }
@@ -159,59 +113,23 @@ static void setup(void) {
 #define CALLED(name) (last_call = name)
 
 EXPORT const char *stub_cuda_last_call(void) { return last_call; }
-EXPORT unsigned long long stub_cuda_frees(void) { return frees; }
+EXPORT unsigned long long stub_cuda_frees(void) { return stubmem_frees(); }
+EXPORT unsigned long long stub_cuda_shared_peak(void) { return stubmem_shared_peak(); }
 EXPORT unsigned long long stub_cuda_launches(void) { return launches; }
-EXPORT unsigned long long stub_cuda_used(int dev) { return dev >= 0 && dev < MAXDEV ? used[dev] : 0; }
+EXPORT unsigned long long stub_cuda_used(int dev) { return stubmem_used(dev); }
 
 static CUresult do_alloc(unsigned long long *out, unsigned long long size, int dev, int kind) {
   setup();
   if (dev < 0) return CUDA_ERROR_INVALID_CONTEXT;
-  if (size == 0) return CUDA_ERROR_INVALID_VALUE;
-  pthread_mutex_lock(&mu);
-  if (used[dev] + size > total_mem || used[dev] + size < used[dev]) {
-    pthread_mutex_unlock(&mu);
-    return CUDA_ERROR_OUT_OF_MEMORY;
+  switch (stubmem_alloc(out, size, dev, kind)) {
+    case STUBMEM_OK: return CUDA_SUCCESS;
+    case STUBMEM_OOM: return CUDA_ERROR_OUT_OF_MEMORY;
+    default: return CUDA_ERROR_INVALID_VALUE;
   }
-  int slot = -1;
-  for (int i = 0; i < MAXALLOC; i++)
-    if (allocs[i].key == 0) {
-      slot = i;
-      break;
-    }
-  if (slot < 0) {
-    pthread_mutex_unlock(&mu);
-    return CUDA_ERROR_OUT_OF_MEMORY;
-  }
-  unsigned long long p = next_ptr;
-  next_ptr += (size + 0xfff) & ~0xfffULL;
-  next_ptr += 0x1000;
-  allocs[slot].key = p;
-  allocs[slot].size = size;
-  allocs[slot].dev = dev;
-  allocs[slot].kind = kind;
-  used[dev] += size;
-  pthread_mutex_unlock(&mu);
-  shared_add(dev, (long long)size);
-  *out = p;
-  return CUDA_SUCCESS;
 }
 
 static CUresult do_free(unsigned long long key, int kind) {
-  pthread_mutex_lock(&mu);
-  for (int i = 0; i < MAXALLOC; i++) {
-    if (allocs[i].key == key && allocs[i].kind == kind) {
-      used[allocs[i].dev] -= allocs[i].size;
-      allocs[i].key = 0;
-      frees++;
-      int d = allocs[i].dev;
-      long long sz = (long long)allocs[i].size;
-      pthread_mutex_unlock(&mu);
-      shared_add(d, -sz);
-      return CUDA_SUCCESS;
-    }
-  }
-  pthread_mutex_unlock(&mu);
-  return CUDA_ERROR_INVALID_VALUE;
+  return stubmem_free(key, kind) == STUBMEM_OK ? CUDA_SUCCESS : CUDA_ERROR_INVALID_VALUE;
 }
 
 /* Allocates without going through any exported entry point (an "untracked" allocation). */
@@ -258,14 +176,14 @@ EXPORT CUresult cuDeviceGetAttribute(int *v, int attr, CUdevice d) {
 EXPORT CUresult cuDeviceTotalMem_v2(size_t *bytes, CUdevice d) {
   setup();
   if (d < 0 || d >= ndev) return 101;
-  *bytes = total_mem;
+  *bytes = stubmem_total();
   CALLED("cuDeviceTotalMem_v2");
   return CUDA_SUCCESS;
 }
 EXPORT CUresult cuDeviceTotalMem(unsigned int *bytes, CUdevice d) {
   setup();
   (void)d;
-  *bytes = (unsigned int)(total_mem > 0xffffffffULL ? 0xffffffffULL : total_mem);
+  *bytes = (unsigned int)(stubmem_total() > 0xffffffffULL ? 0xffffffffULL : stubmem_total());
   CALLED("cuDeviceTotalMem");
   return CUDA_SUCCESS;
 }
@@ -275,7 +193,7 @@ EXPORT CUresult cuDevicePrimaryCtxRetain(CUcontext *ctx, CUdevice d) {
   pthread_mutex_lock(&mu);
   if (!primary_made[d]) {
     primary_made[d] = 1;
-    used[d] += ctx_mem;
+    stubmem_adjust(d, (long long)ctx_mem);
   }
   pthread_mutex_unlock(&mu);
   procs_add(d);
@@ -292,7 +210,7 @@ static CUresult ctx_create(CUcontext *ctx, unsigned int flags, CUdevice d) {
   setup();
   if (d < 0 || d >= ndev) return 101;
   pthread_mutex_lock(&mu);
-  used[d] += ctx_mem;
+  stubmem_adjust(d, (long long)ctx_mem);
   *ctx = (CUcontext)(uintptr_t)((unsigned long long)(d + 1) + 256 * ++ctx_serial);
   pthread_mutex_unlock(&mu);
   procs_add(d);
@@ -332,7 +250,7 @@ EXPORT CUresult cuCtxDestroy_v2(CUcontext ctx) {
   if ((uintptr_t)ctx < 256) return CUDA_ERROR_INVALID_CONTEXT; /* primary contexts are not destroyed */
   int d = (int)((uintptr_t)ctx & 0xff) - 1;
   pthread_mutex_lock(&mu);
-  used[d] -= ctx_mem;
+  stubmem_adjust(d, -(long long)ctx_mem);
   pthread_mutex_unlock(&mu);
   if (cur_dev == d) cur_dev = -1;
   return CUDA_SUCCESS;
@@ -340,8 +258,8 @@ EXPORT CUresult cuCtxDestroy_v2(CUcontext ctx) {
 EXPORT CUresult cuMemGetInfo_v2(size_t *f, size_t *t) {
   setup();
   if (cur_dev < 0) return CUDA_ERROR_INVALID_CONTEXT;
-  *t = total_mem;
-  *f = total_mem - used[cur_dev];
+  *t = stubmem_total();
+  *f = stubmem_total() - stubmem_used(cur_dev);
   CALLED("cuMemGetInfo_v2");
   return CUDA_SUCCESS;
 }
@@ -568,11 +486,7 @@ static CUresult add_node(CUgraph g, int type, CUDA_MEM_ALLOC_NODE_PARAMS *p, CUg
   struct stub_node *n = &sg->nodes[sg->nnodes++];
   n->type = type;
   if (p != NULL) {
-    pthread_mutex_lock(&mu);
-    p->dptr = next_ptr; /* the address is fixed when the node is added; memory comes at instantiation */
-    next_ptr += (p->bytesize + 0xfff) & ~0xfffULL;
-    next_ptr += 0x1000;
-    pthread_mutex_unlock(&mu);
+    p->dptr = stubmem_address(p->bytesize); /* fixed when the node is added; memory comes at instantiation */
     n->alloc = *p;
   }
   if (out != NULL) *out = (CUgraphNode)n;
