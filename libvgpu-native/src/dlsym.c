@@ -1,4 +1,4 @@
-/* The dlsym override, the glibc dlsym behind it, and the name -> hook table for every hooked API. */
+/* The dlsym override, the glibc dlsym behind it, and the name -> hook table for every hooked API (CUDA, NVML, ACL, rt*). */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <string.h>
@@ -44,7 +44,8 @@ void *vgpu_real_dlsym(void *handle, const char *name) {
  */
 VGPU_EXPORT void *dlsym(void *handle, const char *name) {
   dlsym_fn f = get_real_dlsym();
-  if (handle == RTLD_NEXT || !((name[0] == 'c' && name[1] == 'u') || strncmp(name, "nvml", 4) == 0))
+  if (handle == RTLD_NEXT || !((name[0] == 'c' && name[1] == 'u') || (name[0] == 'r' && name[1] == 't') ||
+                               strncmp(name, "acl", 3) == 0 || strncmp(name, "nvml", 4) == 0))
     return f(handle, name); /* sibling call: keeps the caller's return address for RTLD_NEXT */
   void *real = f(handle, name);
   if (real == NULL) return NULL;
@@ -59,11 +60,13 @@ void *vgpu_hook_by_name(const char *name) {
     void *fn;
   } hooks[] = {
 #define VGPU_ENTRY(n, since, until, params, args) {#n, (void *)n},
-#define VGPU_NVML_ENTRY(n, params, args) {#n, (void *)n},
+#define VGPU_NAMED_ENTRY(n, params, args) {#n, (void *)n},
       VGPU_CUDA_HOOKS(VGPU_ENTRY)
-      VGPU_NVML_HOOKS(VGPU_NVML_ENTRY)
+      VGPU_NVML_HOOKS(VGPU_NAMED_ENTRY)
+      VGPU_ACL_HOOKS(VGPU_NAMED_ENTRY)
+      VGPU_RT_HOOKS(VGPU_NAMED_ENTRY)
 #undef VGPU_ENTRY
-#undef VGPU_NVML_ENTRY
+#undef VGPU_NAMED_ENTRY
   };
   for (size_t i = 0; i < sizeof hooks / sizeof hooks[0]; i++)
     if (strcmp(hooks[i].name, name) == 0) return hooks[i].fn;

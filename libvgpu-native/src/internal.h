@@ -24,6 +24,16 @@ VGPU_CUDA_HOOKS(VGPU_PROTO)
 #define VGPU_NVML_PROTO(name, params, args) VGPU_EXPORT nvmlReturn_t name params;
 VGPU_NVML_HOOKS(VGPU_NVML_PROTO)
 #undef VGPU_NVML_PROTO
+/* Ascend: aclError and rtError_t are both int. */
+#define VGPU_NPU_PROTO(name, params, args) \
+  typedef int(*name##_fn) params;          \
+  VGPU_EXPORT int name params;
+#define VGPU_NPU_REAL_FN(name, params, args) typedef int(*name##_fn) params;
+VGPU_ACL_HOOKS(VGPU_NPU_PROTO)
+VGPU_RT_HOOKS(VGPU_NPU_PROTO)
+VGPU_NPU_REAL_ONLY(VGPU_NPU_REAL_FN)
+#undef VGPU_NPU_PROTO
+#undef VGPU_NPU_REAL_FN
 
 typedef struct {
 #define VGPU_MEMBER(name, since, until, params, args) name##_fn name;
@@ -118,6 +128,14 @@ void vgpu_rate_limit(unsigned int gx, unsigned int gy, unsigned int gz);
 void vgpu_track_lock(void);
 void vgpu_track_unlock(void);
 extern vgpu_track vgpu_allocs;
+/* ---- Ascend compute share (limiter.c) ---- */
+/* Before a kernel/model launch on dev: waits for the container's turn on the card. True when metered. */
+bool vgpu_npu_turn_begin(int dev);
+/* After that launch returned. */
+void vgpu_npu_turn_end(int dev);
+/* Waits until the process's queued device work has finished (the drain at the end of a turn). */
+void vgpu_npu_drain(void);
+
 /* Resets per-process CUDA state in a forked child. */
 void vgpu_hooks_after_fork(void);
 /* Forgets the watcher thread in a forked child (it does not survive fork). */

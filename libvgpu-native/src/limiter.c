@@ -1,12 +1,17 @@
-/* SM throttling: a per-device token bucket fed by a watcher thread that corrects the refill from NVML. */
+/* Compute limits: the CUDA SM token bucket (a watcher thread corrects the refill from NVML) and the Ascend
+ * time-slice turns. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "internal.h"
+#include "vgpu/timeslice.h"
 
 /* ---- SM throttling ---- */
 typedef nvmlReturn_t (*nvml_init_fn)(void);
@@ -168,4 +173,122 @@ void vgpu_rate_limit(unsigned int gx, unsigned int gy, unsigned int gz) {
     if (__atomic_compare_exchange_n(&thr.tokens[dev], &t, nt, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) break;
   }
   if (waited) __atomic_fetch_add(&thr.waits, 1, __ATOMIC_RELAXED);
+}
+
+/* ---- Ascend: time-slice turns among the containers sharing a card (include/vgpu/timeslice.h) ---- */
+static struct {
+  vgpu_sched *reg[VGPU_MAX_DEVICES];
+  int idx[VGPU_MAX_DEVICES];
+  int state[VGPU_MAX_DEVICES]; /* 0 not opened, 1 scheduled, -1 not scheduled */
+  uint64_t key;
+  uint64_t reaped_ns;
+  pthread_mutex_t mu;
+} turns = {.mu = PTHREAD_MUTEX_INITIALIZER};
+static uint64_t npu_metered;
+VGPU_EXPORT uint64_t vgpu_stat_npu_metered_launches(void) { return __atomic_load_n(&npu_metered, __ATOMIC_RELAXED); }
+
+static uint64_t mono_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* The container's identity on every card: its region's path, device and inode (two containers may both use the
+ * default path in their own /tmp). */
+static uint64_t container_key(void) {
+  struct stat sb;
+  if (vgpu_npu.shm.fd >= 0 && fstat(vgpu_npu.shm.fd, &sb) == 0)
+    return vgpu_sched_key(vgpu_npu.cfg.shared_cache, (uint64_t)sb.st_dev, (uint64_t)sb.st_ino);
+  return vgpu_sched_key(vgpu_npu.cfg.shared_cache, (uint64_t)getpid(), 0); /* private region: per process */
+}
+
+/* The card's registry: the limits file's / NPU_GLOBAL_SHM_PATH's, else one next to the container's region (then
+ * the share still caps the container, but other containers on the card are not coordinated). */
+static void turns_open(int dev) {
+  pthread_mutex_lock(&turns.mu);
+  if (turns.state[dev] == 0) {
+    char path[VGPU_PATH_MAX + 16];
+    if (vgpu_npu.cfg.scheduler[dev][0] != '\0') {
+      snprintf(path, sizeof path, "%s", vgpu_npu.cfg.scheduler[dev]);
+    } else {
+      snprintf(path, sizeof path, "%s.sched%d", vgpu_npu.cfg.shared_cache, dev);
+      VGPU_WARN("Ascend device %d: no card registry configured (NPU_GLOBAL_SHM_PATH); the %u%% share is enforced "
+                "for this container only (%s)", dev, vgpu_npu.cfg.sm_limit[dev], path);
+    }
+    char err[512];
+    vgpu_sched *s = vgpu_sched_open(path, err, sizeof err);
+    if (s == NULL) {
+      VGPU_ERROR("%s; Ascend device %d launches are not scheduled", err, dev);
+      turns.state[dev] = -1;
+    } else {
+      if (turns.key == 0) turns.key = container_key();
+      vgpu_sched_lock(s);
+      turns.idx[dev] = vgpu_sched_join(s, turns.key, (int32_t)getpid(), vgpu_npu.cfg.sm_limit[dev], mono_ns());
+      vgpu_sched_unlock(s);
+      turns.reg[dev] = s;
+      turns.state[dev] = turns.idx[dev] >= 0 ? 1 : -1;
+      if (turns.idx[dev] < 0)
+        VGPU_ERROR("card registry %s is full (%d containers); Ascend device %d launches are not scheduled", path,
+                   VGPU_SCHED_MAX, dev);
+      else
+        VGPU_INFO("Ascend device %d: %u%% of device time, time slices shared through %s", dev,
+                  vgpu_npu.cfg.sm_limit[dev], path);
+    }
+  }
+  pthread_mutex_unlock(&turns.mu);
+}
+
+static void sleep_until_ns(uint64_t t) {
+  uint64_t now = mono_ns();
+  if (t <= now) return;
+  struct timespec ts = {(time_t)((t - now) / 1000000000ULL), (long)((t - now) % 1000000000ULL)};
+  nanosleep(&ts, NULL);
+}
+
+bool vgpu_npu_turn_begin(int dev) {
+  if (dev < 0 || dev >= VGPU_MAX_DEVICES || vgpu_npu.cfg.sm_limit[dev] >= 100 ||
+      vgpu_npu.cfg.policy == VGPU_POLICY_DISABLE)
+    return false;
+  if (__atomic_load_n(&turns.state[dev], __ATOMIC_ACQUIRE) == 0) turns_open(dev);
+  if (turns.state[dev] != 1) return false;
+  vgpu_sched *s = turns.reg[dev];
+  __atomic_fetch_add(&npu_metered, 1, __ATOMIC_RELAXED);
+  for (;;) {
+    uint64_t now = mono_ns();
+    int idx = __atomic_load_n(&turns.idx[dev], __ATOMIC_ACQUIRE);
+    /* fast path: the container holds the card and its turn has time left */
+    if (__atomic_load_n(&s->holder, __ATOMIC_ACQUIRE) == idx && now < __atomic_load_n(&s->turn_end_ns, __ATOMIC_ACQUIRE)) {
+      __atomic_store_n(&s->e[idx].active_ns, now, __ATOMIC_RELEASE);
+      __atomic_add_fetch(&s->e[idx].inflight, 1, __ATOMIC_ACQ_REL);
+      return true;
+    }
+    uint64_t wake = now;
+    vgpu_sched_lock(s);
+    if (now - turns.reaped_ns > 1000000000ULL) {
+      vgpu_sched_reap(s, now);
+      turns.reaped_ns = now;
+    }
+    if (s->e[idx].key != turns.key) { /* dropped while idle for long: join again */
+      idx = vgpu_sched_join(s, turns.key, (int32_t)getpid(), vgpu_npu.cfg.sm_limit[dev], now);
+      __atomic_store_n(&turns.idx[dev], idx, __ATOMIC_RELEASE);
+    }
+    vgpu_sched_decision d = idx >= 0 ? vgpu_sched_acquire(s, idx, now, &wake) : VGPU_SCHED_RUN;
+    vgpu_sched_unlock(s);
+    if (idx < 0) return false;
+    if (d == VGPU_SCHED_RUN) return true;
+    if (d == VGPU_SCHED_END_TURN) {
+      vgpu_npu_drain(); /* the turn's queued work runs out before the card is handed on */
+      vgpu_sched_lock(s);
+      vgpu_sched_release(s, idx, mono_ns());
+      vgpu_sched_unlock(s);
+      continue;
+    }
+    uint64_t cap = now + 500000; /* poll at least every 0.5 ms */
+    sleep_until_ns(wake < cap ? (wake > now + 50000 ? wake : now + 50000) : cap);
+  }
+}
+
+void vgpu_npu_turn_end(int dev) {
+  int idx = __atomic_load_n(&turns.idx[dev], __ATOMIC_ACQUIRE);
+  if (idx >= 0) vgpu_sched_done(turns.reg[dev], idx, mono_ns());
 }

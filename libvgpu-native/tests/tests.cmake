@@ -91,3 +91,30 @@ set_tests_properties(gpu_check_stub PROPERTIES TIMEOUT 90)
 add_test(NAME tamper_cases COMMAND sh ${CMAKE_SOURCE_DIR}/tests/tamper_cases.sh
   $<TARGET_FILE:vgpu> ${VGPU_STUB_DIR} ${VGPU_TEST_TMP}/tamper cuda $<TARGET_FILE:vgpu-probe>)
 set_tests_properties(tamper_cases PROPERTIES TIMEOUT 90)
+
+# Ascend front end on the stub runtime (libascendcl.so over libruntime.so), under the preload. Each case also runs
+# with STUB_ACL_DIRECT=1 (ACL reaching the runtime internally: only the ACL-level hooks see ACL calls).
+add_executable(test_npu tests/test_npu.c)
+target_link_libraries(test_npu PRIVATE stub_acl stub_rt dl)
+function(vgpu_npu_test name)
+  cmake_parse_arguments(T "" "" "ARGS;ENV" ${ARGN})
+  foreach(mode via_rt direct)
+    set(t npu_${name}_${mode})
+    set(direct 0)
+    if(mode STREQUAL "direct")
+      set(direct 1)
+    endif()
+    add_test(NAME ${t} COMMAND test_npu ${T_ARGS})
+    set_tests_properties(${t} PROPERTIES TIMEOUT 60 ENVIRONMENT
+      "LD_PRELOAD=$<TARGET_FILE:vgpu>;LD_LIBRARY_PATH=${VGPU_STUB_DIR};NPU_LOCAL_SHM_PATH=${VGPU_TEST_TMP}/${t}.region;STUB_ACL_DIRECT=${direct};STUB_NPU_SHARED_USED=${VGPU_TEST_TMP}/${t}.peak;VGPU_LOG_LEVEL=1;${T_ENV}")
+    add_test(NAME ${t}_reset COMMAND ${CMAKE_COMMAND} -E rm -f ${VGPU_TEST_TMP}/${t}.region ${VGPU_TEST_TMP}/${t}.peak
+      ${VGPU_TEST_TMP}/${t}.region.sched0)
+    set_tests_properties(${t}_reset PROPERTIES FIXTURES_SETUP reset_${t})
+    set_tests_properties(${t} PROPERTIES FIXTURES_REQUIRED reset_${t})
+  endforeach()
+endfunction()
+vgpu_npu_test(quota ARGS quota ENV NPU_MEM_QUOTA=64;NPU_MEM_QUOTA_1=32;STUB_NPU_TOTAL_MEM=1g)
+vgpu_npu_test(launches ARGS launches ENV NPU_CORE_PERCENT=50)
+vgpu_npu_test(race ARGS race ENV NPU_MEM_QUOTA=1024;STUB_NPU_TOTAL_MEM=64g)
+vgpu_npu_test(kill_and_fork ARGS kill_and_fork ENV NPU_MEM_QUOTA=1024)
+vgpu_npu_test(passthrough ARGS passthrough ENV VGPU_LOG_LEVEL=2)
