@@ -82,14 +82,15 @@ set_tests_properties(hostpid_ns PROPERTIES TIMEOUT 60 SKIP_RETURN_CODE 77)
 
 # Probe CLI, bad shared files through the preload, and silent pass-through without a driver.
 add_test(NAME probe_cases COMMAND sh ${CMAKE_SOURCE_DIR}/tests/probe_cases.sh
-  $<TARGET_FILE:vgpu> ${VGPU_STUB_DIR} $<TARGET_FILE:vgpu-probe> ${VGPU_TEST_TMP}/probe $<TARGET_FILE:vgpu-region>)
+  $<TARGET_FILE:vgpu> ${VGPU_STUB_DIR} $<TARGET_FILE:vgpu-probe> ${VGPU_TEST_TMP}/probe $<TARGET_FILE:vgpu-region>
+  $<TARGET_FILE:npu-probe>)
 set_tests_properties(probe_cases PROPERTIES TIMEOUT 60)
 # The GPU check script must keep working: exercised against the stubs.
 add_test(NAME gpu_check_stub COMMAND sh ${CMAKE_SOURCE_DIR}/scripts/gpu-check.sh --stub --build-dir ${CMAKE_BINARY_DIR})
 set_tests_properties(gpu_check_stub PROPERTIES TIMEOUT 90)
 # Tamper-proof limits: every escape tried against the limits file (the ld.so.preload case needs root).
 add_test(NAME tamper_cases COMMAND sh ${CMAKE_SOURCE_DIR}/tests/tamper_cases.sh
-  $<TARGET_FILE:vgpu> ${VGPU_STUB_DIR} ${VGPU_TEST_TMP}/tamper cuda $<TARGET_FILE:vgpu-probe>)
+  $<TARGET_FILE:vgpu> ${VGPU_STUB_DIR} ${VGPU_TEST_TMP}/tamper cuda $<TARGET_FILE:vgpu-probe> npu $<TARGET_FILE:npu-probe>)
 set_tests_properties(tamper_cases PROPERTIES TIMEOUT 90)
 
 # Ascend front end on the stub runtime (libascendcl.so over libruntime.so), under the preload. Each case also runs
@@ -118,3 +119,6 @@ vgpu_npu_test(launches ARGS launches ENV NPU_CORE_PERCENT=50)
 vgpu_npu_test(race ARGS race ENV NPU_MEM_QUOTA=1024;STUB_NPU_TOTAL_MEM=64g)
 vgpu_npu_test(kill_and_fork ARGS kill_and_fork ENV NPU_MEM_QUOTA=1024)
 vgpu_npu_test(passthrough ARGS passthrough ENV VGPU_LOG_LEVEL=2)
+# the limits file sets a 50 % share: NPU_CORE_PERCENT=0 (none) in the env lifts nothing, launches still wait for turns
+file(WRITE ${VGPU_TEST_TMP}/npu50.limits "version=1\nkind=npu\ndevices=1\ndevice.0.id=0\ndevice.0.memory_mib=0\ndevice.0.core_percent=50\npriority=1\ncore_policy=force\noversubscribe=false\n")
+vgpu_npu_test(launches_file_wins ARGS launches ENV VGPU_LIMITS_FILE=${VGPU_TEST_TMP}/npu50.limits;NPU_CORE_PERCENT=0;NPU_PRIORITY=100)
