@@ -31,7 +31,7 @@ if [ -z "$BUILD" ]; then
     F="-std=c11 -O2 -g -Wall -Wextra -Werror -fno-strict-aliasing -fPIC -fvisibility=hidden -I$HERE/include"
     gcc $F -shared -o "$BUILD/lib/libvgpu.so" "$HERE"/src/*.c -ldl -lpthread -Wl,--no-undefined &&
       gcc $F -o "$BUILD/bin/vgpu-gpucheck" "$HERE/tools/gpucheck.c" -ldl &&
-      gcc $F -shared -Wl,-soname,libcuda.so.1 -o "$BUILD/stub/libcuda.so.1" "$HERE/stub/stub_cuda.c" "$HERE/stub/stubmem.c" -lpthread -ldl &&
+      gcc $F -shared -Wl,-soname,libcuda.so.1 -o "$BUILD/stub/libcuda.so.1" "$HERE/stub/stub_cuda.c" "$HERE/stub/stubmem.c" "$HERE/stub/simcard.c" -lpthread -ldl &&
       gcc $F -shared -Wl,-soname,libnvidia-ml.so.1 -o "$BUILD/stub/libnvidia-ml.so.1" "$HERE/stub/stub_nvml.c" -ldl ||
       { echo "FAIL: build"; exit 1; }
   fi

@@ -265,6 +265,7 @@ void vgpu_bucket_init(vgpu_bucket *b, uint32_t sm_count, uint32_t limit_pct) {
   if (sm_count == 0) sm_count = 1;
   if (limit_pct > 100) limit_pct = 100;
   b->capacity = (int64_t)sm_count * VGPU_BLOCKS_PER_SM;
+  b->nominal = b->capacity;
   b->share = b->capacity * limit_pct / 100;
   if (b->share < 1) b->share = 1;
 }
@@ -277,18 +278,23 @@ int64_t vgpu_bucket_step(const vgpu_bucket *b, uint32_t limit_pct, uint32_t diff
   return step < 1 ? 1 : step;
 }
 
-void vgpu_bucket_adjust(vgpu_bucket *b, uint32_t limit_pct, uint32_t util_pct) {
+void vgpu_bucket_adjust(vgpu_bucket *b, uint32_t limit_pct, uint32_t util_pct, bool starved) {
   if (util_pct > 100) util_pct = 100;
   uint32_t diff = util_pct > limit_pct ? util_pct - limit_pct : limit_pct - util_pct;
+  if (util_pct + 2 < limit_pct && starved && b->share >= b->capacity && b->capacity < b->nominal * VGPU_BUCKET_MAX_GROWTH)
+    b->capacity *= 2; /* even a full pool per tick is too few blocks for this workload */
+  else if (util_pct > limit_pct + 2 && b->capacity > b->nominal && b->share < b->capacity / 4)
+    b->capacity /= 2; /* the pool is far larger than this workload needs */
   int64_t step = vgpu_bucket_step(b, limit_pct, diff);
   if (util_pct <= limit_pct) {
     b->share = b->share + step > b->capacity ? b->capacity : b->share + step;
   } else {
     /* floor: a tenth of the nominal share, so debt from one big launch is repaid in bounded time */
-    int64_t floor = b->capacity * (int64_t)limit_pct / 1000;
+    int64_t floor = b->nominal * (int64_t)limit_pct / 1000;
     if (floor < 1) floor = 1;
     b->share = b->share - step < floor ? floor : b->share - step;
   }
+  if (b->share > b->capacity) b->share = b->capacity;
 }
 
 int64_t vgpu_bucket_refill(const vgpu_bucket *b, int64_t tokens) {

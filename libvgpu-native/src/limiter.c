@@ -28,6 +28,7 @@ static struct {
   pthread_mutex_t mu;
   uint64_t metered; /* launches that went through the limiter (tests) */
   uint64_t waits;   /* launches that had to wait */
+  uint64_t waits_seen; /* the watcher's last look at waits */
 } thr = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 VGPU_EXPORT uint64_t vgpu_stat_metered_launches(void) { return __atomic_load_n(&thr.metered, __ATOMIC_RELAXED); }
@@ -109,7 +110,9 @@ static void *watcher(void *arg) {
           logged = true;
         }
         pthread_mutex_lock(&thr.mu);
-        vgpu_bucket_adjust(&thr.bucket[d], limit, u);
+        uint64_t waits = __atomic_load_n(&thr.waits, __ATOMIC_RELAXED);
+        vgpu_bucket_adjust(&thr.bucket[d], limit, u, waits != thr.waits_seen);
+        thr.waits_seen = waits;
         pthread_mutex_unlock(&thr.mu);
       }
       int64_t t = __atomic_load_n(&thr.tokens[d], __ATOMIC_ACQUIRE);

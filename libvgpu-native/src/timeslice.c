@@ -121,7 +121,7 @@ vgpu_sched_decision vgpu_sched_acquire(vgpu_sched *s, int idx, uint64_t now, uin
   vgpu_sched_tick(s, now);
   vgpu_sched_entry *me = &s->e[idx];
   me->seen_ns = now;
-  *wake = now + VGPU_SCHED_IDLE_NS / 4;
+  *wake = now + VGPU_SCHED_POLL_NS;
   if (s->holder == idx) {
     if (now < s->turn_end_ns) {
       me->active_ns = now;

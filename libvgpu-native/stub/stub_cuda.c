@@ -3,7 +3,9 @@
  * (STUB_CUDA_TOTAL_MEM, size with k/m/g suffix, default 80g; STUB_CUDA_DEVICES, default 2;
  * STUB_CUDA_SMS, default 132), fake pointers from a counter, a real OOM at the fake total,
  * versioned cuGetProcAddress(_v2) answers, and a record of which variant was called last.
- * STUB_CUDA_LAUNCH_NS makes each launch busy-wait that long.
+ * STUB_CUDA_LAUNCH_NS makes each launch busy-wait that long (CPU time). STUB_CUDA_KERNEL_NS instead gives each
+ * launch that much device time on the simulated card (stub/simcard.h, shared through STUB_SIM_CARD): launches are
+ * asynchronous, cuCtxSynchronize waits for them, and the stub NVML reports utilisation from the card.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -18,6 +20,7 @@
 #include <time.h>
 
 #include "../src/cuda_abi.h"
+#include "simcard.h"
 #include "stubmem.h"
 
 #define EXPORT __attribute__((visibility("default")))
@@ -27,6 +30,7 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static int ndev = -1;
 static int sms = 132;
 static long launch_ns;
+static unsigned long long kernel_ns; /* STUB_CUDA_KERNEL_NS: device time per launch on the simulated card */
 static unsigned long long ctx_mem; /* STUB_CUDA_CONTEXT_MEM: device memory a new context takes */
 static int primary_made[MAXDEV];
 static unsigned long long ctx_serial;
@@ -105,6 +109,7 @@ static void setup(void) {
   stubmem_setup(stubmem_parse_size(getenv("STUB_CUDA_TOTAL_MEM"), 80ULL << 30), getenv("STUB_CUDA_SHARED_USED"));
   sms = (int)stubmem_parse_size(getenv("STUB_CUDA_SMS"), 132);
   launch_ns = (long)stubmem_parse_size(getenv("STUB_CUDA_LAUNCH_NS"), 0);
+  kernel_ns = stubmem_parse_size(getenv("STUB_CUDA_KERNEL_NS"), 0);
   ctx_mem = stubmem_parse_size(getenv("STUB_CUDA_CONTEXT_MEM"), 0);
   int n = d ? atoi(d) : 2;
   ndev = n < 1 ? 1 : n > MAXDEV ? MAXDEV : n;
@@ -245,7 +250,10 @@ EXPORT CUresult cuCtxGetDevice(CUdevice *d) {
   *d = cur_dev;
   return CUDA_SUCCESS;
 }
-EXPORT CUresult cuCtxSynchronize(void) { return CUDA_SUCCESS; }
+EXPORT CUresult cuCtxSynchronize(void) {
+  if (kernel_ns > 0) simcard_sync(simcard_get(), stub_host_pid());
+  return CUDA_SUCCESS;
+}
 EXPORT CUresult cuCtxDestroy_v2(CUcontext ctx) {
   if ((uintptr_t)ctx < 256) return CUDA_ERROR_INVALID_CONTEXT; /* primary contexts are not destroyed */
   int d = (int)((uintptr_t)ctx & 0xff) - 1;
@@ -360,6 +368,7 @@ EXPORT CUresult cuArrayDestroy(CUarray a) {
 
 static void busy(void) {
   __atomic_fetch_add(&launches, 1, __ATOMIC_RELAXED);
+  if (kernel_ns > 0) simcard_launch(simcard_get(), stub_host_pid(), kernel_ns);
   if (launch_ns <= 0) return;
   struct timespec a, b;
   clock_gettime(CLOCK_MONOTONIC, &a);
@@ -713,4 +722,21 @@ EXPORT CUresult cuGetProcAddress(const char *symbol, void **pfn, int ver, cuuint
 }
 EXPORT CUresult cuGetProcAddress_v2(const char *symbol, void **pfn, int ver, cuuint64_t flags, int *status) {
   return lookup(symbol, pfn, ver, flags, status);
+}
+
+/* ---- the simulated card, for the stub NVML and the share harness ---- */
+EXPORT uint64_t stub_cuda_busy_ns(int32_t pid) { return simcard_total_busy(simcard_get(), pid); }
+/* Utilisation in percent of pid (0: the whole card) over the last window_ns; the PIDs active in it in *pids. */
+EXPORT unsigned stub_cuda_sim_util(int32_t pid, uint64_t window_ns) {
+  uint64_t now = simcard_now();
+  uint64_t busy = simcard_busy(simcard_get(), pid, now - window_ns, now);
+  unsigned u = (unsigned)(busy * 100 / window_ns);
+  return u > 100 ? 100 : u;
+}
+EXPORT int stub_cuda_sim_active(int32_t *pids, int max) {
+  simcard *c = simcard_get();
+  int n = 0;
+  for (uint32_t i = 0; i < c->nproc && i < SIMCARD_PROCS && n < max; i++)
+    if (c->procs[i].pid != 0) pids[n++] = c->procs[i].pid;
+  return n;
 }

@@ -201,6 +201,3 @@ EXPORT rtError_t rtModelExecute(rtModel_t model, rtStream_t stm, uint32_t flag) 
 
 /* Device time of a process on the simulated card (tests and the share harness). */
 EXPORT uint64_t stub_npu_busy_ns(int32_t pid) { return simcard_total_busy(simcard_get(), pid); }
-EXPORT uint64_t stub_npu_busy_window_ns(int32_t pid, uint64_t from, uint64_t to) {
-  return simcard_busy(simcard_get(), pid, from, to);
-}

@@ -147,12 +147,22 @@ static void bucket_converges_down_when_over_limit_and_up_when_under(void) {
   vgpu_bucket_init(&b, 132, 30);
   int64_t start = b.share;
   CHECK_EQ_U(start, b.capacity * 30 / 100);
-  for (int i = 0; i < 50; i++) vgpu_bucket_adjust(&b, 30, 90);
+  for (int i = 0; i < 50; i++) vgpu_bucket_adjust(&b, 30, 90, true);
   CHECK_EQ_U(b.share, b.capacity * 30 / 1000); /* floored at a tenth of the nominal share, never negative */
-  for (int i = 0; i < 50; i++) vgpu_bucket_adjust(&b, 30, 0);
+  for (int i = 0; i < 50; i++) vgpu_bucket_adjust(&b, 30, 0, false);
   CHECK(b.share == b.capacity); /* capped */
   CHECK_EQ_U(vgpu_bucket_refill(&b, b.capacity - 1), b.capacity);
   CHECK_EQ_U(vgpu_bucket_refill(&b, -b.capacity * 3), -b.capacity * 2);
+  /* starved below the limit with the pool full: the pool doubles, up to 64x nominal, and shrinks back */
+  int64_t nominal = b.nominal;
+  for (int i = 0; i < 200; i++) vgpu_bucket_adjust(&b, 30, 10, true);
+  CHECK_EQ_U(b.capacity, nominal * VGPU_BUCKET_MAX_GROWTH);
+  CHECK(b.share == b.capacity);
+  for (int i = 0; i < 200; i++) vgpu_bucket_adjust(&b, 30, 90, true);
+  CHECK_EQ_U(b.capacity, nominal);
+  CHECK_EQ_U(b.share, nominal * 30 / 1000);
+  for (int i = 0; i < 200; i++) vgpu_bucket_adjust(&b, 30, 10, false); /* not starved: no growth */
+  CHECK_EQ_U(b.capacity, nominal);
 }
 
 static void launch_cost_and_throttle_policy(void) {

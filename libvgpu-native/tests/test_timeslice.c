@@ -157,24 +157,24 @@ static void an_idle_holder_yields_and_stale_entries_go(void) {
   CHECK(a >= 0 && b >= 0 && a != b);
   CHECK(vgpu_sched_join(&s, 11, 3, 50, t) == a); /* the same container: the same entry */
   CHECK(vgpu_sched_acquire(&s, a, t, &wake) == VGPU_SCHED_RUN);
-  CHECK(vgpu_sched_acquire(&s, b, t + 3 * MS, &wake) == VGPU_SCHED_WAIT); /* a's launch is in flight: busy */
+  CHECK(vgpu_sched_acquire(&s, b, t + 30 * MS, &wake) == VGPU_SCHED_WAIT); /* a's launch is in flight: busy */
   vgpu_sched_done(&s, a, t);
-  CHECK(vgpu_sched_acquire(&s, b, t + 1 * MS, &wake) == VGPU_SCHED_WAIT); /* a holds the card */
-  CHECK(vgpu_sched_acquire(&s, b, t + 4 * MS, &wake) == VGPU_SCHED_RUN);  /* a went quiet: b's turn */
-  CHECK_EQ_U(s.e[a].used_ns, 0);                                         /* charged up to its last launch */
-  CHECK(vgpu_sched_acquire(&s, a, t + 5 * MS, &wake) == VGPU_SCHED_WAIT);
+  CHECK(vgpu_sched_acquire(&s, b, t + 10 * MS, &wake) == VGPU_SCHED_WAIT); /* a holds the card, quiet 10 ms */
+  CHECK(vgpu_sched_acquire(&s, b, t + 25 * MS, &wake) == VGPU_SCHED_RUN);  /* quiet 25 ms: b's turn */
+  CHECK_EQ_U(s.e[a].used_ns, 0);                                          /* charged up to its last launch */
+  CHECK(vgpu_sched_acquire(&s, a, t + 26 * MS, &wake) == VGPU_SCHED_WAIT);
   /* b's turn ends at its credit: drain, release, the card goes to a */
-  vgpu_sched_done(&s, b, t + 4 * MS);
-  CHECK(vgpu_sched_acquire(&s, b, t + 4 * MS + 50 * MS, &wake) == VGPU_SCHED_END_TURN);
-  vgpu_sched_release(&s, b, t + 4 * MS + 52 * MS);
+  vgpu_sched_done(&s, b, t + 25 * MS);
+  CHECK(vgpu_sched_acquire(&s, b, t + 25 * MS + 50 * MS, &wake) == VGPU_SCHED_END_TURN);
+  vgpu_sched_release(&s, b, t + 25 * MS + 52 * MS);
   CHECK_EQ_U(s.e[b].used_ns, 52 * MS);
   CHECK(s.e[b].credit_ns < 0); /* overran by the drain: debt */
-  CHECK(vgpu_sched_acquire(&s, a, t + 57 * MS, &wake) == VGPU_SCHED_RUN);
+  CHECK(vgpu_sched_acquire(&s, a, t + 78 * MS, &wake) == VGPU_SCHED_RUN);
   /* full card */
   for (int i = 0; i < VGPU_SCHED_MAX; i++) (void)vgpu_sched_join(&s, 1000 + (uint64_t)i, 9, 1, t);
   CHECK(vgpu_sched_join(&s, 99999, 9, 1, t) == -1);
   /* unseen for 10 s: dropped; a dropped holder's turn ends */
-  vgpu_sched_reap(&s, t + 57 * MS + VGPU_SCHED_STALE_NS + 1);
+  vgpu_sched_reap(&s, t + 78 * MS + VGPU_SCHED_STALE_NS + 1);
   int used = 0;
   for (int i = 0; i < VGPU_SCHED_MAX; i++) used += s.e[i].key != 0;
   CHECK_EQ_U(used, 0);

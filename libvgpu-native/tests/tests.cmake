@@ -122,3 +122,11 @@ vgpu_npu_test(passthrough ARGS passthrough ENV VGPU_LOG_LEVEL=2)
 # the limits file sets a 50 % share: NPU_CORE_PERCENT=0 (none) in the env lifts nothing, launches still wait for turns
 file(WRITE ${VGPU_TEST_TMP}/npu50.limits "version=1\nkind=npu\ndevices=1\ndevice.0.id=0\ndevice.0.memory_mib=0\ndevice.0.core_percent=50\npriority=1\ncore_policy=force\noversubscribe=false\n")
 vgpu_npu_test(launches_file_wins ARGS launches ENV VGPU_LIMITS_FILE=${VGPU_TEST_TMP}/npu50.limits;NPU_CORE_PERCENT=0;NPU_PRIORITY=100)
+# Compute shares on the stub runtimes' simulated device clock (device time is exact; the bound is generous because
+# the processes' CPU time is not): 3 Ascend containers at 50/30/20, and two CUDA containers at 30/70 on one card.
+add_test(NAME share_npu_50_30_20 COMMAND vgpu-share --api npu --shares 50,30,20 --seconds 2.5 --warmup-ms 500
+  --tolerance 10 --work ${VGPU_TEST_TMP}/share_npu)
+add_test(NAME share_cuda_30_70 COMMAND vgpu-share --api cuda --shares 30,70 --seconds 4 --warmup-ms 1500
+  --tolerance 10 --work ${VGPU_TEST_TMP}/share_cuda)
+set_tests_properties(share_npu_50_30_20 share_cuda_30_70 PROPERTIES TIMEOUT 60 ENVIRONMENT
+  "LD_PRELOAD=$<TARGET_FILE:vgpu>;LD_LIBRARY_PATH=${VGPU_STUB_DIR};VGPU_LOG_LEVEL=1;LIBCUDA_LOG_LEVEL=1")

@@ -133,11 +133,20 @@ uint64_t vgpu_pitch_bytes(uint64_t width, uint64_t height, unsigned element_size
 typedef struct {
   int64_t capacity;
   int64_t share;
+  int64_t nominal; /* the initial capacity: SMs x 64 blocks */
 } vgpu_bucket;
 
+/* The pool grows at most to this many times its nominal size (kernels far shorter per block than the model). */
+#define VGPU_BUCKET_MAX_GROWTH 64
+
 void vgpu_bucket_init(vgpu_bucket *b, uint32_t sm_count, uint32_t limit_pct);
-/* Adjusts share after one sample of measured utilisation (percent). */
-void vgpu_bucket_adjust(vgpu_bucket *b, uint32_t limit_pct, uint32_t util_pct);
+/*
+ * Adjusts share after one sample of measured utilisation (percent). starved: some launch waited for tokens since
+ * the last sample. A pool whose full refill still leaves a starved device below its limit doubles (blocks are
+ * not time: a kernel's device time per block varies by orders of magnitude), up to VGPU_BUCKET_MAX_GROWTH x
+ * nominal; a pool far larger than needed halves back.
+ */
+void vgpu_bucket_adjust(vgpu_bucket *b, uint32_t limit_pct, uint32_t util_pct, bool starved);
 /* Step of one correction for a given distance |limit - util| (exposed for tests). */
 int64_t vgpu_bucket_step(const vgpu_bucket *b, uint32_t limit_pct, uint32_t diff_pct);
 /* New token count after a refill: min(capacity, tokens + share). */

@@ -30,7 +30,8 @@
 #define VGPU_SCHED_MINOR 0u
 #define VGPU_SCHED_MAX 32
 #define VGPU_SCHED_PERIOD_NS 100000000ULL /* 100 ms */
-#define VGPU_SCHED_IDLE_NS 2000000ULL     /* a holder this long without a launch (none in flight) yields */
+#define VGPU_SCHED_IDLE_NS 20000000ULL    /* a holder this long without a launch (none in flight) yields */
+#define VGPU_SCHED_POLL_NS 500000ULL      /* a waiter asks again at least this often */
 #define VGPU_SCHED_HUNG_NS 1000000000ULL  /* ... and after this long also with one in flight (a process died in it) */
 #define VGPU_SCHED_WANT_NS 20000000ULL    /* a container is waiting while one of its processes polled this recently */
 #define VGPU_SCHED_STALE_NS 10000000000ULL /* a container unseen this long is dropped (PIDs of other namespaces
