@@ -41,8 +41,9 @@ static void *npu_resolve(void **slot, const char *name) {
 }
 #define NPU_REAL(name) ((name##_fn)npu_resolve((void **)&npu.name, #name))
 
-static __thread int tl_depth;
-static uint64_t launches; /* outermost launch hooks (each application launch once) */
+/* initial-exec: read on every hook crossing; libvgpu is preloaded, so its TLS is in the static block */
+static __thread int tl_depth __attribute__((tls_model("initial-exec")));
+static uint64_t launches; /* outermost launch hooks under a compute limit (each application launch once) */
 VGPU_EXPORT uint64_t vgpu_stat_npu_launches(void) { return __atomic_load_n(&launches, __ATOMIC_RELAXED); }
 
 static void check_visible_devices(void) {
@@ -181,9 +182,12 @@ NPU_MEMINFO(rtMemGetInfo, (size_t *free_bytes, size_t *total_bytes), (free_bytes
     name##_fn real = NPU_REAL(name);                       \
     if (real == NULL) return NPU_NO_RUNTIME;               \
     if (!npu_enter()) return real call;                    \
-    __atomic_fetch_add(&launches, 1, __ATOMIC_RELAXED);    \
-    int dev = npu_device();                                \
-    bool metered = vgpu_npu_turn_begin(dev);               \
+    int dev = -1;                                          \
+    bool metered = false;                                  \
+    if (vgpu_npu.throttle_any) {                           \
+      __atomic_fetch_add(&launches, 1, __ATOMIC_RELAXED);  \
+      metered = vgpu_npu_turn_begin(dev = npu_device());   \
+    }                                                      \
     int rc = real call;                                    \
     if (metered) vgpu_npu_turn_end(dev);                   \
     npu_leave();                                           \

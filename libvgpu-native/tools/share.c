@@ -136,11 +136,15 @@ int main(int argc, char **argv) {
   } else {
     mkdir(work, 0755);
   }
-  char card[1100];
-  snprintf(card, sizeof card, "%s/card.sim", work);
-  unlink(card);
-  snprintf(card + strlen(work), sizeof card - strlen(work), "/card.sched");
-  unlink(card);
+  /* fresh card and fresh containers (a region keeps the limits its first process wrote) */
+  static const char *const stale[] = {"card.sim", "card.sched", "c%u.cache", "c%u.region", "c%u.launches"};
+  for (unsigned i = 0; i < MAXC; i++)
+    for (size_t k = 0; k < sizeof stale / sizeof stale[0]; k++) {
+      char name[64], path[1100];
+      snprintf(name, sizeof name, stale[k], i);
+      snprintf(path, sizeof path, "%s/%s", work, name);
+      unlink(path);
+    }
   setenvf("STUB_SIM_CARD", "%s/card.sim", work);
   setenvf(npu ? "STUB_NPU_KERNEL_NS" : "STUB_CUDA_KERNEL_NS", "%llu", kernel_us * 1000);
   uint64_t start = now_ns() + 300000000ULL, end = start + (uint64_t)(seconds * 1e9);
