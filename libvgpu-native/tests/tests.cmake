@@ -88,6 +88,11 @@ set_tests_properties(probe_cases PROPERTIES TIMEOUT 60)
 # The GPU check script must keep working: exercised against the stubs.
 add_test(NAME gpu_check_stub COMMAND sh ${CMAKE_SOURCE_DIR}/scripts/gpu-check.sh --stub --build-dir ${CMAKE_BINARY_DIR})
 set_tests_properties(gpu_check_stub PROPERTIES TIMEOUT 90)
+add_test(NAME npu_check_stub COMMAND sh ${CMAKE_SOURCE_DIR}/scripts/npu-check.sh --stub --build-dir ${CMAKE_BINARY_DIR})
+set_tests_properties(npu_check_stub PROPERTIES TIMEOUT 90)
+# Without CANN the real check says so and exits 0 (skipped on purpose); the SKIP line is required.
+add_test(NAME npu_check_skips_without_cann COMMAND sh -c "out=$(env -u ASCEND_HOME_PATH sh ${CMAKE_SOURCE_DIR}/scripts/npu-check.sh --build-dir ${CMAKE_BINARY_DIR}) && echo \"$out\" && echo \"$out\" | grep -q '^SKIP: no CANN'")
+set_tests_properties(npu_check_skips_without_cann PROPERTIES TIMEOUT 30)
 # Tamper-proof limits: every escape tried against the limits file (the ld.so.preload case needs root).
 add_test(NAME tamper_cases COMMAND sh ${CMAKE_SOURCE_DIR}/tests/tamper_cases.sh
   $<TARGET_FILE:vgpu> ${VGPU_STUB_DIR} ${VGPU_TEST_TMP}/tamper cuda $<TARGET_FILE:vgpu-probe> npu $<TARGET_FILE:npu-probe>)
