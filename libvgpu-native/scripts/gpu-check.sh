@@ -11,40 +11,18 @@
 # --stub runs the same steps against the stub driver (CTest does this so the script cannot rot); the
 # throughput figures are then meaningless and only the mechanics are checked.
 set -u
-HERE=$(cd "$(dirname "$0")/.." && pwd)
-STUB=0 BUILD="" SECS=6
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --stub) STUB=1;;
-    --build-dir) BUILD=$2; shift;;
-    --seconds) SECS=$2; shift;;
-    *) echo "usage: $0 [--stub] [--build-dir DIR] [--seconds S]" >&2; exit 64;;
-  esac
-  shift
-done
-if [ -z "$BUILD" ]; then
-  BUILD="$HERE/target/gpu-check-build"
-  if command -v cmake >/dev/null 2>&1; then
-    cmake -S "$HERE" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVGPU_SANITIZE=OFF >/dev/null &&
-      cmake --build "$BUILD" -j "$(nproc)" --target vgpu vgpu-gpucheck vgpu-share stub_cuda stub_nvml >/dev/null ||
-      { echo "FAIL: build"; exit 1; }
-  else # no cmake on the GPU machine: the same flags by hand
-    mkdir -p "$BUILD/lib" "$BUILD/bin" "$BUILD/stub"
-    F="-std=c11 -O2 -g -Wall -Wextra -Werror -fno-strict-aliasing -fPIC -fvisibility=hidden -I$HERE/include"
-    gcc $F -shared -o "$BUILD/lib/libvgpu.so" "$HERE"/src/*.c -ldl -lpthread -Wl,--no-undefined &&
-      gcc $F -o "$BUILD/bin/vgpu-gpucheck" "$HERE/tools/gpucheck.c" -ldl &&
-      gcc $F -shared -Wl,-soname,libcuda.so.1 -o "$BUILD/stub/libcuda.so.1" "$HERE/stub/stub_cuda.c" "$HERE/stub/stubmem.c" "$HERE/stub/simcard.c" -lpthread -ldl &&
-      gcc $F -shared -Wl,-soname,libnvidia-ml.so.1 -o "$BUILD/stub/libnvidia-ml.so.1" "$HERE/stub/stub_nvml.c" -ldl ||
-      { echo "FAIL: build"; exit 1; }
-  fi
-fi
-LIB="$BUILD/lib/libvgpu.so"
+. "$(dirname "$0")/check_lib.sh"
+check_args "$@"
+gpu_tools_by_hand() {
+  F=$BY_HAND_FLAGS
+  # shellcheck disable=SC2086
+  gcc $F -o "$BUILD/bin/vgpu-gpucheck" "$HERE/tools/gpucheck.c" -ldl &&
+    gcc $F -shared -Wl,-soname,libcuda.so.1 -o "$BUILD/stub/libcuda.so.1" "$HERE/stub/stub_cuda.c" \
+      "$HERE/stub/stubmem.c" "$HERE/stub/simcard.c" -lpthread -ldl &&
+    gcc $F -shared -Wl,-soname,libnvidia-ml.so.1 -o "$BUILD/stub/libnvidia-ml.so.1" "$HERE/stub/stub_nvml.c" -ldl
+}
+check_build gpu-check "vgpu-gpucheck vgpu-share stub_cuda stub_nvml" -- gpu_tools_by_hand
 CHECK="$BUILD/bin/vgpu-gpucheck"
-WORK=$(mktemp -d /tmp/vgpu-gpu-check.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-fails=0
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 if [ $STUB -eq 1 ]; then
   export LD_LIBRARY_PATH="$BUILD/stub" STUB_CUDA_TOTAL_MEM=80g STUB_NVML_UTIL=100
   SECS=1 ITERS=1 LAUNCHES=200000 KENV="STUB_CUDA_LAUNCH_NS=200000"

@@ -24,11 +24,17 @@ static inline void track(vgpu_kind kind, uint64_t key, int dev, uint64_t size) {
 static inline bool untrack(vgpu_kind kind, uint64_t key, int *dev, uint64_t *size) {
   return vgpu_forget(kind, key, dev, size);
 }
-/* A free reached the driver: return the memory if it succeeded, keep remembering it otherwise. */
-static inline CUresult settle_free(CUresult rc, bool tracked, vgpu_kind kind, uint64_t key, int dev, uint64_t size) {
-  vgpu_settle_free(&vgpu_g, tracked, rc == CUDA_SUCCESS, kind, key, dev, size);
-  return rc;
-}
+/* A free always reaches the driver, tracked or not; the memory returns when the driver succeeded. */
+#define FREE_HOOK(name, params, call, skip, kind, key)                                  \
+  VGPU_EXPORT CUresult name params {                                                    \
+    if (!vgpu_cuda_ready() || (skip)) PASS(name, call);                                 \
+    int dev;                                                                            \
+    uint64_t size;                                                                      \
+    bool tracked = untrack(kind, (uint64_t)(uintptr_t)(key), &dev, &size);              \
+    CUresult rc = vgpu_real.name call;                                                  \
+    vgpu_settle_free(&vgpu_g, tracked, rc == CUDA_SUCCESS, kind, (uint64_t)(uintptr_t)(key), dev, size); \
+    return rc;                                                                          \
+  }
 
 /* ---- init ---- */
 VGPU_EXPORT CUresult cuInit(unsigned int flags) {
@@ -98,14 +104,7 @@ VGPU_EXPORT CUresult cuMemAllocManaged(CUdeviceptr *dptr, size_t size, unsigned 
   return rc;
 }
 
-VGPU_EXPORT CUresult cuMemFree_v2(CUdeviceptr dptr) {
-  if (!vgpu_cuda_ready() || dptr == 0) PASS(cuMemFree_v2, (dptr));
-  int dev;
-  uint64_t size;
-  bool tracked = untrack(VGPU_KIND_DEVPTR, dptr, &dev, &size);
-  CUresult rc = vgpu_real.cuMemFree_v2(dptr); /* always reaches the driver, tracked or not */
-  return settle_free(rc, tracked, VGPU_KIND_DEVPTR, dptr, dev, size);
-}
+FREE_HOOK(cuMemFree_v2, (CUdeviceptr dptr), (dptr), dptr == 0, VGPU_KIND_DEVPTR, dptr)
 
 /* A stream being captured into a graph: the allocation becomes a graph memory node, charged at instantiation. */
 static bool capturing(CUstream s) {
@@ -132,17 +131,8 @@ ASYNC_ALLOC(cuMemAllocFromPoolAsync, (CUdeviceptr * dptr, size_t size, CUmemoryP
 ASYNC_ALLOC(cuMemAllocFromPoolAsync_ptsz, (CUdeviceptr * dptr, size_t size, CUmemoryPool pool, CUstream s),
             (dptr, size, pool, s))
 
-#define ASYNC_FREE(name)                                                         \
-  VGPU_EXPORT CUresult name(CUdeviceptr dptr, CUstream s) {                      \
-    if (!vgpu_cuda_ready() || dptr == 0) PASS(name, (dptr, s));                  \
-    int dev;                                                                     \
-    uint64_t size;                                                               \
-    bool tracked = untrack(VGPU_KIND_DEVPTR, dptr, &dev, &size);                 \
-    CUresult rc = vgpu_real.name(dptr, s);                                       \
-    return settle_free(rc, tracked, VGPU_KIND_DEVPTR, dptr, dev, size);          \
-  }
-ASYNC_FREE(cuMemFreeAsync)
-ASYNC_FREE(cuMemFreeAsync_ptsz)
+FREE_HOOK(cuMemFreeAsync, (CUdeviceptr dptr, CUstream s), (dptr, s), dptr == 0, VGPU_KIND_DEVPTR, dptr)
+FREE_HOOK(cuMemFreeAsync_ptsz, (CUdeviceptr dptr, CUstream s), (dptr, s), dptr == 0, VGPU_KIND_DEVPTR, dptr)
 
 VGPU_EXPORT CUresult cuMemCreate(CUmemGenericAllocationHandle *handle, size_t size, const CUmemAllocationProp *prop,
                                  unsigned long long flags) {
@@ -156,14 +146,7 @@ VGPU_EXPORT CUresult cuMemCreate(CUmemGenericAllocationHandle *handle, size_t si
   return rc;
 }
 
-VGPU_EXPORT CUresult cuMemRelease(CUmemGenericAllocationHandle handle) {
-  if (!vgpu_cuda_ready()) PASS(cuMemRelease, (handle));
-  int dev;
-  uint64_t size;
-  bool tracked = untrack(VGPU_KIND_VMM, handle, &dev, &size);
-  CUresult rc = vgpu_real.cuMemRelease(handle);
-  return settle_free(rc, tracked, VGPU_KIND_VMM, handle, dev, size);
-}
+FREE_HOOK(cuMemRelease, (CUmemGenericAllocationHandle handle), (handle), false, VGPU_KIND_VMM, handle)
 
 VGPU_EXPORT CUresult cuArrayCreate_v2(CUarray *arr, const CUDA_ARRAY_DESCRIPTOR *desc) {
   if (!vgpu_cuda_ready() || desc == NULL) PASS(cuArrayCreate_v2, (arr, desc));
@@ -187,14 +170,7 @@ VGPU_EXPORT CUresult cuArray3DCreate_v2(CUarray *arr, const CUDA_ARRAY3D_DESCRIP
   return rc;
 }
 
-VGPU_EXPORT CUresult cuArrayDestroy(CUarray arr) {
-  if (!vgpu_cuda_ready()) PASS(cuArrayDestroy, (arr));
-  int dev;
-  uint64_t size;
-  bool tracked = untrack(VGPU_KIND_ARRAY, (uint64_t)(uintptr_t)arr, &dev, &size);
-  CUresult rc = vgpu_real.cuArrayDestroy(arr);
-  return settle_free(rc, tracked, VGPU_KIND_ARRAY, (uint64_t)(uintptr_t)arr, dev, size);
-}
+FREE_HOOK(cuArrayDestroy, (CUarray arr), (arr), false, VGPU_KIND_ARRAY, arr)
 
 /* ---- launches (every path is metered) ---- */
 #define LAUNCH(name, params, call, gx, gy, gz)                   \
@@ -277,14 +253,7 @@ CTX_CREATE(cuCtxCreate_v3,
 CTX_CREATE(cuCtxCreate_v4, (CUcontext * ctx, CUctxCreateParams * cparams, unsigned int flags, CUdevice dev),
            (ctx, cparams, flags, dev))
 
-VGPU_EXPORT CUresult cuCtxDestroy_v2(CUcontext ctx) {
-  if (!vgpu_cuda_ready()) PASS(cuCtxDestroy_v2, (ctx));
-  int dev;
-  uint64_t size;
-  bool tracked = untrack(VGPU_KIND_CONTEXT, (uint64_t)(uintptr_t)ctx, &dev, &size);
-  CUresult rc = vgpu_real.cuCtxDestroy_v2(ctx);
-  return settle_free(rc, tracked, VGPU_KIND_CONTEXT, (uint64_t)(uintptr_t)ctx, dev, size);
-}
+FREE_HOOK(cuCtxDestroy_v2, (CUcontext ctx), (ctx), false, VGPU_KIND_CONTEXT, ctx)
 
 /* ---- graph memory: a graph's allocation nodes are charged when it is instantiated, until the exec is destroyed ---- */
 

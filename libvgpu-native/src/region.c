@@ -61,6 +61,15 @@ bool vgpu_pid_alive(int32_t pid, uint64_t start_time) {
   return true;
 }
 
+void vgpu_shared_mutex_init(pthread_mutex_t *m) {
+  pthread_mutexattr_t a;
+  pthread_mutexattr_init(&a);
+  pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+  pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+  pthread_mutex_init(m, &a);
+  pthread_mutexattr_destroy(&a);
+}
+
 static void init_region(vgpu_region *r) {
   memset(r, 0, sizeof *r);
   r->major = VGPU_REGION_MAJOR;
@@ -71,12 +80,7 @@ static void init_region(vgpu_region *r) {
   r->priority = 1;
   r->utilization_switch = 1;
   for (int i = 0; i < VGPU_MAX_DEVICES; i++) r->sm_limit[i] = 100;
-  pthread_mutexattr_t a;
-  pthread_mutexattr_init(&a);
-  pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
-  pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
-  pthread_mutex_init(&r->lock, &a);
-  pthread_mutexattr_destroy(&a);
+  vgpu_shared_mutex_init(&r->lock);
   __atomic_store_n(&r->magic, VGPU_REGION_MAGIC, __ATOMIC_RELEASE);
 }
 

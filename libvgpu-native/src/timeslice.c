@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include "vgpu/timeslice.h"
 
+#include "vgpu/region.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,12 +20,7 @@ void vgpu_sched_init(vgpu_sched *s, uint64_t period_ns, uint64_t now) {
   s->period_ns = period_ns ? period_ns : VGPU_SCHED_PERIOD_NS;
   s->period_start_ns = now;
   s->holder = -1;
-  pthread_mutexattr_t a;
-  pthread_mutexattr_init(&a);
-  pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
-  pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
-  pthread_mutex_init(&s->lock, &a);
-  pthread_mutexattr_destroy(&a);
+  vgpu_shared_mutex_init(&s->lock);
   __atomic_store_n(&s->magic, VGPU_SCHED_MAGIC, __ATOMIC_RELEASE);
 }
 

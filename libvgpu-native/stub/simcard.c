@@ -151,11 +151,3 @@ uint64_t simcard_total_busy(simcard *c, int32_t pid) {
   unlock(c);
   return v;
 }
-
-uint64_t simcard_launches(simcard *c, int32_t pid) {
-  lock(c);
-  int s = slot_of(c, pid);
-  uint64_t v = s >= 0 ? c->procs[s].launches : 0;
-  unlock(c);
-  return v;
-}

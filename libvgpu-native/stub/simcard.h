@@ -44,8 +44,7 @@ uint64_t simcard_launch(simcard *c, int32_t pid, uint64_t dur_ns);
 void simcard_sync(simcard *c, int32_t pid);
 /* Device time of pid's kernels (pid 0: all) inside [from, to). */
 uint64_t simcard_busy(simcard *c, int32_t pid, uint64_t from, uint64_t to);
-/* Cumulative device time and launches of pid. */
+/* Cumulative device time of pid. */
 uint64_t simcard_total_busy(simcard *c, int32_t pid);
-uint64_t simcard_launches(simcard *c, int32_t pid);
 
 #endif

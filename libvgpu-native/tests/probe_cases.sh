@@ -5,40 +5,21 @@
 set -u
 LIB=$1 STUB=$2 CUDA_PROBE=$3 TOP=$4 REGION=$5 NPU_PROBE=${6:-}
 rm -rf "$TOP" && mkdir -p "$TOP"
-fails=0
-pass() { echo "PASS: $KIND: $1"; }
-fail() { echo "FAIL: $KIND: $1"; fails=$((fails + 1)); }
-
-# run <name> <expected exit> <expected stdout prefix> [env...] -- probe args
-run() {
-  name=$1 want_rc=$2 want_out=$3
-  shift 3
-  envs=""
-  while [ "$1" != "--" ]; do envs="$envs $1"; shift; done
-  shift
-  # shellcheck disable=SC2086
-  out=$(env -i PATH="$PATH" LD_PRELOAD="$LIB" LD_LIBRARY_PATH="$STUB" STUB_CUDA_TOTAL_MEM=80g STUB_NPU_TOTAL_MEM=64g \
-        $envs "$PROBE" "$@" 2>"$WORK/stderr")
-  rc=$?
-  case "$out" in
-    "$want_out"*) [ $rc -eq "$want_rc" ] && pass "$name ($out)" || fail "$name: exit $rc, want $want_rc ($out)";;
-    *) fail "$name: stdout '$out', want '$want_out...' (exit $rc)"; cat "$WORK/stderr";;
-  esac
-}
+. "$(dirname "$0")/probe_lib.sh"
 
 cases() {
   WORK="$TOP/$KIND"
   mkdir -p "$WORK"
   C="$REGION_ENV=$WORK/a.cache"
   LIM="${MEM_ENV}_0=4096$SUFFIX ${MEM_ENV}_1=2048$SUFFIX"
-  run "within the share succeeds" 0 "ok device=0 alloc_mib=4096 allocated_mib=4096 total_mib=4096 free_mib=4096" $C $LIM -- --alloc-mib 4096
-  run "1 MiB past the share is OOM" 2 "oom device=0 alloc_mib=4097 allocated_mib=0 total_mib=4096" $C $LIM -- --alloc-mib 4097
-  run "chunks up to the share succeed" 0 "ok device=0 alloc_mib=4096 allocated_mib=4096" $C $LIM -- --alloc-mib 4096 --chunk-mib 512
-  run "chunks past the share stop at the share" 2 "oom device=0 alloc_mib=5000 allocated_mib=4096" $C $LIM -- --alloc-mib 5000 --chunk-mib 512
-  run "device 1 has its own share" 0 "ok device=1 alloc_mib=2048" $C $LIM -- --device 1 --alloc-mib 2048
-  run "device 1 past its share" 2 "oom device=1 alloc_mib=2049" $C $LIM -- --device 1 --alloc-mib 2049
-  run "an env-less process on the same file keeps the written limits" 2 "oom device=0 alloc_mib=4097" $C -- --alloc-mib 4097
-  run "a process with a raised env limit cannot raise them" 2 "oom device=0 alloc_mib=4097" $C ${MEM_ENV}_0=8192$SUFFIX -- --alloc-mib 4097
+  run_probe "within the share succeeds" 0 "ok device=0 alloc_mib=4096 allocated_mib=4096 total_mib=4096 free_mib=4096" $C $LIM -- --alloc-mib 4096
+  run_probe "1 MiB past the share is OOM" 2 "oom device=0 alloc_mib=4097 allocated_mib=0 total_mib=4096" $C $LIM -- --alloc-mib 4097
+  run_probe "chunks up to the share succeed" 0 "ok device=0 alloc_mib=4096 allocated_mib=4096" $C $LIM -- --alloc-mib 4096 --chunk-mib 512
+  run_probe "chunks past the share stop at the share" 2 "oom device=0 alloc_mib=5000 allocated_mib=4096" $C $LIM -- --alloc-mib 5000 --chunk-mib 512
+  run_probe "device 1 has its own share" 0 "ok device=1 alloc_mib=2048" $C $LIM -- --device 1 --alloc-mib 2048
+  run_probe "device 1 past its share" 2 "oom device=1 alloc_mib=2049" $C $LIM -- --device 1 --alloc-mib 2049
+  run_probe "an env-less process on the same file keeps the written limits" 2 "oom device=0 alloc_mib=4097" $C -- --alloc-mib 4097
+  run_probe "a process with a raised env limit cannot raise them" 2 "oom device=0 alloc_mib=4097" $C ${MEM_ENV}_0=8192$SUFFIX -- --alloc-mib 4097
   grep -q "region's limits apply" "$WORK/stderr" && pass "the mismatch is logged" || fail "no mismatch log line"
 
   # a concurrent holder's memory counts, and is returned when it exits (polled: the holder may start slowly)
@@ -56,26 +37,26 @@ cases() {
     echo "$dump" | grep -q "^slot index=.* alive=1 used_bytes_0=3221225472$" &&
     pass "vgpu-region shows the holder's 3072 MiB" || { fail "vgpu-region dump"; echo "$dump"; }
   wait $holder
-  run "and is returned when it exits" 0 "ok device=0 alloc_mib=2048" $C $LIM -- --alloc-mib 2048
+  run_probe "and is returned when it exits" 0 "ok device=0 alloc_mib=2048" $C $LIM -- --alloc-mib 2048
 
   # bad shared files: a clear log line, no crash, limits still enforced for this process
   head -c 3000000 /dev/urandom > "$WORK/corrupt.cache"
-  run "corrupt file: probe still works" 0 "ok device=0 alloc_mib=100" $REGION_ENV=$WORK/corrupt.cache $LIM -- --alloc-mib 100
+  run_probe "corrupt file: probe still works" 0 "ok device=0 alloc_mib=100" $REGION_ENV=$WORK/corrupt.cache $LIM -- --alloc-mib 100
   grep -q "not a libvgpu region" "$WORK/stderr" && grep -q "falling back" "$WORK/stderr" && pass "corrupt file is refused with a log line" || { fail "no refusal log"; cat "$WORK/stderr"; }
-  run "corrupt file: limit still enforced" 2 "oom device=0 alloc_mib=4097" $REGION_ENV=$WORK/corrupt.cache $LIM -- --alloc-mib 4097
+  run_probe "corrupt file: limit still enforced" 2 "oom device=0 alloc_mib=4097" $REGION_ENV=$WORK/corrupt.cache $LIM -- --alloc-mib 4097
   printf 'abc' > "$WORK/short.cache"
-  run "truncated file: probe still works" 0 "ok" $REGION_ENV=$WORK/short.cache $LIM -- --alloc-mib 1
+  run_probe "truncated file: probe still works" 0 "ok" $REGION_ENV=$WORK/short.cache $LIM -- --alloc-mib 1
   grep -q "truncated" "$WORK/stderr" && pass "truncated file is refused with a log line" || fail "no truncation log"
   # same magic, other version: a copy of a valid file with major version 9
   cp "$WORK/a.cache" "$WORK/v9.cache" && printf '\011' | dd of="$WORK/v9.cache" bs=1 seek=8 conv=notrunc 2>/dev/null
-  run "other version: probe still works" 0 "ok" $REGION_ENV=$WORK/v9.cache $LIM -- --alloc-mib 1
+  run_probe "other version: probe still works" 0 "ok" $REGION_ENV=$WORK/v9.cache $LIM -- --alloc-mib 1
   grep -q "version 9.0" "$WORK/stderr" && pass "other version is refused with a log line" || { fail "no version log"; cat "$WORK/stderr"; }
 
   out=$("$REGION" "$WORK/corrupt.cache")
   [ $? -eq 1 ] && case "$out" in "error "*) true;; *) false;; esac && pass "vgpu-region refuses a corrupt file" || fail "vgpu-region on a corrupt file: $out"
 
   # log level 0: nothing on stderr even on OOM; stdout is only the probe's line
-  run "silent at $LOG_ENV=0" 2 "oom" $C $LIM $LOG_ENV=0 -- --alloc-mib 5000
+  run_probe "silent at $LOG_ENV=0" 2 "oom" $C $LIM $LOG_ENV=0 -- --alloc-mib 5000
   [ ! -s "$WORK/stderr" ] && pass "nothing logged at level 0" || { fail "stderr not empty at level 0"; cat "$WORK/stderr"; }
 
   # no driver at all: a process that never touches CUDA does not notice the library

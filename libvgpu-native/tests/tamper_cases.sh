@@ -6,27 +6,8 @@ set -u
 LIB=$1 STUB=$2 WORK=$3
 shift 3
 rm -rf "$WORK" && mkdir -p "$WORK"
-fails=0
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1"; fails=$((fails + 1)); }
-
-# probe_run <name> <expected exit> <expected stdout prefix> [env...] -- probe args
-probe_run() {
-  name=$1 want_rc=$2 want_out=$3
-  shift 3
-  envs=""
-  while [ "$1" != "--" ]; do envs="$envs $1"; shift; done
-  shift
-  # shellcheck disable=SC2086
-  out=$(env -i PATH="$PATH" LD_PRELOAD="$LIB" LD_LIBRARY_PATH="$STUB" STUB_CUDA_TOTAL_MEM=80g STUB_NPU_TOTAL_MEM=64g \
-        $envs "$PROBE" "$@" 2>"$WORK/stderr")
-  rc=$?
-  case "$out" in
-    "$want_out"*) [ $rc -eq "$want_rc" ] && pass "$KIND: $name ($out)" || fail "$KIND: $name: exit $rc, want $want_rc ($out)";;
-    *) fail "$KIND: $name: stdout '$out', want '$want_out...' (exit $rc)"; cat "$WORK/stderr";;
-  esac
-}
-logged() { grep -q "$1" "$WORK/stderr" && pass "$KIND: $2" || { fail "$KIND: $2 (no '$1' on stderr)"; cat "$WORK/stderr"; }; }
+. "$(dirname "$0")/probe_lib.sh"
+logged() { grep -q "$1" "$WORK/stderr" && pass "$2" || { fail "$2 (no '$1' on stderr)"; cat "$WORK/stderr"; }; }
 
 # limits_file <path> <kind> <memory_mib> <core_percent> <region>
 limits_file() {
@@ -41,16 +22,16 @@ tamper() {
   F="$D/limits"
   limits_file "$F" "$KIND" 4096 30 "$D/file.cache"
   L="VGPU_LIMITS_FILE=$F"
-  probe_run "the file's share allocates" 0 "ok device=0 alloc_mib=4096 allocated_mib=4096 total_mib=4096" $L -- --alloc-mib 4096
-  probe_run "1 MiB past the file's share is refused" 2 "oom device=0 alloc_mib=4097 allocated_mib=0" $L -- --alloc-mib 4097
-  probe_run "an env raising the limit does not raise it" 2 "oom device=0 alloc_mib=4097" $L "$MEM_ENV_0=81920$MEM_SUFFIX" "$MEM_ENV=80g" -- --alloc-mib 4097
+  run_probe "the file's share allocates" 0 "ok device=0 alloc_mib=4096 allocated_mib=4096 total_mib=4096" $L -- --alloc-mib 4096
+  run_probe "1 MiB past the file's share is refused" 2 "oom device=0 alloc_mib=4097 allocated_mib=0" $L -- --alloc-mib 4097
+  run_probe "an env raising the limit does not raise it" 2 "oom device=0 alloc_mib=4097" $L "$MEM_ENV_0=81920$MEM_SUFFIX" "$MEM_ENV=80g" -- --alloc-mib 4097
   logged "the file's limits apply" "the raise attempt is logged"
-  probe_run "an env removing the limit does not remove it" 2 "oom device=0 alloc_mib=4097" $L "$MEM_ENV_0=0" "$MEM_ENV=" -- --alloc-mib 4097
-  probe_run "CUDA_DISABLE_CONTROL=true changes nothing" 2 "oom device=0 alloc_mib=4097" $L CUDA_DISABLE_CONTROL=true -- --alloc-mib 4097
-  probe_run "editing the env inside the process (LD_PRELOAD unset, limit raised) lifts nothing" 2 "oom device=0 alloc_mib=4097" \
+  run_probe "an env removing the limit does not remove it" 2 "oom device=0 alloc_mib=4097" $L "$MEM_ENV_0=0" "$MEM_ENV=" -- --alloc-mib 4097
+  run_probe "CUDA_DISABLE_CONTROL=true changes nothing" 2 "oom device=0 alloc_mib=4097" $L CUDA_DISABLE_CONTROL=true -- --alloc-mib 4097
+  run_probe "editing the env inside the process (LD_PRELOAD unset, limit raised) lifts nothing" 2 "oom device=0 alloc_mib=4097" \
     $L "$MEM_ENV_0=4096$MEM_SUFFIX" -- --unsetenv LD_PRELOAD --unsetenv "$MEM_ENV_0" --setenv "$MEM_ENV=80g" --alloc-mib 4097
-  probe_run "an env lowering the limit lowers it" 2 "oom device=0 alloc_mib=1025" $L "$MEM_ENV_0=1024$MEM_SUFFIX" -- --alloc-mib 1025
-  probe_run "and the lowered share still allocates" 0 "ok device=0 alloc_mib=1024" $L "$MEM_ENV_0=1024$MEM_SUFFIX" -- --alloc-mib 1024
+  run_probe "an env lowering the limit lowers it" 2 "oom device=0 alloc_mib=1025" $L "$MEM_ENV_0=1024$MEM_SUFFIX" -- --alloc-mib 1025
+  run_probe "and the lowered share still allocates" 0 "ok device=0 alloc_mib=1024" $L "$MEM_ENV_0=1024$MEM_SUFFIX" -- --alloc-mib 1024
   # moving the accounting region to a fresh file would forget the container's other processes: the file's region applies
   env -i PATH="$PATH" LD_PRELOAD="$LIB" LD_LIBRARY_PATH="$STUB" STUB_NPU_TOTAL_MEM=64g $L "$PROBE" --alloc-mib 3072 --hold-ms 5000 \
     >/dev/null 2>&1 &
@@ -62,13 +43,13 @@ tamper() {
     case "$out" in oom*) seen=$out; break;; esac
     sleep 0.1
   done
-  [ -n "$seen" ] && pass "$KIND: an env moving the region to a fresh file still sees the holder's 3072 MiB ($seen)" ||
-    fail "$KIND: a fresh region escaped the holder's memory"
-  [ ! -e "$D/fresh.cache" ] && pass "$KIND: the env's region file was never created" || fail "$KIND: the env's region was used"
+  [ -n "$seen" ] && pass "an env moving the region to a fresh file still sees the holder's 3072 MiB ($seen)" ||
+    fail "a fresh region escaped the holder's memory"
+  [ ! -e "$D/fresh.cache" ] && pass "the env's region file was never created" || fail "the env's region was used"
   kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
   # a file that is present but cannot be read as version 1 fails closed
   printf 'version=9\n' >"$D/bad-limits"
-  probe_run "an unreadable limits file fails closed" 2 "oom device=0 alloc_mib=1" VGPU_LIMITS_FILE="$D/bad-limits" "$MEM_ENV=80g" -- --alloc-mib 1
+  run_probe "an unreadable limits file fails closed" 2 "oom device=0 alloc_mib=1" VGPU_LIMITS_FILE="$D/bad-limits" "$MEM_ENV=80g" -- --alloc-mib 1
   logged "fail closed" "the invalid file is logged"
   # root only: the plugin's injection path. /etc/ld.so.preload and /etc/vgpu/limits in a private mount namespace;
   # a process started with no LD_PRELOAD, no limit env and VGPU_LIMITS_FILE pointing at a looser file is still limited.
@@ -82,8 +63,8 @@ tamper() {
     out=$(env -i PATH="$PATH" LD_LIBRARY_PATH="$STUB" STUB_CUDA_TOTAL_MEM=80g STUB_NPU_TOTAL_MEM=64g VGPU_LIMITS_FILE="$D/loose" \
           unshare -m sh -c "mount --bind '$E' /etc && exec '$PROBE' --alloc-mib 4097" 2>"$WORK/stderr")
     case "$out" in
-      "oom device=0 alloc_mib=4097"*) pass "$KIND: ld.so.preload + /etc/vgpu/limits limit an env-less process; VGPU_LIMITS_FILE cannot move the mounted file ($out)";;
-      *) fail "$KIND: ld.so.preload path: '$out'"; cat "$WORK/stderr";;
+      "oom device=0 alloc_mib=4097"*) pass "ld.so.preload + /etc/vgpu/limits limit an env-less process; VGPU_LIMITS_FILE cannot move the mounted file ($out)";;
+      *) fail "ld.so.preload path: '$out'"; cat "$WORK/stderr";;
     esac
   else
     echo "SKIP: $KIND: ld.so.preload case needs root and unshare -m"

@@ -14,51 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../src/cuda_abi.h"
+#include "../stub/runtime_api.h"
 #include "check.h"
 #include "vgpu/region.h"
 
 #define MIB (1ULL << 20)
-
-CUresult cuInit(unsigned int);
-CUresult cuDevicePrimaryCtxRetain(CUcontext *, CUdevice);
-CUresult cuCtxSetCurrent(CUcontext);
-CUresult cuMemGetInfo_v2(size_t *, size_t *);
-CUresult cuDeviceTotalMem_v2(size_t *, CUdevice);
-CUresult cuMemAlloc_v2(CUdeviceptr *, size_t);
-CUresult cuMemFree_v2(CUdeviceptr);
-CUresult cuMemAllocPitch_v2(CUdeviceptr *, size_t *, size_t, size_t, unsigned int);
-CUresult cuMemAllocManaged(CUdeviceptr *, size_t, unsigned int);
-CUresult cuMemAllocAsync(CUdeviceptr *, size_t, CUstream);
-CUresult cuMemAllocAsync_ptsz(CUdeviceptr *, size_t, CUstream);
-CUresult cuMemAllocFromPoolAsync(CUdeviceptr *, size_t, CUmemoryPool, CUstream);
-CUresult cuMemFreeAsync(CUdeviceptr, CUstream);
-CUresult cuMemFreeAsync_ptsz(CUdeviceptr, CUstream);
-CUresult cuMemCreate(CUmemGenericAllocationHandle *, size_t, const CUmemAllocationProp *, unsigned long long);
-CUresult cuMemRelease(CUmemGenericAllocationHandle);
-CUresult cuArrayCreate_v2(CUarray *, const CUDA_ARRAY_DESCRIPTOR *);
-CUresult cuArray3DCreate_v2(CUarray *, const CUDA_ARRAY3D_DESCRIPTOR *);
-CUresult cuArrayDestroy(CUarray);
-CUresult cuLaunchKernel(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, CUstream,
-                        void **, void **);
-CUresult cuLaunchKernel_ptsz(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,
-                             CUstream, void **, void **);
-CUresult cuLaunchKernelEx(const CUlaunchConfig *, CUfunction, void **, void **);
-CUresult cuLaunchKernelEx_ptsz(const CUlaunchConfig *, CUfunction, void **, void **);
-CUresult cuLaunchCooperativeKernel(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,
-                                   CUstream, void **);
-CUresult cuLaunchCooperativeKernel_ptsz(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,
-                                        unsigned, CUstream, void **);
-CUresult cuGraphLaunch(CUgraphExec, CUstream);
-CUresult cuGraphLaunch_ptsz(CUgraphExec, CUstream);
-nvmlReturn_t nvmlInit_v2(void);
-nvmlReturn_t nvmlDeviceGetHandleByIndex_v2(unsigned int, nvmlDevice_t *);
-nvmlReturn_t nvmlDeviceGetMemoryInfo(nvmlDevice_t, nvmlMemory_t *);
-nvmlReturn_t nvmlDeviceGetMemoryInfo_v2(nvmlDevice_t, nvmlMemory_v2_t *);
-const char *stub_cuda_last_call(void);
-unsigned long long stub_cuda_frees(void);
-unsigned long long stub_cuda_used(int);
-CUresult stub_cuda_alloc_untracked(unsigned long long *, unsigned long long);
 
 static void use_device(int d) {
   CUcontext c;
@@ -353,63 +313,26 @@ static int throttle(const char *expect) {
   CHECK_DONE();
 }
 
+static void race_setup(void) { use_device(0); }
+static int race_alloc(uint64_t *key, size_t bytes, uint64_t r) {
+  (void)r;
+  CUdeviceptr p = 0;
+  CUresult rc = cuMemAlloc_v2(&p, bytes);
+  *key = p;
+  return rc;
+}
+static int race_free(uint64_t key, uint64_t r) {
+  (void)r;
+  return cuMemFree_v2(key);
+}
+static unsigned long long race_used(void) { return stub_cuda_used(0); }
+
 /* 16 forked workers race against a 1 GiB limit on one shared file: the sum never exceeds it. */
 static int race(void) {
   CHECK(cuInit(0) == CUDA_SUCCESS);
-  enum { WORKERS = 16 };
-  int up[2], go[2];
-  CHECK(pipe(up) == 0 && pipe(go) == 0);
-  pid_t kids[WORKERS];
-  for (int w = 0; w < WORKERS; w++) {
-    kids[w] = fork();
-    if (kids[w] == 0) {
-      close(up[0]);
-      close(go[1]);
-      use_device(0);
-      uint64_t held, seed = (uint64_t)getpid() * 2654435761u;
-      CUdeviceptr ptrs[4096];
-      int n = 0;
-      for (int i = 0; i < 400 && n < 4096; i++) {
-        seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
-        size_t sz = (size_t)(1 + seed % 16) * MIB;
-        if (seed % 5 == 0 && n > 0) { /* churn */
-          CHECK(cuMemFree_v2(ptrs[--n]) == 0);
-          continue;
-        }
-        CUresult rc = cuMemAlloc_v2(&ptrs[n], sz);
-        if (rc == CUDA_SUCCESS) n++;
-        else CHECK(rc == CUDA_ERROR_OUT_OF_MEMORY);
-      }
-      /* hold what we have and report it: the driver's own count of our allocations is the truth */
-      held = stub_cuda_used(0);
-      CHECK(write(up[1], &held, sizeof held) == sizeof held);
-      char c;
-      CHECK(read(go[0], &c, 1) == 1);
-      while (n > 0) CHECK(cuMemFree_v2(ptrs[--n]) == 0);
-      _exit(check_failures ? 1 : 0);
-    }
-  }
-  close(up[1]);
-  uint64_t sum = 0;
-  for (int w = 0; w < WORKERS; w++) {
-    uint64_t h = 0;
-    CHECK(read(up[0], &h, sizeof h) == sizeof h);
-    sum += h;
-  }
-  unsigned long long (*peak)(void) = (unsigned long long (*)(void))dlsym(RTLD_DEFAULT, "stub_cuda_shared_peak");
-  CHECK(peak != NULL);
-  fprintf(stderr, "16 workers hold %llu MiB together; driver-side peak %llu MiB (limit 1024 MiB)\n",
-          (unsigned long long)(sum >> 20), peak ? peak() >> 20 : 0);
-  CHECK(peak != NULL && peak() <= 1024 * MIB && peak() >= 1024 * MIB - 16 * MIB); /* at no instant above the limit */
-  CHECK(sum <= 1024 * MIB);
-  CHECK(sum >= 1024 * MIB - 16 * 16 * MIB); /* they did fill it: the limit was the bound */
-  char go_all[WORKERS];
-  memset(go_all, 'g', sizeof go_all);
-  CHECK(write(go[1], go_all, sizeof go_all) == sizeof go_all);
-  for (int w = 0; w < WORKERS; w++) {
-    int st;
-    CHECK(waitpid(kids[w], &st, 0) == kids[w] && WIFEXITED(st) && WEXITSTATUS(st) == 0);
-  }
+  race_ops o = {16, 1024 * MIB, race_setup, race_alloc, race_free, CUDA_ERROR_OUT_OF_MEMORY, race_used,
+                stub_cuda_shared_peak};
+  race_run(&o, "CUDA workers");
   use_device(0);
   CHECK_EQ_U(free_now(), 1024 * MIB); /* everything returned */
   CHECK_DONE();
@@ -440,10 +363,6 @@ static int killmem(void) {
   CHECK_DONE();
 }
 
-CUresult cuCtxCreate_v2(CUcontext *, unsigned int, CUdevice);
-CUresult cuCtxCreate_v3(CUcontext *, CUexecAffinityParam *, int, unsigned int, CUdevice);
-CUresult cuCtxCreate_v4(CUcontext *, CUctxCreateParams *, unsigned int, CUdevice);
-CUresult cuCtxDestroy_v2(CUcontext);
 typedef CUresult (*ctx_create_v4_fn)(CUcontext *, CUctxCreateParams *, unsigned int, CUdevice);
 
 /* The stub answers cuGetProcAddress with non-exported thunks: the name/version fallback picks the hook, never a
@@ -550,17 +469,6 @@ static int threads_and_fork(void) {
   CHECK_DONE();
 }
 
-CUresult cuGraphCreate(CUgraph *, unsigned int);
-CUresult cuGraphDestroy(CUgraph);
-CUresult cuGraphAddMemAllocNode(CUgraphNode *, CUgraph, const CUgraphNode *, size_t, CUDA_MEM_ALLOC_NODE_PARAMS *);
-CUresult cuGraphAddEmptyNode(CUgraphNode *, CUgraph, const CUgraphNode *, size_t);
-CUresult cuGraphInstantiateWithFlags(CUgraphExec *, CUgraph, unsigned long long);
-CUresult cuGraphInstantiate_v2(CUgraphExec *, CUgraph, CUgraphNode *, char *, size_t);
-CUresult cuGraphInstantiateWithParams(CUgraphExec *, CUgraph, CUDA_GRAPH_INSTANTIATE_PARAMS *);
-CUresult cuGraphExecDestroy(CUgraphExec);
-CUresult cuStreamBeginCapture_v2(CUstream, int);
-CUresult cuStreamEndCapture(CUstream, CUgraph *);
-
 static CUresult add_alloc_node(CUgraph g, size_t bytes) {
   CUDA_MEM_ALLOC_NODE_PARAMS p;
   memset(&p, 0, sizeof p);
@@ -625,7 +533,6 @@ static int graphs(void) {
   CHECK_DONE();
 }
 
-int stub_host_pid(void);
 
 /* The own region, mapped read-only (what a node monitor reads). */
 static const vgpu_region *map_region(void) {

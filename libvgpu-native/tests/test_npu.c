@@ -12,47 +12,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../src/npu_abi.h"
+#include "../stub/runtime_api.h"
 #include "check.h"
 
 #define MIB (1ULL << 20)
 #define OOM ACL_ERROR_RT_MEMORY_ALLOCATION
-
-aclError aclrtSetDevice(int32_t);
-aclError aclrtMalloc(void **, size_t, int);
-aclError aclrtMallocCached(void **, size_t, int);
-aclError aclrtMallocAlign32(void **, size_t, int);
-aclError aclrtFree(void *);
-aclError aclrtMallocPhysical(aclrtDrvMemHandle *, size_t, const aclrtPhysicalMemProp *, uint64_t);
-aclError aclrtFreePhysical(aclrtDrvMemHandle);
-aclError aclrtGetMemInfo(int, size_t *, size_t *);
-aclError aclrtLaunchKernel(aclrtFuncHandle, uint32_t, const void *, size_t, aclrtStream);
-aclError aclmdlLoadFromMem(const void *, size_t, uint32_t *);
-aclError aclmdlUnload(uint32_t);
-aclError aclmdlExecute(uint32_t, const aclmdlDataset *, aclmdlDataset *);
-aclError aclmdlExecuteAsync(uint32_t, const aclmdlDataset *, aclmdlDataset *, aclrtStream);
-rtError_t rtMalloc(void **, uint64_t, uint32_t, uint16_t);
-rtError_t rtMallocCached(void **, uint64_t, uint32_t, uint16_t);
-rtError_t rtFree(void *);
-rtError_t rtMallocPhysical(rtDrvMemHandle *, size_t, rtDrvMemProp_t *, uint64_t);
-rtError_t rtFreePhysical(rtDrvMemHandle);
-rtError_t rtMemGetInfoEx(int, size_t *, size_t *);
-rtError_t rtMemGetInfo(size_t *, size_t *);
-rtError_t rtKernelLaunch(const void *, uint32_t, void *, uint32_t, rtSmDesc_t *, rtStream_t);
-rtError_t rtKernelLaunchWithFlagV2(const void *, uint32_t, rtArgsEx_t *, rtSmDesc_t *, rtStream_t, uint32_t,
-                                   const rtTaskCfgInfo_t *);
-rtError_t rtKernelLaunchWithHandleV2(void *, uint64_t, uint32_t, rtArgsEx_t *, rtSmDesc_t *, rtStream_t,
-                                     const rtTaskCfgInfo_t *);
-rtError_t rtAicpuKernelLaunchWithFlag(const rtKernelLaunchNames_t *, uint32_t, const rtArgsEx_t *, rtSmDesc_t *,
-                                      rtStream_t, uint32_t);
-rtError_t rtAicpuKernelLaunchExWithArgs(uint32_t, const char *, uint32_t, const rtAicpuArgsEx_t *, rtSmDesc_t *,
-                                        rtStream_t, uint32_t);
-rtError_t rtModelExecute(rtModel_t, rtStream_t, uint32_t);
-unsigned long long stub_npu_used(int);
-unsigned long long stub_npu_frees(void);
-unsigned long long stub_npu_shared_peak(void);
-uint64_t stub_npu_launches(void);
-rtError_t stub_rt_alloc_untracked(void **, uint64_t);
 
 static uint64_t (*stat_fn(const char *name))(void) { return (uint64_t(*)(void))dlsym(RTLD_DEFAULT, name); }
 
@@ -167,58 +131,26 @@ static int launches(void) {
   CHECK_DONE();
 }
 
-/* 8 processes race one 1 GiB quota: the runtime-side sum, sampled at every allocation, never exceeds it */
+static void race_setup(void) {
+  if (aclrtSetDevice(0) != ACL_SUCCESS) _exit(3);
+}
+static int race_alloc(uint64_t *key, size_t bytes, uint64_t r) { /* either layer */
+  void *p = NULL;
+  int rc = (r & 16) ? aclrtMalloc(&p, bytes, 0) : rtMalloc(&p, bytes, 0, 0);
+  *key = (uint64_t)(uintptr_t)p;
+  return rc;
+}
+static int race_free(uint64_t key, uint64_t r) {
+  return (r & 8) ? aclrtFree((void *)(uintptr_t)key) : rtFree((void *)(uintptr_t)key);
+}
+static unsigned long long race_used(void) { return stub_npu_used(0); }
+
+/* 8 processes race one 1 GiB quota through both layers: the runtime-side sum, sampled at every allocation, never
+ * exceeds it */
 static int race(void) {
-  enum { WORKERS = 8 };
   CHECK(aclrtSetDevice(0) == ACL_SUCCESS); /* maps the runtime's shared peak in this process too */
-  int up[2], go[2];
-  CHECK(pipe(up) == 0 && pipe(go) == 0);
-  pid_t kids[WORKERS];
-  for (int w = 0; w < WORKERS; w++) {
-    kids[w] = fork();
-    if (kids[w] == 0) {
-      if (aclrtSetDevice(0) != ACL_SUCCESS) _exit(3);
-      uint64_t seed = (uint64_t)getpid() * 2654435761u;
-      void *ptrs[4096];
-      int n = 0;
-      for (int i = 0; i < 500 && n < 4096; i++) {
-        seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
-        size_t sz = (size_t)(1 + seed % 16) * MIB;
-        if (seed % 5 == 0 && n > 0) {
-          if ((seed & 8) ? aclrtFree(ptrs[--n]) : rtFree(ptrs[--n])) _exit(4);
-          continue;
-        }
-        aclError rc = (seed & 16) ? aclrtMalloc(&ptrs[n], sz, 0) : rtMalloc(&ptrs[n], sz, 0, 0);
-        if (rc == ACL_SUCCESS) n++;
-        else if (rc != OOM) _exit(5);
-      }
-      uint64_t held = stub_npu_used(0);
-      if (write(up[1], &held, sizeof held) != sizeof held) _exit(6);
-      char c;
-      if (read(go[0], &c, 1) != 1) _exit(7);
-      while (n > 0) aclrtFree(ptrs[--n]);
-      _exit(0);
-    }
-  }
-  uint64_t sum = 0;
-  for (int w = 0; w < WORKERS; w++) {
-    uint64_t h = 0;
-    CHECK(read(up[0], &h, sizeof h) == sizeof h);
-    sum += h;
-  }
-  fprintf(stderr, "8 processes hold %llu MiB together; runtime-side peak %llu MiB (quota 1024 MiB)\n",
-          (unsigned long long)(sum >> 20), stub_npu_shared_peak() >> 20);
-  CHECK(stub_npu_shared_peak() <= 1024 * MIB);             /* at no instant above the quota */
-  CHECK(stub_npu_shared_peak() >= 1024 * MIB - 16 * MIB);   /* and they did fill it */
-  CHECK(sum <= 1024 * MIB && sum >= 1024 * MIB - 8 * 16 * MIB);
-  char all[WORKERS];
-  memset(all, 'g', sizeof all);
-  CHECK(write(go[1], all, sizeof all) == sizeof all);
-  for (int w = 0; w < WORKERS; w++) {
-    int st;
-    CHECK(waitpid(kids[w], &st, 0) == kids[w] && WIFEXITED(st) && WEXITSTATUS(st) == 0);
-  }
-  CHECK(aclrtSetDevice(0) == ACL_SUCCESS);
+  race_ops o = {8, 1024 * MIB, race_setup, race_alloc, race_free, OOM, race_used, stub_npu_shared_peak};
+  race_run(&o, "Ascend processes");
   CHECK_EQ_U(free_now(), 1024 * MIB);
   CHECK_DONE();
 }

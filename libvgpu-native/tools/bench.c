@@ -9,20 +9,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "../src/cuda_abi.h"
-#include "../src/npu_abi.h"
-
-CUresult cuInit(unsigned int);
-CUresult cuDevicePrimaryCtxRetain(CUcontext *, CUdevice);
-CUresult cuCtxSetCurrent(CUcontext);
-CUresult cuMemAlloc_v2(CUdeviceptr *, size_t);
-CUresult cuMemFree_v2(CUdeviceptr);
-CUresult cuLaunchKernel(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, CUstream,
-                        void **, void **);
-aclError aclrtSetDevice(int32_t);
-aclError aclrtMalloc(void **, size_t, int);
-aclError aclrtFree(void *);
-aclError aclrtLaunchKernel(aclrtFuncHandle, uint32_t, const void *, size_t, aclrtStream);
+#include "../stub/runtime_api.h"
 
 static double now_ns(void) {
   struct timespec ts;

@@ -26,20 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../src/cuda_abi.h"
-#include "../src/npu_abi.h"
-
-CUresult cuInit(unsigned int);
-CUresult cuDevicePrimaryCtxRetain(CUcontext *, CUdevice);
-CUresult cuCtxSetCurrent(CUcontext);
-CUresult cuCtxSynchronize(void);
-CUresult cuLaunchKernel(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, CUstream,
-                        void **, void **);
-aclError aclrtSetDevice(int32_t);
-aclError aclrtLaunchKernel(aclrtFuncHandle, uint32_t, const void *, size_t, aclrtStream);
-aclError aclrtSynchronizeDevice(void);
-uint64_t stub_cuda_busy_ns(int32_t);
-uint64_t stub_npu_busy_ns(int32_t);
+#include "../stub/runtime_api.h"
 
 #define MAXC 8
 

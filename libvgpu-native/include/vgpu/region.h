@@ -79,6 +79,9 @@ typedef enum {
   VGPU_REGION_TRUNCATED = 4,  /* shorter than its header says */
 } vgpu_region_status;
 
+/* Initialises a robust, process-shared mutex (a holder killed inside leaves EOWNERDEAD to the next locker). */
+void vgpu_shared_mutex_init(pthread_mutex_t *m);
+
 /* Opens or creates the region at path. On failure writes a full sentence to err. */
 vgpu_region_status vgpu_region_open(vgpu_shm *h, const char *path, char *err, size_t errlen);
 /* A process-private region (fallback when the file is refused): limits still apply to this process. */
