@@ -140,16 +140,28 @@ static int env_size(const env_reader *r, const char *name, int index, bool bare_
 }
 
 /* An integer 0..max. Returns 1 when set, 0 unset or malformed. */
-static int env_uint(const env_reader *r, const char *name, int index, uint64_t max, const char *expected,
-                    uint64_t *out) {
+static int env_uint_ex(const env_reader *r, const char *name, int index, uint64_t max, const char *expected,
+                       bool percent_decimal, uint64_t *out) {
   char full[96];
   const char *v = env_value(r, name, index, full, sizeof full);
   if (v == NULL) return 0;
-  if (vgpu_parse_uint(v, max, out) != 0) {
-    env_bad(r, full, v, expected);
-    return 0;
+  if (vgpu_parse_uint(v, max, out) == 0) return 1;
+  /* a percentage written as a decimal ("30.0", hami-vnpu-core's float priority): its whole part */
+  const char *dot = strchr(v, '.');
+  char whole[32];
+  if (percent_decimal && dot != NULL && (size_t)(dot - v) < sizeof whole && dot[1] != '\0' &&
+      strspn(dot + 1, "0123456789") == strlen(dot + 1)) {
+    memcpy(whole, v, (size_t)(dot - v));
+    whole[dot - v] = '\0';
+    if (vgpu_parse_uint(whole, max, out) == 0) return 1;
   }
-  return 1;
+  env_bad(r, full, v, expected);
+  return 0;
+}
+
+static int env_uint(const env_reader *r, const char *name, int index, uint64_t max, const char *expected,
+                    uint64_t *out) {
+  return env_uint_ex(r, name, index, max, expected, false, out);
 }
 
 /* A path into dst (cap bytes). Returns 1 when set, 0 unset or too long. */
@@ -190,12 +202,13 @@ void vgpu_config_load_env(vgpu_config *cfg, const vgpu_env_names *names, vgpu_ge
   const char *core = names->core_limit;
   if (env_value(&r, core, -1, full, sizeof full) == NULL && env_value(&r, names->core_limit_alt, -1, full, sizeof full))
     core = names->core_limit_alt;
-  if (env_uint(&r, core, -1, 100, "a percentage 0..100", &n)) global_sm = n == 0 ? 100 : n;
+  if (env_uint_ex(&r, core, -1, 100, "a percentage 0..100", names->mem_bare_mib, &n)) global_sm = n == 0 ? 100 : n;
   for (int i = 0; i < VGPU_MAX_DEVICES; i++) {
     cfg->mem_limit[i] = global_mem;
     (void)env_size(&r, names->mem_limit, i, names->mem_bare_mib, &cfg->mem_limit[i]);
     cfg->sm_limit[i] = (uint32_t)global_sm;
-    if (env_uint(&r, names->core_limit, i, 100, "a percentage 0..100", &n)) cfg->sm_limit[i] = n == 0 ? 100 : (uint32_t)n;
+    if (env_uint_ex(&r, names->core_limit, i, 100, "a percentage 0..100", names->mem_bare_mib, &n))
+      cfg->sm_limit[i] = n == 0 ? 100 : (uint32_t)n;
     if (names->scheduler != NULL && !env_path(&r, names->scheduler, i, cfg->scheduler[i], sizeof cfg->scheduler[i]) &&
         i == 0)
       (void)env_path(&r, names->scheduler, -1, cfg->scheduler[0], sizeof cfg->scheduler[0]);
