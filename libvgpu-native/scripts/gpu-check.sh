@@ -4,45 +4,25 @@
 # Builds libvgpu.so (unless --build-dir points at a build), then under LD_PRELOAD with a 2 GiB limit and SM limits:
 #   1. driver API: cuMemGetInfo shows 2048 MiB; allocating it succeeds; 1 MiB more is OOM
 #   2. PyTorch (if importable with CUDA): torch.cuda.mem_get_info shows the limit; allocation past it is OOM
-#   3. throughput of a saturating PTX kernel at 30/50/70 % SM limit vs unlimited
+#   3. SM-limit accuracy table: throughput of a saturating PTX kernel at 30/50/70 % vs unlimited, and two processes
+#      at 30/70 on one card (each one's throughput / the unlimited one = its achieved share); with --stub, the same
+#      table measured on the stub's simulated device clock (vgpu-share)
 #   4. launch-heavy loop: ns per launch with vs without the preload
 # --stub runs the same steps against the stub driver (CTest does this so the script cannot rot); the
 # throughput figures are then meaningless and only the mechanics are checked.
 set -u
-HERE=$(cd "$(dirname "$0")/.." && pwd)
-STUB=0 BUILD="" SECS=6
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --stub) STUB=1;;
-    --build-dir) BUILD=$2; shift;;
-    --seconds) SECS=$2; shift;;
-    *) echo "usage: $0 [--stub] [--build-dir DIR] [--seconds S]" >&2; exit 64;;
-  esac
-  shift
-done
-if [ -z "$BUILD" ]; then
-  BUILD="$HERE/target/gpu-check-build"
-  if command -v cmake >/dev/null 2>&1; then
-    cmake -S "$HERE" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVGPU_SANITIZE=OFF >/dev/null &&
-      cmake --build "$BUILD" -j "$(nproc)" --target vgpu vgpu-gpucheck stub_cuda stub_nvml >/dev/null ||
-      { echo "FAIL: build"; exit 1; }
-  else # no cmake on the GPU machine: the same flags by hand
-    mkdir -p "$BUILD/lib" "$BUILD/bin" "$BUILD/stub"
-    F="-std=c11 -O2 -g -Wall -Wextra -Werror -fno-strict-aliasing -fPIC -fvisibility=hidden -I$HERE/include"
-    gcc $F -shared -o "$BUILD/lib/libvgpu.so" "$HERE"/src/*.c -ldl -lpthread -Wl,--no-undefined &&
-      gcc $F -o "$BUILD/bin/vgpu-gpucheck" "$HERE/tools/gpucheck.c" -ldl &&
-      gcc $F -shared -Wl,-soname,libcuda.so.1 -o "$BUILD/stub/libcuda.so.1" "$HERE/stub/stub_cuda.c" -lpthread &&
-      gcc $F -shared -Wl,-soname,libnvidia-ml.so.1 -o "$BUILD/stub/libnvidia-ml.so.1" "$HERE/stub/stub_nvml.c" -ldl ||
-      { echo "FAIL: build"; exit 1; }
-  fi
-fi
-LIB="$BUILD/lib/libvgpu.so"
+. "$(dirname "$0")/check_lib.sh"
+check_args "$@"
+gpu_tools_by_hand() {
+  F=$BY_HAND_FLAGS
+  # shellcheck disable=SC2086
+  gcc $F -o "$BUILD/bin/vgpu-gpucheck" "$HERE/tools/gpucheck.c" -ldl &&
+    gcc $F -shared -Wl,-soname,libcuda.so.1 -o "$BUILD/stub/libcuda.so.1" "$HERE/stub/stub_cuda.c" \
+      "$HERE/stub/stubmem.c" "$HERE/stub/simcard.c" -lpthread -ldl &&
+    gcc $F -shared -Wl,-soname,libnvidia-ml.so.1 -o "$BUILD/stub/libnvidia-ml.so.1" "$HERE/stub/stub_nvml.c" -ldl
+}
+check_build gpu-check "vgpu-gpucheck vgpu-share stub_cuda stub_nvml" -- gpu_tools_by_hand
 CHECK="$BUILD/bin/vgpu-gpucheck"
-WORK=$(mktemp -d /tmp/vgpu-gpu-check.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-fails=0
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 if [ $STUB -eq 1 ]; then
   export LD_LIBRARY_PATH="$BUILD/stub" STUB_CUDA_TOTAL_MEM=80g STUB_NVML_UTIL=100
   SECS=1 ITERS=1 LAUNCHES=200000 KENV="STUB_CUDA_LAUNCH_NS=200000"
@@ -84,16 +64,19 @@ else
   echo "SKIP: PyTorch with CUDA not importable"
 fi
 
-# 3. SM limit throughput
-base=$(pre $KENV "$CHECK" kernel "$SECS" "$ITERS" 2>&1 | sed -n 's/^kernels_per_s=//p')
-echo "  unlimited: ${base:-?} kernels/s"
-[ -n "$base" ] && pass "saturating kernel runs" || fail "saturating kernel"
+# 3. SM-limit accuracy
+krate() { pre $KENV "$@" "$CHECK" kernel "$SECS" "$ITERS" 2>&1 | sed -n 's/^kernels_per_s=//p'; }
+base=$(krate)
+[ -n "$base" ] && pass "saturating kernel runs (unlimited: $base kernels/s)" || fail "saturating kernel"
+printf "  %-28s %8s %12s %9s %7s\n" "SM limit" target kernels/s achieved error
+row() { # <label> <target> <rate>
+  awk -v l="$1" -v t="$2" -v r="$3" -v b="$base" 'BEGIN { a = 100 * r / b; printf "  %-28s %7s%% %12.1f %8.1f%% %+7.1f\n", l, t, r, a, a - t }'
+}
 for lim in 30 50 70; do
-  r=$(pre $KENV CUDA_DEVICE_SM_LIMIT=$lim GPU_CORE_UTILIZATION_POLICY=force "$CHECK" kernel "$SECS" "$ITERS" 2>&1 |
-      sed -n 's/^kernels_per_s=//p')
+  r=$(krate CUDA_DEVICE_SM_LIMIT=$lim GPU_CORE_UTILIZATION_POLICY=force)
   if [ -n "$r" ] && [ -n "$base" ]; then
+    row "1 process" "$lim" "$r"
     ratio=$(awk -v a="$r" -v b="$base" 'BEGIN { printf "%.2f", a / b }')
-    echo "  SM limit $lim%: $r kernels/s = $ratio of unlimited"
     if [ $STUB -eq 0 ]; then
       awk -v x="$ratio" -v l="$lim" 'BEGIN { exit !(x < l / 100 + 0.15) }' &&
         pass "SM limit $lim% throttles (ratio $ratio)" || fail "SM limit $lim% does not throttle enough (ratio $ratio)"
@@ -105,6 +88,28 @@ for lim in 30 50 70; do
     fail "SM limit $lim% run"
   fi
 done
+# two processes on one card, 30 and 70 (HAMi-core measured 46/54 here, HAMi-core#274)
+pre $KENV CUDA_DEVICE_SM_LIMIT=30 GPU_CORE_UTILIZATION_POLICY=force "$CHECK" kernel "$SECS" "$ITERS" >"$WORK/k30" 2>&1 &
+p30=$!
+pre $KENV CUDA_DEVICE_SM_LIMIT=70 GPU_CORE_UTILIZATION_POLICY=force "$CHECK" kernel "$SECS" "$ITERS" >"$WORK/k70" 2>&1
+wait $p30
+r30=$(sed -n 's/^kernels_per_s=//p' "$WORK/k30") r70=$(sed -n 's/^kernels_per_s=//p' "$WORK/k70")
+if [ -n "$r30" ] && [ -n "$r70" ] && [ -n "$base" ]; then
+  row "2 processes, one card" 30 "$r30"
+  row "2 processes, one card" 70 "$r70"
+  pass "two processes at 30/70 on one card measured"
+else
+  fail "two processes at 30/70"
+fi
+if [ $STUB -eq 1 ] && [ -x "$BUILD/bin/vgpu-share" ]; then
+  echo "  on the stub's simulated device clock (device time per process; the figures a GPU run compares with):"
+  for shares in 30 50 70 30,70; do
+    env LD_PRELOAD="$LIB" LIBCUDA_LOG_LEVEL=1 "$BUILD/bin/vgpu-share" --api cuda --shares "$shares" --seconds 3 \
+      --warmup-ms 1500 --work "$WORK/share" |
+      awk '/^share / { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+                       printf "  %-28s %7s%% %12s %8s%% %+7.1f\n", "simulated", v["target"], "-", v["wall_pct"], v["error"] }'
+  done
+fi
 
 # 4. launch overhead (no SM limit)
 a=$(env "$CHECK" launches "$LAUNCHES" 2>&1 | sed -n 's/^ns_per_launch=//p')

@@ -72,108 +72,168 @@ static bool ieq(const char *a, const char *b) {
   return *a == *b;
 }
 
-void vgpu_config_load(vgpu_config *cfg, vgpu_getenv_fn getenv_fn, void *env_ctx, vgpu_report_fn report,
-                      void *report_ctx) {
+const vgpu_env_names vgpu_env_cuda = {
+    .mem_limit = VGPU_ENV_MEMORY_LIMIT,
+    .core_limit = VGPU_ENV_SM_LIMIT,
+    .policy = VGPU_ENV_CORE_POLICY,
+    .priority = VGPU_ENV_PRIORITY,
+    .log_level = VGPU_ENV_LOG_LEVEL,
+    .oversubscribe = VGPU_ENV_OVERSUBSCRIBE,
+    .region = VGPU_ENV_SHARED_CACHE,
+    .region_default = VGPU_DEFAULT_SHARED_CACHE,
+};
+
+const vgpu_env_names vgpu_env_npu = {
+    .mem_limit = VGPU_ENV_NPU_MEM_QUOTA,
+    .mem_bare_mib = true,
+    .core_limit = VGPU_ENV_NPU_CORE_PERCENT,
+    .core_limit_alt = VGPU_ENV_NPU_PRIORITY,
+    .log_level = VGPU_ENV_NPU_LOG_LEVEL,
+    .region = VGPU_ENV_NPU_LOCAL_SHM,
+    .region_default = VGPU_DEFAULT_NPU_LOCAL_SHM,
+    .scheduler = VGPU_ENV_NPU_GLOBAL_SHM,
+};
+
+typedef struct {
+  vgpu_getenv_fn get;
+  void *ctx;
+  vgpu_report_fn report;
+  void *report_ctx;
+  int *errors;
+} env_reader;
+
+/* The value of name (or name_<index> when index >= 0), NULL when unset or empty. */
+static const char *env_value(const env_reader *r, const char *name, int index, char *full, size_t cap) {
+  if (name == NULL) return NULL;
+  if (index >= 0) snprintf(full, cap, "%s_%d", name, index);
+  else snprintf(full, cap, "%s", name);
+  const char *v = r->get(full, r->ctx);
+  return v != NULL && *v ? v : NULL;
+}
+
+static void env_bad(const env_reader *r, const char *name, const char *value, const char *expected) {
+  (*r->errors)++;
+  reportf(r->report, r->report_ctx, name, value, expected);
+}
+
+/* A size; with bare_mib a number without suffix counts MiB. Returns 1 when set, 0 unset or malformed. */
+static int env_size(const env_reader *r, const char *name, int index, bool bare_mib, uint64_t *out) {
+  char full[96];
+  const char *v = env_value(r, name, index, full, sizeof full);
+  if (v == NULL) return 0;
+  uint64_t n;
+  if (vgpu_parse_size(v, &n) != 0) {
+    env_bad(r, full, v, "a size (digits with an optional k/m/g/t suffix)");
+    return 0;
+  }
+  size_t len = strlen(v);
+  while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t')) len--;
+  if (bare_mib && len > 0 && v[len - 1] >= '0' && v[len - 1] <= '9') {
+    if (n > (UINT64_MAX >> 20)) {
+      env_bad(r, full, v, "a size in MiB below 2^44");
+      return 0;
+    }
+    n <<= 20;
+  }
+  *out = n;
+  return 1;
+}
+
+/* An integer 0..max. Returns 1 when set, 0 unset or malformed. */
+static int env_uint_ex(const env_reader *r, const char *name, int index, uint64_t max, const char *expected,
+                       bool percent_decimal, uint64_t *out) {
+  char full[96];
+  const char *v = env_value(r, name, index, full, sizeof full);
+  if (v == NULL) return 0;
+  if (vgpu_parse_uint(v, max, out) == 0) return 1;
+  /* a percentage written as a decimal ("30.0", hami-vnpu-core's float priority): its whole part */
+  const char *dot = strchr(v, '.');
+  char whole[32];
+  if (percent_decimal && dot != NULL && (size_t)(dot - v) < sizeof whole && dot[1] != '\0' &&
+      strspn(dot + 1, "0123456789") == strlen(dot + 1)) {
+    memcpy(whole, v, (size_t)(dot - v));
+    whole[dot - v] = '\0';
+    if (vgpu_parse_uint(whole, max, out) == 0) return 1;
+  }
+  env_bad(r, full, v, expected);
+  return 0;
+}
+
+static int env_uint(const env_reader *r, const char *name, int index, uint64_t max, const char *expected,
+                    uint64_t *out) {
+  return env_uint_ex(r, name, index, max, expected, false, out);
+}
+
+/* A path into dst (cap bytes). Returns 1 when set, 0 unset or too long. */
+static int env_path(const env_reader *r, const char *name, int index, char *dst, size_t cap) {
+  char full[96];
+  const char *v = env_value(r, name, index, full, sizeof full);
+  if (v == NULL) return 0;
+  if (strlen(v) >= cap) {
+    env_bad(r, full, v, "a path shorter than 1024 bytes");
+    return 0;
+  }
+  snprintf(dst, cap, "%s", v);
+  return 1;
+}
+
+void vgpu_config_settle(vgpu_config *cfg) {
+  cfg->any_mem_limit = false;
+  cfg->any_sm_limit = false;
+  for (int i = 0; i < VGPU_MAX_DEVICES; i++) {
+    if (cfg->mem_limit[i] != 0) cfg->any_mem_limit = true;
+    if (cfg->sm_limit[i] < 100) cfg->any_sm_limit = true;
+  }
+}
+
+void vgpu_config_load_env(vgpu_config *cfg, const vgpu_env_names *names, vgpu_getenv_fn getenv_fn, void *env_ctx,
+                          vgpu_report_fn report, void *report_ctx) {
   memset(cfg, 0, sizeof *cfg);
   cfg->priority = 1;
   cfg->log_level = 2;
-  for (int i = 0; i < VGPU_MAX_DEVICES; i++) cfg->sm_limit[i] = 100;
-  char name[64];
+  env_reader r = {getenv_fn, env_ctx, report, report_ctx, &cfg->errors};
+  char full[96];
   const char *v;
   uint64_t n;
 
-  v = getenv_fn(VGPU_ENV_LOG_LEVEL, env_ctx);
-  if (v != NULL && *v) {
-    if (vgpu_parse_uint(v, 4, &n) == 0) {
-      cfg->log_level = (int)n;
-    } else {
-      cfg->errors++;
-      reportf(report, report_ctx, VGPU_ENV_LOG_LEVEL, v, "a log level 0..4");
-    }
-  }
-
-  uint64_t global_mem = 0;
-  v = getenv_fn(VGPU_ENV_MEMORY_LIMIT, env_ctx);
-  if (v != NULL && *v) {
-    if (vgpu_parse_size(v, &n) == 0) {
-      global_mem = n;
-    } else {
-      cfg->errors++;
-      reportf(report, report_ctx, VGPU_ENV_MEMORY_LIMIT, v, "a size (digits with an optional k/m/g/t suffix)");
-    }
-  }
-  uint64_t global_sm = 100;
-  v = getenv_fn(VGPU_ENV_SM_LIMIT, env_ctx);
-  if (v != NULL && *v) {
-    if (vgpu_parse_uint(v, 100, &n) == 0) {
-      global_sm = n == 0 ? 100 : n;
-    } else {
-      cfg->errors++;
-      reportf(report, report_ctx, VGPU_ENV_SM_LIMIT, v, "a percentage 0..100");
-    }
-  }
+  if (env_uint(&r, names->log_level, -1, 4, "a log level 0..4", &n)) cfg->log_level = (int)n;
+  uint64_t global_mem = 0, global_sm = 100;
+  (void)env_size(&r, names->mem_limit, -1, names->mem_bare_mib, &global_mem);
+  const char *core = names->core_limit;
+  if (env_value(&r, core, -1, full, sizeof full) == NULL && env_value(&r, names->core_limit_alt, -1, full, sizeof full))
+    core = names->core_limit_alt;
+  if (env_uint_ex(&r, core, -1, 100, "a percentage 0..100", names->mem_bare_mib, &n)) global_sm = n == 0 ? 100 : n;
   for (int i = 0; i < VGPU_MAX_DEVICES; i++) {
     cfg->mem_limit[i] = global_mem;
-    snprintf(name, sizeof name, "%s_%d", VGPU_ENV_MEMORY_LIMIT, i);
-    v = getenv_fn(name, env_ctx);
-    if (v != NULL && *v) {
-      if (vgpu_parse_size(v, &n) == 0) {
-        cfg->mem_limit[i] = n;
-      } else {
-        cfg->errors++;
-        reportf(report, report_ctx, name, v, "a size (digits with an optional k/m/g/t suffix)");
-      }
-    }
-    if (cfg->mem_limit[i] != 0) cfg->any_mem_limit = true;
+    (void)env_size(&r, names->mem_limit, i, names->mem_bare_mib, &cfg->mem_limit[i]);
     cfg->sm_limit[i] = (uint32_t)global_sm;
-    snprintf(name, sizeof name, "%s_%d", VGPU_ENV_SM_LIMIT, i);
-    v = getenv_fn(name, env_ctx);
-    if (v != NULL && *v) {
-      if (vgpu_parse_uint(v, 100, &n) == 0) {
-        cfg->sm_limit[i] = n == 0 ? 100 : (uint32_t)n;
-      } else {
-        cfg->errors++;
-        reportf(report, report_ctx, name, v, "a percentage 0..100");
-      }
-    }
-    if (cfg->sm_limit[i] < 100) cfg->any_sm_limit = true;
+    if (env_uint_ex(&r, names->core_limit, i, 100, "a percentage 0..100", names->mem_bare_mib, &n))
+      cfg->sm_limit[i] = n == 0 ? 100 : (uint32_t)n;
+    if (names->scheduler != NULL && !env_path(&r, names->scheduler, i, cfg->scheduler[i], sizeof cfg->scheduler[i]) &&
+        i == 0)
+      (void)env_path(&r, names->scheduler, -1, cfg->scheduler[0], sizeof cfg->scheduler[0]);
   }
+  vgpu_config_settle(cfg);
 
-  v = getenv_fn(VGPU_ENV_CORE_POLICY, env_ctx);
-  if (v != NULL && *v) {
+  if ((v = env_value(&r, names->policy, -1, full, sizeof full)) != NULL) {
     if (ieq(v, "force")) cfg->policy = VGPU_POLICY_FORCE;
     else if (ieq(v, "disable")) cfg->policy = VGPU_POLICY_DISABLE;
     else if (ieq(v, "default")) cfg->policy = VGPU_POLICY_DEFAULT;
-    else {
-      cfg->errors++;
-      reportf(report, report_ctx, VGPU_ENV_CORE_POLICY, v, "one of default/force/disable");
-    }
+    else env_bad(&r, full, v, "one of default/force/disable");
   }
-  v = getenv_fn(VGPU_ENV_PRIORITY, env_ctx);
-  if (v != NULL && *v) {
-    if (vgpu_parse_uint(v, 1000, &n) == 0) {
-      cfg->priority = (int32_t)n;
-    } else {
-      cfg->errors++;
-      reportf(report, report_ctx, VGPU_ENV_PRIORITY, v, "a priority 0..1000");
-    }
-  }
-  v = getenv_fn(VGPU_ENV_OVERSUBSCRIBE, env_ctx);
-  if (v != NULL && *v) {
+  if (env_uint(&r, names->priority, -1, 1000, "a priority 0..1000", &n)) cfg->priority = (int32_t)n;
+  if ((v = env_value(&r, names->oversubscribe, -1, full, sizeof full)) != NULL) {
     if (ieq(v, "true") || ieq(v, "1")) cfg->oversubscribe = true;
-    else if (!ieq(v, "false") && !ieq(v, "0")) {
-      cfg->errors++;
-      reportf(report, report_ctx, VGPU_ENV_OVERSUBSCRIBE, v, "true or false");
-    }
+    else if (!ieq(v, "false") && !ieq(v, "0")) env_bad(&r, full, v, "true or false");
   }
-  v = getenv_fn(VGPU_ENV_SHARED_CACHE, env_ctx);
-  if (v == NULL || *v == '\0') v = VGPU_DEFAULT_SHARED_CACHE;
-  if (strlen(v) >= sizeof cfg->shared_cache) {
-    cfg->errors++;
-    reportf(report, report_ctx, VGPU_ENV_SHARED_CACHE, v, "a path shorter than 4096 bytes");
-    v = VGPU_DEFAULT_SHARED_CACHE;
-  }
-  snprintf(cfg->shared_cache, sizeof cfg->shared_cache, "%s", v);
+  cfg->region_from_env = env_path(&r, names->region, -1, cfg->shared_cache, sizeof cfg->shared_cache);
+  if (!cfg->region_from_env)
+    snprintf(cfg->shared_cache, sizeof cfg->shared_cache, "%s", names->region_default);
+}
+
+void vgpu_config_load(vgpu_config *cfg, vgpu_getenv_fn getenv_fn, void *env_ctx, vgpu_report_fn report,
+                      void *report_ctx) {
+  vgpu_config_load_env(cfg, &vgpu_env_cuda, getenv_fn, env_ctx, report, report_ctx);
 }
 
 vgpu_meminfo vgpu_virtual_meminfo(uint64_t limit, uint64_t used, uint64_t phys_total, uint64_t phys_free) {
@@ -218,6 +278,7 @@ void vgpu_bucket_init(vgpu_bucket *b, uint32_t sm_count, uint32_t limit_pct) {
   if (sm_count == 0) sm_count = 1;
   if (limit_pct > 100) limit_pct = 100;
   b->capacity = (int64_t)sm_count * VGPU_BLOCKS_PER_SM;
+  b->nominal = b->capacity;
   b->share = b->capacity * limit_pct / 100;
   if (b->share < 1) b->share = 1;
 }
@@ -230,18 +291,23 @@ int64_t vgpu_bucket_step(const vgpu_bucket *b, uint32_t limit_pct, uint32_t diff
   return step < 1 ? 1 : step;
 }
 
-void vgpu_bucket_adjust(vgpu_bucket *b, uint32_t limit_pct, uint32_t util_pct) {
+void vgpu_bucket_adjust(vgpu_bucket *b, uint32_t limit_pct, uint32_t util_pct, bool starved) {
   if (util_pct > 100) util_pct = 100;
   uint32_t diff = util_pct > limit_pct ? util_pct - limit_pct : limit_pct - util_pct;
+  if (util_pct + 2 < limit_pct && starved && b->share >= b->capacity && b->capacity < b->nominal * VGPU_BUCKET_MAX_GROWTH)
+    b->capacity *= 2; /* even a full pool per tick is too few blocks for this workload */
+  else if (util_pct > limit_pct + 2 && b->capacity > b->nominal && b->share < b->capacity / 4)
+    b->capacity /= 2; /* the pool is far larger than this workload needs */
   int64_t step = vgpu_bucket_step(b, limit_pct, diff);
   if (util_pct <= limit_pct) {
     b->share = b->share + step > b->capacity ? b->capacity : b->share + step;
   } else {
     /* floor: a tenth of the nominal share, so debt from one big launch is repaid in bounded time */
-    int64_t floor = b->capacity * (int64_t)limit_pct / 1000;
+    int64_t floor = b->nominal * (int64_t)limit_pct / 1000;
     if (floor < 1) floor = 1;
     b->share = b->share - step < floor ? floor : b->share - step;
   }
+  if (b->share > b->capacity) b->share = b->capacity;
 }
 
 int64_t vgpu_bucket_refill(const vgpu_bucket *b, int64_t tokens) {

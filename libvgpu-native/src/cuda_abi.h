@@ -16,6 +16,11 @@ typedef struct CUmod_st *CUmodule;
 typedef struct CUarray_st *CUarray;
 typedef struct CUmemPoolHandle_st *CUmemoryPool;
 typedef struct CUgraphExec_st *CUgraphExec;
+typedef struct CUgraph_st *CUgraph;
+typedef struct CUgraphNode_st *CUgraphNode;
+typedef struct CUexecAffinityParam_st CUexecAffinityParam;       /* only passed through */
+typedef struct CUctxCreateParams_st CUctxCreateParams;           /* only passed through */
+typedef struct CUDA_GRAPH_INSTANTIATE_PARAMS_st CUDA_GRAPH_INSTANTIATE_PARAMS; /* only passed through */
 typedef unsigned long long CUmemGenericAllocationHandle;
 
 #define CUDA_SUCCESS 0
@@ -69,6 +74,28 @@ typedef struct {
     unsigned char reserved[4];
   } allocFlags;
 } CUmemAllocationProp;
+
+/* Graph memory nodes (CUDA 11.4+): the pool properties and the allocation node's parameters. */
+typedef struct {
+  int allocType;
+  int handleTypes;
+  CUmemLocation location;
+  void *win32SecurityAttributes;
+  unsigned char reserved[64]; /* 12.x: maxSize, usage, reserved[54] */
+} CUmemPoolProps;
+
+typedef struct {
+  CUmemPoolProps poolProps;
+  const void *accessDescs;
+  size_t accessDescCount;
+  size_t bytesize;
+  CUdeviceptr dptr; /* out */
+} CUDA_MEM_ALLOC_NODE_PARAMS;
+
+#define CU_GRAPH_NODE_TYPE_MEM_ALLOC 10
+#define CU_GRAPH_NODE_TYPE_MEM_FREE 11
+#define CU_STREAM_CAPTURE_STATUS_NONE 0
+#define CU_STREAM_CAPTURE_STATUS_ACTIVE 1
 
 typedef struct CUlaunchAttribute_st CUlaunchAttribute;
 typedef struct {

@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "vgpu/region.h"
 
+#include "vgpu/limits_file.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -59,6 +61,15 @@ bool vgpu_pid_alive(int32_t pid, uint64_t start_time) {
   return true;
 }
 
+void vgpu_shared_mutex_init(pthread_mutex_t *m) {
+  pthread_mutexattr_t a;
+  pthread_mutexattr_init(&a);
+  pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+  pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+  pthread_mutex_init(m, &a);
+  pthread_mutexattr_destroy(&a);
+}
+
 static void init_region(vgpu_region *r) {
   memset(r, 0, sizeof *r);
   r->major = VGPU_REGION_MAJOR;
@@ -69,12 +80,7 @@ static void init_region(vgpu_region *r) {
   r->priority = 1;
   r->utilization_switch = 1;
   for (int i = 0; i < VGPU_MAX_DEVICES; i++) r->sm_limit[i] = 100;
-  pthread_mutexattr_t a;
-  pthread_mutexattr_init(&a);
-  pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
-  pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
-  pthread_mutex_init(&r->lock, &a);
-  pthread_mutexattr_destroy(&a);
+  vgpu_shared_mutex_init(&r->lock);
   __atomic_store_n(&r->magic, VGPU_REGION_MAGIC, __ATOMIC_RELEASE);
 }
 
@@ -291,22 +297,20 @@ void vgpu_region_apply_limits(vgpu_shm *h, const vgpu_config *cfg, vgpu_config *
     vgpu_region_unlock(h);
     return;
   }
-  bool differs = false;
+  bool raised = false;
   for (int d = 0; d < VGPU_MAX_DEVICES; d++) {
-    if ((cfg->any_mem_limit || cfg->any_sm_limit) &&
-        (cfg->mem_limit[d] != r->mem_limit[d] || cfg->sm_limit[d] != r->sm_limit[d]))
-      differs = true;
-    eff->mem_limit[d] = r->mem_limit[d];
-    eff->sm_limit[d] = r->sm_limit[d];
+    /* the region's limits apply to every process; its own configuration can only lower them for itself */
+    uint64_t mem = vgpu_lower_limit(r->mem_limit[d], cfg->mem_limit[d]);
+    uint32_t sm = r->sm_limit[d] < cfg->sm_limit[d] ? r->sm_limit[d] : cfg->sm_limit[d];
+    if (sm == 0) sm = 100;
+    if ((cfg->mem_limit[d] != 0 && mem < cfg->mem_limit[d]) || (cfg->sm_limit[d] < 100 && sm < cfg->sm_limit[d]))
+      raised = true;
+    eff->mem_limit[d] = mem;
+    eff->sm_limit[d] = sm;
   }
   vgpu_region_unlock(h);
-  eff->any_mem_limit = false;
-  eff->any_sm_limit = false;
-  for (int d = 0; d < VGPU_MAX_DEVICES; d++) {
-    if (eff->mem_limit[d] != 0) eff->any_mem_limit = true;
-    if (eff->sm_limit[d] < 100) eff->any_sm_limit = true;
-  }
-  if (differs && report != NULL) {
+  vgpu_config_settle(eff);
+  if (raised && report != NULL) {
     char msg[256];
     snprintf(msg, sizeof msg,
              "limits in the environment differ from those already written to the shared region; "
@@ -344,4 +348,43 @@ void vgpu_region_uncharge(vgpu_shm *h, int dev, uint64_t size) {
 uint64_t vgpu_region_used(vgpu_shm *h, int dev) {
   if (dev < 0 || dev >= VGPU_MAX_DEVICES || h->r == NULL) return 0;
   return __atomic_load_n(&h->r->total_used[dev], __ATOMIC_ACQUIRE);
+}
+
+void vgpu_region_set_host_pid(vgpu_shm *h, int32_t host_pid) {
+  if (h->r == NULL || h->slot < 0) return;
+  vgpu_region_lock(h);
+  if (h->r->slots[h->slot].pid == h->pid) __atomic_store_n(&h->r->slots[h->slot].host_pid, host_pid, __ATOMIC_RELEASE);
+  vgpu_region_unlock(h);
+}
+
+int vgpu_region_host_pids(vgpu_shm *h, int32_t *out, int max) {
+  if (h->r == NULL) return 0;
+  int n = 0;
+  vgpu_region_lock(h);
+  uint32_t high = h->r->slot_high > VGPU_MAX_SLOTS ? VGPU_MAX_SLOTS : h->r->slot_high;
+  for (uint32_t i = 0; i < high && n < max; i++) {
+    const vgpu_slot *s = &h->r->slots[i];
+    if ((int)i != h->slot && s->pid != 0 && s->host_pid != 0) out[n++] = s->host_pid;
+  }
+  vgpu_region_unlock(h);
+  return n;
+}
+
+static bool has_pid(const uint32_t *list, int n, uint32_t pid) {
+  for (int i = 0; i < n; i++)
+    if (list[i] == pid) return true;
+  return false;
+}
+
+int32_t vgpu_hostpid_pick(const uint32_t *before, int nbefore, const uint32_t *after, int nafter,
+                          const int32_t *claimed, int nclaimed) {
+  int32_t found = 0;
+  for (int i = 0; i < nafter; i++) {
+    uint32_t p = after[i];
+    if (p == 0 || p > INT32_MAX || has_pid(before, nbefore, p) || has_pid((const uint32_t *)claimed, nclaimed, p))
+      continue;
+    if (found != 0 && found != (int32_t)p) return 0; /* two candidates: ambiguous, record nothing */
+    found = (int32_t)p;
+  }
+  return found;
 }

@@ -3,7 +3,9 @@
  * (STUB_CUDA_TOTAL_MEM, size with k/m/g suffix, default 80g; STUB_CUDA_DEVICES, default 2;
  * STUB_CUDA_SMS, default 132), fake pointers from a counter, a real OOM at the fake total,
  * versioned cuGetProcAddress(_v2) answers, and a record of which variant was called last.
- * STUB_CUDA_LAUNCH_NS makes each launch busy-wait that long.
+ * STUB_CUDA_LAUNCH_NS makes each launch busy-wait that long (CPU time). STUB_CUDA_KERNEL_NS instead gives each
+ * launch that much device time on the simulated card (stub/simcard.h, shared through STUB_SIM_CARD): launches are
+ * asynchronous, cuCtxSynchronize waits for them, and the stub NVML reports utilisation from the card.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -12,81 +14,103 @@
 #include <unistd.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "../src/cuda_abi.h"
+#include "simcard.h"
+#include "stubmem.h"
 
 #define EXPORT __attribute__((visibility("default")))
 #define MAXDEV 16
-#define MAXALLOC 65536
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static int ndev = -1;
-static unsigned long long total_mem = 80ULL << 30;
 static int sms = 132;
 static long launch_ns;
+static unsigned long long kernel_ns; /* STUB_CUDA_KERNEL_NS: device time per launch on the simulated card */
 static unsigned long long ctx_mem; /* STUB_CUDA_CONTEXT_MEM: device memory a new context takes */
 static int primary_made[MAXDEV];
 static unsigned long long ctx_serial;
-static unsigned long long used[MAXDEV];
-static unsigned long long next_ptr = 0x7f0000000000ULL;
-static struct {
-  unsigned long long key;
-  unsigned long long size;
-  int dev;
-  int kind;
-} allocs[MAXALLOC];
-static unsigned long long frees, launches;
+static unsigned long long launches;
 static __thread int cur_dev = -1;
 static __thread const char *last_call = "";
 static int initialised;
 
-static unsigned long long parse_size(const char *s, unsigned long long dflt) {
-  if (s == NULL || *s == '\0') return dflt;
-  char *end;
-  unsigned long long v = strtoull(s, &end, 10);
-  switch (*end) {
-    case 'k': case 'K': v <<= 10; break;
-    case 'm': case 'M': v <<= 20; break;
-    case 'g': case 'G': v <<= 30; break;
-    default: break;
-  }
-  return v;
+/* ---- processes with a context, as NVML lists them: PIDs of the node's namespace ---- */
+/* STUB_HOST_PROC=<dir>: a procfs of the node's PID namespace (bind-mounted before entering a PID namespace), whose
+ * "self" is this process's host PID, as the real driver sees it. Without it the host PID is getpid(). */
+EXPORT int stub_host_pid(void) {
+  const char *hp = getenv("STUB_HOST_PROC");
+  if (hp == NULL || *hp == '\0') return (int)getpid();
+  char path[512], link[64];
+  snprintf(path, sizeof path, "%s/self", hp);
+  ssize_t n = readlink(path, link, sizeof link - 1);
+  if (n <= 0) return (int)getpid();
+  link[n] = '\0';
+  return atoi(link);
 }
-
-/* STUB_CUDA_SHARED_USED=<file>: device-0 usage summed over all processes using the file, with its peak,
- * so a multi-process test can check what the "driver" saw at every instant. */
-static unsigned long long *shared_used; /* [0] current, [1] peak */
-static void shared_add(int dev, long long delta) {
-  if (shared_used == NULL || dev != 0) return;
-  unsigned long long now = __atomic_add_fetch(&shared_used[0], (unsigned long long)delta, __ATOMIC_SEQ_CST);
-  unsigned long long peak = __atomic_load_n(&shared_used[1], __ATOMIC_SEQ_CST);
-  while (delta > 0 && now > peak &&
-         !__atomic_compare_exchange_n(&shared_used[1], &peak, now, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+static int host_alive(int pid) {
+  const char *hp = getenv("STUB_HOST_PROC");
+  char path[512];
+  snprintf(path, sizeof path, "%s/%d", hp != NULL && *hp ? hp : "/proc", pid);
+  return access(path, F_OK) == 0;
+}
+#define MAXPROCS 64
+/* STUB_CUDA_PROCS=<file>: the list is shared by every process using the file (one card, many processes). */
+static struct proc_entry {
+  int pid;
+  unsigned devmask;
+} local_procs[MAXPROCS], *procs = local_procs;
+static void procs_setup(void) {
+  const char *f = getenv("STUB_CUDA_PROCS");
+  if (f == NULL || *f == '\0') return;
+  int fd = open(f, O_RDWR | O_CREAT, 0600);
+  if (fd >= 0 && ftruncate(fd, sizeof local_procs) == 0) {
+    void *m = mmap(NULL, sizeof local_procs, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (m != MAP_FAILED) procs = m;
+  }
+  if (fd >= 0) close(fd);
+}
+static void procs_add(int dev) {
+  int me = stub_host_pid();
+  for (int i = 0; i < MAXPROCS; i++) {
+    int p = __atomic_load_n(&procs[i].pid, __ATOMIC_ACQUIRE);
+    if (p == me) {
+      __atomic_fetch_or(&procs[i].devmask, 1u << dev, __ATOMIC_ACQ_REL);
+      return;
+    }
+  }
+  for (int i = 0; i < MAXPROCS; i++) {
+    int p = __atomic_load_n(&procs[i].pid, __ATOMIC_ACQUIRE);
+    if ((p == 0 || !host_alive(p)) && __atomic_compare_exchange_n(&procs[i].pid, &p, me, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+      __atomic_store_n(&procs[i].devmask, 1u << dev, __ATOMIC_RELEASE);
+      return;
+    }
   }
 }
-EXPORT unsigned long long stub_cuda_shared_peak(void) {
-  return shared_used ? __atomic_load_n(&shared_used[1], __ATOMIC_SEQ_CST) : 0;
+/* Live processes with a context on dev (for the stub NVML). */
+EXPORT int stub_cuda_procs(int dev, unsigned *pids, int max) {
+  int n = 0;
+  for (int i = 0; i < MAXPROCS && n < max; i++) {
+    int p = __atomic_load_n(&procs[i].pid, __ATOMIC_ACQUIRE);
+    if (p != 0 && (__atomic_load_n(&procs[i].devmask, __ATOMIC_ACQUIRE) & (1u << dev)) && host_alive(p))
+      pids[n++] = (unsigned)p;
+  }
+  return n;
 }
 
 static void setup(void) {
   if (ndev >= 0) return;
-  const char *su = getenv("STUB_CUDA_SHARED_USED");
-  if (su != NULL && *su) {
-    int fd = open(su, O_RDWR | O_CREAT, 0600);
-    if (fd >= 0 && ftruncate(fd, 4096) == 0) {
-      void *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-      if (m != MAP_FAILED) shared_used = m;
-    }
-    if (fd >= 0) close(fd);
-  }
+  procs_setup();
   const char *d = getenv("STUB_CUDA_DEVICES");
-  total_mem = parse_size(getenv("STUB_CUDA_TOTAL_MEM"), 80ULL << 30);
-  sms = (int)parse_size(getenv("STUB_CUDA_SMS"), 132);
-  launch_ns = (long)parse_size(getenv("STUB_CUDA_LAUNCH_NS"), 0);
-  ctx_mem = parse_size(getenv("STUB_CUDA_CONTEXT_MEM"), 0);
+  stubmem_setup(stubmem_parse_size(getenv("STUB_CUDA_TOTAL_MEM"), 80ULL << 30), getenv("STUB_CUDA_SHARED_USED"));
+  sms = (int)stubmem_parse_size(getenv("STUB_CUDA_SMS"), 132);
+  launch_ns = (long)stubmem_parse_size(getenv("STUB_CUDA_LAUNCH_NS"), 0);
+  kernel_ns = stubmem_parse_size(getenv("STUB_CUDA_KERNEL_NS"), 0);
+  ctx_mem = stubmem_parse_size(getenv("STUB_CUDA_CONTEXT_MEM"), 0);
   int n = d ? atoi(d) : 2;
   ndev = n < 1 ? 1 : n > MAXDEV ? MAXDEV : n;
 }
@@ -94,59 +118,23 @@ static void setup(void) {
 #define CALLED(name) (last_call = name)
 
 EXPORT const char *stub_cuda_last_call(void) { return last_call; }
-EXPORT unsigned long long stub_cuda_frees(void) { return frees; }
+EXPORT unsigned long long stub_cuda_frees(void) { return stubmem_frees(); }
+EXPORT unsigned long long stub_cuda_shared_peak(void) { return stubmem_shared_peak(); }
 EXPORT unsigned long long stub_cuda_launches(void) { return launches; }
-EXPORT unsigned long long stub_cuda_used(int dev) { return dev >= 0 && dev < MAXDEV ? used[dev] : 0; }
+EXPORT unsigned long long stub_cuda_used(int dev) { return stubmem_used(dev); }
 
 static CUresult do_alloc(unsigned long long *out, unsigned long long size, int dev, int kind) {
   setup();
   if (dev < 0) return CUDA_ERROR_INVALID_CONTEXT;
-  if (size == 0) return CUDA_ERROR_INVALID_VALUE;
-  pthread_mutex_lock(&mu);
-  if (used[dev] + size > total_mem || used[dev] + size < used[dev]) {
-    pthread_mutex_unlock(&mu);
-    return CUDA_ERROR_OUT_OF_MEMORY;
+  switch (stubmem_alloc(out, size, dev, kind)) {
+    case STUBMEM_OK: return CUDA_SUCCESS;
+    case STUBMEM_OOM: return CUDA_ERROR_OUT_OF_MEMORY;
+    default: return CUDA_ERROR_INVALID_VALUE;
   }
-  int slot = -1;
-  for (int i = 0; i < MAXALLOC; i++)
-    if (allocs[i].key == 0) {
-      slot = i;
-      break;
-    }
-  if (slot < 0) {
-    pthread_mutex_unlock(&mu);
-    return CUDA_ERROR_OUT_OF_MEMORY;
-  }
-  unsigned long long p = next_ptr;
-  next_ptr += (size + 0xfff) & ~0xfffULL;
-  next_ptr += 0x1000;
-  allocs[slot].key = p;
-  allocs[slot].size = size;
-  allocs[slot].dev = dev;
-  allocs[slot].kind = kind;
-  used[dev] += size;
-  pthread_mutex_unlock(&mu);
-  shared_add(dev, (long long)size);
-  *out = p;
-  return CUDA_SUCCESS;
 }
 
 static CUresult do_free(unsigned long long key, int kind) {
-  pthread_mutex_lock(&mu);
-  for (int i = 0; i < MAXALLOC; i++) {
-    if (allocs[i].key == key && allocs[i].kind == kind) {
-      used[allocs[i].dev] -= allocs[i].size;
-      allocs[i].key = 0;
-      frees++;
-      int d = allocs[i].dev;
-      long long sz = (long long)allocs[i].size;
-      pthread_mutex_unlock(&mu);
-      shared_add(d, -sz);
-      return CUDA_SUCCESS;
-    }
-  }
-  pthread_mutex_unlock(&mu);
-  return CUDA_ERROR_INVALID_VALUE;
+  return stubmem_free(key, kind) == STUBMEM_OK ? CUDA_SUCCESS : CUDA_ERROR_INVALID_VALUE;
 }
 
 /* Allocates without going through any exported entry point (an "untracked" allocation). */
@@ -193,14 +181,14 @@ EXPORT CUresult cuDeviceGetAttribute(int *v, int attr, CUdevice d) {
 EXPORT CUresult cuDeviceTotalMem_v2(size_t *bytes, CUdevice d) {
   setup();
   if (d < 0 || d >= ndev) return 101;
-  *bytes = total_mem;
+  *bytes = stubmem_total();
   CALLED("cuDeviceTotalMem_v2");
   return CUDA_SUCCESS;
 }
 EXPORT CUresult cuDeviceTotalMem(unsigned int *bytes, CUdevice d) {
   setup();
   (void)d;
-  *bytes = (unsigned int)(total_mem > 0xffffffffULL ? 0xffffffffULL : total_mem);
+  *bytes = (unsigned int)(stubmem_total() > 0xffffffffULL ? 0xffffffffULL : stubmem_total());
   CALLED("cuDeviceTotalMem");
   return CUDA_SUCCESS;
 }
@@ -210,9 +198,10 @@ EXPORT CUresult cuDevicePrimaryCtxRetain(CUcontext *ctx, CUdevice d) {
   pthread_mutex_lock(&mu);
   if (!primary_made[d]) {
     primary_made[d] = 1;
-    used[d] += ctx_mem;
+    stubmem_adjust(d, (long long)ctx_mem);
   }
   pthread_mutex_unlock(&mu);
+  procs_add(d);
   *ctx = (CUcontext)(uintptr_t)(d + 1);
   return CUDA_SUCCESS;
 }
@@ -220,16 +209,33 @@ EXPORT CUresult cuDevicePrimaryCtxRelease_v2(CUdevice d) {
   (void)d;
   return CUDA_SUCCESS;
 }
-EXPORT CUresult cuCtxCreate_v2(CUcontext *ctx, unsigned int flags, CUdevice d) {
+/* Internal calls never go through exported (interposable) symbols, as in a real driver. */
+static CUresult ctx_create(CUcontext *ctx, unsigned int flags, CUdevice d) {
   (void)flags;
   setup();
   if (d < 0 || d >= ndev) return 101;
   pthread_mutex_lock(&mu);
-  used[d] += ctx_mem;
+  stubmem_adjust(d, (long long)ctx_mem);
   *ctx = (CUcontext)(uintptr_t)((unsigned long long)(d + 1) + 256 * ++ctx_serial);
   pthread_mutex_unlock(&mu);
+  procs_add(d);
   cur_dev = d;
   return CUDA_SUCCESS;
+}
+EXPORT CUresult cuCtxCreate_v2(CUcontext *ctx, unsigned int flags, CUdevice d) {
+  CALLED("cuCtxCreate_v2");
+  return ctx_create(ctx, flags, d);
+}
+EXPORT CUresult cuCtxCreate_v3(CUcontext *ctx, CUexecAffinityParam *affinity, int naffinity, unsigned int flags,
+                               CUdevice d) {
+  (void)affinity, (void)naffinity;
+  CALLED("cuCtxCreate_v3");
+  return ctx_create(ctx, flags, d);
+}
+EXPORT CUresult cuCtxCreate_v4(CUcontext *ctx, CUctxCreateParams *cparams, unsigned int flags, CUdevice d) {
+  (void)cparams;
+  CALLED("cuCtxCreate_v4");
+  return ctx_create(ctx, flags, d);
 }
 EXPORT CUresult cuCtxSetCurrent(CUcontext ctx) {
   cur_dev = ctx == NULL ? -1 : (int)((uintptr_t)ctx & 0xff) - 1;
@@ -244,12 +250,15 @@ EXPORT CUresult cuCtxGetDevice(CUdevice *d) {
   *d = cur_dev;
   return CUDA_SUCCESS;
 }
-EXPORT CUresult cuCtxSynchronize(void) { return CUDA_SUCCESS; }
+EXPORT CUresult cuCtxSynchronize(void) {
+  if (kernel_ns > 0) simcard_sync(simcard_get(), stub_host_pid());
+  return CUDA_SUCCESS;
+}
 EXPORT CUresult cuCtxDestroy_v2(CUcontext ctx) {
   if ((uintptr_t)ctx < 256) return CUDA_ERROR_INVALID_CONTEXT; /* primary contexts are not destroyed */
   int d = (int)((uintptr_t)ctx & 0xff) - 1;
   pthread_mutex_lock(&mu);
-  used[d] -= ctx_mem;
+  stubmem_adjust(d, -(long long)ctx_mem);
   pthread_mutex_unlock(&mu);
   if (cur_dev == d) cur_dev = -1;
   return CUDA_SUCCESS;
@@ -257,8 +266,8 @@ EXPORT CUresult cuCtxDestroy_v2(CUcontext ctx) {
 EXPORT CUresult cuMemGetInfo_v2(size_t *f, size_t *t) {
   setup();
   if (cur_dev < 0) return CUDA_ERROR_INVALID_CONTEXT;
-  *t = total_mem;
-  *f = total_mem - used[cur_dev];
+  *t = stubmem_total();
+  *f = stubmem_total() - stubmem_used(cur_dev);
   CALLED("cuMemGetInfo_v2");
   return CUDA_SUCCESS;
 }
@@ -290,10 +299,11 @@ EXPORT CUresult cuMemFree_v2(CUdeviceptr p) {
   CALLED("cuMemFree_v2");
   return do_free(p, 0);
 }
+static CUresult capture_alloc(CUstream s, CUdeviceptr *p, size_t size);
 EXPORT CUresult cuMemAllocAsync(CUdeviceptr *p, size_t size, CUstream s) {
-  (void)s;
   CALLED("cuMemAllocAsync");
-  return do_alloc(p, size, cur_dev, 0);
+  CUresult rc = capture_alloc(s, p, size);
+  return rc != CUDA_ERROR_NOT_FOUND ? rc : do_alloc(p, size, cur_dev, 0);
 }
 EXPORT CUresult cuMemAllocAsync_ptsz(CUdeviceptr *p, size_t size, CUstream s) {
   (void)s;
@@ -358,6 +368,7 @@ EXPORT CUresult cuArrayDestroy(CUarray a) {
 
 static void busy(void) {
   __atomic_fetch_add(&launches, 1, __ATOMIC_RELAXED);
+  if (kernel_ns > 0) simcard_launch(simcard_get(), stub_host_pid(), kernel_ns);
   if (launch_ns <= 0) return;
   struct timespec a, b;
   clock_gettime(CLOCK_MONOTONIC, &a);
@@ -441,6 +452,165 @@ EXPORT CUresult cuGetErrorString(CUresult e, const char **s) {
   return CUDA_SUCCESS;
 }
 
+/* ---- graphs: memory allocation nodes get an address when added and device memory when instantiated ---- */
+#define MAXGRAPH 64
+#define MAXNODE 64
+static struct stub_graph {
+  int used;
+  int nnodes;
+  struct stub_node {
+    int type;
+    CUDA_MEM_ALLOC_NODE_PARAMS alloc;
+  } nodes[MAXNODE];
+} graphs[MAXGRAPH];
+static struct {
+  int used;
+  int nalloc;
+  unsigned long long keys[MAXNODE];
+} execs[MAXGRAPH];
+static CUstream capture_stream; /* the one stream being captured, or NULL */
+static CUgraph capture_graph;
+
+EXPORT CUresult cuGraphCreate(CUgraph *g, unsigned int flags) {
+  (void)flags;
+  pthread_mutex_lock(&mu);
+  for (int i = 0; i < MAXGRAPH; i++)
+    if (!graphs[i].used) {
+      memset(&graphs[i], 0, sizeof graphs[i]);
+      graphs[i].used = 1;
+      *g = (CUgraph)&graphs[i];
+      pthread_mutex_unlock(&mu);
+      return CUDA_SUCCESS;
+    }
+  pthread_mutex_unlock(&mu);
+  return CUDA_ERROR_OUT_OF_MEMORY;
+}
+EXPORT CUresult cuGraphDestroy(CUgraph g) {
+  ((struct stub_graph *)g)->used = 0;
+  return CUDA_SUCCESS;
+}
+static CUresult add_node(CUgraph g, int type, CUDA_MEM_ALLOC_NODE_PARAMS *p, CUgraphNode *out) {
+  struct stub_graph *sg = (struct stub_graph *)g;
+  if (sg == NULL || sg->nnodes >= MAXNODE) return CUDA_ERROR_INVALID_VALUE;
+  struct stub_node *n = &sg->nodes[sg->nnodes++];
+  n->type = type;
+  if (p != NULL) {
+    p->dptr = stubmem_address(p->bytesize); /* fixed when the node is added; memory comes at instantiation */
+    n->alloc = *p;
+  }
+  if (out != NULL) *out = (CUgraphNode)n;
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuGraphAddMemAllocNode(CUgraphNode *node, CUgraph g, const CUgraphNode *deps, size_t ndeps,
+                                       CUDA_MEM_ALLOC_NODE_PARAMS *p) {
+  (void)deps, (void)ndeps;
+  CALLED("cuGraphAddMemAllocNode");
+  if (p == NULL || p->bytesize == 0) return CUDA_ERROR_INVALID_VALUE;
+  return add_node(g, CU_GRAPH_NODE_TYPE_MEM_ALLOC, p, node);
+}
+EXPORT CUresult cuGraphAddEmptyNode(CUgraphNode *node, CUgraph g, const CUgraphNode *deps, size_t ndeps) {
+  (void)deps, (void)ndeps;
+  return add_node(g, 5, NULL, node);
+}
+EXPORT CUresult cuGraphGetNodes(CUgraph g, CUgraphNode *nodes, size_t *n) {
+  struct stub_graph *sg = (struct stub_graph *)g;
+  if (sg == NULL || n == NULL) return CUDA_ERROR_INVALID_VALUE;
+  if (nodes != NULL)
+    for (size_t i = 0; i < *n && i < (size_t)sg->nnodes; i++) nodes[i] = (CUgraphNode)&sg->nodes[i];
+  *n = (size_t)sg->nnodes;
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuGraphNodeGetType(CUgraphNode node, int *type) {
+  *type = ((struct stub_node *)node)->type;
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuGraphMemAllocNodeGetParams(CUgraphNode node, CUDA_MEM_ALLOC_NODE_PARAMS *p) {
+  struct stub_node *n = (struct stub_node *)node;
+  if (n->type != CU_GRAPH_NODE_TYPE_MEM_ALLOC) return CUDA_ERROR_INVALID_VALUE;
+  *p = n->alloc;
+  return CUDA_SUCCESS;
+}
+static CUresult instantiate(CUgraphExec *exec, CUgraph g) {
+  struct stub_graph *sg = (struct stub_graph *)g;
+  int e = -1;
+  pthread_mutex_lock(&mu);
+  for (int i = 0; i < MAXGRAPH && e < 0; i++)
+    if (!execs[i].used) e = i;
+  if (e >= 0) execs[e].used = 1;
+  pthread_mutex_unlock(&mu);
+  if (e < 0) return CUDA_ERROR_OUT_OF_MEMORY;
+  execs[e].nalloc = 0;
+  for (int i = 0; i < sg->nnodes; i++) {
+    if (sg->nodes[i].type != CU_GRAPH_NODE_TYPE_MEM_ALLOC) continue;
+    unsigned long long key;
+    CUresult rc = do_alloc(&key, sg->nodes[i].alloc.bytesize, sg->nodes[i].alloc.poolProps.location.id, 3);
+    if (rc != CUDA_SUCCESS) {
+      while (execs[e].nalloc > 0) do_free(execs[e].keys[--execs[e].nalloc], 3);
+      execs[e].used = 0;
+      return rc;
+    }
+    execs[e].keys[execs[e].nalloc++] = key;
+  }
+  *exec = (CUgraphExec)&execs[e];
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuGraphInstantiate_v2(CUgraphExec *exec, CUgraph g, CUgraphNode *err, char *log, size_t n) {
+  (void)err, (void)log, (void)n;
+  CALLED("cuGraphInstantiate_v2");
+  return instantiate(exec, g);
+}
+EXPORT CUresult cuGraphInstantiateWithFlags(CUgraphExec *exec, CUgraph g, unsigned long long flags) {
+  (void)flags;
+  CALLED("cuGraphInstantiateWithFlags");
+  return instantiate(exec, g);
+}
+EXPORT CUresult cuGraphInstantiateWithParams(CUgraphExec *exec, CUgraph g, CUDA_GRAPH_INSTANTIATE_PARAMS *p) {
+  (void)p;
+  CALLED("cuGraphInstantiateWithParams");
+  return instantiate(exec, g);
+}
+EXPORT CUresult cuGraphInstantiateWithParams_ptsz(CUgraphExec *exec, CUgraph g, CUDA_GRAPH_INSTANTIATE_PARAMS *p) {
+  (void)p;
+  CALLED("cuGraphInstantiateWithParams_ptsz");
+  return instantiate(exec, g);
+}
+EXPORT CUresult cuGraphExecDestroy(CUgraphExec exec) {
+  CALLED("cuGraphExecDestroy");
+  __typeof__(&execs[0]) x = (void *)exec;
+  while (x->nalloc > 0) do_free(x->keys[--x->nalloc], 3);
+  x->used = 0;
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuStreamBeginCapture_v2(CUstream s, int mode) {
+  (void)mode;
+  if (capture_stream != NULL || s == NULL) return CUDA_ERROR_INVALID_VALUE;
+  CUresult rc = cuGraphCreate(&capture_graph, 0);
+  if (rc == CUDA_SUCCESS) capture_stream = s;
+  return rc;
+}
+EXPORT CUresult cuStreamEndCapture(CUstream s, CUgraph *g) {
+  if (s == NULL || s != capture_stream) return CUDA_ERROR_INVALID_VALUE;
+  *g = capture_graph;
+  capture_stream = NULL;
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuStreamIsCapturing(CUstream s, int *status) {
+  *status = s != NULL && s == capture_stream ? CU_STREAM_CAPTURE_STATUS_ACTIVE : CU_STREAM_CAPTURE_STATUS_NONE;
+  return CUDA_SUCCESS;
+}
+/* cuMemAllocAsync on the capturing stream records an allocation node (CUDA_ERROR_NOT_FOUND: not capturing). */
+static CUresult capture_alloc(CUstream s, CUdeviceptr *p, size_t size) {
+  if (s == NULL || s != capture_stream) return CUDA_ERROR_NOT_FOUND;
+  CUDA_MEM_ALLOC_NODE_PARAMS np;
+  memset(&np, 0, sizeof np);
+  np.poolProps.location.type = CU_MEM_LOCATION_TYPE_DEVICE;
+  np.poolProps.location.id = cur_dev < 0 ? 0 : cur_dev;
+  np.bytesize = size;
+  CUresult rc = add_node(capture_graph, CU_GRAPH_NODE_TYPE_MEM_ALLOC, &np, NULL);
+  if (rc == CUDA_SUCCESS) *p = np.dptr;
+  return rc;
+}
+
 /* STUB_CUDA_CTOR_REENTER=1: while being loaded, call cuInit through the global scope (the preloaded hook),
  * as a driver or a profiler might: libvgpu must not deadlock or recurse if it is loading us right now. */
 static int ctor_result = -1;
@@ -471,7 +641,16 @@ static const struct {
     {"cuDeviceTotalMem", 2000, -1, (void *)cuDeviceTotalMem},
     {"cuDevicePrimaryCtxRetain", 7000, -1, (void *)cuDevicePrimaryCtxRetain},
     {"cuCtxSetCurrent", 4000, -1, (void *)cuCtxSetCurrent},
+    {"cuCtxCreate", 12050, -1, (void *)cuCtxCreate_v4},
+    {"cuCtxCreate", 11040, -1, (void *)cuCtxCreate_v3},
     {"cuCtxCreate", 3020, -1, (void *)cuCtxCreate_v2},
+    {"cuGraphAddMemAllocNode", 11040, -1, (void *)cuGraphAddMemAllocNode},
+    {"cuGraphInstantiate", 12000, -1, (void *)cuGraphInstantiateWithFlags},
+    {"cuGraphInstantiate", 11000, -1, (void *)cuGraphInstantiate_v2},
+    {"cuGraphInstantiateWithFlags", 11040, -1, (void *)cuGraphInstantiateWithFlags},
+    {"cuGraphInstantiateWithParams", 12000, 1, (void *)cuGraphInstantiateWithParams_ptsz},
+    {"cuGraphInstantiateWithParams", 12000, 0, (void *)cuGraphInstantiateWithParams},
+    {"cuGraphExecDestroy", 10000, -1, (void *)cuGraphExecDestroy},
     {"cuCtxDestroy", 4000, -1, (void *)cuCtxDestroy_v2},
     {"cuCtxGetDevice", 2000, -1, (void *)cuCtxGetDevice},
     {"cuMemGetInfo", 3020, -1, (void *)cuMemGetInfo_v2},
@@ -509,10 +688,8 @@ static const struct {
 static CUresult thunk_cuMemAlloc_v2(CUdeviceptr *p, size_t size) { return cuMemAlloc_v2(p, size); }
 static CUresult thunk_cuLaunchKernel_ptsz KPARAMS { return cuLaunchKernel_ptsz(f, gx, gy, gz, bx, by, bz, shmem, s, params, extra); }
 static CUresult thunk_cuLaunchKernel KPARAMS { return cuLaunchKernel(f, gx, gy, gz, bx, by, bz, shmem, s, params, extra); }
-static CUresult thunk_cuCtxCreate_v4(CUcontext *ctx, void *params, unsigned int flags, CUdevice d) {
-  (void)params;
-  last_call = "cuCtxCreate_v4";
-  return cuCtxCreate_v2(ctx, flags, d);
+static CUresult thunk_cuCtxCreate_v4(CUcontext *ctx, CUctxCreateParams *params, unsigned int flags, CUdevice d) {
+  return cuCtxCreate_v4(ctx, params, flags, d);
 }
 
 static CUresult lookup(const char *symbol, void **pfn, int ver, cuuint64_t flags, int *status) {
@@ -531,7 +708,7 @@ static CUresult lookup(const char *symbol, void **pfn, int ver, cuuint64_t flags
       if (table[i].fn == (void *)cuMemAlloc_v2) *pfn = (void *)thunk_cuMemAlloc_v2;
       if (table[i].fn == (void *)cuLaunchKernel_ptsz) *pfn = (void *)thunk_cuLaunchKernel_ptsz;
       if (table[i].fn == (void *)cuLaunchKernel) *pfn = (void *)thunk_cuLaunchKernel;
-      if (table[i].fn == (void *)cuCtxCreate_v2 && ver >= 13000) *pfn = (void *)thunk_cuCtxCreate_v4;
+      if (table[i].fn == (void *)cuCtxCreate_v4 && ver >= 13000) *pfn = (void *)thunk_cuCtxCreate_v4;
     }
     if (status) *status = CU_GET_PROC_ADDRESS_SUCCESS;
     return CUDA_SUCCESS;
@@ -545,4 +722,21 @@ EXPORT CUresult cuGetProcAddress(const char *symbol, void **pfn, int ver, cuuint
 }
 EXPORT CUresult cuGetProcAddress_v2(const char *symbol, void **pfn, int ver, cuuint64_t flags, int *status) {
   return lookup(symbol, pfn, ver, flags, status);
+}
+
+/* ---- the simulated card, for the stub NVML and the share harness ---- */
+EXPORT uint64_t stub_cuda_busy_ns(int32_t pid) { return simcard_total_busy(simcard_get(), pid); }
+/* Utilisation in percent of pid (0: the whole card) over the last window_ns; the PIDs active in it in *pids. */
+EXPORT unsigned stub_cuda_sim_util(int32_t pid, uint64_t window_ns) {
+  uint64_t now = simcard_now();
+  uint64_t busy = simcard_busy(simcard_get(), pid, now - window_ns, now);
+  unsigned u = (unsigned)(busy * 100 / window_ns);
+  return u > 100 ? 100 : u;
+}
+EXPORT int stub_cuda_sim_active(int32_t *pids, int max) {
+  simcard *c = simcard_get();
+  int n = 0;
+  for (uint32_t i = 0; i < c->nproc && i < SIMCARD_PROCS && n < max; i++)
+    if (c->procs[i].pid != 0) pids[n++] = c->procs[i].pid;
+  return n;
 }

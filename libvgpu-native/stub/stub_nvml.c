@@ -48,6 +48,11 @@ static unsigned script_util(void) {
   while (k-- > 0) p = strchr(p, ',') + 1;
   return (unsigned)atoi(p);
 }
+static int host_pid(void) {
+  typedef int (*fn)(void);
+  fn f = (fn)dlsym(RTLD_DEFAULT, "stub_host_pid");
+  return f ? f() : (int)getpid();
+}
 static nvmlDevice_t handle(int i) { return (nvmlDevice_t)(uintptr_t)(0x100 + i); }
 static int index_of(nvmlDevice_t d) {
   int i = (int)((uintptr_t)d - 0x100);
@@ -95,9 +100,20 @@ EXPORT nvmlReturn_t nvmlDeviceGetMemoryInfo_v2(nvmlDevice_t d, nvmlMemory_v2_t *
   m->free = m->total - m->used;
   return NVML_SUCCESS;
 }
+/* With STUB_CUDA_KERNEL_NS the stub driver runs kernels on a simulated card: utilisation is measured there, over
+ * the last 200 ms (about one NVML sample period), device-wide and per process. */
+#define SIM_WINDOW_NS 200000000ULL
+typedef unsigned (*sim_util_fn)(int32_t, uint64_t);
+typedef int (*sim_active_fn)(int32_t *, int);
+static sim_util_fn sim_util(void) {
+  const char *k = getenv("STUB_CUDA_KERNEL_NS");
+  return k != NULL && *k && strcmp(k, "0") != 0 ? (sim_util_fn)dlsym(RTLD_DEFAULT, "stub_cuda_sim_util") : NULL;
+}
+
 EXPORT nvmlReturn_t nvmlDeviceGetUtilizationRates(nvmlDevice_t d, nvmlUtilization_t *u) {
   if (index_of(d) < 0) return NVML_ERROR_INVALID_ARGUMENT;
-  u->gpu = script_util();
+  sim_util_fn sim = sim_util();
+  u->gpu = sim != NULL ? sim(0, SIM_WINDOW_NS) : script_util();
   u->memory = 0;
   return NVML_SUCCESS;
 }
@@ -111,10 +127,59 @@ EXPORT nvmlReturn_t nvmlDeviceGetProcessUtilization(nvmlDevice_t d, nvmlProcessU
   }
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
-  s[0].pid = (unsigned)getpid();
+  sim_util_fn sim = sim_util();
+  sim_active_fn active = (sim_active_fn)dlsym(RTLD_DEFAULT, "stub_cuda_sim_active");
+  if (sim != NULL && active != NULL) { /* every process on the simulated card */
+    int32_t pids[64];
+    int k = active(pids, 64);
+    unsigned m = 0;
+    for (int i = 0; i < k && m < *n; i++) {
+      s[m].pid = (unsigned)pids[i];
+      s[m].timeStamp = (unsigned long long)ts.tv_sec * 1000000ULL;
+      s[m].smUtil = sim(pids[i], SIM_WINDOW_NS);
+      s[m].memUtil = s[m].encUtil = s[m].decUtil = 0;
+      m++;
+    }
+    *n = m;
+    return NVML_SUCCESS;
+  }
+  s[0].pid = (unsigned)host_pid(); /* NVML reports PIDs of the node's namespace */
   s[0].timeStamp = (unsigned long long)ts.tv_sec * 1000000ULL;
   s[0].smUtil = script_util();
   s[0].memUtil = s[0].encUtil = s[0].decUtil = 0;
   *n = 1;
   return NVML_SUCCESS;
+}
+
+/* nvmlProcessInfo_t (v2/v3 entry points): pid, usedGpuMemory, gpuInstanceId, computeInstanceId. */
+typedef struct {
+  unsigned int pid;
+  unsigned long long usedGpuMemory;
+  unsigned int gpuInstanceId, computeInstanceId;
+} stub_proc_info;
+
+static nvmlReturn_t running(nvmlDevice_t d, unsigned int *count, stub_proc_info *infos) {
+  int k = index_of(d);
+  if (k < 0 || count == NULL) return NVML_ERROR_INVALID_ARGUMENT;
+  typedef int (*fn)(int, unsigned *, int);
+  fn f = (fn)dlsym(RTLD_DEFAULT, "stub_cuda_procs");
+  unsigned pids[64];
+  int n = f ? f(k, pids, 64) : 0;
+  if (infos == NULL || *count < (unsigned)n) {
+    *count = (unsigned)n;
+    return n == 0 ? NVML_SUCCESS : NVML_ERROR_INSUFFICIENT_SIZE;
+  }
+  for (int i = 0; i < n; i++) {
+    infos[i].pid = pids[i];
+    infos[i].usedGpuMemory = 0;
+    infos[i].gpuInstanceId = infos[i].computeInstanceId = 0xffffffffu;
+  }
+  *count = (unsigned)n;
+  return NVML_SUCCESS;
+}
+EXPORT nvmlReturn_t nvmlDeviceGetComputeRunningProcesses_v3(nvmlDevice_t d, unsigned int *count, stub_proc_info *infos) {
+  return running(d, count, infos);
+}
+EXPORT nvmlReturn_t nvmlDeviceGetComputeRunningProcesses_v2(nvmlDevice_t d, unsigned int *count, stub_proc_info *infos) {
+  return running(d, count, infos);
 }

@@ -147,12 +147,22 @@ static void bucket_converges_down_when_over_limit_and_up_when_under(void) {
   vgpu_bucket_init(&b, 132, 30);
   int64_t start = b.share;
   CHECK_EQ_U(start, b.capacity * 30 / 100);
-  for (int i = 0; i < 50; i++) vgpu_bucket_adjust(&b, 30, 90);
+  for (int i = 0; i < 50; i++) vgpu_bucket_adjust(&b, 30, 90, true);
   CHECK_EQ_U(b.share, b.capacity * 30 / 1000); /* floored at a tenth of the nominal share, never negative */
-  for (int i = 0; i < 50; i++) vgpu_bucket_adjust(&b, 30, 0);
+  for (int i = 0; i < 50; i++) vgpu_bucket_adjust(&b, 30, 0, false);
   CHECK(b.share == b.capacity); /* capped */
   CHECK_EQ_U(vgpu_bucket_refill(&b, b.capacity - 1), b.capacity);
   CHECK_EQ_U(vgpu_bucket_refill(&b, -b.capacity * 3), -b.capacity * 2);
+  /* starved below the limit with the pool full: the pool doubles, up to 64x nominal, and shrinks back */
+  int64_t nominal = b.nominal;
+  for (int i = 0; i < 200; i++) vgpu_bucket_adjust(&b, 30, 10, true);
+  CHECK_EQ_U(b.capacity, nominal * VGPU_BUCKET_MAX_GROWTH);
+  CHECK(b.share == b.capacity);
+  for (int i = 0; i < 200; i++) vgpu_bucket_adjust(&b, 30, 90, true);
+  CHECK_EQ_U(b.capacity, nominal);
+  CHECK_EQ_U(b.share, nominal * 30 / 1000);
+  for (int i = 0; i < 200; i++) vgpu_bucket_adjust(&b, 30, 10, false); /* not starved: no growth */
+  CHECK_EQ_U(b.capacity, nominal);
 }
 
 static void launch_cost_and_throttle_policy(void) {
@@ -191,12 +201,43 @@ static void track_table_round_trips_and_separates_kinds(void) {
   vgpu_track_clear(&t);
 }
 
+static void npu_config_reads_hami_and_own_names(void) {
+  env_t e = {{"NPU_MEM_QUOTA=4096", "NPU_MEM_QUOTA_1=2g", "NPU_PRIORITY=30.0", "NPU_LOCAL_SHM_PATH=/hami-vnpu-shmem/r",
+              "NPU_GLOBAL_SHM_PATH=/hami-shared-region/3.sched", "NPU_GLOBAL_SHM_PATH_1=/hami-shared-region/5.sched",
+              "CUDA_DEVICE_MEMORY_LIMIT=1g", NULL}};
+  vgpu_config c;
+  reports = 0;
+  vgpu_config_load_env(&c, &vgpu_env_npu, env_get, &e, report, NULL);
+  CHECK_EQ_U(reports, 0);
+  CHECK_EQ_U(c.mem_limit[0], 4096ULL << 20); /* MiB, as HAMi's device plugin writes it */
+  CHECK_EQ_U(c.mem_limit[1], 2ULL << 30);    /* a suffix is a size */
+  CHECK_EQ_U(c.mem_limit[2], 4096ULL << 20);
+  CHECK_EQ_U(c.sm_limit[0], 30);             /* NPU_PRIORITY as the percentage when NPU_CORE_PERCENT is unset */
+  CHECK(strcmp(c.shared_cache, "/hami-vnpu-shmem/r") == 0);
+  CHECK(strcmp(c.scheduler[0], "/hami-shared-region/3.sched") == 0);
+  CHECK(strcmp(c.scheduler[1], "/hami-shared-region/5.sched") == 0 && c.scheduler[2][0] == '\0');
+  env_t f = {{"NPU_CORE_PERCENT=50", "NPU_CORE_PERCENT_1=20", "NPU_PRIORITY=30", "NPU_MEM_QUOTA=lots", NULL}};
+  reports = 0;
+  vgpu_config_load_env(&c, &vgpu_env_npu, env_get, &f, report, NULL);
+  CHECK_EQ_U(c.sm_limit[0], 50); /* ours wins */
+  CHECK_EQ_U(c.sm_limit[1], 20);
+  CHECK_EQ_U(c.mem_limit[0], 0);
+  CHECK_EQ_U(reports, 1);
+  CHECK(strstr(last_report, "NPU_MEM_QUOTA='lots'") != NULL);
+  CHECK(strcmp(c.shared_cache, "/tmp/vnpu.cache") == 0);
+  env_t g = {{"CUDA_DEVICE_SM_LIMIT=30.0", NULL}}; /* CUDA keeps integer percentages */
+  reports = 0;
+  vgpu_config_load(&c, env_get, &g, report, NULL);
+  CHECK_EQ_U(reports, 1);
+}
+
 int main(void) {
   parse_size_accepts_plugin_formats();
   parse_size_rejects_garbage_and_overflow();
   config_reads_per_device_limits_over_global();
   config_defaults_without_env();
   config_reports_malformed_values_by_name();
+  npu_config_reads_hami_and_own_names();
   meminfo_is_clamped_never_underflows();
   oom_decision_is_exact_at_the_limit();
   array_and_pitch_sizes();

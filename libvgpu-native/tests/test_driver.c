@@ -4,6 +4,8 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -12,50 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../src/cuda_abi.h"
+#include "../stub/runtime_api.h"
 #include "check.h"
+#include "vgpu/region.h"
 
 #define MIB (1ULL << 20)
-
-CUresult cuInit(unsigned int);
-CUresult cuDevicePrimaryCtxRetain(CUcontext *, CUdevice);
-CUresult cuCtxSetCurrent(CUcontext);
-CUresult cuMemGetInfo_v2(size_t *, size_t *);
-CUresult cuDeviceTotalMem_v2(size_t *, CUdevice);
-CUresult cuMemAlloc_v2(CUdeviceptr *, size_t);
-CUresult cuMemFree_v2(CUdeviceptr);
-CUresult cuMemAllocPitch_v2(CUdeviceptr *, size_t *, size_t, size_t, unsigned int);
-CUresult cuMemAllocManaged(CUdeviceptr *, size_t, unsigned int);
-CUresult cuMemAllocAsync(CUdeviceptr *, size_t, CUstream);
-CUresult cuMemAllocAsync_ptsz(CUdeviceptr *, size_t, CUstream);
-CUresult cuMemAllocFromPoolAsync(CUdeviceptr *, size_t, CUmemoryPool, CUstream);
-CUresult cuMemFreeAsync(CUdeviceptr, CUstream);
-CUresult cuMemFreeAsync_ptsz(CUdeviceptr, CUstream);
-CUresult cuMemCreate(CUmemGenericAllocationHandle *, size_t, const CUmemAllocationProp *, unsigned long long);
-CUresult cuMemRelease(CUmemGenericAllocationHandle);
-CUresult cuArrayCreate_v2(CUarray *, const CUDA_ARRAY_DESCRIPTOR *);
-CUresult cuArray3DCreate_v2(CUarray *, const CUDA_ARRAY3D_DESCRIPTOR *);
-CUresult cuArrayDestroy(CUarray);
-CUresult cuLaunchKernel(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, CUstream,
-                        void **, void **);
-CUresult cuLaunchKernel_ptsz(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,
-                             CUstream, void **, void **);
-CUresult cuLaunchKernelEx(const CUlaunchConfig *, CUfunction, void **, void **);
-CUresult cuLaunchKernelEx_ptsz(const CUlaunchConfig *, CUfunction, void **, void **);
-CUresult cuLaunchCooperativeKernel(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,
-                                   CUstream, void **);
-CUresult cuLaunchCooperativeKernel_ptsz(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,
-                                        unsigned, CUstream, void **);
-CUresult cuGraphLaunch(CUgraphExec, CUstream);
-CUresult cuGraphLaunch_ptsz(CUgraphExec, CUstream);
-nvmlReturn_t nvmlInit_v2(void);
-nvmlReturn_t nvmlDeviceGetHandleByIndex_v2(unsigned int, nvmlDevice_t *);
-nvmlReturn_t nvmlDeviceGetMemoryInfo(nvmlDevice_t, nvmlMemory_t *);
-nvmlReturn_t nvmlDeviceGetMemoryInfo_v2(nvmlDevice_t, nvmlMemory_v2_t *);
-const char *stub_cuda_last_call(void);
-unsigned long long stub_cuda_frees(void);
-unsigned long long stub_cuda_used(int);
-CUresult stub_cuda_alloc_untracked(unsigned long long *, unsigned long long);
 
 static void use_device(int d) {
   CUcontext c;
@@ -350,63 +313,26 @@ static int throttle(const char *expect) {
   CHECK_DONE();
 }
 
+static void race_setup(void) { use_device(0); }
+static int race_alloc(uint64_t *key, size_t bytes, uint64_t r) {
+  (void)r;
+  CUdeviceptr p = 0;
+  CUresult rc = cuMemAlloc_v2(&p, bytes);
+  *key = p;
+  return rc;
+}
+static int race_free(uint64_t key, uint64_t r) {
+  (void)r;
+  return cuMemFree_v2(key);
+}
+static unsigned long long race_used(void) { return stub_cuda_used(0); }
+
 /* 16 forked workers race against a 1 GiB limit on one shared file: the sum never exceeds it. */
 static int race(void) {
   CHECK(cuInit(0) == CUDA_SUCCESS);
-  enum { WORKERS = 16 };
-  int up[2], go[2];
-  CHECK(pipe(up) == 0 && pipe(go) == 0);
-  pid_t kids[WORKERS];
-  for (int w = 0; w < WORKERS; w++) {
-    kids[w] = fork();
-    if (kids[w] == 0) {
-      close(up[0]);
-      close(go[1]);
-      use_device(0);
-      uint64_t held, seed = (uint64_t)getpid() * 2654435761u;
-      CUdeviceptr ptrs[4096];
-      int n = 0;
-      for (int i = 0; i < 400 && n < 4096; i++) {
-        seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
-        size_t sz = (size_t)(1 + seed % 16) * MIB;
-        if (seed % 5 == 0 && n > 0) { /* churn */
-          CHECK(cuMemFree_v2(ptrs[--n]) == 0);
-          continue;
-        }
-        CUresult rc = cuMemAlloc_v2(&ptrs[n], sz);
-        if (rc == CUDA_SUCCESS) n++;
-        else CHECK(rc == CUDA_ERROR_OUT_OF_MEMORY);
-      }
-      /* hold what we have and report it: the driver's own count of our allocations is the truth */
-      held = stub_cuda_used(0);
-      CHECK(write(up[1], &held, sizeof held) == sizeof held);
-      char c;
-      CHECK(read(go[0], &c, 1) == 1);
-      while (n > 0) CHECK(cuMemFree_v2(ptrs[--n]) == 0);
-      _exit(check_failures ? 1 : 0);
-    }
-  }
-  close(up[1]);
-  uint64_t sum = 0;
-  for (int w = 0; w < WORKERS; w++) {
-    uint64_t h = 0;
-    CHECK(read(up[0], &h, sizeof h) == sizeof h);
-    sum += h;
-  }
-  unsigned long long (*peak)(void) = (unsigned long long (*)(void))dlsym(RTLD_DEFAULT, "stub_cuda_shared_peak");
-  CHECK(peak != NULL);
-  fprintf(stderr, "16 workers hold %llu MiB together; driver-side peak %llu MiB (limit 1024 MiB)\n",
-          (unsigned long long)(sum >> 20), peak ? peak() >> 20 : 0);
-  CHECK(peak != NULL && peak() <= 1024 * MIB && peak() >= 1024 * MIB - 16 * MIB); /* at no instant above the limit */
-  CHECK(sum <= 1024 * MIB);
-  CHECK(sum >= 1024 * MIB - 16 * 16 * MIB); /* they did fill it: the limit was the bound */
-  char go_all[WORKERS];
-  memset(go_all, 'g', sizeof go_all);
-  CHECK(write(go[1], go_all, sizeof go_all) == sizeof go_all);
-  for (int w = 0; w < WORKERS; w++) {
-    int st;
-    CHECK(waitpid(kids[w], &st, 0) == kids[w] && WIFEXITED(st) && WEXITSTATUS(st) == 0);
-  }
+  race_ops o = {16, 1024 * MIB, race_setup, race_alloc, race_free, CUDA_ERROR_OUT_OF_MEMORY, race_used,
+                stub_cuda_shared_peak};
+  race_run(&o, "CUDA workers");
   use_device(0);
   CHECK_EQ_U(free_now(), 1024 * MIB); /* everything returned */
   CHECK_DONE();
@@ -437,8 +363,7 @@ static int killmem(void) {
   CHECK_DONE();
 }
 
-CUresult cuCtxCreate_v2(CUcontext *, unsigned int, CUdevice);
-CUresult cuCtxDestroy_v2(CUcontext);
+typedef CUresult (*ctx_create_v4_fn)(CUcontext *, CUctxCreateParams *, unsigned int, CUdevice);
 
 /* The stub answers cuGetProcAddress with non-exported thunks: the name/version fallback picks the hook, never a
  * hook of another ABI (cuCtxCreate at 13000 is the v4 ABI, which is not hooked). limit 0 = 64m */
@@ -458,7 +383,12 @@ static int procaddr_thunks(void) {
   CHECK(((launch_fn)fn)(NULL, 1, 1, 1, 1, 1, 1, 0, NULL, NULL, NULL) == CUDA_SUCCESS);
   CHECK(strcmp(stub_cuda_last_call(), "cuLaunchKernel_ptsz") == 0);
   CHECK(gpa2("cuCtxCreate", &fn, 12000, 0, &status) == CUDA_SUCCESS && preloaded(fn));
-  CHECK(gpa2("cuCtxCreate", &fn, 13000, 0, &status) == CUDA_SUCCESS && !preloaded(fn));
+  /* 13000 is the v4 ABI: the driver answers with a thunk, the fallback picks the v4 hook, which calls the driver's v4 */
+  CHECK(gpa2("cuCtxCreate", &fn, 13000, 0, &status) == CUDA_SUCCESS && preloaded(fn) && fn == (void *)cuCtxCreate_v4);
+  CUcontext c4;
+  CHECK(((ctx_create_v4_fn)fn)(&c4, NULL, 0, 0) == CUDA_SUCCESS);
+  CHECK(strcmp(stub_cuda_last_call(), "cuCtxCreate_v4") == 0);
+  CHECK(cuCtxDestroy_v2(c4) == CUDA_SUCCESS);
   CHECK(gpa2("cuMemAlloc", &fn, 3000, 0, &status) == CUDA_SUCCESS && !preloaded(fn));
   CHECK_DONE();
 }
@@ -478,6 +408,18 @@ static int contexts(void) {
   CHECK(cuMemAlloc_v2(&p, 1) == CUDA_ERROR_OUT_OF_MEMORY);
   CHECK(cuMemFree_v2(p) == CUDA_SUCCESS);
   CHECK(cuCtxDestroy_v2(c) == CUDA_SUCCESS);
+  use_device(0);
+  CHECK_EQ_U(free_now(), 54 * MIB);
+  /* the v3 (affinity) and v4 (params) ABIs are charged the same way */
+  CUcontext c3, c4;
+  CHECK(cuCtxCreate_v3(&c3, NULL, 0, 0, 0) == CUDA_SUCCESS);
+  CHECK(strcmp(stub_cuda_last_call(), "cuCtxCreate_v3") == 0);
+  CHECK_EQ_U(free_now(), 44 * MIB);
+  CHECK(cuCtxCreate_v4(&c4, NULL, 0, 0) == CUDA_SUCCESS);
+  CHECK(strcmp(stub_cuda_last_call(), "cuCtxCreate_v4") == 0);
+  CHECK_EQ_U(free_now(), 34 * MIB);
+  CHECK(cuCtxDestroy_v2(c3) == CUDA_SUCCESS);
+  CHECK(cuCtxDestroy_v2(c4) == CUDA_SUCCESS);
   use_device(0);
   CHECK_EQ_U(free_now(), 54 * MIB);
   CHECK_DONE();
@@ -527,6 +469,140 @@ static int threads_and_fork(void) {
   CHECK_DONE();
 }
 
+static CUresult add_alloc_node(CUgraph g, size_t bytes) {
+  CUDA_MEM_ALLOC_NODE_PARAMS p;
+  memset(&p, 0, sizeof p);
+  p.poolProps.location.type = CU_MEM_LOCATION_TYPE_DEVICE;
+  p.poolProps.location.id = 0;
+  p.bytesize = bytes;
+  CUgraphNode n;
+  return cuGraphAddMemAllocNode(&n, g, NULL, 0, &p);
+}
+
+/* limit 0 = 64m: graph memory nodes are charged when the graph is instantiated, until the exec is destroyed */
+static int graphs(void) {
+  CHECK(cuInit(0) == CUDA_SUCCESS);
+  use_device(0);
+  CUgraph g;
+  CHECK(cuGraphCreate(&g, 0) == CUDA_SUCCESS);
+  CUgraphNode e;
+  CHECK(cuGraphAddEmptyNode(&e, g, NULL, 0) == CUDA_SUCCESS);
+  CHECK(add_alloc_node(g, 40 * MIB) == CUDA_SUCCESS);
+  CHECK_EQ_U(free_now(), 64 * MIB);                                    /* an address only, not memory yet */
+  CHECK(add_alloc_node(g, 30 * MIB) == CUDA_ERROR_OUT_OF_MEMORY);      /* 70 MiB could never fit */
+  CHECK(add_alloc_node(g, 20 * MIB) == CUDA_SUCCESS);
+  CUgraphExec x, y;
+  CHECK(cuGraphInstantiateWithFlags(&x, g, 0) == CUDA_SUCCESS);
+  CHECK_EQ_U(free_now(), 4 * MIB);
+  CHECK_EQ_U(stub_cuda_used(0), 60 * MIB);
+  CUdeviceptr p;
+  CHECK(cuMemAlloc_v2(&p, 8 * MIB) == CUDA_ERROR_OUT_OF_MEMORY);
+  unsigned long long before = stub_cuda_used(0);
+  CHECK(cuGraphInstantiate_v2(&y, g, NULL, NULL, 0) == CUDA_ERROR_OUT_OF_MEMORY); /* a second exec: 60 more */
+  CHECK(cuGraphInstantiateWithParams(&y, g, NULL) == CUDA_ERROR_OUT_OF_MEMORY);
+  CHECK_EQ_U(stub_cuda_used(0), before);                              /* refused before the driver allocated */
+  CHECK(cuGraphExecDestroy(x) == CUDA_SUCCESS);
+  CHECK_EQ_U(free_now(), 64 * MIB);
+  CHECK(cuGraphInstantiate_v2(&y, g, NULL, NULL, 0) == CUDA_SUCCESS);
+  CHECK_EQ_U(free_now(), 4 * MIB);
+  CHECK(cuGraphExecDestroy(y) == CUDA_SUCCESS);
+  CHECK(cuGraphDestroy(g) == CUDA_SUCCESS);
+  /* stream capture: cuMemAllocAsync on a capturing stream becomes a node, charged once, at instantiation */
+  CUstream s = (CUstream)(uintptr_t)0x51;
+  CHECK(cuStreamBeginCapture_v2(s, 0) == CUDA_SUCCESS);
+  CHECK(cuMemAllocAsync(&p, 32 * MIB, s) == CUDA_SUCCESS);
+  CHECK_EQ_U(free_now(), 64 * MIB);
+  CHECK(cuStreamEndCapture(s, &g) == CUDA_SUCCESS);
+  CHECK(cuGraphInstantiateWithFlags(&x, g, 0) == CUDA_SUCCESS);
+  CHECK_EQ_U(free_now(), 32 * MIB);
+  CHECK(cuMemAlloc_v2(&p, 33 * MIB) == CUDA_ERROR_OUT_OF_MEMORY);
+  CHECK(cuGraphExecDestroy(x) == CUDA_SUCCESS);
+  CHECK_EQ_U(free_now(), 64 * MIB);
+  CHECK_EQ_U(stub_cuda_used(0), 0);
+  /* cuGetProcAddress: the graph hooks by base name and version */
+  void *h = dlopen("libcuda.so.1", RTLD_NOW);
+  gpa2_fn gpa2 = (gpa2_fn)dlsym(h, "cuGetProcAddress_v2");
+  void *fn = NULL;
+  int status;
+  CHECK(gpa2("cuGraphInstantiate", &fn, 12000, 0, &status) == 0 && fn == (void *)cuGraphInstantiateWithFlags);
+  CHECK(gpa2("cuGraphInstantiate", &fn, 11000, 0, &status) == 0 && fn == (void *)cuGraphInstantiate_v2);
+  CHECK(gpa2("cuGraphAddMemAllocNode", &fn, 11040, 0, &status) == 0 && fn == (void *)cuGraphAddMemAllocNode);
+  CHECK(gpa2("cuCtxCreate", &fn, 11040, 0, &status) == 0 && fn == (void *)cuCtxCreate_v3);
+  CHECK(gpa2("cuCtxCreate", &fn, 12050, 0, &status) == 0 && fn == (void *)cuCtxCreate_v4);
+  CHECK(gpa2("cuCtxCreate", &fn, 3020, 0, &status) == 0 && fn == (void *)cuCtxCreate_v2);
+  CHECK_DONE();
+}
+
+
+/* The own region, mapped read-only (what a node monitor reads). */
+static const vgpu_region *map_region(void) {
+  const char *path = getenv("CUDA_DEVICE_MEMORY_SHARED_CACHE");
+  int fd = path ? open(path, O_RDONLY) : -1;
+  CHECK(fd >= 0);
+  if (fd < 0) return NULL;
+  void *m = mmap(NULL, sizeof(vgpu_region), PROT_READ, MAP_SHARED, fd, 0);
+  close(fd);
+  CHECK(m != MAP_FAILED);
+  return m == MAP_FAILED ? NULL : m;
+}
+static int32_t slot_host_pid(const vgpu_region *r, pid_t pid) {
+  for (uint32_t i = 0; r != NULL && i < r->slot_high && i < VGPU_MAX_SLOTS; i++)
+    if (r->slots[i].pid == pid) return __atomic_load_n(&r->slots[i].host_pid, __ATOMIC_ACQUIRE);
+  return -1;
+}
+
+/* Host PID discovery: every process's slot carries its PID as NVML reports it (the node's namespace), also when
+ * several processes of the container create their contexts at the same moment. Run inside a PID namespace by
+ * tests/hostpid_ns.sh, where the two PIDs differ; outside one they are equal. */
+static int hostpid(void) {
+  CHECK(cuInit(0) == CUDA_SUCCESS);
+  use_device(0);
+  const vgpu_region *r = map_region();
+  int host = stub_host_pid();
+  fprintf(stderr, "pid %d, host pid %d\n", (int)getpid(), host);
+  CHECK_EQ_U(slot_host_pid(r, getpid()), host);
+  if (getenv("STUB_HOST_PROC") != NULL) CHECK(host != getpid()); /* really in another PID namespace */
+  enum { KIDS = 4 };
+  int up[2], go[2], done[2];
+  CHECK(pipe(up) == 0 && pipe(go) == 0 && pipe(done) == 0);
+  pid_t kids[KIDS];
+  for (int k = 0; k < KIDS; k++) {
+    kids[k] = fork();
+    if (kids[k] == 0) {
+      char c;
+      if (read(go[0], &c, 1) != 1) _exit(2); /* all start their contexts together */
+      CUcontext ctx;
+      int ids[2] = {(int)getpid(), stub_host_pid()};
+      if (cuCtxCreate_v2(&ctx, 0, 0) != CUDA_SUCCESS) _exit(3);
+      if (write(up[1], ids, sizeof ids) != sizeof ids) _exit(4);
+      if (read(done[0], &c, 1) != 1) _exit(5); /* stay alive until checked */
+      _exit(0);
+    }
+  }
+  char starts[KIDS];
+  memset(starts, 's', sizeof starts);
+  CHECK(write(go[1], starts, KIDS) == KIDS);
+  for (int k = 0; k < KIDS; k++) {
+    int ids[2];
+    CHECK(read(up[0], ids, sizeof ids) == sizeof ids);
+    int32_t got = slot_host_pid(r, ids[0]);
+    if (got != ids[1]) fprintf(stderr, "child %d: slot host_pid %d, want %d\n", ids[0], got, ids[1]);
+    CHECK(got == ids[1]);
+  }
+  CHECK(write(done[1], starts, KIDS) == KIDS);
+  for (int k = 0; k < KIDS; k++) {
+    int st;
+    CHECK(waitpid(kids[k], &st, 0) == kids[k] && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  }
+  /* the SM limiter matches NVML's per-process samples through the host PID (the watcher logs which it used) */
+  for (int i = 0; i < 40; i++) {
+    CHECK(cuLaunchKernel(NULL, 1, 1, 1, 1, 1, 1, 0, NULL, NULL, NULL) == CUDA_SUCCESS);
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+  CHECK_DONE();
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) return 64;
   const char *t = argv[1];
@@ -542,6 +618,8 @@ int main(int argc, char **argv) {
   if (strcmp(t, "threads_and_fork") == 0) return threads_and_fork();
   if (strcmp(t, "procaddr_thunks") == 0) return procaddr_thunks();
   if (strcmp(t, "killmem") == 0) return killmem();
+  if (strcmp(t, "graphs") == 0) return graphs();
+  if (strcmp(t, "hostpid") == 0) return hostpid();
   fprintf(stderr, "unknown test %s\n", t);
   return 64;
 }

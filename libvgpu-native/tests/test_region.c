@@ -209,10 +209,10 @@ static void bad_files_are_refused_with_a_clear_reason(void) {
   write_file(good, sizeof(vgpu_region) / 2); /* right header, cut short */
   CHECK(vgpu_region_open(&h, path, err, sizeof err) == VGPU_REGION_TRUNCATED);
 
-  good->major = 2; /* a future layout */
+  good->major = VGPU_REGION_MAJOR + 1; /* a future layout */
   write_file(good, sizeof(vgpu_region));
   CHECK(vgpu_region_open(&h, path, err, sizeof err) == VGPU_REGION_BAD_VERSION);
-  CHECK(strstr(err, "version 2.0") != NULL && strstr(err, "refusing") != NULL);
+  CHECK(strstr(err, "version 3.0") != NULL && strstr(err, "refusing") != NULL);
 
   good->major = VGPU_REGION_MAJOR;
   good->size = 2008952; /* HAMi-core's v1 size: same magic would still be refused by size */
@@ -259,6 +259,16 @@ static void slot_of_a_crashed_predecessor_with_our_pid_is_reused(void) {
   vgpu_region_close(&h2);
 }
 
+static void host_pid_is_the_single_unclaimed_newcomer(void) {
+  uint32_t before[] = {100, 200}, after1[] = {100, 200, 300}, after2[] = {100, 300, 400}, after3[] = {100, 200};
+  int32_t claimed[] = {300};
+  CHECK(vgpu_hostpid_pick(before, 2, after1, 3, NULL, 0) == 300);
+  CHECK(vgpu_hostpid_pick(before, 2, after2, 3, NULL, 0) == 0);      /* two newcomers: ambiguous */
+  CHECK(vgpu_hostpid_pick(before, 2, after2, 3, claimed, 1) == 400); /* one of them is another slot's */
+  CHECK(vgpu_hostpid_pick(before, 2, after3, 2, NULL, 0) == 0);      /* nothing new */
+  CHECK(vgpu_hostpid_pick(before, 2, after1, 3, claimed, 1) == 0);   /* the newcomer is already claimed */
+}
+
 int main(void) {
   snprintf(dir, sizeof dir, "/tmp/vgpu-region-test-XXXXXX");
   if (mkdtemp(dir) == NULL) return 2;
@@ -270,6 +280,7 @@ int main(void) {
   bad_files_are_refused_with_a_clear_reason();
   dead_and_reused_pids_are_detected();
   slot_of_a_crashed_predecessor_with_our_pid_is_reused();
+  host_pid_is_the_single_unclaimed_newcomer();
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
   if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", dir);

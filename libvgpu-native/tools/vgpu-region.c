@@ -2,9 +2,9 @@
  * vgpu-region: prints a container's shared accounting region (read-only, never creates or repairs it).
  *   vgpu-region <file>
  * Output, one key=value record per line:
- *   region version=1.0 limits_set=1 priority=1 utilization_switch=1 block_launches=0 slots=2
+ *   region version=2.0 limits_set=1 priority=1 utilization_switch=1 block_launches=0 slots=2
  *   device index=0 limit_bytes=4294967296 used_bytes=1048576 sm_limit=30
- *   slot index=0 pid=123 alive=1 used_bytes_0=1048576
+ *   slot index=0 pid=123 host_pid=4567 alive=1 used_bytes_0=1048576   (host_pid 0: not discovered)
  * Exit 0, or 1 with "error <reason>" when the file is not a readable region of this version.
  */
 #define _GNU_SOURCE
@@ -54,7 +54,8 @@ int main(int argc, char **argv) {
   for (uint32_t i = 0; i < high; i++) {
     const vgpu_slot *s = &r->slots[i];
     if (s->pid == 0) continue;
-    printf("slot index=%u pid=%d alive=%d", i, s->pid, vgpu_pid_alive(s->pid, s->start_time) ? 1 : 0);
+    printf("slot index=%u pid=%d host_pid=%d alive=%d", i, s->pid, s->host_pid,
+           vgpu_pid_alive(s->pid, s->start_time) ? 1 : 0);
     for (int d = 0; d < VGPU_MAX_DEVICES; d++)
       if (s->used[d] != 0) printf(" used_bytes_%d=%llu", d, (unsigned long long)s->used[d]);
     printf("\n");

@@ -12,7 +12,9 @@
 
 #define VGPU_MAX_DEVICES 16
 
-/* Environment variable names, exactly as the device plugin writes them. */
+#define VGPU_PATH_MAX 1024
+
+/* Environment variable names, exactly as the device plugin writes them (README: Configuration). */
 #define VGPU_ENV_MEMORY_LIMIT "CUDA_DEVICE_MEMORY_LIMIT"     /* also _<i> */
 #define VGPU_ENV_SM_LIMIT "CUDA_DEVICE_SM_LIMIT"             /* also _<i> */
 #define VGPU_ENV_SHARED_CACHE "CUDA_DEVICE_MEMORY_SHARED_CACHE"
@@ -21,6 +23,15 @@
 #define VGPU_ENV_LOG_LEVEL "LIBCUDA_LOG_LEVEL"
 #define VGPU_ENV_OVERSUBSCRIBE "CUDA_OVERSUBSCRIBE"
 #define VGPU_DEFAULT_SHARED_CACHE "/tmp/cudevshr.cache"
+/* Ascend (HAMi's names where they exist: NPU_MEM_QUOTA, NPU_PRIORITY, NPU_*_SHM_PATH, ASCEND_VISIBLE_DEVICES). */
+#define VGPU_ENV_NPU_MEM_QUOTA "NPU_MEM_QUOTA"       /* MiB (a k/m/g/t suffix also accepted); also _<i> (ours) */
+#define VGPU_ENV_NPU_CORE_PERCENT "NPU_CORE_PERCENT" /* ours: share of device time, percent; also _<i> */
+#define VGPU_ENV_NPU_PRIORITY "NPU_PRIORITY"         /* HAMi: the -core value; read as the percentage if ours is unset */
+#define VGPU_ENV_NPU_LOCAL_SHM "NPU_LOCAL_SHM_PATH"  /* the container's accounting region */
+#define VGPU_ENV_NPU_GLOBAL_SHM "NPU_GLOBAL_SHM_PATH" /* the card's time-slice registry (device 0); also _<i> (ours) */
+#define VGPU_ENV_NPU_LOG_LEVEL "VGPU_LOG_LEVEL"      /* ours */
+#define VGPU_ENV_ASCEND_VISIBLE "ASCEND_VISIBLE_DEVICES"
+#define VGPU_DEFAULT_NPU_LOCAL_SHM "/tmp/vnpu.cache"
 
 static inline uint64_t vgpu_sat_add(uint64_t a, uint64_t b) {
   uint64_t r = a + b;
@@ -46,16 +57,38 @@ int vgpu_parse_uint(const char *s, uint64_t max, uint64_t *out);
 
 typedef enum { VGPU_POLICY_DEFAULT = 0, VGPU_POLICY_FORCE = 1, VGPU_POLICY_DISABLE = 2 } vgpu_core_policy;
 
+/* The environment variable names of one front end (CUDA or Ascend); NULL = not read. */
+typedef struct {
+  const char *mem_limit;      /* global, and <name>_<i> per device */
+  bool mem_bare_mib;          /* a number without suffix is MiB (NPU_MEM_QUOTA), not bytes */
+  const char *core_limit;     /* percent; global and _<i> */
+  const char *core_limit_alt; /* read when core_limit is unset (HAMi's NPU_PRIORITY) */
+  const char *policy;
+  const char *priority;
+  const char *log_level;
+  const char *oversubscribe;
+  const char *region;         /* path of the container's accounting region */
+  const char *region_default;
+  const char *scheduler;      /* path of a card's time-slice registry: device 0, and _<i> per device */
+} vgpu_env_names;
+
+extern const vgpu_env_names vgpu_env_cuda;
+extern const vgpu_env_names vgpu_env_npu;
+
 typedef struct {
   uint64_t mem_limit[VGPU_MAX_DEVICES]; /* bytes, 0 = no limit */
   uint32_t sm_limit[VGPU_MAX_DEVICES];  /* percent, 100 = no limit */
-  bool any_mem_limit;                   /* some memory limit came from the env */
+  bool any_mem_limit;                   /* some memory limit is set */
   bool any_sm_limit;
   vgpu_core_policy policy;
   int32_t priority;    /* CUDA_TASK_PRIORITY, default 1 (low); 0 = high */
   bool oversubscribe;  /* CUDA_OVERSUBSCRIBE=true: managed memory is not charged */
+  bool refuse_all;     /* a limits file exists but is invalid: every limited allocation is refused (fail closed) */
+  bool from_file;      /* limits came from the limits file */
+  bool region_from_env; /* the region path was set in the environment (not the default) */
   int log_level;       /* LIBCUDA_LOG_LEVEL, default 2 */
-  char shared_cache[4096];
+  char shared_cache[VGPU_PATH_MAX];                /* the region path */
+  char scheduler[VGPU_MAX_DEVICES][VGPU_PATH_MAX]; /* per device; "" = none */
   int errors;          /* number of malformed values (each is reported through report) */
 } vgpu_config;
 
@@ -64,11 +97,16 @@ typedef const char *(*vgpu_getenv_fn)(const char *name, void *ctx);
 typedef void (*vgpu_report_fn)(const char *message, void *ctx);
 
 /*
- * Reads the configuration through getenv_fn (so tests can inject any
- * environment). Malformed values are reported and ignored (treated as unset).
+ * Reads a front end's configuration through getenv_fn (so tests can inject any environment). Malformed
+ * values are reported and ignored (treated as unset).
  */
+void vgpu_config_load_env(vgpu_config *cfg, const vgpu_env_names *names, vgpu_getenv_fn getenv_fn, void *env_ctx,
+                          vgpu_report_fn report, void *report_ctx);
+/* The CUDA front end's configuration (vgpu_config_load_env with vgpu_env_cuda). */
 void vgpu_config_load(vgpu_config *cfg, vgpu_getenv_fn getenv_fn, void *env_ctx, vgpu_report_fn report,
                       void *report_ctx);
+/* Recomputes any_mem_limit / any_sm_limit from the per-device limits. */
+void vgpu_config_settle(vgpu_config *cfg);
 
 /* OOM decision: may `size` more bytes be used when `used` are in use under `limit` (0 = none)? */
 static inline bool vgpu_fits(uint64_t used, uint64_t size, uint64_t limit) {
@@ -95,11 +133,20 @@ uint64_t vgpu_pitch_bytes(uint64_t width, uint64_t height, unsigned element_size
 typedef struct {
   int64_t capacity;
   int64_t share;
+  int64_t nominal; /* the initial capacity: SMs x 64 blocks */
 } vgpu_bucket;
 
+/* The pool grows at most to this many times its nominal size (kernels far shorter per block than the model). */
+#define VGPU_BUCKET_MAX_GROWTH 64
+
 void vgpu_bucket_init(vgpu_bucket *b, uint32_t sm_count, uint32_t limit_pct);
-/* Adjusts share after one sample of measured utilisation (percent). */
-void vgpu_bucket_adjust(vgpu_bucket *b, uint32_t limit_pct, uint32_t util_pct);
+/*
+ * Adjusts share after one sample of measured utilisation (percent). starved: some launch waited for tokens since
+ * the last sample. A pool whose full refill still leaves a starved device below its limit doubles (blocks are
+ * not time: a kernel's device time per block varies by orders of magnitude), up to VGPU_BUCKET_MAX_GROWTH x
+ * nominal; a pool far larger than needed halves back.
+ */
+void vgpu_bucket_adjust(vgpu_bucket *b, uint32_t limit_pct, uint32_t util_pct, bool starved);
 /* Step of one correction for a given distance |limit - util| (exposed for tests). */
 int64_t vgpu_bucket_step(const vgpu_bucket *b, uint32_t limit_pct, uint32_t diff_pct);
 /* New token count after a refill: min(capacity, tokens + share). */

@@ -10,6 +10,9 @@ typedef enum {
   VGPU_KIND_VMM = 2,    /* cuMemCreate handles */
   VGPU_KIND_ARRAY = 3,  /* CUarray handles */
   VGPU_KIND_CONTEXT = 4, /* cuCtxCreate contexts (measured overhead) */
+  VGPU_KIND_GRAPH_EXEC = 5, /* an instantiated graph's memory nodes, one entry per device */
+  VGPU_KIND_NPU_PTR = 6,    /* aclrtMalloc* / rtMalloc* pointers */
+  VGPU_KIND_NPU_PHYS = 7,   /* aclrtMallocPhysical / rtMallocPhysical handles */
 } vgpu_kind;
 
 typedef struct {
