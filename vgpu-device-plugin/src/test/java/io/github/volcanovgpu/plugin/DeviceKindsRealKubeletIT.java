@@ -112,7 +112,8 @@ class DeviceKindsRealKubeletIT {
         .containsEntry("ASCEND_VISIBLE_DEVICES", "6,7")
         .containsEntry("NPU_MEM_QUOTA", "16384")
         .containsEntry("NPU_PRIORITY", "40")
-        .containsEntry("NPU_GLOBAL_SHM_PATH", "/hami-shared-region/6_global_registry");
+        .containsEntry("NPU_GLOBAL_SHM_PATH", "/hami-shared-region/6.sched")
+        .containsEntry("NPU_GLOBAL_SHM_PATH_1", "/hami-shared-region/7.sched");
     assertThat(RealKubelet.checkpoint(soft).get("main").getMountsList())
         .anySatisfy(m -> assertThat(m.getContainerPath()).isEqualTo("/etc/vgpu/limits"));
     api.deleteNamespacedPod("soft", ns.name()).gracePeriodSeconds(0).execute();

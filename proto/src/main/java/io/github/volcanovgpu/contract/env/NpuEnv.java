@@ -21,10 +21,18 @@ public final class NpuEnv {
   public static final String CORE_PERCENT = "NPU_CORE_PERCENT";
   /** hami-core: the container's accounting region (HAMi's local shmem file). */
   public static final String LOCAL_SHM_PATH = "NPU_LOCAL_SHM_PATH";
-  /** hami-core: the card's node-global time-slice registry (of the container's first NPU). */
+  /**
+   * hami-core: the card's node-global time-slice registry of the container's first NPU; {@link #perDevice} for the
+   * others.
+   */
   public static final String GLOBAL_SHM_PATH = "NPU_GLOBAL_SHM_PATH";
   /** libvgpu's log level. */
   public static final String LOG_LEVEL = "VGPU_LOG_LEVEL";
 
   private NpuEnv() {}
+
+  /** libvgpu's per-device variant of {@code name} for the container's logical device {@code i}, e.g. {@code _1}. */
+  public static String perDevice(String name, int i) {
+    return name + "_" + i;
+  }
 }

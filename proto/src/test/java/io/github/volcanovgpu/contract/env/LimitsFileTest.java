@@ -4,17 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Java writer against libvgpu's golden limits files ({@code libvgpu-native/tests/golden}, copied into this
- * module's test resources): the same input gives the same bytes.
+ * The Java writer against libvgpu's golden limits files ({@code libvgpu-native/tests/golden}, the same files the C
+ * writer and reader are tested against): the same input gives the same bytes.
  */
 class LimitsFileTest {
   private static final LimitsFile NPU = LimitsFile.npu(List.of(
@@ -25,10 +23,10 @@ class LimitsFileTest {
       new LimitsFile.Device("GPU-8a3b2c1d-0000-4000-8000-000000000001", 2048, 30, "")),
       1, LimitsFile.CorePolicy.FORCE, false, "/tmp/vgpu/0b7f6a2e-1111-4222-8333-444455556666_main.cache");
 
+  private static final Path GOLDEN = Path.of("..", "libvgpu-native", "tests", "golden");
+
   private static String golden(String name) throws IOException {
-    try (InputStream in = LimitsFileTest.class.getResourceAsStream("/golden/" + name)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
+    return Files.readString(GOLDEN.resolve(name), StandardCharsets.UTF_8);
   }
 
   @Test
@@ -39,16 +37,6 @@ class LimitsFileTest {
   @Test
   void cudaLimitsAreWrittenByteForByteAsTheGolden() throws IOException {
     assertThat(CUDA.format()).isEqualTo(golden("limits-v1-cuda.txt"));
-  }
-
-  /** Once libvgpu-native's goldens are in the same checkout, the copies here must not drift from them. */
-  @Test
-  void copiesMatchLibvgpuNativesGoldensWhenPresent() throws IOException {
-    Path dir = Path.of("..", "libvgpu-native", "tests", "golden");
-    Assumptions.assumeTrue(Files.exists(dir.resolve("limits-v1-npu.txt")), "libvgpu-native goldens not here yet");
-    for (String name : List.of("limits-v1-npu.txt", "limits-v1-cuda.txt")) {
-      assertThat(Files.readString(dir.resolve(name))).as(name).isEqualTo(golden(name));
-    }
   }
 
   @Test

@@ -177,6 +177,9 @@ final class AscendAllocation implements AllocationKind {
       out.putEnvs(NpuEnv.CORE_PERCENT, Integer.toString(first.corePercent()));
     }
     out.putEnvs(NpuEnv.GLOBAL_SHM_PATH, first.scheduler());
+    for (int i = 1; i < limits.size(); i++) {
+      out.putEnvs(NpuEnv.perDevice(NpuEnv.GLOBAL_SHM_PATH, i), limits.get(i).scheduler());
+    }
     out.putEnvs(NpuEnv.LOCAL_SHM_PATH, AscendSettings.CONTAINER_LOCAL_SHM);
     Path local = a.hostDirectory(settings.containersDir());
     Path limitsFile = writeLimits(a, a.hostDirectory(settings.limitsDir()),

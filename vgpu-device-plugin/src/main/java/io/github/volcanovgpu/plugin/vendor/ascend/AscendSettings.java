@@ -30,8 +30,11 @@ public record AscendSettings(Path hookPath, Path sharedRegionPath, List<String> 
   public static final String CONTAINER_SHARED_REGION = "/hami-shared-region";
   /** In the container: the container's own directory (read-write), holding its accounting region. */
   public static final String CONTAINER_LOCAL_DIR = "/hami-vnpu-shmem";
-  /** The container's accounting region ({@code NPU_LOCAL_SHM_PATH}, the limits file's {@code region}). */
-  public static final String CONTAINER_LOCAL_SHM = CONTAINER_LOCAL_DIR + "/vnpu_local_shmem";
+  /**
+   * The container's accounting region ({@code NPU_LOCAL_SHM_PATH}, the limits file's {@code region}); libvgpu's
+   * region format, so not named like hami-vnpu-core's {@code vnpu_local_shmem}.
+   */
+  public static final String CONTAINER_LOCAL_SHM = CONTAINER_LOCAL_DIR + "/vnpu.cache";
   public static final String CONTAINER_PRELOAD = "/etc/ld.so.preload";
   static final String PRELOAD = "ld.so.preload";
 
@@ -47,9 +50,12 @@ public record AscendSettings(Path hookPath, Path sharedRegionPath, List<String> 
         Duration.ofSeconds(5));
   }
 
-  /** The NPU's time-slice registry in the container ({@code NPU_GLOBAL_SHM_PATH}, the file's scheduler). */
+  /**
+   * The NPU's card registry in the container ({@code NPU_GLOBAL_SHM_PATH}, the limits file's scheduler): libvgpu's
+   * time-slice registry, one file per physical NPU, so not named like hami-vnpu-core's {@code <id>_global_registry}.
+   */
   public static String globalRegistry(int phyId) {
-    return CONTAINER_SHARED_REGION + "/" + phyId + "_global_registry";
+    return CONTAINER_SHARED_REGION + "/" + phyId + ".sched";
   }
 
   /** Host parent of the per-container directories ({@code <hookPath>/containers/<podUID>_<container>}). */

@@ -114,8 +114,8 @@ class AscendAllocateTest {
         "NPU_MEM_QUOTA", "16384",
         "NPU_PRIORITY", "30",
         "NPU_CORE_PERCENT", "30",
-        "NPU_GLOBAL_SHM_PATH", "/hami-shared-region/3_global_registry",
-        "NPU_LOCAL_SHM_PATH", "/hami-vnpu-shmem/vnpu_local_shmem"));
+        "NPU_GLOBAL_SHM_PATH", "/hami-shared-region/3.sched",
+        "NPU_LOCAL_SHM_PATH", "/hami-vnpu-shmem/vnpu.cache"));
     Path limits = hook.resolve("limits/uid-p1_main/limits");
     assertThat(r.getMountsList()).containsExactly(
         mount("/hami-vnpu-core", hook, true),
@@ -131,11 +131,11 @@ class AscendAllocateTest {
         device.0.id=3
         device.0.memory_mib=16384
         device.0.core_percent=30
-        device.0.scheduler=/hami-shared-region/3_global_registry
+        device.0.scheduler=/hami-shared-region/3.sched
         priority=1
         core_policy=force
         oversubscribe=false
-        region=/hami-vnpu-shmem/vnpu_local_shmem
+        region=/hami-vnpu-shmem/vnpu.cache
         """);
     assertThat(hook.resolve("containers/uid-p1_main")).isDirectory();
     assertThat(annotation("p1", HamiAnnotations.BIND_PHASE)).isEqualTo("success");
@@ -182,10 +182,11 @@ class AscendAllocateTest {
     ContainerAllocateResponse r = allocateOne(h, C, npu(4) + "-3");
 
     assertThat(r.getEnvsMap()).containsEntry("ASCEND_VISIBLE_DEVICES", "4,5")
-        .containsEntry("NPU_GLOBAL_SHM_PATH", "/hami-shared-region/4_global_registry");
+        .containsEntry("NPU_GLOBAL_SHM_PATH", "/hami-shared-region/4.sched")
+        .containsEntry("NPU_GLOBAL_SHM_PATH_1", "/hami-shared-region/5.sched");
     assertThat(Files.readString(hook.resolve("limits/uid-pair_main/limits")))
         .contains("devices=2\n", "device.0.id=4\n", "device.1.id=5\n", "device.1.memory_mib=32768\n",
-            "device.1.scheduler=/hami-shared-region/5_global_registry\n");
+            "device.1.scheduler=/hami-shared-region/5.sched\n");
     assertThat(annotation("pair", HamiAnnotations.BIND_PHASE)).isEqualTo("success");
   }
 
