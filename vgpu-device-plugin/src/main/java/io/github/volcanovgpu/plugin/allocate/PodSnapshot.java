@@ -78,16 +78,5 @@ public record PodSnapshot(
         return true;
       }
     }
-
-    /** The limit on {@code resource} as a whole number, empty when absent or not a whole number. */
-    public java.util.OptionalLong wholeLimit(String resource) {
-      String quantity = limits.get(resource);
-      try {
-        return quantity == null ? java.util.OptionalLong.empty()
-            : java.util.OptionalLong.of(new java.math.BigDecimal(quantity.trim()).longValueExact());
-      } catch (NumberFormatException | ArithmeticException e) {
-        return java.util.OptionalLong.empty();
-      }
-    }
   }
 }
