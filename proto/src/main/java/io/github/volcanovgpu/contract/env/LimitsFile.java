@@ -21,6 +21,11 @@ public record LimitsFile(Kind kind, List<Device> devices, int priority, CorePoli
     String region) {
   /** Where the file is mounted in the container. */
   public static final String CONTAINER_PATH = "/etc/vgpu/limits";
+  /**
+   * The file's path when {@link #CONTAINER_PATH} does not exist (tests and tools on a host: the stubs, the probes);
+   * libvgpu ignores it while the mounted file exists.
+   */
+  public static final String OVERRIDE_ENV = "VGPU_LIMITS_FILE";
   public static final int VERSION = 1;
   public static final int MAX_DEVICES = 16;
   public static final int DEFAULT_PRIORITY = 1;

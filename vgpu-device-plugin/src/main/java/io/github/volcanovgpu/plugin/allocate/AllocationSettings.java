@@ -93,6 +93,14 @@ public record AllocationSettings(
         coreUtilizationPolicy, hookPath, nodeName, cacheRoot, lockDir, deviceList, cdi, slices);
   }
 
+  /**
+   * Host parent of the per-container limits files, {@code <hookPath>/vgpu/limits/<podUID>_<container>/limits}: not
+   * under {@link #cacheRoot()}, whose directories the containers mount read-write.
+   */
+  public Path limitsRoot() {
+    return hookPath.resolve("vgpu").resolve("limits");
+  }
+
   /** Volcano's resource names and defaults, cache dirs under {@code <hookPath>/vgpu/containers}. */
   public static AllocationSettings defaults(String nodeName, Path hookPath) {
     return new AllocationSettings(ResourceNames.volcanoDefaults(), 1, 1.0, false, "", hookPath, nodeName,

@@ -1,11 +1,14 @@
 package io.github.volcanovgpu.plugin.allocate;
 
 import io.github.volcanovgpu.contract.device.DeviceSlice;
+import io.github.volcanovgpu.contract.env.LimitsFile;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.Mount;
 import io.grpc.Status;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Objects;
@@ -53,6 +56,27 @@ public record ContainerAssignment(PodSnapshot pod, PodSnapshot.Container contain
     } catch (IOException e) {
       throw new PreparationException(Status.Code.INTERNAL, "cannot create " + dir + " for pod " + pod.key() + ": "
           + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Writes the container's limits file to {@code <parent>/<podUID>_<container>/limits}, atomically (a temporary
+   * file, then a rename: libvgpu never reads half a file), and returns it. Its directory is not mounted into the
+   * container; the file is, read-only at {@link LimitsFile#CONTAINER_PATH}.
+   *
+   * @throws PreparationException (INTERNAL) naming the file and the pod when it cannot be written
+   */
+  public Path writeLimits(Path parent, LimitsFile limits) {
+    Path dir = hostDirectory(parent);
+    Path file = dir.resolve("limits");
+    Path tmp = dir.resolve(".limits.tmp");
+    try {
+      Files.writeString(tmp, limits.format(), StandardCharsets.US_ASCII);
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return file;
+    } catch (IOException e) {
+      throw new PreparationException(Status.Code.INTERNAL, "cannot write the limits file " + file + " for pod "
+          + pod.key() + ": " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
     }
   }
 

@@ -7,6 +7,8 @@ import io.github.volcanovgpu.cdi.CdiMount;
 import io.github.volcanovgpu.cdi.QualifiedName;
 import io.github.volcanovgpu.cdi.nvidia.VgpuSlice;
 import io.github.volcanovgpu.contract.device.DeviceSlice;
+import io.github.volcanovgpu.contract.env.CudaEnv;
+import io.github.volcanovgpu.contract.env.LimitsFile;
 import io.github.volcanovgpu.plugin.cdi.CdiSpecRegistry;
 import io.github.volcanovgpu.plugin.cdi.DeviceListAnswer;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateResponse;
@@ -31,11 +33,10 @@ import java.util.Map;
  * the response in every mode.
  */
 final class ContainerResponses {
-  static final String MEMORY_LIMIT_PREFIX = "CUDA_DEVICE_MEMORY_LIMIT_";
-  static final String SM_LIMIT = "CUDA_DEVICE_SM_LIMIT";
-  static final String SHARED_CACHE = "CUDA_DEVICE_MEMORY_SHARED_CACHE";
-  static final String OVERSUBSCRIBE = "CUDA_OVERSUBSCRIBE";
-  static final String CORE_POLICY = "GPU_CORE_UTILIZATION_POLICY";
+  static final String SM_LIMIT = CudaEnv.SM_LIMIT;
+  static final String SHARED_CACHE = CudaEnv.SHARED_CACHE;
+  static final String OVERSUBSCRIBE = CudaEnv.OVERSUBSCRIBE;
+  static final String CORE_POLICY = CudaEnv.CORE_POLICY;
   /** A container env var of this name keeps {@code /etc/ld.so.preload} out (libvgpu not forced into every process). */
   static final String DISABLE_CONTROL = "CUDA_DISABLE_CONTROL";
 
@@ -78,7 +79,7 @@ final class ContainerResponses {
     for (int i = 0; i < devices.size(); i++) {
       DeviceSlice d = devices.get(i);
       visible.add(d.uuid());
-      libvgpu.put(MEMORY_LIMIT_PREFIX + i,
+      libvgpu.put(CudaEnv.memoryLimit(i),
           Math.multiplyExact(d.memoryUnits(), (long) settings.gpuMemoryFactor()) + "m");
     }
     DeviceListAnswer answer = new DeviceListAnswer(settings.deviceList(), settings.cdi());
@@ -94,6 +95,7 @@ final class ContainerResponses {
       libvgpu.put(CORE_POLICY, settings.coreUtilizationPolicy());
     }
     out.putAllEnvs(libvgpu);
+    Path limitsFile = assignment.writeLimits(settings.limitsRoot(), limits(devices, libvgpu.get(SHARED_CACHE)));
     List<Mount> mounts = new ArrayList<>();
     mounts.add(bind(CONTAINER_LIBVGPU, settings.hookPath().resolve(LIBVGPU), true));
     if (!assignment.container().envNames().contains(DISABLE_CONTROL)) {
@@ -101,6 +103,7 @@ final class ContainerResponses {
     }
     mounts.add(bind(CONTAINER_CACHE_DIR, hostCacheDir, false));
     mounts.add(bind(CONTAINER_LOCK_DIR, settings.lockDir(), false));
+    mounts.add(bind(LimitsFile.CONTAINER_PATH, limitsFile, true));
     out.addAllMounts(mounts);
     if (settings.deviceList().anyCdi()) {
       List<QualifiedName> names = cdiNames(pod, dirName, visible.stream().distinct().toList(), libvgpu, mounts);
@@ -111,6 +114,23 @@ final class ContainerResponses {
       }
     }
     return out.build();
+  }
+
+  /**
+   * The container's CUDA limits file: per card the UUID, memory and SM share the envs give (so envs, which libvgpu
+   * only lets lower a limit, cannot lift them); a disabled core limit is written as none; the core policy follows
+   * {@code GPU_CORE_UTILIZATION_POLICY} ({@code force}, else {@code default}).
+   */
+  private LimitsFile limits(List<DeviceSlice> devices, String region) {
+    boolean noCoreLimit = settings.disableCoreLimit() || settings.coreUtilizationPolicy().equals("disable");
+    List<LimitsFile.Device> out = new ArrayList<>(devices.size());
+    for (DeviceSlice d : devices) {
+      out.add(new LimitsFile.Device(d.uuid(), Math.multiplyExact(d.memoryUnits(), (long) settings.gpuMemoryFactor()),
+          noCoreLimit ? 0 : Math.min(100, d.coresPercent()), ""));
+    }
+    return new LimitsFile(LimitsFile.Kind.CUDA, out, LimitsFile.DEFAULT_PRIORITY,
+        settings.coreUtilizationPolicy().equals("force") ? LimitsFile.CorePolicy.FORCE : LimitsFile.CorePolicy.DEFAULT,
+        settings.deviceCoreScaling() > 1, region);
   }
 
   private static boolean isMig(DeviceSlice d) {

@@ -121,7 +121,8 @@ class CdiDeviceListTest {
         .containsEntry("CUDA_DEVICE_SM_LIMIT", "30")
         .containsEntry("CUDA_DEVICE_MEMORY_SHARED_CACHE", "/tmp/vgpu/uid-p1_main.cache");
     assertThat(r.getMountsList()).extracting(Mount::getContainerPath)
-        .containsExactly("/usr/local/vgpu/libvgpu.so", "/etc/ld.so.preload", "/tmp/vgpu", "/tmp/vgpulock");
+        .containsExactly("/usr/local/vgpu/libvgpu.so", "/etc/ld.so.preload", "/tmp/vgpu", "/tmp/vgpulock",
+            "/etc/vgpu/limits");
     assertThat(r.getDevicesList()).isEmpty();
     assertThat(r.getAnnotationsMap()).isEmpty();
     assertThat(devicesOnDisk()).containsAll(cdiNames(r));
@@ -130,7 +131,8 @@ class CdiDeviceListTest {
     assertThat(slice.devices().get(0).containerEdits().env()).contains("CUDA_DEVICE_MEMORY_LIMIT_0=3000m",
         "CUDA_DEVICE_SM_LIMIT=30", "CUDA_DEVICE_MEMORY_SHARED_CACHE=/tmp/vgpu/uid-p1_main.cache");
     assertThat(slice.devices().get(0).containerEdits().mounts()).extracting(m -> m.containerPath())
-        .containsExactly("/usr/local/vgpu/libvgpu.so", "/etc/ld.so.preload", "/tmp/vgpu", "/tmp/vgpulock");
+        .containsExactly("/usr/local/vgpu/libvgpu.so", "/etc/ld.so.preload", "/tmp/vgpu", "/tmp/vgpulock",
+            "/etc/vgpu/limits");
   }
 
   @Test

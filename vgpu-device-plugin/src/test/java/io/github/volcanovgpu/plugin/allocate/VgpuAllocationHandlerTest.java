@@ -78,8 +78,22 @@ class VgpuAllocationHandlerTest {
         mount("/usr/local/vgpu/libvgpu.so", hook.resolve("libvgpu.so"), true),
         mount("/etc/ld.so.preload", hook.resolve("ld.so.preload"), true),
         mount("/tmp/vgpu", cacheDir, false),
-        mount("/tmp/vgpulock", hook.resolve("vgpulock"), false));
+        mount("/tmp/vgpulock", hook.resolve("vgpulock"), false),
+        mount("/etc/vgpu/limits", hook.resolve("vgpu/limits/uid-p1_main/limits"), true));
     assertThat(cacheDir).isDirectory();
+    // the limits libvgpu takes from the read-only file, which the envs can only lower
+    assertThat(hook.resolve("vgpu/limits/uid-p1_main/limits")).hasContent("""
+        version=1
+        kind=cuda
+        devices=1
+        device.0.id=GPU-aaa
+        device.0.memory_mib=3000
+        device.0.core_percent=50
+        priority=1
+        core_policy=default
+        oversubscribe=false
+        region=/tmp/vgpu/uid-p1_main.cache
+        """);
     assertThat(annotation("p1", VgpuAnnotations.BIND_PHASE)).isEqualTo("success");
     assertThat(annotation("p1", VgpuAnnotations.DEVICES_TO_ALLOCATE)).isEmpty();
     assertThat(annotation("p1", VgpuAnnotations.VGPU_TIME)).isEqualTo("18446744073709551615");
@@ -235,7 +249,7 @@ class VgpuAllocationHandlerTest {
     ContainerAllocateResponse r = allocateOne(handler(), "GPU-aaa-0");
 
     assertThat(r.getMountsList()).extracting(Mount::getContainerPath)
-        .containsExactly("/usr/local/vgpu/libvgpu.so", "/tmp/vgpu", "/tmp/vgpulock");
+        .containsExactly("/usr/local/vgpu/libvgpu.so", "/tmp/vgpu", "/tmp/vgpulock", "/etc/vgpu/limits");
   }
 
   /** Regression (container index bug): entry 0 is the first GPU container, not spec container 0. */

@@ -182,8 +182,7 @@ final class AscendAllocation implements AllocationKind {
     }
     out.putEnvs(NpuEnv.LOCAL_SHM_PATH, AscendSettings.CONTAINER_LOCAL_SHM);
     Path local = a.hostDirectory(settings.containersDir());
-    Path limitsFile = writeLimits(a, a.hostDirectory(settings.limitsDir()),
-        LimitsFile.npu(limits, AscendSettings.CONTAINER_LOCAL_SHM));
+    Path limitsFile = a.writeLimits(settings.limitsDir(), LimitsFile.npu(limits, AscendSettings.CONTAINER_LOCAL_SHM));
     out.addMounts(bind(AscendSettings.CONTAINER_HOOK_DIR, settings.hookPath(), true));
     out.addMounts(bind(AscendSettings.CONTAINER_PRELOAD, settings.hookPath().resolve(AscendSettings.PRELOAD), true));
     out.addMounts(bind(LimitsFile.CONTAINER_PATH, limitsFile, true));
@@ -231,17 +230,4 @@ final class AscendAllocation implements AllocationKind {
     return out;
   }
 
-  /** Writes the limits file atomically (temporary file, then rename) and returns it. */
-  private static Path writeLimits(ContainerAssignment a, Path dir, LimitsFile limits) {
-    Path file = dir.resolve("limits");
-    Path tmp = dir.resolve(".limits.tmp");
-    try {
-      Files.writeString(tmp, limits.format(), StandardCharsets.US_ASCII);
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      return file;
-    } catch (IOException e) {
-      throw new PreparationException(Status.Code.INTERNAL, "cannot write the limits file " + file + " for pod "
-          + a.pod().key() + ": " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
-    }
-  }
 }

@@ -195,7 +195,8 @@ public final class NvidiaBackend implements DeviceBackend {
     }
     return new NodeServing(List.<PhysicalDevice>copyOf(selected), List.<PhysicalDevice>copyOf(cards), resources,
         registration,
-        List.of(new LeftoverCollector(allocation.cacheRoot(), allocation.cdi(), node.clock(), LEFTOVER_GRACE)),
+        List.of(new LeftoverCollector(allocation.cacheRoot(), allocation.cdi(), node.clock(), LEFTOVER_GRACE),
+            new LeftoverCollector(allocation.limitsRoot(), null, node.clock(), LEFTOVER_GRACE)),
         closeables);
   }
 
