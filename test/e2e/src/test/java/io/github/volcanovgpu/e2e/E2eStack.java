@@ -30,7 +30,14 @@ import io.github.volcanovgpu.plugin.mig.MigMinorsFile;
 import io.github.volcanovgpu.plugin.mig.MigStrategy;
 import io.github.volcanovgpu.plugin.register.NodeConfig;
 import io.github.volcanovgpu.plugin.register.PluginSettings;
+import io.github.volcanovgpu.plugin.device.DeviceBackend;
+import io.github.volcanovgpu.plugin.vendor.ascend.AscendBackend;
+import io.github.volcanovgpu.plugin.vendor.ascend.AscendSettings;
+import io.github.volcanovgpu.plugin.vendor.ascend.FakeDcmiPort;
 import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeGpuBackend;
+import io.github.volcanovgpu.plugin.vendor.vastai.DeviceStrategy;
+import io.github.volcanovgpu.plugin.vendor.vastai.FakeVastaiPort;
+import io.github.volcanovgpu.plugin.vendor.vastai.VastaiBackend;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateResponse;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
@@ -68,6 +75,7 @@ final class E2eStack implements AutoCloseable {
   private final DeviceConfig config;
   private final Probe probe = Probe.locate();
   private final List<GpuNode> nodes = new ArrayList<>();
+  private final List<KindNode> kindNodes = new ArrayList<>();
   private final KubeSessionCluster cluster;
   private final ExecutorService workers = Executors.newFixedThreadPool(16);
   private final SwitchableClient extender = new SwitchableClient();
@@ -207,6 +215,65 @@ final class E2eStack implements AutoCloseable {
   }
 
   /**
+   * An Ascend node: the real device plugin on a fake DCMI machine ({@code 910Cx16}, {@code 910B3x8},
+   * {@code 310P3x4}), hami-core or template by its node config, behind a test kubelet; waits until the sidecar sees
+   * its registration and its count resource, then schedules to it. libvgpu is its limiter (the hook dir holds it).
+   */
+  KindNode addAscendNode(String suffix, String fixture, String commonWord, boolean hamiCore) throws Exception {
+    String name = ns.nodeName(tag + "-" + suffix);
+    FakeDcmiPort port = FakeDcmiPort.fixture(fixture, name);
+    Path hook = Files.createTempDirectory("e2e-npu-hook");
+    Files.createSymbolicLink(hook.resolve("libvgpu.so"), probe.library());
+    Files.writeString(hook.resolve("ld.so.preload"), "/hami-vnpu-core/libvgpu.so\n");
+    AscendBackend backend = new AscendBackend(port, new AscendSettings(hook, hook.resolve("shared"), List.of(),
+        Duration.ZERO), Clock.systemUTC());
+    NodeConfig nodeConfig = NodeConfig.parse("{\"nodeconfig\":[{\"name\":\"" + name + "\",\"hami-vnpu-core\":"
+        + hamiCore + "}]}", "e2e ascend node");
+    String resource = "huawei.com/" + commonWord;
+    return startKindNode(name, backend, nodeConfig, List.of(resource,
+        io.github.volcanovgpu.contract.annotation.AscendAnnotations.ALIAS_COUNT),
+        io.github.volcanovgpu.contract.annotation.HamiAnnotations.nodeRegister(commonWord));
+  }
+
+  /** A Vastai node: {@code cardsByDies} as the fake port reads it ({@code 4x2}: 4 cards of 2 dies), card or die. */
+  KindNode addVastaiNode(String suffix, String cardsByDies, DeviceStrategy strategy) throws Exception {
+    String name = ns.nodeName(tag + "-" + suffix);
+    VastaiBackend backend = new VastaiBackend(FakeVastaiPort.fromArgument(cardsByDies, name), strategy, Duration.ZERO,
+        Clock.systemUTC());
+    return startKindNode(name, backend, NodeConfig.empty(), List.of("vastaitech.com/va"),
+        io.github.volcanovgpu.contract.annotation.VastaiAnnotations.NODE_REGISTER);
+  }
+
+  /** @param resources the kubelet resources the node serves, its count resource first */
+  private KindNode startKindNode(String name, DeviceBackend backend, NodeConfig nodeConfig, List<String> resources,
+      String registerKey) throws Exception {
+    String resource = resources.get(0);
+    KubeFixtures.createNode(api, KubeFixtures.node(ns, name, Map.of(), Map.of("cpu", "32", "pods", "110")));
+    Path dir = Files.createTempDirectory(Path.of("/tmp"), "e2e");
+    E2eKubelet kubelet = new E2eKubelet(name, ns.name(), client, dir, resources);
+    DevicePlugin plugin = DevicePlugin.start(new DevicePlugin.Options(name, dir, config, nodeConfig,
+        PluginSettings.Overrides.none(), Files.createTempDirectory("e2e-hook"), "", false, Duration.ofSeconds(30),
+        Map.of()), List.of(backend), new DevicePlugin.Cluster.Api(client, kube.watches()),
+        new SimpleMeterRegistry(), Clock.systemUTC());
+    KindNode node = new KindNode(name, backend, plugin, kubelet);
+    kindNodes.add(node);
+    await().atMost(Duration.ofSeconds(90)).until(() -> kubelet.sockets().devices(resource).size() > 0
+        && sidecar.cache().node(name).map(n -> n.annotations().containsKey(registerKey)
+            && positive(n.allocatable().get(resource))).orElse(false));
+    cluster.addNode(name);
+    return node;
+  }
+
+  /** Waits until the node's kubelet admitted the placed pod (any kind); its containers' Allocate responses. */
+  Map<String, ContainerAllocateResponse> admittedOn(KindNode node, SessionDriver.Placement p) {
+    E2eKubelet k = node.kubelet();
+    await().atMost(Duration.ofSeconds(20)).until(() -> k.admitted(p.pod().uid())
+        || k.failures().containsKey(p.pod().uid()));
+    assertThat(k.failures()).doesNotContainKey(p.pod().uid());
+    return k.responses(p.pod().uid());
+  }
+
+  /**
    * A node without a device plugin or kubelet, only the annotations and allocatable given (a node registered by
    * some other plugin version, or a broken one); the session considers it.
    */
@@ -311,6 +378,10 @@ final class E2eStack implements AutoCloseable {
   @Override
   public void close() throws Exception {
     for (GpuNode n : nodes) {
+      cluster.removeNode(n.name());
+      n.close();
+    }
+    for (KindNode n : kindNodes) {
       cluster.removeNode(n.name());
       n.close();
     }

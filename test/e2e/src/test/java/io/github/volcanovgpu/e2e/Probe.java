@@ -1,5 +1,8 @@
 package io.github.volcanovgpu.e2e;
 
+import io.github.volcanovgpu.contract.env.CudaEnv;
+import io.github.volcanovgpu.contract.env.LimitsFile;
+import io.github.volcanovgpu.contract.env.NpuEnv;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateResponse;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.Mount;
 import java.io.IOException;
@@ -56,39 +59,65 @@ final class Probe {
   /** Allocates {@code mib} MiB on CUDA device {@code device} inside the container the response describes. */
   Result run(ContainerAllocateResponse response, int device, long mib, long cardMib, int visibleCards)
       throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(nativeDir.resolve("bin/vgpu-probe").toString(), "--device",
+    return probe("vgpu-probe", response, device, mib, Map.of("STUB_CUDA_TOTAL_MEM", cardMib + "m",
+        "STUB_CUDA_DEVICES", Integer.toString(Math.max(1, visibleCards)), CudaEnv.LOG_LEVEL, "1"));
+  }
+
+  /** Allocates {@code mib} MiB on NPU {@code device} (ACL) inside the container the response describes. */
+  Result runNpu(ContainerAllocateResponse response, int device, long mib, long npuMib, int visibleNpus)
+      throws IOException, InterruptedException {
+    return probe("npu-probe", response, device, mib, Map.of("STUB_NPU_TOTAL_MEM", npuMib + "m",
+        "STUB_NPU_DEVICES", Integer.toString(Math.max(1, visibleNpus)), NpuEnv.LOG_LEVEL, "1"));
+  }
+
+  /**
+   * Runs a probe as the container would run: the response's envs, every path in them that lies under one of its
+   * mounts moved to the mount's host path (the shared regions, the registries), libvgpu preloaded, and the
+   * read-only limits file the response mounts at {@link LimitsFile#CONTAINER_PATH} given through
+   * {@link LimitsFile#OVERRIDE_ENV} (libvgpu reads that only while the mounted path does not exist, as on this host).
+   */
+  private Result probe(String tool, ContainerAllocateResponse response, int device, long mib,
+      Map<String, String> stub) throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(nativeDir.resolve("bin").resolve(tool).toString(), "--device",
         Integer.toString(device), "--alloc-mib", Long.toString(mib)).redirectErrorStream(false);
     Map<String, String> env = pb.environment();
-    env.keySet().removeIf(k -> k.startsWith("CUDA_") || k.startsWith("LD_") || k.startsWith("STUB_"));
-    env.putAll(response.getEnvsMap());
+    env.keySet().removeIf(k -> k.startsWith("CUDA_") || k.startsWith("NPU_") || k.startsWith("LD_")
+        || k.startsWith("STUB_") || k.startsWith("VGPU_") || k.startsWith("ASCEND_"));
     Path preload = library();
+    for (Map.Entry<String, String> e : response.getEnvsMap().entrySet()) {
+      env.put(e.getKey(), onHost(response, e.getValue()));
+    }
     for (Mount m : response.getMountsList()) {
       if (m.getContainerPath().endsWith("/libvgpu.so")) {
         preload = Path.of(m.getHostPath());
       }
-    }
-    String cache = response.getEnvsMap().get("CUDA_DEVICE_MEMORY_SHARED_CACHE");
-    if (cache != null) {
-      for (Mount m : response.getMountsList()) {
-        if (cache.startsWith(m.getContainerPath() + "/")) {
-          Path host = Path.of(m.getHostPath()).resolve(cache.substring(m.getContainerPath().length() + 1));
-          Files.createDirectories(host.getParent());
-          env.put("CUDA_DEVICE_MEMORY_SHARED_CACHE", host.toString());
-        }
+      if (m.getContainerPath().equals(LimitsFile.CONTAINER_PATH)) {
+        env.put(LimitsFile.OVERRIDE_ENV, m.getHostPath());
       }
     }
     env.put("LD_PRELOAD", preload.toString());
     env.put("LD_LIBRARY_PATH", nativeDir.resolve("stub").toString());
-    env.put("STUB_CUDA_TOTAL_MEM", cardMib + "m");
-    env.put("STUB_CUDA_DEVICES", Integer.toString(Math.max(1, visibleCards)));
-    env.put("LIBCUDA_LOG_LEVEL", "1");
+    env.putAll(stub);
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     if (!p.waitFor(30, TimeUnit.SECONDS)) {
       p.destroyForcibly();
-      throw new IllegalStateException("vgpu-probe hung");
+      throw new IllegalStateException(tool + " hung");
     }
     return new Result(p.exitValue(), out.isEmpty() ? err : out);
+  }
+
+  /** A container path of the response's mounts as its host path (parent directories created); others unchanged. */
+  private static String onHost(ContainerAllocateResponse response, String value) throws IOException {
+    for (Mount m : response.getMountsList()) {
+      String c = m.getContainerPath();
+      if (value.startsWith(c + "/") && !m.getReadOnly()) {
+        Path host = Path.of(m.getHostPath()).resolve(value.substring(c.length() + 1));
+        Files.createDirectories(host.getParent());
+        return host.toString();
+      }
+    }
+    return value;
   }
 }

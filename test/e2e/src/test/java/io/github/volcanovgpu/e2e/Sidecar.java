@@ -9,7 +9,7 @@ import io.github.volcanovgpu.bridge.scheduling.EngineConfig;
 import io.github.volcanovgpu.bridge.scheduling.NodeLock;
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
 import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
-import io.github.volcanovgpu.bridge.vendor.nvidia.NvidiaVendor;
+import io.github.volcanovgpu.bridge.vendor.VendorCatalog;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,9 +32,7 @@ final class Sidecar implements AutoCloseable {
   static Sidecar start(KubeClients kube, SchedulingPolicy policy, DeviceConfig config) throws Exception {
     InformerClusterState informers = new InformerClusterState(kube.watches());
     informers.start();
-    NvidiaVendor vendor = new NvidiaVendor(config.nvidia().resourceNames(), config.nvidia().knownMigGeometries(),
-        config.nvidia().gpuMemoryFactor());
-    PlacementEngine engine = new PlacementEngine(vendor, informers, new KubeAssignmentWriter(kube.requests()),
+    PlacementEngine engine = new PlacementEngine(VendorCatalog.kinds(config), informers, new KubeAssignmentWriter(kube.requests()),
         NodeLock.DISABLED, new EngineConfig(policy, 1, Duration.ofMinutes(5)), Clock.systemUTC());
     ExtenderHttpServer http = new ExtenderHttpServer(ExtenderHttpServer.Options.defaults("127.0.0.1", 0),
         new ExtenderEndpoint(engine), () -> true, null, io.github.volcanovgpu.bridge.extender.ExtenderRequestObserver.NONE);
