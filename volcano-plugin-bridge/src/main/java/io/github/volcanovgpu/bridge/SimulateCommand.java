@@ -20,10 +20,7 @@ import io.github.volcanovgpu.bridge.simulate.SimulationReport;
 import io.github.volcanovgpu.bridge.simulate.VcJob;
 import io.github.volcanovgpu.bridge.vendor.VendorCatalog;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
-import io.github.volcanovgpu.contract.annotation.NodeRegistrationCodec;
-import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.config.ConfigException;
-import io.github.volcanovgpu.contract.device.RegisteredGpu;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.http.HttpClient;
@@ -133,7 +130,7 @@ final class SimulateCommand implements Callable<Integer> {
         err.printf("simulate: [%d/%d] %s: %d/%d tasks %s%n", ++i, vcjobs.size(), job.name(), placed,
             o.placements().size(), o.scheduled() ? "placed" : "unschedulable");
       }
-      Map<String, String> limits = checkLimits(outcomes, state, clusterSpec, err);
+      Map<String, String> limits = checkLimits(outcomes, state, engine, err);
       SimulationReport.print(out, outcomes, state, engine, allGpus, limits);
       out.printf("  extender requests     %d over HTTP in %.2f s%n", requests.get(),
           (System.nanoTime() - started) / 1e9);
@@ -145,7 +142,7 @@ final class SimulateCommand implements Callable<Integer> {
   }
 
   private Map<String, String> checkLimits(List<SessionDriver.JobOutcome> outcomes, InMemoryCluster state,
-      ClusterSpec clusterSpec, PrintWriter err) throws IOException, InterruptedException {
+      PlacementEngine engine, PrintWriter err) throws IOException, InterruptedException {
     String mode = checkLimits.toLowerCase(java.util.Locale.ROOT);
     if (!List.of("auto", "on", "off").contains(mode)) {
       throw new ConfigException("--check-limits", List.of("must be auto, on or off, got " + checkLimits));
@@ -163,22 +160,21 @@ final class SimulateCommand implements Callable<Integer> {
       return Map.of();
     }
     Map<String, Long> cardMib = new HashMap<>();
-    for (NodeView n : clusterSpec.toNodes()) {
-      String register = n.annotations().get(VgpuAnnotations.NODE_REGISTER);
-      if (register == null) {
-        continue; // not an NVIDIA node
+    java.util.Set<String> softShared = new java.util.HashSet<>();
+    engine.usageByKind().forEach((kind, nodes) -> nodes.forEach((node, usage) -> {
+      usage.devices().forEach(d -> cardMib.put(d.device().uuid(), d.device().memoryUnits()));
+      if (usage.mode() == io.github.volcanovgpu.contract.device.SharingMode.SOFT_LIMIT) {
+        softShared.add(kind + "/" + node);
       }
-      for (RegisteredGpu g : NodeRegistrationCodec.decode(register)) {
-        cardMib.put(g.uuid(), g.memoryUnits());
-      }
-    }
+    }));
     List<SessionDriver.Placement> placed = outcomes.stream().flatMap(o -> o.placements().stream())
         .filter(SessionDriver.Placement::placed).toList();
     Map<String, String> results = new LinkedHashMap<>();
     long started = System.nanoTime();
     for (SessionDriver.Placement p : placed) {
       PodView pod = state.pod(p.pod().uid()).orElseThrow();
-      results.put(pod.uid(), check.get().check(pod, uuid -> cardMib.getOrDefault(uuid, 0L)));
+      results.put(pod.uid(), check.get().check(pod, uuid -> cardMib.getOrDefault(uuid, 0L),
+          (chip, node) -> softShared.contains(chip + "/" + node)));
       if (results.size() % 50 == 0) {
         err.printf("simulate: enforced-limit check %d/%d pods%n", results.size(), placed.size());
       }

@@ -27,10 +27,14 @@ class SimulateLimitsIT {
     int code = BridgeMain.run(ARGS, new PrintWriter(out, true), new PrintWriter(err, true));
     assertThat(code).as(err.toString()).isZero();
     List<String> all = Arrays.stream(out.toString().split("\n")).filter(l -> l.contains(" -> ")).toList();
-    // shares libvgpu enforces (NVIDIA); Vastai devices are whole and template vNPUs are split by the driver
-    List<String> placements = all.stream().filter(l -> l.contains(",NVIDIA,")).toList();
+    // shares libvgpu enforces (NVIDIA, Ascend hami-core); Vastai devices are whole and template vNPUs are split by
+    // the driver
+    List<String> placements = all.stream().filter(l -> l.contains(",NVIDIA,") || l.contains(" -> a3-core-"))
+        .toList();
     assertThat(placements).isNotEmpty().allMatch(l -> l.contains(" limit ok "));
-    assertThat(all).filteredOn(l -> l.contains(",Vastai,")).isNotEmpty().allMatch(l -> l.contains(" limit - "));
+    assertThat(placements).filteredOn(l -> l.contains(",Ascend910C,")).isNotEmpty();
+    assertThat(all).filteredOn(l -> l.contains(",Vastai,") || l.contains(" -> a3-vnpu-")).isNotEmpty()
+        .allMatch(l -> l.contains(" limit - "));
     Matcher m = Pattern.compile("enforced limits +(\\d+)/(\\d+) device pods ok").matcher(out.toString());
     assertThat(m.find()).as(out.toString()).isTrue();
     assertThat(m.group(1)).isEqualTo(m.group(2));
