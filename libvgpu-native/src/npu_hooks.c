@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,9 +54,17 @@ static void check_visible_devices(void) {
   for (const char *p = v; *p; p++) n += *p == ',';
   VGPU_INFO("Ascend devices visible to the container: %s (logical devices 0..%d); limits index logical devices", v,
             n - 1);
-  for (int d = n; d < VGPU_MAX_DEVICES; d++)
-    if (vgpu_npu.cfg.mem_limit[d] != 0 || vgpu_npu.cfg.sm_limit[d] < 100)
-      VGPU_WARN("a limit is set for logical device %d but ASCEND_VISIBLE_DEVICES=%s lists %d device(s)", d, v, n);
+  /* only a limit named for one device beyond the list is a mistake; NPU_MEM_QUOTA and friends apply to every device */
+  static const char *const per_device[] = {VGPU_ENV_NPU_MEM_QUOTA, VGPU_ENV_NPU_CORE_PERCENT};
+  for (int d = n; d < VGPU_MAX_DEVICES; d++) {
+    for (size_t k = 0; k < sizeof per_device / sizeof per_device[0]; k++) {
+      char name[64];
+      snprintf(name, sizeof name, "%s_%d", per_device[k], d);
+      if (getenv(name) != NULL)
+        VGPU_WARN("%s is set but ASCEND_VISIBLE_DEVICES=%s lists %d device(s) (logical devices 0..%d)", name, v, n,
+                  n - 1);
+    }
+  }
 }
 
 /* The outermost hook of a call accounts; nested ones (ACL calling rt*) pass through. */

@@ -78,6 +78,16 @@ KIND=cuda PROBE=$CUDA_PROBE REGION_ENV=CUDA_DEVICE_MEMORY_SHARED_CACHE MEM_ENV=C
 if [ -n "$NPU_PROBE" ]; then
   KIND=npu PROBE=$NPU_PROBE REGION_ENV=NPU_LOCAL_SHM_PATH MEM_ENV=NPU_MEM_QUOTA SUFFIX="" LOG_ENV=VGPU_LOG_LEVEL \
     RUNTIME_LIB=libascendcl.so cases
+  # a container-wide quota applies to every NPU it sees: no warning; a quota named for an NPU it does not see: one
+  KIND=npu WORK="$TOP/npu-visible" PROBE=$NPU_PROBE && mkdir -p "$WORK"
+  run_probe "a container-wide quota with two visible NPUs" 0 "ok device=1 alloc_mib=100" \
+    NPU_LOCAL_SHM_PATH=$WORK/v.cache ASCEND_VISIBLE_DEVICES=6,7 NPU_MEM_QUOTA=1024 -- --device 1 --alloc-mib 100
+  grep -q "ASCEND_VISIBLE_DEVICES" "$WORK/stderr" && { fail "a warning about visible devices for a global quota"; \
+    cat "$WORK/stderr"; } || pass "no warning for a container-wide quota"
+  run_probe "a quota named for an NPU beyond the list" 0 "ok device=0 alloc_mib=100" \
+    NPU_LOCAL_SHM_PATH=$WORK/w.cache ASCEND_VISIBLE_DEVICES=6 NPU_MEM_QUOTA=1024 NPU_MEM_QUOTA_3=512 -- --alloc-mib 100
+  [ "$(grep -c 'NPU_MEM_QUOTA_3 is set but ASCEND_VISIBLE_DEVICES=6 lists 1 device' "$WORK/stderr")" = 1 ] &&
+    pass "one warning naming the misplaced quota" || { fail "no single warning for NPU_MEM_QUOTA_3"; cat "$WORK/stderr"; }
 fi
 echo "probe_cases: $fails failure(s)"
 [ $fails -eq 0 ]
