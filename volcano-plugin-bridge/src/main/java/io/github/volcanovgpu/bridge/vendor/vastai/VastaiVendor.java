@@ -29,9 +29,6 @@ import io.github.volcanovgpu.contract.device.DeviceSlice;
 import io.github.volcanovgpu.contract.device.PodDevices;
 import io.github.volcanovgpu.contract.device.SharingMode;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -139,7 +136,7 @@ public final class VastaiVendor implements DeviceVendor<VastaiDevice> {
     } catch (AnnotationFormatException e) {
       return new Inventory.Unregistered<>("node " + node.name() + ": " + e.getMessage());
     }
-    List<VastaiDevice> devices = infos.stream().map(VastaiDevice::of).toList();
+    List<VastaiDevice> devices = VastaiDevice.of(infos);
     return new Inventory.Registered<>(devices.get(0).die() ? SharingMode.DIE : SharingMode.EXCLUSIVE, devices);
   }
 
@@ -169,18 +166,22 @@ public final class VastaiVendor implements DeviceVendor<VastaiDevice> {
     Set<String> allowCards = CommaList.of(pod.annotations().get(VastaiAnnotations.USE_VA));
     Set<String> denyCards = CommaList.of(pod.annotations().get(VastaiAnnotations.NOUSE_VA));
     boolean mutex = CommaList.lowerCase(pod.annotations().get(POLICY_ANNOTATION)).contains("mutex");
+    int cards = 0;
+    for (DeviceUsage<VastaiDevice> d : devices) {
+      cards = Math.max(cards, d.device().card() + 1);
+    }
     double score = 0;
     List<List<DeviceSlice>> assigned = new ArrayList<>();
     for (ContainerDemand c : demand.containers()) {
-      Set<String> busyCards = new HashSet<>();
+      boolean[] busyCards = new boolean[cards];
       if (mutex) {
         for (int i = 0; i < n; i++) {
           if (shares[i] > 0) {
-            busyCards.add(devices.get(i).device().aic());
+            busyCards[devices.get(i).device().card()] = true;
           }
         }
       }
-      double[] scores = cardScores(policy, devices, shares);
+      double[] scores = cardScores(policy, devices, shares, cards);
       FitReport<VastaiFitFailure> report = new FitReport<>(VastaiFitFailure.class);
       List<Integer> passing = new ArrayList<>();
       for (int i : DeviceOrder.byScore(scores)) {
@@ -192,19 +193,20 @@ public final class VastaiVendor implements DeviceVendor<VastaiDevice> {
           report.add(f);
         }
       }
-      List<Integer> chosen = dieMode ? dies(c.count(), passing, devices, policy) : first(c.count(), passing);
+      List<Integer> chosen = dieMode ? dies(c.count(), passing, devices, policy, cards)
+          : first(c.count(), passing);
       if (chosen.size() < c.count()) {
         return report.doesNotFit(usage.node(), c.containerName(), c.count(), dieMode ? "die" : "card", n);
       }
       List<DeviceSlice> slices = new ArrayList<>(chosen.size());
-      Map<String, Integer> perCard = new LinkedHashMap<>();
+      int[] perCard = new int[cards];
       int most = 0;
       for (int i : chosen) {
         score += scores[i];
         shares[i]++;
         VastaiDevice d = devices.get(i).device();
         slices.add(new DeviceSlice(d.uuid(), VastaiAnnotations.COMMON_WORD, 0, 0));
-        most = Math.max(most, perCard.merge(d.aic(), 1, Integer::sum));
+        most = Math.max(most, ++perCard[d.card()]);
       }
       if (dieMode) {
         score += (double) most / chosen.size();
@@ -215,7 +217,7 @@ public final class VastaiVendor implements DeviceVendor<VastaiDevice> {
   }
 
   private static @Nullable VastaiFitFailure check(VastaiDevice d, int used, Set<String> allow, Set<String> deny,
-      Set<String> allowCards, Set<String> denyCards, Set<String> busyCards) {
+      Set<String> allowCards, Set<String> denyCards, boolean[] busyCards) {
     if (!d.healthy()) {
       return VastaiFitFailure.UNHEALTHY;
     }
@@ -234,7 +236,7 @@ public final class VastaiVendor implements DeviceVendor<VastaiDevice> {
     if (d.splitCount() <= used) {
       return VastaiFitFailure.IN_USE;
     }
-    if (busyCards.contains(d.aic())) {
+    if (busyCards[d.card()]) {
       return VastaiFitFailure.CARD_BUSY;
     }
     return null;
@@ -245,21 +247,22 @@ public final class VastaiVendor implements DeviceVendor<VastaiDevice> {
    * its card), spread devices on idle cards (100); none scores 0. In full-card mode a card is one device.
    */
   private static double[] cardScores(SchedulingPolicy policy, List<DeviceUsage<VastaiDevice>> devices,
-      int[] shares) {
+      int[] shares, int cards) {
     int n = devices.size();
     double[] scores = new double[n];
     if (policy == SchedulingPolicy.NONE) {
       return scores;
     }
-    Map<String, int[]> cards = new HashMap<>();
+    int[] onCard = new int[cards];
+    int[] usedOnCard = new int[cards];
     for (int k = 0; k < n; k++) {
-      int[] c = cards.computeIfAbsent(devices.get(k).device().aic(), x -> new int[2]);
-      c[0]++;
-      c[1] += shares[k] > 0 ? 1 : 0;
+      int card = devices.get(k).device().card();
+      onCard[card]++;
+      usedOnCard[card] += shares[k] > 0 ? 1 : 0;
     }
     for (int i = 0; i < n; i++) {
-      int[] c = cards.get(devices.get(i).device().aic());
-      scores[i] = DeviceOrder.score(policy, c[1], c[0], c[1]);
+      int card = devices.get(i).device().card();
+      scores[i] = DeviceOrder.score(policy, usedOnCard[card], onCard[card], usedOnCard[card]);
     }
     return scores;
   }
@@ -270,31 +273,46 @@ public final class VastaiVendor implements DeviceVendor<VastaiDevice> {
 
   /** Die mode: one card's dies when a card can hold them all (binpack: the tightest, spread: the roomiest). */
   private static List<Integer> dies(int count, List<Integer> passing, List<DeviceUsage<VastaiDevice>> devices,
-      SchedulingPolicy policy) {
-    Map<String, List<Integer>> cards = new LinkedHashMap<>();
-    for (int i : passing) {
-      cards.computeIfAbsent(devices.get(i).device().aic(), k -> new ArrayList<>()).add(i);
+      SchedulingPolicy policy, int cards) {
+    int[] free = new int[cards];
+    int[] firstSeen = new int[cards];
+    java.util.Arrays.fill(firstSeen, Integer.MAX_VALUE);
+    for (int k = 0; k < passing.size(); k++) {
+      int card = devices.get(passing.get(k)).device().card();
+      free[card]++;
+      firstSeen[card] = Math.min(firstSeen[card], k);
     }
-    List<Integer> best = null;
-    for (List<Integer> dies : cards.values()) {
-      if (dies.size() < count) {
+    int best = -1;
+    for (int card = 0; card < cards; card++) {
+      if (free[card] < count) {
         continue;
       }
-      boolean better = best == null
-          || (policy == SchedulingPolicy.SPREAD ? dies.size() > best.size() : dies.size() < best.size());
+      boolean better = best < 0
+          || (policy == SchedulingPolicy.SPREAD ? free[card] > free[best] : free[card] < free[best])
+          || (free[card] == free[best] && firstSeen[card] < firstSeen[best]);
       if (better) {
-        best = dies;
+        best = card;
       }
     }
-    if (best != null) {
-      return best.subList(0, count);
-    }
-    List<List<Integer>> bySize = new ArrayList<>(cards.values());
-    bySize.sort((a, b) -> Integer.compare(b.size(), a.size()));
     List<Integer> chosen = new ArrayList<>(count);
-    for (List<Integer> dies : bySize) {
-      for (int i : dies) {
-        if (chosen.size() < count) {
+    if (best >= 0) {
+      for (int i : passing) {
+        if (chosen.size() < count && devices.get(i).device().card() == best) {
+          chosen.add(i);
+        }
+      }
+      return chosen;
+    }
+    // no card holds them all: fill from the cards with most free dies (ties: the card met first in walk order)
+    Integer[] order = new Integer[cards];
+    for (int card = 0; card < cards; card++) {
+      order[card] = card;
+    }
+    java.util.Arrays.sort(order, (a, b) -> free[a] != free[b] ? Integer.compare(free[b], free[a])
+        : Integer.compare(firstSeen[a], firstSeen[b]));
+    for (int card : order) {
+      for (int i : passing) {
+        if (chosen.size() < count && devices.get(i).device().card() == card) {
           chosen.add(i);
         }
       }
