@@ -11,7 +11,6 @@ import io.github.volcanovgpu.bridge.model.PodView;
 import io.github.volcanovgpu.bridge.vendor.hami.CommaList;
 import io.github.volcanovgpu.bridge.vendor.hami.DeviceOrder;
 import io.github.volcanovgpu.contract.annotation.AscendAnnotations;
-import io.github.volcanovgpu.contract.annotation.HamiAnnotations;
 import io.github.volcanovgpu.contract.config.VnpuChipConfig;
 import io.github.volcanovgpu.contract.device.DeviceSlice;
 import io.github.volcanovgpu.contract.device.PodDevices;
@@ -66,8 +65,8 @@ final class AscendFit {
       memory[i] = d.usedMemoryUnits();
       cores[i] = d.usedCoresPercent();
     }
-    this.allow = CommaList.of(pod.annotations().get(HamiAnnotations.useUuid(chip.commonWord())));
-    this.deny = CommaList.of(pod.annotations().get(HamiAnnotations.noUseUuid(chip.commonWord())));
+    this.allow = CommaList.of(pod.annotations().get(vendor.useUuidKey));
+    this.deny = CommaList.of(pod.annotations().get(vendor.noUseUuidKey));
     this.networkIds = hasNetworkIds();
   }
 

@@ -72,6 +72,9 @@ public final class AscendVendor implements DeviceVendor<AscendNpu> {
   private final AscendAliases aliases;
   private final HamiAssignment assignment;
   private final Set<String> resources;
+  /** {@code hami.io/use-<chip>-uuid} and {@code hami.io/no-use-<chip>-uuid}, built once. */
+  final String useUuidKey;
+  final String noUseUuidKey;
 
   /**
    * @param hamiCoreDefault {@code vnpus.hamiVnpuCore}: whether nodes without the {@code hami-vnpu-core} annotation
@@ -87,6 +90,8 @@ public final class AscendVendor implements DeviceVendor<AscendNpu> {
     Set<String> r = new LinkedHashSet<>(List.of(chip.resourceName(), chip.resourceMemoryName(),
         chip.resourceCoreName(), AscendAnnotations.ALIAS_COUNT, AscendAnnotations.ALIAS_MEMORY));
     this.resources = Set.copyOf(r);
+    this.useUuidKey = HamiAnnotations.useUuid(chip.commonWord());
+    this.noUseUuidKey = HamiAnnotations.noUseUuid(chip.commonWord());
   }
 
   public VnpuChipConfig chip() {
@@ -222,8 +227,12 @@ public final class AscendVendor implements DeviceVendor<AscendNpu> {
 
   Mode effectivePin(PodView pod, PodDemand demand) {
     Mode pinned = pinnedMode(pod);
-    if (pinned == Mode.FOLLOW_NODE && demand.containers().stream().anyMatch(c -> c.coresPercent() > 0)) {
-      return Mode.HAMI_CORE;
+    if (pinned == Mode.FOLLOW_NODE) {
+      for (ContainerDemand c : demand.containers()) {
+        if (c.coresPercent() > 0) {
+          return Mode.HAMI_CORE;
+        }
+      }
     }
     return pinned;
   }
