@@ -206,7 +206,8 @@ class ExtenderHttpServerIT {
     HttpResponse<String> empty = post(server, "/allocate", new byte[0]);
 
     assertThat(malformed.statusCode()).isEqualTo(400);
-    assertThat(malformed.body()).startsWith("{\"error\":\"malformed JSON in predicate body at byte 10: Unexpected end-of-input");
+    assertThat(malformed.body())
+        .isEqualTo("{\"error\":\"malformed JSON in predicate body at byte 10 (in task): unexpected end-of-input\"}");
     assertThat(wrongType.statusCode()).isEqualTo(400);
     assertThat(wrongType.body()).isEqualTo("{\"error\":\"task: expected a TaskInfo object, got an array\"}");
     assertThat(empty.statusCode()).isEqualTo(400);

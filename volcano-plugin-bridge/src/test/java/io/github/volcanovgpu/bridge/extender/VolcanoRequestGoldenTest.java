@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.extender.VolcanoJsonReader.PredicateRequest;
 import io.github.volcanovgpu.bridge.extender.VolcanoJsonReader.PrioritizeRequest;
+import io.github.volcanovgpu.bridge.extender.VolcanoWire.Kube;
+import io.github.volcanovgpu.bridge.extender.VolcanoWire.Node;
+import io.github.volcanovgpu.bridge.extender.VolcanoWire.Request;
+import io.github.volcanovgpu.bridge.extender.VolcanoWire.Task;
 import io.github.volcanovgpu.bridge.model.ContainerView;
 import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.PodView;
@@ -25,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * byte: every member the sidecar reads, on the fast path (node names only) and in the fallback (NodeInfo with its
  * Tasks), and each answered by the endpoint with a response golden. Volcano's own figures in the same bodies
  * ({@code Resreq}, {@code Allocatable} in milli-units) check that the sidecar reads the same demand and capacity as
- * Volcano does.
+ * Volcano does, and every member name of {@link VolcanoWire} appears in the bodies spelled exactly so.
  */
 class VolcanoRequestGoldenTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -124,6 +128,53 @@ class VolcanoRequestGoldenTest {
         .isEqualTo(VolcanoGolden.response("event-ok.json"));
     assertThat(endpoint.handle(ExtenderVerb.ON_SESSION_CLOSE, VolcanoGolden.request("onSessionClose.json")).body())
         .isEqualTo(VolcanoGolden.response("session.json"));
+  }
+
+  @Test
+  void everyMemberNameTheSidecarReadsIsSpelledAsVolcanoWritesIt() throws IOException {
+    JsonNode predicate = JSON.readTree(VolcanoGolden.request("predicate.json"));
+    JsonNode prioritize = JSON.readTree(VolcanoGolden.request("prioritize.json"));
+    JsonNode session = JSON.readTree(VolcanoGolden.request("onSessionOpen.json"));
+    JsonNode task = predicate.path(Request.TASK);
+    JsonNode pod = task.path(Task.POD);
+    JsonNode container = pod.path(Kube.SPEC).path(Kube.CONTAINERS).path(0);
+    JsonNode node = predicate.path(Request.NODE);
+
+    assertMembers(predicate, Request.TASK, Request.NODE);
+    assertMembers(prioritize, Request.TASK, Request.NODES);
+    assertMembers(session, Request.SESSION_NODES);
+    assertMembers(task, Task.UID, Task.NAME, Task.NAMESPACE, Task.NODE_NAME, Task.STATUS, Task.POD,
+        Task.POD_ANNOTATIONS);
+    assertMembers(pod, Kube.METADATA, Kube.SPEC, Kube.STATUS);
+    assertMembers(pod.path(Kube.METADATA), Kube.ANNOTATIONS, Kube.RESOURCE_VERSION, Kube.UID, Kube.NAME,
+        Kube.NAMESPACE);
+    assertMembers(pod.path(Kube.STATUS), Kube.PHASE);
+    assertMembers(JSON.readTree(VolcanoGolden.request("allocateFunc.json")).path(Request.TASK).path(Task.POD)
+        .path(Kube.SPEC), Kube.CONTAINERS, Kube.NODE_NAME);
+    assertMembers(container, Kube.NAME, Kube.RESOURCES);
+    assertMembers(container.path(Kube.RESOURCES), Kube.LIMITS, Kube.REQUESTS);
+    assertMembers(node, Node.NAME, Node.NODE, Node.TASKS);
+    assertMembers(node.path(Node.NODE), Kube.METADATA, Kube.STATUS);
+    assertMembers(node.path(Node.NODE).path(Kube.METADATA), Kube.NAME);
+    assertMembers(node.path(Node.NODE).path(Kube.STATUS), Kube.ALLOCATABLE);
+    assertMembers(prioritize.path(Request.NODES).path(1), Node.NAME, Node.NODE, Node.TASKS);
+    assertMembers(session.path(Request.SESSION_NODES).path("node-b"), Node.NAME, Node.NODE, Node.TASKS);
+    // not in this capture (no pod in a node's Tasks, no init container, no node annotations): Kubernetes' own
+    // names, pinned by the JSON tags of k8s.io/api/core/v1
+    assertThat(List.of(Kube.INIT_CONTAINERS, Kube.ANNOTATIONS)).containsExactly("initContainers", "annotations");
+  }
+
+  private static void assertMembers(JsonNode object, String... names) {
+    assertThat(object.isObject()).as("an object, with %s", List.of(names)).isTrue();
+    for (String name : names) {
+      assertThat(object.has(name)).as("member %s, spelled exactly so (has %s)", name, fieldNames(object)).isTrue();
+    }
+  }
+
+  private static List<String> fieldNames(JsonNode object) {
+    List<String> names = new java.util.ArrayList<>();
+    object.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   private static TaskView pendingTask() {
