@@ -3,7 +3,7 @@ package io.github.volcanovgpu.bridge;
 import io.github.volcanovgpu.bridge.extender.ExtenderEndpoint;
 import io.github.volcanovgpu.bridge.extender.ExtenderHttpServer;
 import io.github.volcanovgpu.bridge.extender.ExtenderRequestObserver;
-import io.github.volcanovgpu.bridge.extender.VolcanoRequests;
+import io.github.volcanovgpu.bridge.simulate.VolcanoRequests;
 import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.scheduling.ClusterState;
 import io.github.volcanovgpu.bridge.scheduling.EngineConfig;

@@ -48,6 +48,8 @@ final class JsonScanner {
   private final int origin;
   private int pos;
   private boolean stopped;
+  /** Set by {@link #closingQuote}: whether the string just scanned has escapes. */
+  private boolean escaped;
 
   /**
    * @param body what the bytes are, for messages ("predicate body")
@@ -281,24 +283,7 @@ final class JsonScanner {
   int key(byte[][] keys, String where) {
     expect('"', where);
     int start = pos;
-    int p = pos;
-    boolean escaped = false;
-    while (true) {
-      if (p >= end) {
-        pos = p;
-        throw malformed(where, "unexpected end-of-input in an object key");
-      }
-      byte b = bytes[p];
-      if (b == '"') {
-        break;
-      }
-      if (b == '\\') {
-        escaped = true;
-        p += 2;
-      } else {
-        p++;
-      }
-    }
+    int p = closingQuote(where, "an object key");
     pos = p + 1;
     int found = -1;
     if (escaped) {
@@ -391,24 +376,7 @@ final class JsonScanner {
   private String readString(String where, boolean reuse) {
     expect('"', where);
     int start = pos;
-    boolean escaped = false;
-    int p = pos;
-    while (true) {
-      if (p >= end) {
-        pos = p;
-        throw malformed(where, "unexpected end-of-input in a string");
-      }
-      byte b = bytes[p];
-      if (b == '"') {
-        break;
-      }
-      if (b == '\\') {
-        escaped = true;
-        p += 2;
-      } else {
-        p++;
-      }
-    }
+    int p = closingQuote(where, "a string");
     pos = p + 1;
     if (escaped) {
       return unescape(start, p, where);
@@ -481,18 +449,35 @@ final class JsonScanner {
   }
 
   private void skipString(String where) {
+    pos++;
+    pos = closingQuote(where, "a string") + 1;
+  }
+
+  /**
+   * The index of the quote closing the string whose contents start at the cursor (which does not move, unless the
+   * string is unterminated); sets {@link #escaped} when the string has a backslash escape.
+   *
+   * @param what the kind of string, for the message of an unterminated one ("an object key")
+   */
+  private int closingQuote(String where, String what) {
     final byte[] b = bytes;
-    int p = pos + 1;
+    boolean backslash = false;
+    int p = pos;
     while (p < end) {
       byte c = b[p];
       if (c == '"') {
-        pos = p + 1;
-        return;
+        escaped = backslash;
+        return p;
       }
-      p += c == '\\' ? 2 : 1;
+      if (c == '\\') {
+        backslash = true;
+        p += 2;
+      } else {
+        p++;
+      }
     }
     pos = end;
-    throw malformed(where, "unexpected end-of-input in a string");
+    throw malformed(where, "unexpected end-of-input in " + what);
   }
 
   /** What the next value is, for messages: "an object", "a string"... */

@@ -9,6 +9,7 @@ import io.github.volcanovgpu.bridge.extender.VolcanoJsonReader.PrioritizeRequest
 import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.TaskStatus;
 import io.github.volcanovgpu.bridge.model.TaskView;
+import io.github.volcanovgpu.bridge.simulate.VolcanoRequests;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;

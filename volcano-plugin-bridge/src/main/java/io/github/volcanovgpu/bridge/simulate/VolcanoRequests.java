@@ -1,8 +1,13 @@
-package io.github.volcanovgpu.bridge.extender;
+package io.github.volcanovgpu.bridge.simulate;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import io.github.volcanovgpu.bridge.extender.VolcanoWire;
+import io.github.volcanovgpu.bridge.extender.VolcanoWire.Kube;
+import io.github.volcanovgpu.bridge.extender.VolcanoWire.Node;
+import io.github.volcanovgpu.bridge.extender.VolcanoWire.Request;
+import io.github.volcanovgpu.bridge.extender.VolcanoWire.Task;
 import io.github.volcanovgpu.bridge.model.ContainerView;
 import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.PodView;
@@ -24,17 +29,19 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Encodes extender request bodies the way Volcano's scheduler does (Go {@code encoding/json} of its request
- * structs, reference volcano-vgpu.md §2.3 and §2.5), so a client can play Volcano against the real endpoint: the
- * {@code simulate} command, tests and benchmarks.
+ * Volcano's side of the extender requests: encodes the bodies as Volcano's scheduler does (Go {@code encoding/json}
+ * of its request structs, reference volcano-vgpu.md §2.3 and §2.5), so a client can play Volcano against the real
+ * endpoint: the {@code simulate} command, tests and benchmarks. The sidecar's reader is the definition of what is
+ * read; this stand-in writes the same member names ({@link VolcanoWire}) and the same shape as the bodies captured
+ * from the real vc-scheduler (the test goldens pin every member list to them).
  *
- * <p>TaskInfo and NodeInfo carry every field of Volcano's structs in Go struct order (v1.13 - v1.15 field set plus
- * HEAD's {@code PodAnnotations}), {@code Resource} as {@code {"MilliCPU", "Memory", "ScalarResources"
- * (milli-units), "MaxTaskNum"}}, and the full Kubernetes Pod and Node JSON with metadata, spec and status. What the
- * model records do not hold (images, volumes, conditions, IPs, timestamps, labels) is filled with realistic,
- * deterministic values derived from the object names, so equal inputs give equal bytes. Everything the sidecar
- * reads (names, UIDs, annotations, container resources, node allocatable, phase, task status) is written exactly
- * as given: {@code read(encode(x))} gives {@code x} back.
+ * <p>TaskInfo and NodeInfo carry every field of Volcano's structs in Go struct order (the v1.16 field set, as
+ * captured), {@code Resource} as {@code {"MilliCPU", "Memory", "ScalarResources" (milli-units), "MaxTaskNum"}}, and
+ * the full Kubernetes Pod and Node JSON with metadata, spec and status. What the model records do not hold (images,
+ * volumes, conditions, IPs, timestamps, labels) is filled with realistic, deterministic values derived from the
+ * object names, so equal inputs give equal bytes. Everything the sidecar reads (names, UIDs, annotations, container
+ * resources, node allocatable, phase, task status) is written exactly as given: {@code read(encode(x))} gives
+ * {@code x} back.
  *
  * <p>Thread-safe.
  */
@@ -81,9 +88,9 @@ public final class VolcanoRequests {
   public byte[] predicate(TaskView task, NodeView node) {
     return write(g -> {
       g.writeStartObject();
-      g.writeFieldName("task");
+      g.writeFieldName(Request.TASK);
       writeTaskInfo(g, task);
-      g.writeFieldName("node");
+      g.writeFieldName(Request.NODE);
       writeNodeInfo(g, node);
       g.writeEndObject();
     });
@@ -93,9 +100,9 @@ public final class VolcanoRequests {
   public byte[] prioritize(TaskView task, List<NodeView> nodes) {
     return write(g -> {
       g.writeStartObject();
-      g.writeFieldName("task");
+      g.writeFieldName(Request.TASK);
       writeTaskInfo(g, task);
-      g.writeArrayFieldStart("nodes");
+      g.writeArrayFieldStart(Request.NODES);
       for (NodeView n : nodes) {
         writeNodeInfo(g, n);
       }
@@ -127,11 +134,11 @@ public final class VolcanoRequests {
         jobs.computeIfAbsent(jobKey(t.pod()), k -> new ArrayList<>()).add(t);
       }
       for (Map.Entry<String, List<TaskView>> e : jobs.entrySet()) {
-        g.writeFieldName(uuid("job/" + e.getKey()));
+        g.writeFieldName(e.getKey()); // JobID: <namespace>/<podgroup>
         writeJobInfo(g, e.getKey(), e.getValue());
       }
       g.writeEndObject();
-      g.writeObjectFieldStart("Nodes");
+      g.writeObjectFieldStart(Request.SESSION_NODES);
       for (NodeView n : nodes) {
         g.writeFieldName(n.name());
         writeNodeInfo(g, n);
@@ -165,7 +172,7 @@ public final class VolcanoRequests {
   private byte[] eventBody(TaskView task) {
     return write(g -> {
       g.writeStartObject();
-      g.writeFieldName("task");
+      g.writeFieldName(Request.TASK);
       writeTaskInfo(g, task);
       g.writeEndObject();
     });
@@ -182,19 +189,22 @@ public final class VolcanoRequests {
     Resources req = Resources.ofContainers(pod.containers());
     Resources init = req.max(Resources.maxOf(pod.initContainers()));
     g.writeStartObject();
-    g.writeStringField("UID", pod.uid());
+    g.writeStringField(Task.UID, pod.uid());
     g.writeStringField("Job", jobKey(pod));
-    g.writeStringField("Name", pod.name());
-    g.writeStringField("Namespace", pod.namespace());
+    g.writeStringField(Task.NAME, pod.name());
+    g.writeStringField(Task.NAMESPACE, pod.namespace());
     g.writeStringField("TaskRole", taskRole(pod));
     g.writeFieldName("Resreq");
     req.write(g);
     g.writeFieldName("InitResreq");
     init.write(g);
-    g.writeStringField("NodeName", nodeName);
+    g.writeNullField("DRAResreq");
+    g.writeNullField("ResourceClaimKeys");
+    g.writeNullField("ResourceClaimDRAResreq");
+    g.writeStringField(Task.NODE_NAME, nodeName);
     g.writeBooleanField("EvictionOccurred", false);
     g.writeStringField("JobAllocatedHyperNode", "");
-    g.writeNumberField("Status", status);
+    g.writeNumberField(Task.STATUS, status);
     g.writeNullField("LastTransaction");
     g.writeNumberField("Priority", 0);
     g.writeBooleanField("VolumeReady", false);
@@ -203,10 +213,14 @@ public final class VolcanoRequests {
     g.writeBooleanField("HasRestartableInitContainer", false);
     g.writeBooleanField("SchGated", false);
     g.writeStringField("RevocableZone", "");
-    g.writeNullField("NumaInfo");
-    g.writeFieldName("Pod");
+    g.writeObjectFieldStart("NumaInfo");
+    g.writeStringField("Policy", "");
+    g.writeObjectFieldStart("ResMap");
+    g.writeEndObject();
+    g.writeEndObject();
+    g.writeFieldName(Task.POD);
     writePod(g, pod);
-    writeStringMapOrNull(g, "PodAnnotations", podAnnotations);
+    writeStringMapOrNull(g, Task.POD_ANNOTATIONS, podAnnotations);
     g.writeBooleanField("CustomBindErrHandlerSucceeded", false);
     g.writeEndObject();
   }
@@ -216,12 +230,12 @@ public final class VolcanoRequests {
     String job = jobName(pod);
     String volume = "kube-api-access-" + suffix(pod.uid(), 5);
     g.writeStartObject();
-    g.writeObjectFieldStart("metadata");
-    g.writeStringField("name", pod.name());
-    g.writeStringField("namespace", pod.namespace());
-    g.writeStringField("uid", pod.uid());
+    g.writeObjectFieldStart(Kube.METADATA);
+    g.writeStringField(Kube.NAME, pod.name());
+    g.writeStringField(Kube.NAMESPACE, pod.namespace());
+    g.writeStringField(Kube.UID, pod.uid());
     if (!pod.resourceVersion().isEmpty()) {
-      g.writeStringField("resourceVersion", pod.resourceVersion());
+      g.writeStringField(Kube.RESOURCE_VERSION, pod.resourceVersion());
     }
     g.writeStringField("creationTimestamp", time(-3600));
     if (full) {
@@ -233,27 +247,27 @@ public final class VolcanoRequests {
       g.writeEndObject();
     }
     if (!pod.annotations().isEmpty()) {
-      writeStringMap(g, "annotations", pod.annotations());
+      writeStringMap(g, Kube.ANNOTATIONS, pod.annotations());
     }
     if (full) {
       writeOwner(g, pod, job);
     }
     g.writeEndObject();
 
-    g.writeObjectFieldStart("spec");
+    g.writeObjectFieldStart(Kube.SPEC);
     if (full) {
       g.writeArrayFieldStart("volumes");
       writeServiceAccountVolume(g, volume);
       g.writeEndArray();
     }
     if (!pod.initContainers().isEmpty()) {
-      g.writeArrayFieldStart("initContainers");
+      g.writeArrayFieldStart(Kube.INIT_CONTAINERS);
       for (ContainerView c : pod.initContainers()) {
         writeContainer(g, c, full ? volume : null, true);
       }
       g.writeEndArray();
     }
-    g.writeArrayFieldStart("containers");
+    g.writeArrayFieldStart(Kube.CONTAINERS);
     for (ContainerView c : pod.containers()) {
       writeContainer(g, c, full ? volume : null, false);
     }
@@ -266,7 +280,7 @@ public final class VolcanoRequests {
       g.writeStringField("serviceAccount", "default");
     }
     if (!pod.nodeName().isEmpty()) {
-      g.writeStringField("nodeName", pod.nodeName());
+      g.writeStringField(Kube.NODE_NAME, pod.nodeName());
     }
     g.writeStringField("schedulerName", "volcano");
     if (full) {
@@ -282,10 +296,10 @@ public final class VolcanoRequests {
     }
     g.writeEndObject();
 
-    g.writeObjectFieldStart("status");
+    g.writeObjectFieldStart(Kube.STATUS);
     String phase = pod.phase();
     if (!phase.isEmpty()) {
-      g.writeStringField("phase", phase);
+      g.writeStringField(Kube.PHASE, phase);
     }
     boolean running = phase.equals("Running");
     if (full) {
@@ -417,7 +431,7 @@ public final class VolcanoRequests {
   private static void writeContainer(JsonGenerator g, ContainerView c, @Nullable String volume, boolean init)
       throws IOException {
     g.writeStartObject();
-    g.writeStringField("name", c.name());
+    g.writeStringField(Kube.NAME, c.name());
     g.writeStringField("image", image(c));
     if (volume != null) {
       g.writeArrayFieldStart("command");
@@ -432,12 +446,12 @@ public final class VolcanoRequests {
       g.writeEndObject();
       g.writeEndArray();
     }
-    g.writeObjectFieldStart("resources");
+    g.writeObjectFieldStart(Kube.RESOURCES);
     if (!c.limits().isEmpty()) {
-      writeStringMap(g, "limits", c.limits());
+      writeStringMap(g, Kube.LIMITS, c.limits());
     }
     if (!c.requests().isEmpty()) {
-      writeStringMap(g, "requests", c.requests());
+      writeStringMap(g, Kube.REQUESTS, c.requests());
     }
     g.writeEndObject();
     if (volume != null) {
@@ -494,8 +508,8 @@ public final class VolcanoRequests {
       }
     }
     g.writeStartObject();
-    g.writeStringField("Name", node.name());
-    g.writeFieldName("Node");
+    g.writeStringField(Node.NAME, node.name());
+    g.writeFieldName(Node.NODE);
     writeNode(g, node);
     g.writeObjectFieldStart("State");
     g.writeNumberField("Phase", 1);
@@ -514,18 +528,20 @@ public final class VolcanoRequests {
     g.writeFieldName("Capacity");
     allocatable.write(g);
     g.writeObjectFieldStart("ResourceUsage");
+    g.writeStringField("MetricsTime", "0001-01-01T00:00:00Z");
     g.writeObjectFieldStart("CPUUsageAvg");
     g.writeEndObject();
     g.writeObjectFieldStart("MEMUsageAvg");
     g.writeEndObject();
     g.writeEndObject();
-    g.writeObjectFieldStart("Tasks");
+    g.writeObjectFieldStart(Node.TASKS);
     for (PodView p : node.pods()) {
       g.writeFieldName(p.uid());
       writeTaskInfo(g, p, statusOf(p), p.nodeName().isEmpty() ? node.name() : p.nodeName(), Map.of());
     }
     g.writeEndObject();
     g.writeNullField("NumaInfo");
+    g.writeNullField("UnassignedNumaPods");
     g.writeNullField("NumaSchedulerInfo");
     g.writeStringField("RevocableZone", "");
     g.writeObjectFieldStart("Others");
@@ -557,8 +573,8 @@ public final class VolcanoRequests {
 
   private void writeNode(JsonGenerator g, NodeView node) throws IOException {
     g.writeStartObject();
-    g.writeObjectFieldStart("metadata");
-    g.writeStringField("name", node.name());
+    g.writeObjectFieldStart(Kube.METADATA);
+    g.writeStringField(Kube.NAME, node.name());
     g.writeStringField("uid", uuid("node/" + node.name()));
     g.writeStringField("resourceVersion", Integer.toString(1000 + (node.name().hashCode() & 0xffff)));
     g.writeStringField("creationTimestamp", time(-86_400 * 30));
@@ -572,7 +588,7 @@ public final class VolcanoRequests {
     g.writeStringField("nvidia.com/gpu.present", "true");
     g.writeEndObject();
     if (!node.annotations().isEmpty()) {
-      writeStringMap(g, "annotations", node.annotations());
+      writeStringMap(g, Kube.ANNOTATIONS, node.annotations());
     }
     g.writeEndObject();
     g.writeObjectFieldStart("spec");
@@ -582,9 +598,9 @@ public final class VolcanoRequests {
     g.writeString(cidr);
     g.writeEndArray();
     g.writeEndObject();
-    g.writeObjectFieldStart("status");
+    g.writeObjectFieldStart(Kube.STATUS);
     writeStringMap(g, "capacity", node.allocatable());
-    writeStringMap(g, "allocatable", node.allocatable());
+    writeStringMap(g, Kube.ALLOCATABLE, node.allocatable());
     g.writeArrayFieldStart("conditions");
     writeNodeCondition(g, "MemoryPressure", "False", "KubeletHasSufficientMemory",
         "kubelet has sufficient memory available");
@@ -656,37 +672,44 @@ public final class VolcanoRequests {
       total = total.plus(Resources.ofContainers(t.pod().containers()));
     }
     g.writeStartObject();
-    g.writeStringField("UID", uuid("job/" + jobKey));
+    g.writeStringField("UID", jobKey);
     g.writeStringField("PgUID", uuid("podgroup/" + jobKey));
     g.writeStringField("Name", pgName);
     g.writeStringField("Namespace", first.namespace());
     g.writeStringField("Queue", QUEUE);
     g.writeNumberField("Priority", 0);
     g.writeNumberField("MinAvailable", tasks.size());
-    g.writeNumberField("WaitingTime", 0);
+    g.writeNullField("WaitingTime");
     g.writeStringField("JobFitErrors", "");
     g.writeObjectFieldStart("NodesFitErrors");
     g.writeEndObject();
-    g.writeObjectFieldStart("TaskStatusIndex");
-    Map<Integer, List<TaskView>> byStatus = new TreeMap<>();
+    g.writeStringField("AllocatedHyperNode", "");
+    g.writeNullField("NetworkTopology");
+    // Volcano 1.16 keeps each job's tasks in one sub-job of the job's own ID as well
+    g.writeObjectFieldStart("SubJobs");
+    g.writeObjectFieldStart(jobKey);
+    g.writeStringField("GID", jobKey);
+    g.writeStringField("UID", jobKey);
+    g.writeStringField("Job", jobKey);
+    g.writeNumberField("MinAvailable", tasks.size());
+    g.writeNumberField("Priority", 0);
+    g.writeNumberField("MatchIndex", 0);
+    writeTasks(g, tasks);
+    writeTaskStatusIndex(g, tasks);
+    g.writeStringField("AllocatedHyperNode", "");
+    g.writeStringField("NominatedHyperNode", "");
+    g.writeNullField("NetworkTopology");
+    g.writeEndObject();
+    g.writeEndObject();
+    g.writeObjectFieldStart("TaskToSubJob");
     for (TaskView t : tasks) {
-      byStatus.computeIfAbsent(t.status(), k -> new ArrayList<>()).add(t);
-    }
-    for (Map.Entry<Integer, List<TaskView>> e : byStatus.entrySet()) {
-      g.writeObjectFieldStart(Integer.toString(e.getKey()));
-      for (TaskView t : e.getValue()) {
-        g.writeFieldName(t.pod().uid());
-        writeTaskInfo(g, t);
-      }
-      g.writeEndObject();
+      g.writeStringField(t.pod().uid(), jobKey);
     }
     g.writeEndObject();
-    g.writeObjectFieldStart("Tasks");
-    for (TaskView t : tasks) {
-      g.writeFieldName(t.pod().uid());
-      writeTaskInfo(g, t);
-    }
+    g.writeObjectFieldStart("MinSubJobs");
     g.writeEndObject();
+    writeTaskStatusIndex(g, tasks);
+    writeTasks(g, tasks);
     g.writeObjectFieldStart("TaskMinAvailable");
     g.writeNumberField(taskRole(first), tasks.size());
     g.writeEndObject();
@@ -715,7 +738,38 @@ public final class VolcanoRequests {
     g.writeStringField("ScheduleStartTimestamp", time(-5));
     g.writeBooleanField("Preemptable", false);
     g.writeStringField("RevocableZone", "");
-    g.writeNullField("Budget");
+    g.writeObjectFieldStart("Budget");
+    g.writeStringField("MinAvailable", "");
+    g.writeStringField("MaxUnavailable", "");
+    g.writeEndObject();
+    g.writeEndObject();
+  }
+
+  /** {@code "Tasks": {uid: TaskInfo}}. */
+  private void writeTasks(JsonGenerator g, List<TaskView> tasks) throws IOException {
+    g.writeObjectFieldStart("Tasks");
+    for (TaskView t : tasks) {
+      g.writeFieldName(t.pod().uid());
+      writeTaskInfo(g, t);
+    }
+    g.writeEndObject();
+  }
+
+  /** {@code "TaskStatusIndex": {status: {uid: TaskInfo}}}. */
+  private void writeTaskStatusIndex(JsonGenerator g, List<TaskView> tasks) throws IOException {
+    g.writeObjectFieldStart("TaskStatusIndex");
+    Map<Integer, List<TaskView>> byStatus = new TreeMap<>();
+    for (TaskView t : tasks) {
+      byStatus.computeIfAbsent(t.status(), k -> new ArrayList<>()).add(t);
+    }
+    for (Map.Entry<Integer, List<TaskView>> e : byStatus.entrySet()) {
+      g.writeObjectFieldStart(Integer.toString(e.getKey()));
+      for (TaskView t : e.getValue()) {
+        g.writeFieldName(t.pod().uid());
+        writeTaskInfo(g, t);
+      }
+      g.writeEndObject();
+    }
     g.writeEndObject();
   }
 
@@ -735,9 +789,14 @@ public final class VolcanoRequests {
     g.writeObjectFieldStart("spec");
     g.writeNumberField("weight", 1);
     g.writeBooleanField("reclaimable", true);
+    g.writeObjectFieldStart("guarantee");
+    g.writeEndObject();
+    g.writeStringField("dequeueStrategy", "traverse");
     g.writeEndObject();
     g.writeObjectFieldStart("status");
     g.writeStringField("state", "Open");
+    g.writeObjectFieldStart("reservation");
+    g.writeEndObject();
     g.writeEndObject();
     g.writeEndObject();
     g.writeEndObject();

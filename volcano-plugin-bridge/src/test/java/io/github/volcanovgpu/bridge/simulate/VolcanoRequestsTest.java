@@ -1,10 +1,11 @@
-package io.github.volcanovgpu.bridge.extender;
+package io.github.volcanovgpu.bridge.simulate;
 
 import static io.github.volcanovgpu.bridge.extender.VolcanoFixtures.REQUESTS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.volcanovgpu.bridge.extender.VolcanoFixtures;
 import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.TaskView;
 import java.io.IOException;
@@ -44,8 +45,8 @@ class VolcanoRequestsTest {
     JsonNode taskInfo = MAPPER.readTree(REQUESTS.predicate(task, node)).get("task");
 
     assertThat(fieldNames(taskInfo))
-        .containsExactly("UID", "Job", "Name", "Namespace", "TaskRole", "Resreq", "InitResreq", "NodeName",
-            "EvictionOccurred", "JobAllocatedHyperNode", "Status", "LastTransaction", "Priority", "VolumeReady",
+        .containsExactly("UID", "Job", "Name", "Namespace", "TaskRole", "Resreq", "InitResreq", "DRAResreq",
+            "ResourceClaimKeys", "ResourceClaimDRAResreq", "NodeName", "EvictionOccurred", "JobAllocatedHyperNode", "Status", "LastTransaction", "Priority", "VolumeReady",
             "Preemptable", "BestEffort", "HasRestartableInitContainer", "SchGated", "RevocableZone", "NumaInfo",
             "Pod", "PodAnnotations", "CustomBindErrHandlerSucceeded");
     assertThat(fieldNames(taskInfo.get("Pod"))).containsExactly("metadata", "spec", "status");
