@@ -26,9 +26,10 @@ import io.github.volcanovgpu.plugin.register.KubeNodeAnnotator;
 import io.github.volcanovgpu.plugin.register.NodeConfig;
 import io.github.volcanovgpu.plugin.register.PluginSettings;
 import io.github.volcanovgpu.plugin.register.RegistrationPublisher;
-import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.GpuBackend;
 import io.github.volcanovgpu.plugin.vendor.nvidia.NvidiaBackend;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.GpuBackend;
 import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.PhysicalGpu;
+import io.github.volcanovgpu.process.DaemonThreads;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateRequest;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateResponse;
 import io.kubernetes.client.openapi.ApiClient;
@@ -174,7 +175,7 @@ public final class DevicePlugin implements AutoCloseable {
         ? new NodePodWatch(api.watchClient(), o.nodeName()).start() : null;
     PodSource pods = cluster instanceof Cluster.Pods given ? given.pods()
         : cluster instanceof Cluster.Api api ? new KubePodSource(api.client(), watch) : unavailable();
-    ExecutorService lockRelease = Executors.newSingleThreadExecutor(daemon("node-lock-release"));
+    ExecutorService lockRelease = Executors.newSingleThreadExecutor(DaemonThreads.named("node-lock-release"));
     NodeContext context = new NodeContext(o.nodeName(), o.deviceConfig(), o.nodeConfig(), o.environment(), pods,
         lockRelease, clock);
     List<NodeServing> served = new ArrayList<>();
@@ -214,7 +215,7 @@ public final class DevicePlugin implements AutoCloseable {
 
     ScheduledExecutorService executor = null;
     if (cluster instanceof Cluster.Api api) {
-      executor = Executors.newSingleThreadScheduledExecutor(daemon("node-registration"));
+      executor = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("node-registration"));
       List<Runnable> publishers = new ArrayList<>();
       for (NodeServing s : served) {
         if (s.registration().isPresent()) {
@@ -316,14 +317,6 @@ public final class DevicePlugin implements AutoCloseable {
       public List<String> expectedCards(String resourceName, int size) {
         return inner.expectedCards(resourceName, size);
       }
-    };
-  }
-
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
     };
   }
 

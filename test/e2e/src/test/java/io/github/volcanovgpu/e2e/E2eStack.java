@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.volcanovgpu.bridge.simulate.VolcanoRequests;
-import io.github.volcanovgpu.bridge.kube.KubeClients;
+import io.github.volcanovgpu.process.kube.KubeClients;
 import io.github.volcanovgpu.bridge.kube.KubeFixtures;
 import io.github.volcanovgpu.bridge.kube.TestNamespace;
 import io.github.volcanovgpu.bridge.model.NodeView;

@@ -1,4 +1,4 @@
-package io.github.volcanovgpu.bridge.kube;
+package io.github.volcanovgpu.process.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.github.volcanovgpu.contract.kube;
+package io.github.volcanovgpu.process.kube;
 
 import com.google.gson.Gson;
 import io.kubernetes.client.openapi.JSON;

@@ -1,6 +1,5 @@
-package io.github.volcanovgpu.bridge.kube;
+package io.github.volcanovgpu.process.kube;
 
-import io.github.volcanovgpu.contract.kube.KubeJson;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.KubeConfig;
@@ -13,7 +12,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The two {@link ApiClient}s the sidecar uses, built from one source (a kubeconfig file or the in-cluster service
+ * The two {@link ApiClient}s a program uses, built from one source (a kubeconfig file or the in-cluster service
  * account): {@code requests} for reads and writes, with a bounded read timeout, and {@code watches} for informers,
  * whose long-running watch responses must not hit a read timeout.
  *
@@ -48,6 +47,19 @@ public record KubeClients(ApiClient requests, ApiClient watches) {
     }
     return new KubeClients(
         fromKubeconfig(path, REQUEST_TIMEOUT), fromKubeconfig(path, Duration.ZERO));
+  }
+
+  /**
+   * As client-java's default lookup ({@code $KUBECONFIG}, then {@code ~/.kube/config}, then the in-cluster service
+   * account, then {@code localhost:8080}), for the tools that run both on a node and on a workstation.
+   */
+  public static KubeClients standard() {
+    try {
+      return new KubeClients(configure(ClientBuilder.standard(), REQUEST_TIMEOUT),
+          configure(ClientBuilder.standard(), Duration.ZERO));
+    } catch (IOException | RuntimeException e) {
+      throw new KubeConfigException("cannot find a Kubernetes configuration: " + e.getMessage(), e);
+    }
   }
 
   /** From the service account mounted into the pod and {@code KUBERNETES_SERVICE_HOST/PORT}. */
