@@ -18,6 +18,7 @@ import io.github.volcanovgpu.plugin.vendor.ascend.AscendDcmiPort;
 import io.github.volcanovgpu.plugin.vendor.ascend.AscendSettings;
 import io.github.volcanovgpu.plugin.vendor.ascend.FakeDcmiPort;
 import io.github.volcanovgpu.plugin.vendor.ascend.JnaDcmiPort;
+import io.github.volcanovgpu.plugin.vendor.nvidia.NvidiaBackend;
 import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeGpuBackend;
 import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeMigBackend;
 import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.GpuBackend;
@@ -365,21 +366,24 @@ public final class DevicePluginMain implements Callable<Integer> {
   }
 
   DevicePlugin start(Runtime runtime, ReloadingPlugin.Loaded config, PrometheusMeterRegistry meters) {
-    MigStrategy strategy = flag("--mig-strategy", () -> MigStrategy.parse(migStrategy));
     DevicePlugin.Options options = new DevicePlugin.Options(Objects.requireNonNull(nodeName), devicePluginPath,
-        config.device(), config.node(),
-        new PluginSettings.Overrides(Optional.ofNullable(splitCount), Optional.ofNullable(memoryFactor),
-            Optional.ofNullable(coreScaling)),
-        hookPath, corePolicy, legacyHandshake, registerInterval, System.getenv(), deviceList(),
-        new DevicePlugin.Mig(strategy, runtime.minors()));
+        config.device(), config.node(), registerInterval, System.getenv());
     List<DeviceBackend> backends = new ArrayList<>();
     if (runtime.gpus() != null) {
-      backends.add(DevicePlugin.nvidia(options, runtime.gpus(), runtime.migPort()));
+      backends.add(new NvidiaBackend(runtime.gpus(), runtime.migPort(), nvidiaSettings(runtime.minors())));
     }
     backends.addAll(runtime.others());
     DevicePlugin.Cluster cluster = runtime.kube() == null ? new DevicePlugin.Cluster.None()
         : new DevicePlugin.Cluster.Api(runtime.kube().requests(), runtime.kube().watches());
     return DevicePlugin.start(options, backends, cluster, meters, Clock.systemUTC());
+  }
+
+  /** NVIDIA's flags. */
+  NvidiaBackend.Settings nvidiaSettings(Supplier<MigMinors> minors) {
+    MigStrategy strategy = flag("--mig-strategy", () -> MigStrategy.parse(migStrategy));
+    return new NvidiaBackend.Settings(new PluginSettings.Overrides(Optional.ofNullable(splitCount),
+        Optional.ofNullable(memoryFactor), Optional.ofNullable(coreScaling)), hookPath, corePolicy, legacyHandshake,
+        deviceList(), strategy, minors);
   }
 
   /** The device-list flags, validated: a bad value is a clear error naming the flag. */

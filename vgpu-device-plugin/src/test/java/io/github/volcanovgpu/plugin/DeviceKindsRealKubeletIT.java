@@ -88,7 +88,7 @@ class DeviceKindsRealKubeletIT {
     NodeConfig hamiCore = NodeConfig.parse("{\"nodeconfig\":[{\"name\":\"" + node + "\",\"hami-vnpu-core\":true}]}",
         "test");
     plugin = DevicePlugin.start(new DevicePlugin.Options(node, RealKubelet.PLUGIN_DIR, DeviceConfig.defaults(),
-        hamiCore, PluginSettings.Overrides.none(), hook, "", false, Duration.ofSeconds(30), Map.of()),
+        hamiCore, Duration.ofSeconds(30), Map.of()),
         List.of(ascend, vastai), new DevicePlugin.Cluster.Api(client, watches), new SimpleMeterRegistry(),
         Clock.systemUTC());
 

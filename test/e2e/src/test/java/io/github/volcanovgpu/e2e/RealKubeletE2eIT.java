@@ -5,10 +5,9 @@ import static io.github.volcanovgpu.e2e.SchedulingE2eIT.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.github.volcanovgpu.process.kube.KubeClients;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.kube.RealApiServer;
 import io.github.volcanovgpu.bridge.kube.TestNamespace;
-import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.simulate.SessionDriver;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
@@ -16,7 +15,9 @@ import io.github.volcanovgpu.plugin.DevicePlugin;
 import io.github.volcanovgpu.plugin.RealKubelet;
 import io.github.volcanovgpu.plugin.register.NodeConfig;
 import io.github.volcanovgpu.plugin.register.PluginSettings;
+import io.github.volcanovgpu.plugin.vendor.nvidia.NvidiaBackend;
 import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeGpuBackend;
+import io.github.volcanovgpu.process.kube.KubeClients;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateResponse;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
@@ -25,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -81,8 +83,9 @@ class RealKubeletE2eIT {
     Path hook = Files.createTempDirectory("e2e-hook");
     Files.createSymbolicLink(hook.resolve("libvgpu.so"), stack.probe().library());
     plugin = DevicePlugin.start(new DevicePlugin.Options(node, PLUGIN_DIR, DeviceConfig.defaults(),
-        NodeConfig.empty(), PluginSettings.Overrides.none(), hook, "", false, Duration.ofSeconds(30), Map.of()),
-        FakeGpuBackend.fromYaml(yaml, node), client, kube.watches(), new SimpleMeterRegistry(), Clock.systemUTC());
+        NodeConfig.empty(), Duration.ofSeconds(30), Map.of()), List.of(new NvidiaBackend(
+            FakeGpuBackend.fromYaml(yaml, node), null, NvidiaBackend.Settings.defaults(hook))),
+        new DevicePlugin.Cluster.Api(client, kube.watches()), new SimpleMeterRegistry(), Clock.systemUTC());
     stack.considerNode(node);
 
     // init container and a plain container first, then a one-card and a two-card GPU container

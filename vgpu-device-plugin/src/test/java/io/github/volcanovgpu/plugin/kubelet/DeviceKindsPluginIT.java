@@ -111,7 +111,7 @@ class DeviceKindsPluginIT {
     NodeConfig hamiCore = NodeConfig.parse("{\"nodeconfig\":[{\"name\":\"" + node + "\",\"hami-vnpu-core\":true}]}",
         "test");
     plugin = DevicePlugin.start(new DevicePlugin.Options(node, dir, DeviceConfig.defaults(), hamiCore,
-        PluginSettings.Overrides.none(), hook, "", false, Duration.ofSeconds(30), Map.of()),
+        Duration.ofSeconds(30), Map.of()),
         List.of(ascend, vastai), new DevicePlugin.Cluster.Api(client, watches), new SimpleMeterRegistry(),
         Clock.systemUTC());
 
