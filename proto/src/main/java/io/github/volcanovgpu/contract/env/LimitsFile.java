@@ -19,8 +19,10 @@ import java.util.Objects;
  */
 public record LimitsFile(Kind kind, List<Device> devices, int priority, CorePolicy corePolicy, boolean oversubscribe,
     String region) {
-  /** Where the file is mounted in the container. */
+  /** Where the file is mounted in the container (libvgpu's default path). */
   public static final String CONTAINER_PATH = "/etc/vgpu/limits";
+  /** The environment variable that points libvgpu at another limits file. */
+  public static final String PATH_ENV = "VGPU_LIMITS_FILE";
   public static final int VERSION = 1;
   public static final int MAX_DEVICES = 16;
   public static final int DEFAULT_PRIORITY = 1;
