@@ -11,7 +11,6 @@ import io.github.volcanovgpu.contract.annotation.HamiAnnotations;
 import io.github.volcanovgpu.contract.annotation.VastaiAnnotations;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.github.volcanovgpu.plugin.register.NodeConfig;
-import io.github.volcanovgpu.plugin.register.PluginSettings;
 import io.github.volcanovgpu.plugin.vendor.HamiPods;
 import io.github.volcanovgpu.plugin.vendor.ascend.AscendBackend;
 import io.github.volcanovgpu.plugin.vendor.ascend.AscendSettings;

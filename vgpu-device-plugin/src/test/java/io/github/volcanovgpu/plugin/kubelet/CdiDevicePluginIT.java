@@ -16,7 +16,6 @@ import io.github.volcanovgpu.plugin.allocate.PodSnapshot;
 import io.github.volcanovgpu.plugin.cdi.DeviceListSettings;
 import io.github.volcanovgpu.plugin.cdi.DeviceListStrategy;
 import io.github.volcanovgpu.plugin.register.NodeConfig;
-import io.github.volcanovgpu.plugin.register.PluginSettings;
 import io.github.volcanovgpu.plugin.vendor.nvidia.NvidiaBackend;
 import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeGpuBackend;
 import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.PhysicalGpu;

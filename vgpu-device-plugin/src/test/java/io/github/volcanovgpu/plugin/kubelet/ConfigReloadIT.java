@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.github.volcanovgpu.plugin.DevicePlugin;
 import io.github.volcanovgpu.plugin.ReloadingPlugin;
 import io.github.volcanovgpu.plugin.allocate.FakePodSource;
-import io.github.volcanovgpu.plugin.register.PluginSettings;
 import io.github.volcanovgpu.plugin.vendor.nvidia.NvidiaBackend;
 import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeGpuBackend;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -15,7 +15,6 @@ import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.github.volcanovgpu.plugin.DevicePlugin;
 import io.github.volcanovgpu.plugin.NodeReads;
 import io.github.volcanovgpu.plugin.register.NodeConfig;
-import io.github.volcanovgpu.plugin.register.PluginSettings;
 import io.github.volcanovgpu.plugin.vendor.HamiPods;
 import io.github.volcanovgpu.plugin.vendor.ascend.AscendBackend;
 import io.github.volcanovgpu.plugin.vendor.ascend.AscendSettings;

@@ -222,6 +222,13 @@ public final class ExtenderHttpServer implements AutoCloseable {
     return address().getPort();
   }
 
+  /** Requests accepted but waiting for a free worker (0 before start and after close). */
+  int queuedRequests() {
+    synchronized (lifecycle) {
+      return workers == null ? 0 : workers.getQueue().size();
+    }
+  }
+
   /**
    * Stops accepting connections, lets requests in progress finish for at most
    * {@link Options#shutdownTimeout()}, then closes every connection. Requests arriving meanwhile get 503.
