@@ -19,8 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Volcano extender verbs over bytes, independent of the transport: reads a request body, asks the
- * {@link PlacementEngine} and writes the response exactly as Volcano decodes it (reference volcano-vgpu.md §2.3):
+ * The Volcano extender verbs over bytes, independent of the transport: reads a request body
+ * ({@link VolcanoJsonReader}), asks the {@link PlacementEngine} and answers with {@link VolcanoResponses}, exactly as
+ * Volcano decodes it (reference volcano-vgpu.md §2.3):
  *
  * <ul>
  *   <li>predicate: {@code {"status":"<reason>","code":2}}, {@code {"status":"","code":0}} when the pod fits;

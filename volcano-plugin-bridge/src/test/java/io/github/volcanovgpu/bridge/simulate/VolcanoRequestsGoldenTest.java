@@ -37,6 +37,15 @@ class VolcanoRequestsGoldenTest {
   }
 
   @Test
+  void aPodOnANodeHasTheShapeOfTheCapturedRunningPod() throws IOException {
+    JsonNode ours = JSON.readTree(REQUESTS.predicate(task, node)).path("node").path("Tasks").elements().next();
+    JsonNode real = golden("vgpu-session/predicate-node-a.json").path("node").path("Tasks")
+        .path("default/running-pod");
+
+    assertTaskInfo(ours, real);
+  }
+
+  @Test
   void prioritizeHasTheCapturedShape() throws IOException {
     JsonNode ours = JSON.readTree(REQUESTS.prioritize(task, List.of(node, VolcanoFixtures.gpuNode("node-b", 2, 1))));
     JsonNode real = golden("prioritize.json");
