@@ -159,9 +159,14 @@ class VolcanoRequestGoldenTest {
     assertMembers(node.path(Node.NODE).path(Kube.STATUS), Kube.ALLOCATABLE);
     assertMembers(prioritize.path(Request.NODES).path(1), Node.NAME, Node.NODE, Node.TASKS);
     assertMembers(session.path(Request.SESSION_NODES).path("node-b"), Node.NAME, Node.NODE, Node.TASKS);
-    // not in this capture (no pod in a node's Tasks, no init container, no node annotations): Kubernetes' own
-    // names, pinned by the JSON tags of k8s.io/api/core/v1
-    assertThat(List.of(Kube.INIT_CONTAINERS, Kube.ANNOTATIONS)).containsExactly("initContainers", "annotations");
+    // what that session lacks, the vGPU session has: node annotations, a pod in a node's Tasks, init containers
+    JsonNode vgpu = JSON.readTree(VolcanoGolden.request("vgpu-session/predicate-node-a.json"));
+    assertMembers(vgpu.path(Request.NODE).path(Node.NODE).path(Kube.METADATA), Kube.ANNOTATIONS, Kube.NAME);
+    JsonNode nodeTask = vgpu.path(Request.NODE).path(Node.TASKS).elements().next();
+    assertMembers(nodeTask, Task.UID, Task.NAME, Task.NAMESPACE, Task.POD);
+    assertMembers(nodeTask.path(Task.POD).path(Kube.SPEC), Kube.CONTAINERS, Kube.NODE_NAME);
+    assertMembers(nodeTask.path(Task.POD).path(Kube.STATUS), Kube.PHASE);
+    assertMembers(vgpu.path(Request.TASK).path(Task.POD).path(Kube.SPEC), Kube.INIT_CONTAINERS, Kube.CONTAINERS);
   }
 
   private static void assertMembers(JsonNode object, String... names) {
