@@ -50,7 +50,7 @@ public final class Cli {
 
   /**
    * Serves until the JVM is asked to stop (SIGTERM, Ctrl-C): blocks, then {@code stop} runs on the shutdown-hook
-   * thread named {@code name}. Routes java.util.logging (gRPC, Netty, client-java parts) into SLF4J first.
+   * thread named {@code name}; {@code serveUntilShutdown} returns once it has run.
    */
   public static void serveUntilShutdown(String name, Runnable stop) throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
@@ -64,7 +64,9 @@ public final class Cli {
     stopped.await();
   }
 
-  /** Sends java.util.logging records to SLF4J (once per process; the runnables call it first thing). */
+  /**
+   * Sends java.util.logging records (gRPC, parts of client-java) to SLF4J; the serving commands call it first thing.
+   */
   public static void routeJulToSlf4j() {
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
