@@ -15,8 +15,8 @@ import io.github.volcanovgpu.mig.profile.ProfileCatalogue;
 import io.github.volcanovgpu.mig.reconcile.ApplyOutcome;
 import io.github.volcanovgpu.mig.reconcile.MigExporter;
 import io.github.volcanovgpu.mig.reconcile.MigReconciler;
-import io.kubernetes.client.openapi.ApiClient;
-import io.kubernetes.client.util.Config;
+import io.github.volcanovgpu.process.Cli;
+import io.github.volcanovgpu.process.kube.KubeClients;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -41,6 +41,8 @@ import picocli.CommandLine.Option;
         MigManagerMain.Apply.class, MigManagerMain.Assert.class, MigManagerMain.Export.class,
         MigManagerMain.Daemon.class})
 public final class MigManagerMain implements Runnable {
+  static final String PROGRAM = "vgpu-mig-manager";
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -49,19 +51,15 @@ public final class MigManagerMain implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    Cli.exit(new MigManagerMain(), PROGRAM, args);
   }
 
-  /** Runs the CLI and returns the exit code (0 ok, 1 failure / not applied, 2 usage); never exits the JVM. */
+  /**
+   * Runs the CLI and returns the exit code ({@link Cli}: 0 ok, 1 failure or "not applied", 2 usage); never exits
+   * the JVM.
+   */
   static int run(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cli = new CommandLine(new MigManagerMain());
-    cli.setOut(out);
-    cli.setErr(err);
-    cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-      commandLine.getErr().println("vgpu-mig-manager " + commandLine.getCommandName() + ": " + ex.getMessage());
-      return 1;
-    });
-    return cli.execute(args);
+    return Cli.run(new MigManagerMain(), PROGRAM, args, out, err);
   }
 
   /** Where the GPUs come from. */
@@ -179,18 +177,19 @@ public final class MigManagerMain implements Runnable {
     @Option(names = "--node-name", required = true, defaultValue = "${env:NODE_NAME}", description = "this node")
     String node = "";
 
-    @Option(names = "--kubeconfig", description = "kubeconfig file (default: in-cluster, then ~/.kube/config)")
+    @Option(names = "--kubeconfig",
+        description = "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then the in-cluster configuration)")
     @Nullable Path kubeconfig;
 
     @Option(names = "--interval", defaultValue = "PT5S", description = "how often the label is read (ISO-8601)")
     Duration interval = Duration.ofSeconds(5);
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
       MigConfigSpec s = config.read();
       MigDevicePort port = gpu.open();
-      ApiClient client = kubeconfig == null ? Config.defaultClient() : Config.fromConfig(kubeconfig.toString());
-      new MigConfigDaemon(new KubeNodeLabels(client, node), s, gpu.reconciler(port)).run(interval);
+      KubeClients kube = kubeconfig == null ? KubeClients.standard() : KubeClients.fromKubeconfig(kubeconfig);
+      new MigConfigDaemon(new KubeNodeLabels(kube.requests(), node), s, gpu.reconciler(port)).run(interval);
       return 0;
     }
   }

@@ -1,41 +1,19 @@
 package io.github.volcanovgpu.plugin;
 
-import io.github.volcanovgpu.cdi.nvidia.MigMinors;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
-import io.github.volcanovgpu.mig.gpu.MigDevicePort;
-import io.github.volcanovgpu.plugin.allocate.AllocationHandler;
-import io.github.volcanovgpu.plugin.allocate.KubePodSource;
-import io.github.volcanovgpu.plugin.allocate.LeftoverCollector;
-import io.github.volcanovgpu.plugin.allocate.NodePodWatch;
-import io.github.volcanovgpu.plugin.allocate.PodSnapshot;
 import io.github.volcanovgpu.plugin.allocate.PodSource;
-import io.github.volcanovgpu.plugin.allocate.PodSourceException;
-import io.github.volcanovgpu.plugin.cdi.DeviceListSettings;
 import io.github.volcanovgpu.plugin.device.DeviceBackend;
 import io.github.volcanovgpu.plugin.device.NodeContext;
-import io.github.volcanovgpu.plugin.device.NodeRegistration;
 import io.github.volcanovgpu.plugin.device.NodeServing;
 import io.github.volcanovgpu.plugin.device.PhysicalDevice;
 import io.github.volcanovgpu.plugin.device.PluginResource;
 import io.github.volcanovgpu.plugin.kubelet.HealthPolicy;
 import io.github.volcanovgpu.plugin.kubelet.HealthState;
 import io.github.volcanovgpu.plugin.kubelet.PluginManager;
-import io.github.volcanovgpu.plugin.mig.MigMinorsFile;
-import io.github.volcanovgpu.plugin.mig.MigStrategy;
-import io.github.volcanovgpu.plugin.register.KubeNodeAnnotator;
 import io.github.volcanovgpu.plugin.register.NodeConfig;
-import io.github.volcanovgpu.plugin.register.PluginSettings;
-import io.github.volcanovgpu.plugin.register.RegistrationPublisher;
-import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.GpuBackend;
-import io.github.volcanovgpu.plugin.vendor.nvidia.NvidiaBackend;
-import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.PhysicalGpu;
-import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateRequest;
-import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateResponse;
+import io.github.volcanovgpu.process.DaemonThreads;
 import io.kubernetes.client.openapi.ApiClient;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,12 +21,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,63 +31,31 @@ import org.slf4j.LoggerFactory;
 /**
  * The device plugin assembled: each device kind configured for the node ({@link DeviceBackend}) serves its kubelet
  * resources, one plugin socket each, with their Allocate handlers; their devices' health feeds one health state;
- * each kind's node annotations are published. Wiring only; every part is its own tested class, and nothing here
- * names a vendor except the NVIDIA-only entry points kept for callers that predate the device kinds.
+ * each kind's node annotations are published. {@link #start} runs the steps in order, each its own small part:
+ * where pods are read ({@link PodAccess}), what each kind serves ({@link DeviceBackend#serve}), the meters
+ * ({@link PluginMetrics}), the kubelet side ({@link PluginManager}) and the node annotations ({@link
+ * NodePublishing}). Nothing here names a vendor.
  */
 public final class DevicePlugin implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DevicePlugin.class);
-  /** How often leftovers of deleted pods are looked for. */
-  private static final Duration LEFTOVER_INTERVAL = Duration.ofMinutes(1);
 
   /**
-   * What the command line and the mounted ConfigMaps say. The fields after {@code overrides} up to
-   * {@code legacyHandshake}, {@code deviceList} and {@code mig} are NVIDIA's ({@link #nvidia}).
-   */
-  public record Options(
-      String nodeName,
-      Path devicePluginDir,
-      DeviceConfig deviceConfig,
-      NodeConfig nodeConfig,
-      PluginSettings.Overrides overrides,
-      Path hookPath,
-      String coreUtilizationPolicy,
-      boolean legacyHandshake,
-      Duration registerInterval,
-      Map<String, String> environment,
-      DeviceListSettings deviceList,
-      Mig mig) {
-    /** Without static MIG strategies (dynamic MIG still follows the node's {@code operatingmode}). */
-    public Options(String nodeName, Path devicePluginDir, DeviceConfig deviceConfig, NodeConfig nodeConfig,
-        PluginSettings.Overrides overrides, Path hookPath, String coreUtilizationPolicy, boolean legacyHandshake,
-        Duration registerInterval, Map<String, String> environment, DeviceListSettings deviceList) {
-      this(nodeName, devicePluginDir, deviceConfig, nodeConfig, overrides, hookPath, coreUtilizationPolicy,
-          legacyHandshake, registerInterval, environment, deviceList, Mig.defaults());
-    }
-
-    /** The classic device list ({@code envvar}). */
-    public Options(String nodeName, Path devicePluginDir, DeviceConfig deviceConfig, NodeConfig nodeConfig,
-        PluginSettings.Overrides overrides, Path hookPath, String coreUtilizationPolicy, boolean legacyHandshake,
-        Duration registerInterval, Map<String, String> environment) {
-      this(nodeName, devicePluginDir, deviceConfig, nodeConfig, overrides, hookPath, coreUtilizationPolicy,
-          legacyHandshake, registerInterval, environment, DeviceListSettings.envvar());
-    }
-  }
-
-  /**
-   * MIG configuration.
+   * What the command line and the mounted ConfigMaps say for every kind; a kind's own flags are its backend's
+   * settings (NVIDIA's in {@code NvidiaBackend.Settings}).
    *
-   * @param strategy static MIG strategy ({@code --mig-strategy})
-   * @param minors the MIG capability minors for CDI ({@code --mig-minors}; a synthetic table on fake machines)
+   * @param devicePluginDir the kubelet's device-plugin directory (its {@code kubelet.sock} and ours)
+   * @param registerInterval how often the node annotations are refreshed
+   * @param environment the process environment (health policy, kinds' defaults)
    */
-  public record Mig(MigStrategy strategy, Supplier<MigMinors> minors) {
-    public Mig {
-      Objects.requireNonNull(strategy, "strategy");
-      Objects.requireNonNull(minors, "minors");
-    }
-
-    /** Strategy {@code none}, minors from the driver's file. */
-    public static Mig defaults() {
-      return new Mig(MigStrategy.NONE, MigMinorsFile.reader(MigMinorsFile.DEFAULT));
+  public record Options(String nodeName, Path devicePluginDir, DeviceConfig deviceConfig, NodeConfig nodeConfig,
+      Duration registerInterval, Map<String, String> environment) {
+    public Options {
+      Objects.requireNonNull(nodeName, "nodeName");
+      Objects.requireNonNull(devicePluginDir, "devicePluginDir");
+      Objects.requireNonNull(deviceConfig, "deviceConfig");
+      Objects.requireNonNull(nodeConfig, "nodeConfig");
+      Objects.requireNonNull(registerInterval, "registerInterval");
+      environment = Map.copyOf(environment);
     }
   }
 
@@ -139,28 +82,23 @@ public final class DevicePlugin implements AutoCloseable {
 
     /** No API server: the kubelet side only; Allocate fails with UNAVAILABLE. */
     record None() implements Cluster {}
-
-    /** {@link Api} when {@code client} is given, else {@link None}. */
-    static Cluster of(@Nullable ApiClient client, @Nullable ApiClient watchClient) {
-      return client == null ? new None() : new Api(client, watchClient);
-    }
   }
 
   private final PluginManager manager;
   private final List<NodeServing> served;
-  private final @Nullable ScheduledExecutorService publisher;
-  private final @Nullable NodePodWatch watch;
+  private final PodAccess pods;
   private final ExecutorService lockRelease;
-  private final Runnable unregisterMeters;
+  private final PluginMetrics metrics;
+  private final @Nullable NodePublishing publishing;
 
-  private DevicePlugin(PluginManager manager, List<NodeServing> served, @Nullable ScheduledExecutorService publisher,
-      @Nullable NodePodWatch watch, ExecutorService lockRelease, Runnable unregisterMeters) {
+  private DevicePlugin(PluginManager manager, List<NodeServing> served, PodAccess pods, ExecutorService lockRelease,
+      PluginMetrics metrics, @Nullable NodePublishing publishing) {
     this.manager = manager;
     this.served = List.copyOf(served);
-    this.publisher = publisher;
-    this.watch = watch;
+    this.pods = pods;
     this.lockRelease = lockRelease;
-    this.unregisterMeters = unregisterMeters;
+    this.metrics = metrics;
+    this.publishing = publishing;
   }
 
   /**
@@ -170,187 +108,49 @@ public final class DevicePlugin implements AutoCloseable {
    */
   public static DevicePlugin start(Options o, List<? extends DeviceBackend> backends, Cluster cluster,
       MeterRegistry meters, Clock clock) {
-    NodePodWatch watch = cluster instanceof Cluster.Api api && api.watchClient() != null
-        ? new NodePodWatch(api.watchClient(), o.nodeName()).start() : null;
-    PodSource pods = cluster instanceof Cluster.Pods given ? given.pods()
-        : cluster instanceof Cluster.Api api ? new KubePodSource(api.client(), watch) : unavailable();
-    ExecutorService lockRelease = Executors.newSingleThreadExecutor(daemon("node-lock-release"));
-    NodeContext context = new NodeContext(o.nodeName(), o.deviceConfig(), o.nodeConfig(), o.environment(), pods,
-        lockRelease, clock);
+    PodAccess pods = PodAccess.of(cluster, o.nodeName());
+    ExecutorService lockRelease = Executors.newSingleThreadExecutor(DaemonThreads.named("node-lock-release"));
+    List<NodeServing> served = serve(backends, new NodeContext(o.nodeName(), o.deviceConfig(), o.nodeConfig(),
+        o.environment(), pods.pods(), lockRelease, clock), () -> {
+          lockRelease.shutdownNow();
+          pods.close();
+        });
+
+    List<PhysicalDevice> devices = served.stream().flatMap(s -> s.devices().stream()).toList();
+    HealthState health = new HealthState(devices, HealthPolicy.fromEnvironment(o.environment()));
+    PluginMetrics metrics = new PluginMetrics(meters);
+    List<PluginResource> resources = served.stream().flatMap(s -> s.resources().stream()).toList();
+    PluginManager manager = new PluginManager(o.devicePluginDir(), metrics.timed(resources), health,
+        Duration.ofSeconds(5));
+    metrics.watch(manager);
+    backends.forEach(backend -> manager.connect(backend.health()));
+    if (!manager.start()) {
+      LOG.warn("the kubelet is not listening at {} yet; registering as soon as it appears", o.devicePluginDir());
+    }
+
+    NodePublishing publishing = null;
+    if (cluster instanceof Cluster.Api api) {
+      publishing = NodePublishing.start(o.nodeName(), api.client(), served, health, o.registerInterval(),
+          pods.watch(), clock);
+    } else {
+      LOG.warn("no API server: the node annotations are not published and Allocate fails until one is configured");
+    }
+    return new DevicePlugin(manager, served, pods, lockRelease, metrics, publishing);
+  }
+
+  /** What each kind serves; when one fails, what the others opened is closed and {@code undo} runs. */
+  private static List<NodeServing> serve(List<? extends DeviceBackend> backends, NodeContext context, Runnable undo) {
     List<NodeServing> served = new ArrayList<>();
     try {
       for (DeviceBackend backend : backends) {
         served.add(backend.serve(context));
       }
+      return served;
     } catch (RuntimeException e) {
       served.forEach(DevicePlugin::closeAll);
-      lockRelease.shutdownNow();
-      if (watch != null) {
-        watch.close();
-      }
+      undo.run();
       throw e;
     }
-
-    List<PhysicalDevice> devices = served.stream().flatMap(s -> s.devices().stream()).toList();
-    HealthState health = new HealthState(devices, HealthPolicy.fromEnvironment(o.environment()));
-    List<PluginResource> resources = served.stream().flatMap(s -> s.resources().stream())
-        .map(r -> r.withHandler(timed(r.handler(), meters))).toList();
-    List<Meter> gauges = new ArrayList<>(); // this instance's: removed on close, so a restarted plugin has its own
-    for (PluginResource r : resources) {
-      gauges.add(Gauge.builder("volcano_vgpu_plugin_registered_devices", r.devices()::size)
-          .description("Device IDs advertised to the kubelet").tag("resource", r.resourceName()).register(meters));
-    }
-    PluginManager manager = new PluginManager(o.devicePluginDir(), resources, health, Duration.ofSeconds(5));
-    gauges.add(Gauge.builder("volcano_vgpu_plugin_healthy_gpus", () -> manager.health().values().stream()
-        .filter(h -> h.isHealthy()).count()).description("Devices currently healthy").register(meters));
-    gauges.add(Gauge.builder("volcano_vgpu_plugin_registrations_restarts", manager::restarts)
-        .description("Re-registrations after a kubelet restart or a lost socket").register(meters));
-    for (DeviceBackend backend : backends) {
-      manager.connect(backend.health());
-    }
-    if (!manager.start()) {
-      LOG.warn("the kubelet is not listening at {} yet; registering as soon as it appears", o.devicePluginDir());
-    }
-
-    ScheduledExecutorService executor = null;
-    if (cluster instanceof Cluster.Api api) {
-      executor = Executors.newSingleThreadScheduledExecutor(daemon("node-registration"));
-      List<Runnable> publishers = new ArrayList<>();
-      for (NodeServing s : served) {
-        if (s.registration().isPresent()) {
-          publishers.add(publisher(o.nodeName(), api.client(), s.registration().get(), health, clock));
-        }
-      }
-      Runnable publishAll = () -> publishers.forEach(Runnable::run);
-      executor.scheduleWithFixedDelay(publishAll, 0, o.registerInterval().toMillis(), TimeUnit.MILLISECONDS);
-      ScheduledExecutorService ex = executor;
-      health.addListener(() -> ex.execute(publishAll));
-      if (watch != null) {
-        scheduleLeftovers(executor, watch, served.stream().flatMap(s -> s.leftovers().stream()).toList());
-      }
-    } else {
-      LOG.warn("no API server: the node annotations are not published and Allocate fails until one is configured");
-    }
-    return new DevicePlugin(manager, served, executor, watch, lockRelease, () -> gauges.forEach(meters::remove));
-  }
-
-  /** NVIDIA only, with the API server ({@code client} null: the kubelet side only). */
-  public static DevicePlugin start(Options o, GpuBackend backend, @Nullable ApiClient client,
-      @Nullable ApiClient watchClient, MeterRegistry meters, Clock clock) {
-    return start(o, List.of(nvidia(o, backend, null)), Cluster.of(client, watchClient), meters, clock);
-  }
-
-  /** NVIDIA only, with the MIG port opened when the node is in {@code mig} mode or a static MIG strategy is on. */
-  public static DevicePlugin start(Options o, GpuBackend backend, @Nullable Supplier<MigDevicePort> migPort,
-      @Nullable ApiClient client, @Nullable ApiClient watchClient, MeterRegistry meters, Clock clock) {
-    return start(o, List.of(nvidia(o, backend, migPort)), Cluster.of(client, watchClient), meters, clock);
-  }
-
-  /** NVIDIA only, with an in-memory pod source and the given MIG port (tests). */
-  public static DevicePlugin start(Options o, GpuBackend backend, @Nullable MigDevicePort migPort, PodSource pods,
-      MeterRegistry meters, Clock clock) {
-    return start(o, List.of(nvidia(o, backend, migPort == null ? null : () -> migPort)), new Cluster.Pods(pods),
-        meters, clock);
-  }
-
-  /** NVIDIA only, with an in-memory pod source (tests: a test kubelet). */
-  public static DevicePlugin start(Options o, GpuBackend backend, PodSource pods, MeterRegistry meters,
-      Clock clock) {
-    return start(o, List.of(nvidia(o, backend, null)), new Cluster.Pods(pods), meters, clock);
-  }
-
-  /** The NVIDIA device kind with {@code o}'s NVIDIA settings. */
-  public static NvidiaBackend nvidia(Options o, GpuBackend gpus, @Nullable Supplier<MigDevicePort> migPort) {
-    return new NvidiaBackend(gpus, migPort, new NvidiaBackend.Settings(o.overrides(), o.hookPath(),
-        o.coreUtilizationPolicy(), o.legacyHandshake(), o.deviceList(), o.mig().strategy(), o.mig().minors()));
-  }
-
-  private static Runnable publisher(String node, ApiClient client, NodeRegistration registration, HealthState health,
-      Clock clock) {
-    RegistrationPublisher reg = new RegistrationPublisher(node, new KubeNodeAnnotator(client),
-        () -> registration.annotations(health.snapshot()), registration::heartbeat, clock);
-    return () -> {
-      try {
-        reg.publish();
-      } catch (RuntimeException e) {
-        LOG.warn("node annotations not published (retrying): {}", e.getMessage());
-      }
-    };
-  }
-
-  /** Per-container leftovers (host directories, CDI slice specs) of pods gone from the node, every minute. */
-  private static void scheduleLeftovers(ScheduledExecutorService executor, NodePodWatch watch,
-      List<LeftoverCollector> collectors) {
-    if (collectors.isEmpty()) {
-      return;
-    }
-    executor.scheduleWithFixedDelay(() -> watch.podUids().ifPresent(live -> {
-      for (LeftoverCollector c : collectors) {
-        try {
-          c.collect(live);
-        } catch (RuntimeException e) {
-          LOG.warn("cleaning up leftovers of deleted pods failed (retrying): {}", e.getMessage());
-        }
-      }
-    }), LEFTOVER_INTERVAL.toSeconds(), LEFTOVER_INTERVAL.toSeconds(), TimeUnit.SECONDS);
-  }
-
-  /** Allocate latency and failures per resource; everything else goes straight to {@code inner}. */
-  private static AllocationHandler timed(AllocationHandler inner, MeterRegistry meters) {
-    return new AllocationHandler() {
-      @Override
-      public AllocateResponse allocate(String resource, AllocateRequest request) {
-        Timer.Sample sample = Timer.start(meters);
-        String outcome = "error";
-        try {
-          var response = inner.allocate(resource, request);
-          outcome = "ok";
-          return response;
-        } finally {
-          sample.stop(Timer.builder("volcano_vgpu_plugin_allocate").tag("resource", resource)
-              .tag("outcome", outcome).publishPercentileHistogram().register(meters));
-        }
-      }
-
-      @Override
-      public List<String> expectedCards(String resourceName, int size) {
-        return inner.expectedCards(resourceName, size);
-      }
-    };
-  }
-
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
-  }
-
-  private static PodSource unavailable() {
-    PodSourceException down = new PodSourceException(PodSourceException.Kind.UNAVAILABLE,
-        "no Kubernetes API server configured: cannot find the pod this Allocate is for");
-    return new PodSource() {
-      @Override
-      public List<PodSnapshot> pendingPodsOnNode(String node) {
-        throw down;
-      }
-
-      @Override
-      public PodSnapshot readPod(String namespace, String name) {
-        throw down;
-      }
-
-      @Override
-      public PodSnapshot patchAnnotations(PodSnapshot observed, Map<String, Optional<String>> changes) {
-        throw down;
-      }
-
-      @Override
-      public boolean releaseNodeLock(String node, String lockKey) {
-        throw down;
-      }
-    };
   }
 
   public PluginManager manager() {
@@ -362,16 +162,16 @@ public final class DevicePlugin implements AutoCloseable {
     return served.stream().flatMap(s -> s.registered().stream()).toList();
   }
 
-  /** The NVIDIA whole cards registered (vGPU cards; not those a static MIG strategy serves as MIG devices). */
-  public List<PhysicalGpu> gpus() {
-    return devices().stream().filter(PhysicalGpu.class::isInstance).map(PhysicalGpu.class::cast).toList();
+  /** The registered devices of one kind's type (e.g. NVIDIA's whole cards, not its static MIG devices). */
+  public <T extends PhysicalDevice> List<T> devices(Class<T> type) {
+    return devices().stream().filter(type::isInstance).map(type::cast).toList();
   }
 
   @Override
   public void close() {
-    unregisterMeters.run();
-    if (publisher != null) {
-      publisher.shutdownNow();
+    metrics.close();
+    if (publishing != null) {
+      publishing.close();
     }
     manager.close();
     lockRelease.shutdown();
@@ -382,9 +182,7 @@ public final class DevicePlugin implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    if (watch != null) {
-      watch.close();
-    }
+    pods.close();
     served.forEach(DevicePlugin::closeAll);
   }
 

@@ -1,44 +1,39 @@
 package io.github.volcanovgpu.plugin;
 
-import com.sun.net.httpserver.HttpServer;
 import io.github.volcanovgpu.cdi.CdiAnnotations;
 import io.github.volcanovgpu.cdi.CdiException;
 import io.github.volcanovgpu.cdi.Kind;
-import io.github.volcanovgpu.contract.kube.KubeJson;
-import io.github.volcanovgpu.plugin.cdi.DeviceListSettings;
-import io.github.volcanovgpu.plugin.cdi.DeviceListStrategy;
-import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.GpuBackend;
 import io.github.volcanovgpu.cdi.nvidia.MigMinors;
 import io.github.volcanovgpu.mig.gpu.MigDevicePort;
 import io.github.volcanovgpu.mig.gpu.NvmlMigDevicePort;
 import io.github.volcanovgpu.mig.profile.ProfileCatalogue;
-import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeMigBackend;
+import io.github.volcanovgpu.plugin.cdi.DeviceListSettings;
+import io.github.volcanovgpu.plugin.cdi.DeviceListStrategy;
+import io.github.volcanovgpu.plugin.device.DeviceBackend;
 import io.github.volcanovgpu.plugin.mig.MigMinorsFile;
 import io.github.volcanovgpu.plugin.mig.MigStrategy;
-import java.util.function.Supplier;
 import io.github.volcanovgpu.plugin.register.PluginSettings;
-import io.github.volcanovgpu.plugin.device.DeviceBackend;
 import io.github.volcanovgpu.plugin.vendor.ascend.AscendBackend;
 import io.github.volcanovgpu.plugin.vendor.ascend.AscendDcmiPort;
 import io.github.volcanovgpu.plugin.vendor.ascend.AscendSettings;
 import io.github.volcanovgpu.plugin.vendor.ascend.FakeDcmiPort;
 import io.github.volcanovgpu.plugin.vendor.ascend.JnaDcmiPort;
+import io.github.volcanovgpu.plugin.vendor.nvidia.NvidiaBackend;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeGpuBackend;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeMigBackend;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.GpuBackend;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.NvmlGpuBackend;
 import io.github.volcanovgpu.plugin.vendor.vastai.DeviceStrategy;
 import io.github.volcanovgpu.plugin.vendor.vastai.FakeVastaiPort;
 import io.github.volcanovgpu.plugin.vendor.vastai.VastaiBackend;
-import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeGpuBackend;
-import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.GpuBackend;
-import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.NvmlGpuBackend;
-import io.kubernetes.client.openapi.ApiClient;
-import io.kubernetes.client.util.ClientBuilder;
-import io.kubernetes.client.util.KubeConfig;
+import io.github.volcanovgpu.process.Cli;
+import io.github.volcanovgpu.process.DaemonThreads;
+import io.github.volcanovgpu.process.HostPort;
+import io.github.volcanovgpu.process.MetricsServer;
+import io.github.volcanovgpu.process.kube.KubeClients;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.io.Reader;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -49,18 +44,16 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.bridge.SLF4JBridgeHandler;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -69,6 +62,7 @@ import picocli.CommandLine.Option;
     description = "Register the node's device kinds (NVIDIA volcano.sh/vgpu-*, Ascend huawei.com/<chip>, Vastai "
         + "vastaitech.com/va) with the kubelet and answer Allocate.")
 public final class DevicePluginMain implements Callable<Integer> {
+  static final String PROGRAM = "volcano-vgpu";
   private static final Logger LOG = LoggerFactory.getLogger(DevicePluginMain.class);
   static final String KIND_NVIDIA = "nvidia";
   static final String KIND_ASCEND = "ascend";
@@ -221,29 +215,27 @@ public final class DevicePluginMain implements Callable<Integer> {
   String metricsBind = ":9394";
 
   public static void main(String[] args) {
-    CommandLine cli = new CommandLine(new DevicePluginMain());
-    cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-      commandLine.getErr().println("volcano-vgpu device-plugin: " + ex.getMessage());
-      return 1;
-    });
-    System.exit(cli.execute(args));
+    Cli.exit(new DevicePluginMain(), PROGRAM, args);
+  }
+
+  /** Runs the CLI and returns the exit code ({@link Cli}: 0 ok, 1 failure, 2 usage); never exits the JVM. */
+  static int run(String[] args, PrintWriter out, PrintWriter err) {
+    return Cli.run(new DevicePluginMain(), PROGRAM, args, out, err);
   }
 
   @Override
   public Integer call() throws Exception {
-    SLF4JBridgeHandler.removeHandlersForRootLogger();
-    SLF4JBridgeHandler.install();
+    Cli.routeJulToSlf4j();
+    Optional<HostPort> metricsAddress = metricsBind.isBlank() ? Optional.empty()
+        : Optional.of(HostPort.parse(metricsBind, "--metrics-bind-address"));
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Runtime runtime = runtime();
-    ReloadingPlugin<DevicePlugin> plugin = new ReloadingPlugin<>(deviceConfig, nodeConfig, loaded -> start(runtime, loaded, meters));
-    if (!metricsBind.isBlank()) {
-      serveMetrics(metricsBind, meters);
-    }
-    ScheduledExecutorService checks = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "config-check");
-      t.setDaemon(true);
-      return t;
-    });
+    ReloadingPlugin<DevicePlugin> plugin =
+        new ReloadingPlugin<>(deviceConfig, nodeConfig, loaded -> start(runtime, loaded, meters));
+    MetricsServer metrics = metricsAddress.map(a -> new MetricsServer(a, meters::scrape).start()).orElse(null);
+    metricsAddress.ifPresent(a -> LOG.info("metrics on {}", a));
+    ScheduledExecutorService checks =
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("config-check"));
     if (!configCheckInterval.isZero()) {
       checks.scheduleWithFixedDelay(() -> {
         try {
@@ -253,15 +245,15 @@ public final class DevicePluginMain implements Callable<Integer> {
         }
       }, configCheckInterval.toMillis(), configCheckInterval.toMillis(), TimeUnit.MILLISECONDS);
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    java.lang.Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    Cli.serveUntilShutdown("device-plugin-shutdown", () -> {
       checks.shutdownNow();
       plugin.close();
       runtime.close();
-      stopped.countDown();
-    }, "device-plugin-shutdown"));
-    stopped.await();
-    return 0;
+      if (metrics != null) {
+        metrics.close();
+      }
+    });
+    return Cli.OK;
   }
 
   /**
@@ -271,8 +263,7 @@ public final class DevicePluginMain implements Callable<Integer> {
    * @param others the other kinds' backends (Ascend, Vastai), in that order
    */
   record Runtime(@Nullable GpuBackend gpus, @Nullable Supplier<MigDevicePort> migPort, Supplier<MigMinors> minors,
-      List<DeviceBackend> others, @Nullable ApiClient client, @Nullable ApiClient watchClient)
-      implements AutoCloseable {
+      List<DeviceBackend> others, @Nullable KubeClients kube) implements AutoCloseable {
     @Override
     public void close() {
       if (gpus != null) {
@@ -365,14 +356,8 @@ public final class DevicePluginMain implements Callable<Integer> {
       others.add(new VastaiBackend(FakeVastaiPort.fromArgument(fakeVastai, node), strategy, npuHealthInterval,
           Clock.systemUTC()));
     }
-    ApiClient client = noKube ? null : apiClient();
-    ApiClient watchClient = null;
-    if (client != null) {
-      // watches are long requests: same server and credentials, no read timeout
-      watchClient = apiClient();
-      watchClient.setHttpClient(watchClient.getHttpClient().newBuilder().readTimeout(Duration.ZERO).build());
-    }
-    return new Runtime(gpus, migPort, minors, others, client, watchClient);
+    KubeClients kube = noKube ? null : KubeClients.create(Optional.ofNullable(kubeconfig));
+    return new Runtime(gpus, migPort, minors, others, kube);
   }
 
   /** Starts the plugin once from the configuration files as they are now (no reloading, no metrics endpoint). */
@@ -381,20 +366,24 @@ public final class DevicePluginMain implements Callable<Integer> {
   }
 
   DevicePlugin start(Runtime runtime, ReloadingPlugin.Loaded config, PrometheusMeterRegistry meters) {
-    MigStrategy strategy = flag("--mig-strategy", () -> MigStrategy.parse(migStrategy));
     DevicePlugin.Options options = new DevicePlugin.Options(Objects.requireNonNull(nodeName), devicePluginPath,
-        config.device(), config.node(),
-        new PluginSettings.Overrides(Optional.ofNullable(splitCount), Optional.ofNullable(memoryFactor),
-            Optional.ofNullable(coreScaling)),
-        hookPath, corePolicy, legacyHandshake, registerInterval, System.getenv(), deviceList(),
-        new DevicePlugin.Mig(strategy, runtime.minors()));
+        config.device(), config.node(), registerInterval, System.getenv());
     List<DeviceBackend> backends = new ArrayList<>();
     if (runtime.gpus() != null) {
-      backends.add(DevicePlugin.nvidia(options, runtime.gpus(), runtime.migPort()));
+      backends.add(new NvidiaBackend(runtime.gpus(), runtime.migPort(), nvidiaSettings(runtime.minors())));
     }
     backends.addAll(runtime.others());
-    return DevicePlugin.start(options, backends, DevicePlugin.Cluster.of(runtime.client(), runtime.watchClient()),
-        meters, Clock.systemUTC());
+    DevicePlugin.Cluster cluster = runtime.kube() == null ? new DevicePlugin.Cluster.None()
+        : new DevicePlugin.Cluster.Api(runtime.kube().requests(), runtime.kube().watches());
+    return DevicePlugin.start(options, backends, cluster, meters, Clock.systemUTC());
+  }
+
+  /** NVIDIA's flags. */
+  NvidiaBackend.Settings nvidiaSettings(Supplier<MigMinors> minors) {
+    MigStrategy strategy = flag("--mig-strategy", () -> MigStrategy.parse(migStrategy));
+    return new NvidiaBackend.Settings(new PluginSettings.Overrides(Optional.ofNullable(splitCount),
+        Optional.ofNullable(memoryFactor), Optional.ofNullable(coreScaling)), hookPath, corePolicy, legacyHandshake,
+        deviceList(), strategy, minors);
   }
 
   /** The device-list flags, validated: a bad value is a clear error naming the flag. */
@@ -413,45 +402,5 @@ public final class DevicePluginMain implements Callable<Integer> {
     } catch (IllegalArgumentException | CdiException e) {
       throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
     }
-  }
-
-  private @Nullable ApiClient apiClient() throws Exception {
-    KubeJson.ignoreUnknownFields();
-    if (kubeconfig != null) {
-      try (Reader r = Files.newBufferedReader(kubeconfig)) {
-        return ClientBuilder.kubeconfig(KubeConfig.loadKubeConfig(r)).build();
-      }
-    }
-    return ClientBuilder.cluster().build();
-  }
-
-  private static void serveMetrics(String bind, PrometheusMeterRegistry meters) throws Exception {
-    int colon = bind.lastIndexOf(':');
-    String host = colon <= 0 ? "0.0.0.0" : bind.substring(0, colon);
-    int port = Integer.parseInt(bind.substring(colon + 1));
-    HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 8);
-    server.createContext("/metrics", exchange -> {
-      try (exchange) {
-        byte[] body = meters.scrape().getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-        exchange.sendResponseHeaders(200, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-          out.write(body);
-        }
-      }
-    });
-    server.start();
-    LOG.info("metrics on {}", bind);
-  }
-
-  static int run(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cli = new CommandLine(new DevicePluginMain());
-    cli.setOut(out);
-    cli.setErr(err);
-    cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-      commandLine.getErr().println("volcano-vgpu device-plugin: " + ex.getMessage());
-      return 1;
-    });
-    return cli.execute(args);
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.volcanovgpu.plugin.kubelet.DevicePluginService;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.PhysicalGpu;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Files;
@@ -68,7 +69,7 @@ class DeviceKindsFlagsTest {
           .containsExactly("huawei.com/Ascend910C ascend-Ascend910C.sock 64", "hami.io/vnpu-core ascend-vnpu-core.sock 64",
               "vastaitech.com/va vastai-va.sock 8");
       assertThat(plugin.devices()).hasSize(24);
-      assertThat(plugin.gpus()).isEmpty();
+      assertThat(plugin.devices(PhysicalGpu.class)).isEmpty();
       assertThat(Files.exists(tmp.resolve("dp").resolve("ascend-Ascend910C.sock"))).isTrue();
       DevicePluginService npus = plugin.manager().services().get(0);
       assertThat(npus.currentList().getDevices(0).getID()).isEqualTo("n1-npu-0-0");

@@ -3,7 +3,6 @@ package io.github.volcanovgpu.plugin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.github.volcanovgpu.bridge.kube.KubeClients;
 import io.github.volcanovgpu.bridge.kube.KubeFixtures;
 import io.github.volcanovgpu.bridge.kube.RealApiServer;
 import io.github.volcanovgpu.bridge.kube.TestNamespace;
@@ -12,7 +11,6 @@ import io.github.volcanovgpu.contract.annotation.HamiAnnotations;
 import io.github.volcanovgpu.contract.annotation.VastaiAnnotations;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.github.volcanovgpu.plugin.register.NodeConfig;
-import io.github.volcanovgpu.plugin.register.PluginSettings;
 import io.github.volcanovgpu.plugin.vendor.HamiPods;
 import io.github.volcanovgpu.plugin.vendor.ascend.AscendBackend;
 import io.github.volcanovgpu.plugin.vendor.ascend.AscendSettings;
@@ -20,6 +18,7 @@ import io.github.volcanovgpu.plugin.vendor.ascend.FakeDcmiPort;
 import io.github.volcanovgpu.plugin.vendor.vastai.DeviceStrategy;
 import io.github.volcanovgpu.plugin.vendor.vastai.FakeVastaiPort;
 import io.github.volcanovgpu.plugin.vendor.vastai.VastaiBackend;
+import io.github.volcanovgpu.process.kube.KubeClients;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -88,7 +87,7 @@ class DeviceKindsRealKubeletIT {
     NodeConfig hamiCore = NodeConfig.parse("{\"nodeconfig\":[{\"name\":\"" + node + "\",\"hami-vnpu-core\":true}]}",
         "test");
     plugin = DevicePlugin.start(new DevicePlugin.Options(node, RealKubelet.PLUGIN_DIR, DeviceConfig.defaults(),
-        hamiCore, PluginSettings.Overrides.none(), hook, "", false, Duration.ofSeconds(30), Map.of()),
+        hamiCore, Duration.ofSeconds(30), Map.of()),
         List.of(ascend, vastai), new DevicePlugin.Cluster.Api(client, watches), new SimpleMeterRegistry(),
         Clock.systemUTC());
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.volcanovgpu.plugin.kubelet.DevicePluginService;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.PhysicalGpu;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Files;
@@ -42,7 +43,7 @@ class MigFlagsTest {
         "--device-plugin-path", tmp.resolve("dp").toString(), "--device-config", tmp.resolve("none").toString(),
         "--fake-mig", machine().toString(), "--mig-strategy", "mixed", "--mig-minors", tmp.resolve("x").toString());
     try (DevicePlugin plugin = main.start(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
-      assertThat(plugin.gpus()).extracting(g -> g.uuid() + " " + g.model() + " " + g.memoryMib())
+      assertThat(plugin.devices(PhysicalGpu.class)).extracting(g -> g.uuid() + " " + g.model() + " " + g.memoryMib())
           .containsExactly("GPU-whole NVIDIA A100-SXM4-40GB 40448");
       assertThat(plugin.manager().services()).extracting(s -> s.resource().resourceName()).containsExactlyInAnyOrder(
           "volcano.sh/vgpu-number", "volcano.sh/vgpu-memory", "volcano.sh/vgpu-cores", "nvidia.com/mig-1g.5gb",

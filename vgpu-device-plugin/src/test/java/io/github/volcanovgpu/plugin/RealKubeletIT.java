@@ -3,7 +3,6 @@ package io.github.volcanovgpu.plugin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.github.volcanovgpu.bridge.kube.KubeClients;
 import io.github.volcanovgpu.bridge.kube.KubeFixtures;
 import io.github.volcanovgpu.bridge.kube.RealApiServer;
 import io.github.volcanovgpu.bridge.kube.TestNamespace;
@@ -12,7 +11,9 @@ import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.github.volcanovgpu.plugin.register.NodeConfig;
 import io.github.volcanovgpu.plugin.register.PluginSettings;
+import io.github.volcanovgpu.plugin.vendor.nvidia.NvidiaBackend;
 import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeGpuBackend;
+import io.github.volcanovgpu.process.kube.KubeClients;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Pod;
@@ -68,12 +69,13 @@ class RealKubeletIT {
     kubelet.up(node);
     FakeGpuBackend gpus = FakeGpuBackend.ofCount(2);
     Path hook = Files.createTempDirectory("hook");
+    // 2 x 80 GiB at 1 MiB per unit would be 163,840 memory IDs, past the kubelet's 4 MB limit (the kubelet then
+    // advertises 0, as seen here): 4 MiB per unit keeps it at 40,960
+    NvidiaBackend.Settings settings = NvidiaBackend.Settings.defaults(hook).withOverrides(new PluginSettings.Overrides(
+        java.util.Optional.empty(), java.util.Optional.of(4), java.util.Optional.empty()));
     plugin = DevicePlugin.start(new DevicePlugin.Options(node, PLUGIN_DIR, DeviceConfig.defaults(),
-        // 2 x 80 GiB at 1 MiB per unit would be 163,840 memory IDs, past the kubelet's 4 MB limit (the kubelet
-        // then advertises 0, as seen here): 4 MiB per unit keeps it at 40,960
-        NodeConfig.empty(), new PluginSettings.Overrides(java.util.Optional.empty(), java.util.Optional.of(4),
-            java.util.Optional.empty()), hook, "", false, Duration.ofSeconds(30), Map.of()),
-        gpus, client, watches, new SimpleMeterRegistry(), Clock.systemUTC());
+        NodeConfig.empty(), Duration.ofSeconds(30), Map.of()), List.of(new NvidiaBackend(gpus, null, settings)),
+        new DevicePlugin.Cluster.Api(client, watches), new SimpleMeterRegistry(), Clock.systemUTC());
 
     await().atMost(Duration.ofSeconds(60)).until(() -> allocatable(node, "volcano.sh/vgpu-number") == 20);
     await().atMost(Duration.ofSeconds(10)).until(() -> allocatable(node, "volcano.sh/vgpu-memory") == 2 * 81920 / 4);

@@ -1,24 +1,27 @@
 package io.github.volcanovgpu.bridge;
 
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.extender.ExtenderEndpoint;
 import io.github.volcanovgpu.bridge.extender.ExtenderHttpServer;
 import io.github.volcanovgpu.bridge.grpc.GrpcServer;
 import io.github.volcanovgpu.bridge.kube.DeviceConfigSource;
 import io.github.volcanovgpu.bridge.kube.InformerClusterState;
 import io.github.volcanovgpu.bridge.kube.KubeAssignmentWriter;
-import io.github.volcanovgpu.bridge.kube.KubeClients;
 import io.github.volcanovgpu.bridge.kube.KubeNodeLock;
 import io.github.volcanovgpu.bridge.kube.LeaseLeaderElection;
 import io.github.volcanovgpu.bridge.metrics.VgpuMetrics;
 import io.github.volcanovgpu.bridge.scheduling.AssignmentWriter;
 import io.github.volcanovgpu.bridge.scheduling.ClusterState;
+import io.github.volcanovgpu.bridge.scheduling.DeviceKinds;
 import io.github.volcanovgpu.bridge.scheduling.EngineConfig;
 import io.github.volcanovgpu.bridge.scheduling.NodeLock;
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
-import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
-import io.github.volcanovgpu.bridge.scheduling.DeviceKinds;
 import io.github.volcanovgpu.bridge.vendor.VendorCatalog;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
+import io.github.volcanovgpu.process.Cli;
+import io.github.volcanovgpu.process.HostPort;
+import io.github.volcanovgpu.process.MetricsServer;
+import io.github.volcanovgpu.process.kube.KubeClients;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -29,12 +32,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -122,17 +123,13 @@ final class BridgeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    SLF4JBridgeHandler.removeHandlersForRootLogger();
-    SLF4JBridgeHandler.install();
+    Cli.routeJulToSlf4j();
     Running sidecar = start();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    Cli.serveUntilShutdown("vgpu-shutdown", () -> {
       LOG.info("shutting down");
       sidecar.close();
-      stopped.countDown();
-    }, "vgpu-shutdown"));
-    stopped.await();
-    return 0;
+    });
+    return Cli.OK;
   }
 
   /** The started servers; closing stops them gracefully. */
@@ -219,7 +216,7 @@ final class BridgeCommand implements Callable<Integer> {
     httpServer.start();
     GrpcServer grpcServer = null;
     if (grpc.isPresent()) {
-      grpcServer = GrpcServer.tcp(grpc.get().toString(), engine, GrpcServer.Settings.defaults()).start();
+      grpcServer = GrpcServer.tcp(grpc.get(), engine, GrpcServer.Settings.defaults()).start();
     }
     MetricsServer metricsServer = metricsAddress.isPresent()
         ? new MetricsServer(metricsAddress.get(), scrape).start() : null;

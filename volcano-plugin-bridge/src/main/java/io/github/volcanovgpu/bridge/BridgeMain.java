@@ -1,5 +1,6 @@
 package io.github.volcanovgpu.bridge;
 
+import io.github.volcanovgpu.process.Cli;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,6 +13,8 @@ import picocli.CommandLine.Command;
     description = "GPU sharing for Volcano: the scheduler sidecar and its embedded simulation.",
     subcommands = {BridgeCommand.class, SimulateCommand.class})
 public final class BridgeMain implements Runnable {
+  static final String PROGRAM = "volcano-vgpu";
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -20,19 +23,12 @@ public final class BridgeMain implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    Cli.exit(new BridgeMain(), PROGRAM, args);
   }
 
-  /** Runs the CLI and returns the exit code (0 ok, 1 failure, 2 usage); never exits the JVM. */
+  /** Runs the CLI and returns the exit code ({@link Cli}: 0 ok, 1 failure, 2 usage); never exits the JVM. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cli = new CommandLine(new BridgeMain());
-    cli.setOut(out);
-    cli.setErr(err);
-    cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-      commandLine.getErr().println("volcano-vgpu " + commandLine.getCommandName() + ": " + ex.getMessage());
-      return 1;
-    });
-    return cli.execute(args);
+    return Cli.run(new BridgeMain(), PROGRAM, args, out, err);
   }
 
   /** Version from the jar manifest, or "development". */

@@ -3,7 +3,6 @@ package io.github.volcanovgpu.bridge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.github.volcanovgpu.bridge.extender.VolcanoRequests;
 import io.github.volcanovgpu.bridge.extender.VolcanoResponses;
 import io.github.volcanovgpu.bridge.kube.KubeFixtures;
 import io.github.volcanovgpu.bridge.kube.RealApiServer;
@@ -13,6 +12,7 @@ import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.PodView;
 import io.github.volcanovgpu.bridge.model.TaskStatus;
 import io.github.volcanovgpu.bridge.model.TaskView;
+import io.github.volcanovgpu.bridge.simulate.VolcanoRequests;
 import io.github.volcanovgpu.bridge.testing.TestNodes;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.kubernetes.client.openapi.apis.CoreV1Api;

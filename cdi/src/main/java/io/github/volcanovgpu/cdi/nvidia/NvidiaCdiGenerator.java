@@ -61,6 +61,11 @@ public final class NvidiaCdiGenerator {
   public static final List<String> CONTROL_NODES = List.of("/dev/nvidiactl", "/dev/nvidia-uvm",
       "/dev/nvidia-uvm-tools");
   public static final String ALL = "all";
+  /**
+   * The NVIDIA container runtime's device list variable: a spec sets it to {@code void} (the CDI devices are the
+   * list); the device plugin's {@code envvar} mode gives the UUIDs in it.
+   */
+  public static final String VISIBLE_DEVICES = "NVIDIA_VISIBLE_DEVICES";
 
   private NvidiaCdiGenerator() {}
 
@@ -84,7 +89,7 @@ public final class NvidiaCdiGenerator {
     if (options.allDevice() && !allNodes.isEmpty()) {
       devices.add(new CdiDevice(ALL, edits(options, List.copyOf(allNodes))));
     }
-    List<String> env = List.of("NVIDIA_VISIBLE_DEVICES=void");
+    List<String> env = List.of(VISIBLE_DEVICES + "=void");
     ContainerEdits common = ContainerEdits.of(env, nodes(options, options.controlNodes()), List.of());
     return CdiSpec.of(options.kind().toString(), devices, common);
   }

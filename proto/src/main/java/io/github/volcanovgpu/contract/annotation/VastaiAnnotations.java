@@ -19,6 +19,9 @@ public final class VastaiAnnotations {
   public static final String USE_VA = "vastaitech.com/use-va";
   /** Pod: comma list of card (AIC) ids the pod's devices must not come from. */
   public static final String NOUSE_VA = "vastaitech.com/nouse-va";
+  /** Pod: HAMi's scheduler policy (v2.10); {@link #POLICY_MUTEX} treats a card with any die in use as busy. */
+  public static final String SCHEDULER_POLICY = "hami.io/gpu-scheduler-policy";
+  public static final String POLICY_MUTEX = "mutex";
 
   /** Custom-info key: {@code die} in die mode. */
   public static final String CUSTOM_DEVICE_STRATEGY = "DeviceStrategy";

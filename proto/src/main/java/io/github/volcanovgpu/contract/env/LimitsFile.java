@@ -19,7 +19,7 @@ import java.util.Objects;
  */
 public record LimitsFile(Kind kind, List<Device> devices, int priority, CorePolicy corePolicy, boolean oversubscribe,
     String region) {
-  /** Where the file is mounted in the container. */
+  /** Where the file is mounted in the container (libvgpu's default path). */
   public static final String CONTAINER_PATH = "/etc/vgpu/limits";
   /**
    * The file's path when {@link #CONTAINER_PATH} does not exist (tests and tools on a host: the stubs, the probes);

@@ -28,6 +28,8 @@ public final class NpuEnv {
   public static final String GLOBAL_SHM_PATH = "NPU_GLOBAL_SHM_PATH";
   /** libvgpu's log level. */
   public static final String LOG_LEVEL = "VGPU_LOG_LEVEL";
+  /** The region libvgpu uses when {@link #LOCAL_SHM_PATH} is unset. */
+  public static final String DEFAULT_LOCAL_SHM_PATH = "/tmp/vnpu.cache";
 
   private NpuEnv() {}
 

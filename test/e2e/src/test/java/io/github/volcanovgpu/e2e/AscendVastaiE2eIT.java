@@ -3,7 +3,7 @@ package io.github.volcanovgpu.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
-import io.github.volcanovgpu.bridge.kube.KubeClients;
+import io.github.volcanovgpu.process.kube.KubeClients;
 import io.github.volcanovgpu.bridge.kube.RealApiServer;
 import io.github.volcanovgpu.bridge.kube.TestNamespace;
 import io.github.volcanovgpu.bridge.simulate.SessionDriver;

@@ -3,8 +3,7 @@ package io.github.volcanovgpu.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.github.volcanovgpu.bridge.extender.VolcanoRequests;
-import io.github.volcanovgpu.bridge.kube.KubeClients;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.kube.KubeFixtures;
 import io.github.volcanovgpu.bridge.kube.TestNamespace;
 import io.github.volcanovgpu.bridge.model.NodeView;
@@ -13,23 +12,21 @@ import io.github.volcanovgpu.bridge.model.TaskView;
 import io.github.volcanovgpu.bridge.scheduling.EventResult;
 import io.github.volcanovgpu.bridge.scheduling.PredicateResult;
 import io.github.volcanovgpu.bridge.scheduling.PrioritizeResult;
-import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.simulate.ExtenderClient;
 import io.github.volcanovgpu.bridge.simulate.HttpExtenderClient;
 import io.github.volcanovgpu.bridge.simulate.SessionDriver;
 import io.github.volcanovgpu.bridge.simulate.VcJob;
+import io.github.volcanovgpu.bridge.simulate.VolcanoRequests;
 import io.github.volcanovgpu.contract.annotation.NodeRegistrationCodec;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
-import io.github.volcanovgpu.plugin.DevicePlugin;
 import io.github.volcanovgpu.mig.gpu.FakeMigGpus;
 import io.github.volcanovgpu.mig.profile.ProfileCatalogue;
+import io.github.volcanovgpu.plugin.DevicePlugin;
 import io.github.volcanovgpu.plugin.cdi.DeviceListSettings;
-import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeMigBackend;
 import io.github.volcanovgpu.plugin.mig.MigMinorsFile;
 import io.github.volcanovgpu.plugin.mig.MigStrategy;
 import io.github.volcanovgpu.plugin.register.NodeConfig;
-import io.github.volcanovgpu.plugin.register.PluginSettings;
 import io.github.volcanovgpu.plugin.device.DeviceBackend;
 import io.github.volcanovgpu.plugin.vendor.ascend.AscendBackend;
 import io.github.volcanovgpu.plugin.vendor.ascend.AscendSettings;
@@ -38,6 +35,9 @@ import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeGpuBackend;
 import io.github.volcanovgpu.plugin.vendor.vastai.DeviceStrategy;
 import io.github.volcanovgpu.plugin.vendor.vastai.FakeVastaiPort;
 import io.github.volcanovgpu.plugin.vendor.vastai.VastaiBackend;
+import io.github.volcanovgpu.plugin.vendor.nvidia.NvidiaBackend;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeMigBackend;
+import io.github.volcanovgpu.process.kube.KubeClients;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateResponse;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
@@ -168,8 +168,9 @@ final class E2eStack implements AutoCloseable {
     Files.createSymbolicLink(hook.resolve("libvgpu.so"), probe.library());
     E2eKubelet kubelet = new E2eKubelet(name, ns.name(), client, dir, List.of(NUMBER, MEMORY, CORES));
     DevicePlugin plugin = DevicePlugin.start(new DevicePlugin.Options(name, dir, DeviceConfig.defaults(),
-        NodeConfig.empty(), PluginSettings.Overrides.none(), hook, "", false, Duration.ofSeconds(30), Map.of(),
-        list), gpus, client, kube.watches(), new SimpleMeterRegistry(), Clock.systemUTC());
+        NodeConfig.empty(), Duration.ofSeconds(30), Map.of()), List.of(new NvidiaBackend(gpus, null,
+            NvidiaBackend.Settings.defaults(hook).withDeviceList(list))),
+        new DevicePlugin.Cluster.Api(client, kube.watches()), new SimpleMeterRegistry(), Clock.systemUTC());
     GpuNode node = new GpuNode(name, gpus, plugin, kubelet, cards);
     nodes.add(node);
     await().atMost(Duration.ofSeconds(20)).until(() -> registered(name).size() == count
@@ -200,10 +201,10 @@ final class E2eStack implements AutoCloseable {
     E2eKubelet kubelet = new E2eKubelet(name, ns.name(), client, dir, List.of(NUMBER, MEMORY, CORES));
     NodeConfig mig = NodeConfig.parse("{\"nodeconfig\":[{\"name\":\"" + name + "\",\"operatingmode\":\"mig\"}]}",
         "e2e mig node");
-    DevicePlugin plugin = DevicePlugin.start(new DevicePlugin.Options(name, dir, config, mig,
-        PluginSettings.Overrides.none(), hook, "", false, Duration.ofSeconds(30), Map.of(), DeviceListSettings.envvar(),
-        new DevicePlugin.Mig(MigStrategy.NONE, MigMinorsFile.reader(minors))),
-        backend, () -> machine, client, kube.watches(), new SimpleMeterRegistry(), Clock.systemUTC());
+    DevicePlugin plugin = DevicePlugin.start(new DevicePlugin.Options(name, dir, config, mig, Duration.ofSeconds(30),
+        Map.of()), List.of(new NvidiaBackend(backend, () -> machine, NvidiaBackend.Settings.defaults(hook)
+            .withMig(MigStrategy.NONE, MigMinorsFile.reader(minors)))),
+        new DevicePlugin.Cluster.Api(client, kube.watches()), new SimpleMeterRegistry(), Clock.systemUTC());
     GpuNode node = new GpuNode(name, backend, plugin, kubelet, cards);
     nodes.add(node);
     considerNode(name);
@@ -252,8 +253,7 @@ final class E2eStack implements AutoCloseable {
     Path dir = Files.createTempDirectory(Path.of("/tmp"), "e2e");
     E2eKubelet kubelet = new E2eKubelet(name, ns.name(), client, dir, resources);
     DevicePlugin plugin = DevicePlugin.start(new DevicePlugin.Options(name, dir, config, nodeConfig,
-        PluginSettings.Overrides.none(), Files.createTempDirectory("e2e-hook"), "", false, Duration.ofSeconds(30),
-        Map.of()), List.of(backend), new DevicePlugin.Cluster.Api(client, kube.watches()),
+        Duration.ofSeconds(30), Map.of()), List.of(backend), new DevicePlugin.Cluster.Api(client, kube.watches()),
         new SimpleMeterRegistry(), Clock.systemUTC());
     KindNode node = new KindNode(name, backend, plugin, kubelet);
     kindNodes.add(node);

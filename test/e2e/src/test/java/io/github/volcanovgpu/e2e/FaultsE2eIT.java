@@ -7,7 +7,7 @@ import static io.github.volcanovgpu.e2e.SchedulingE2eIT.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.github.volcanovgpu.bridge.kube.KubeClients;
+import io.github.volcanovgpu.process.kube.KubeClients;
 import io.github.volcanovgpu.bridge.kube.RealApiServer;
 import io.github.volcanovgpu.bridge.kube.TestNamespace;
 import io.github.volcanovgpu.bridge.device.DeviceUsage;

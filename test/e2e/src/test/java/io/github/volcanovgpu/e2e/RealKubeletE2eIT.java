@@ -5,18 +5,18 @@ import static io.github.volcanovgpu.e2e.SchedulingE2eIT.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.github.volcanovgpu.bridge.kube.KubeClients;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.kube.RealApiServer;
 import io.github.volcanovgpu.bridge.kube.TestNamespace;
-import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.simulate.SessionDriver;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.github.volcanovgpu.plugin.DevicePlugin;
 import io.github.volcanovgpu.plugin.RealKubelet;
 import io.github.volcanovgpu.plugin.register.NodeConfig;
-import io.github.volcanovgpu.plugin.register.PluginSettings;
+import io.github.volcanovgpu.plugin.vendor.nvidia.NvidiaBackend;
 import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeGpuBackend;
+import io.github.volcanovgpu.process.kube.KubeClients;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateResponse;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -76,13 +77,14 @@ class RealKubeletE2eIT {
     stack = new E2eStack(client, kube, api, ns, "real", SchedulingPolicy.BINPACK);
     String node = ns.nodeName("real-kubelet");
     kubelet.up(node);
-    Thread.sleep(3000); // the kubelet re-creates kubelet.sock shortly after its node registers (as figures.sh waits)
+    awaitKubeletServing(node);
     String yaml = E2eStack.cards(node, 2, "NVIDIA A100-SXM4-80GB", 16384);
     Path hook = Files.createTempDirectory("e2e-hook");
     Files.createSymbolicLink(hook.resolve("libvgpu.so"), stack.probe().library());
     plugin = DevicePlugin.start(new DevicePlugin.Options(node, PLUGIN_DIR, DeviceConfig.defaults(),
-        NodeConfig.empty(), PluginSettings.Overrides.none(), hook, "", false, Duration.ofSeconds(30), Map.of()),
-        FakeGpuBackend.fromYaml(yaml, node), client, kube.watches(), new SimpleMeterRegistry(), Clock.systemUTC());
+        NodeConfig.empty(), Duration.ofSeconds(30), Map.of()), List.of(new NvidiaBackend(
+            FakeGpuBackend.fromYaml(yaml, node), null, NvidiaBackend.Settings.defaults(hook))),
+        new DevicePlugin.Cluster.Api(client, kube.watches()), new SimpleMeterRegistry(), Clock.systemUTC());
     stack.considerNode(node);
 
     // init container and a plain container first, then a one-card and a two-card GPU container
@@ -115,7 +117,7 @@ class RealKubeletE2eIT {
     int restarts = plugin.manager().restarts();
     kubelet.down();
     kubelet.up(node);
-    Thread.sleep(3000);
+    awaitKubeletServing(node);
     await().atMost(Duration.ofSeconds(30)).until(() -> plugin.manager().restarts() > restarts);
     try {
       stack.considerNode(node);
@@ -125,20 +127,26 @@ class RealKubeletE2eIT {
     }
     // the restarted kubelet's node status flaps while the plugin's three resources come back one by one; Volcano
     // simply tries a pending job again next session (1 s), and so does this driver (a pod left Pending is harmless)
-    SessionDriver.Placement after = null;
-    for (int attempt = 0; attempt < 30 && (after == null || !after.placed()); attempt++) {
-      if (attempt > 0) {
-        Thread.sleep(1000);
-      }
-      after = stack.driver().schedule(stack.job(job("after-" + attempt, "default", 1,
-          SchedulingE2eIT.task("worker", 1, gpu("main", 1, 5000, 30))))).placements().get(0);
-    }
+    int[] attempt = {0};
+    SessionDriver.Placement after = await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofSeconds(1)).until(() -> stack.driver().schedule(stack.job(job("after-" + attempt[0]++,
+            "default", 1, SchedulingE2eIT.task("worker", 1, gpu("main", 1, 5000, 30))))).placements().get(0),
+            SessionDriver.Placement::placed);
     assertThat(after.node()).as(after.reason()).isEqualTo(node);
     awaitAdmitted(after, "main");
     ContainerAllocateResponse r = RealKubelet.checkpoint(after.pod().uid()).get("main");
     assertThat(r.getEnvsMap()).containsEntry("CUDA_DEVICE_MEMORY_LIMIT_0", "5000m")
         .containsEntry("CUDA_DEVICE_SM_LIMIT", "30");
     stack.assertEnforced(uuid -> 16384L, r);
+  }
+
+  /**
+   * The kubelet has registered its node and serves {@code kubelet.sock} (it makes the socket again once the node is
+   * registered; the plugin registers again when it does). Without a CNI the node never turns Ready here.
+   */
+  private void awaitKubeletServing(String node) {
+    await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> api.readNode(node).execute() != null
+        && Files.exists(PLUGIN_DIR.resolve("kubelet.sock")));
   }
 
   private void awaitAdmitted(SessionDriver.Placement p, String... gpuContainers) {

@@ -1,16 +1,17 @@
 package io.github.volcanovgpu.e2e;
 
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.extender.ExtenderEndpoint;
 import io.github.volcanovgpu.bridge.extender.ExtenderHttpServer;
 import io.github.volcanovgpu.bridge.kube.InformerClusterState;
 import io.github.volcanovgpu.bridge.kube.KubeAssignmentWriter;
-import io.github.volcanovgpu.bridge.kube.KubeClients;
 import io.github.volcanovgpu.bridge.scheduling.EngineConfig;
 import io.github.volcanovgpu.bridge.scheduling.NodeLock;
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
 import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.vendor.VendorCatalog;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
+import io.github.volcanovgpu.process.kube.KubeClients;
 import java.time.Clock;
 import java.time.Duration;
 

@@ -79,7 +79,7 @@ final class ContainerResponses {
     for (int i = 0; i < devices.size(); i++) {
       DeviceSlice d = devices.get(i);
       visible.add(d.uuid());
-      libvgpu.put(CudaEnv.memoryLimit(i),
+      libvgpu.put(CudaEnv.perDevice(CudaEnv.MEMORY_LIMIT, i),
           Math.multiplyExact(d.memoryUnits(), (long) settings.gpuMemoryFactor()) + "m");
     }
     DeviceListAnswer answer = new DeviceListAnswer(settings.deviceList(), settings.cdi());

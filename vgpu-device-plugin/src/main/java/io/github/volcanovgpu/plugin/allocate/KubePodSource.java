@@ -3,6 +3,7 @@ package io.github.volcanovgpu.plugin.allocate;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.volcanovgpu.process.kube.KubeJson;
 import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.ApiClient;
@@ -51,7 +52,7 @@ public final class KubePodSource implements PodSource {
 
   /**
    * @param client a request client with a bounded read timeout; this also makes client-java ignore unknown JSON
-   *     fields process-wide ({@link io.github.volcanovgpu.contract.kube.KubeJson})
+   *     fields process-wide ({@link KubeJson})
    */
   public KubePodSource(ApiClient client) {
     this(client, null);
@@ -61,7 +62,7 @@ public final class KubePodSource implements PodSource {
    * @param watch the node's pod watch answering {@link #watchedPendingPodsOnNode}; null to always LIST
    */
   public KubePodSource(ApiClient client, @Nullable NodePodWatch watch) {
-    io.github.volcanovgpu.contract.kube.KubeJson.ignoreUnknownFields();
+    KubeJson.ignoreUnknownFields();
     this.client = Objects.requireNonNull(client, "client");
     this.api = new CoreV1Api(client);
     this.watch = watch;

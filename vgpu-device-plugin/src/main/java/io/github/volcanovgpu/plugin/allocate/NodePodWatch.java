@@ -1,8 +1,7 @@
 package io.github.volcanovgpu.plugin.allocate;
 
-import io.kubernetes.client.common.KubernetesObject;
+import io.github.volcanovgpu.process.kube.Informers;
 import io.kubernetes.client.informer.SharedIndexInformer;
-import io.kubernetes.client.informer.SharedInformerFactory;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Pod;
@@ -11,8 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * A watch of the pods bound to this node (field selector {@code spec.nodeName=<node>}), so that Allocate finds its
@@ -22,8 +19,7 @@ import java.util.concurrent.Executors;
  * resourceVersion, so a stale entry costs a retry, never a wrong assignment.
  */
 public final class NodePodWatch implements AutoCloseable {
-  private final ExecutorService executor;
-  private final SharedInformerFactory factory;
+  private final Informers informers;
   private final SharedIndexInformer<V1Pod> informer;
 
   /**
@@ -31,15 +27,10 @@ public final class NodePodWatch implements AutoCloseable {
    */
   public NodePodWatch(ApiClient watchClient, String node) {
     Objects.requireNonNull(node, "node");
-    this.executor = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "pod-watch-" + node);
-      t.setDaemon(true);
-      return t;
-    });
-    this.factory = new SharedInformerFactory(watchClient, executor, false);
+    this.informers = new Informers(watchClient, "pod-watch-" + node + "-");
     CoreV1Api api = new CoreV1Api(watchClient);
     String selector = "spec.nodeName=" + node;
-    this.informer = factory.sharedIndexInformerFor(
+    this.informer = informers.add(
         params -> api.listPodForAllNamespaces()
             .fieldSelector(selector)
             .resourceVersion(params.resourceVersion)
@@ -48,12 +39,11 @@ public final class NodePodWatch implements AutoCloseable {
             .buildCall(null),
         V1Pod.class,
         V1PodList.class);
-    informer.setTransform(NodePodWatch::dropManagedFields);
   }
 
   /** Starts listing and watching in the background. */
   public NodePodWatch start() {
-    factory.startAllRegisteredInformers();
+    informers.start();
     return this;
   }
 
@@ -89,16 +79,8 @@ public final class NodePodWatch implements AutoCloseable {
     return informer.hasSynced();
   }
 
-  private static KubernetesObject dropManagedFields(KubernetesObject o) {
-    if (o.getMetadata() != null) {
-      o.getMetadata().setManagedFields(null);
-    }
-    return o;
-  }
-
   @Override
   public void close() {
-    factory.stopAllRegisteredInformers();
-    executor.shutdownNow();
+    informers.close();
   }
 }

@@ -2,6 +2,7 @@ package io.github.volcanovgpu.plugin.cdi;
 
 import io.github.volcanovgpu.cdi.CdiAnnotations;
 import io.github.volcanovgpu.cdi.QualifiedName;
+import io.github.volcanovgpu.cdi.nvidia.NvidiaCdiGenerator;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.CDIDevice;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateResponse;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.Mount;
@@ -18,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * {@code /var/run/nvidia-container-devices}.
  */
 public final class DeviceListAnswer {
-  public static final String VISIBLE_DEVICES = "NVIDIA_VISIBLE_DEVICES";
+  public static final String VISIBLE_DEVICES = NvidiaCdiGenerator.VISIBLE_DEVICES;
   public static final String MOUNT_ROOT = "/var/run/nvidia-container-devices";
 
   private final DeviceListSettings list;

@@ -1,5 +1,6 @@
 package io.github.volcanovgpu.plugin.device;
 
+import io.github.volcanovgpu.process.DaemonThreads;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -63,10 +64,7 @@ public final class PollingHealthMonitor implements HealthMonitor, AutoCloseable 
       faults.forEach((uuid, fault) -> listener.accept(HealthEvent.fault(uuid, fault, clock.instant())));
     }
     if (thread == null && !interval.isZero() && !closed) {
-      Thread t = new Thread(this::loop, name);
-      t.setDaemon(true);
-      t.start();
-      thread = t;
+      thread = DaemonThreads.start(name, this::loop);
     }
   }
 

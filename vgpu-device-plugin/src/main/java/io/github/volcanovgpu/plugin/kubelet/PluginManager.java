@@ -3,6 +3,7 @@ package io.github.volcanovgpu.plugin.kubelet;
 import io.github.volcanovgpu.plugin.device.DeviceHealth;
 import io.github.volcanovgpu.plugin.device.HealthMonitor;
 import io.github.volcanovgpu.plugin.device.PluginResource;
+import io.github.volcanovgpu.process.DaemonThreads;
 import io.grpc.Server;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -92,10 +93,7 @@ public final class PluginManager implements AutoCloseable {
       serveAll();
       registered = registerAll();
     }
-    Thread t = new Thread(this::watchLoop, "device-plugin-dir-watch");
-    t.setDaemon(true);
-    t.start();
-    watcher = t;
+    watcher = DaemonThreads.start("device-plugin-dir-watch", this::watchLoop);
     return registered;
   }
 

@@ -1,5 +1,6 @@
 package io.github.volcanovgpu.plugin.register;
 
+import io.github.volcanovgpu.process.kube.KubeJson;
 import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
@@ -16,7 +17,7 @@ public final class KubeNodeAnnotator implements NodeAnnotator {
   private final CoreV1Api api;
 
   public KubeNodeAnnotator(ApiClient client) {
-    io.github.volcanovgpu.contract.kube.KubeJson.ignoreUnknownFields();
+    KubeJson.ignoreUnknownFields();
     this.client = client;
     this.api = new CoreV1Api(client);
   }

@@ -3,7 +3,7 @@ package io.github.volcanovgpu.plugin.bench;
 import io.github.volcanovgpu.bridge.kube.KubeFixtures;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.device.ResourceNames;
-import io.github.volcanovgpu.contract.kube.KubeJson;
+import io.github.volcanovgpu.process.kube.KubeJson;
 import io.github.volcanovgpu.plugin.allocate.AllocationSettings;
 import io.github.volcanovgpu.plugin.allocate.KubePodSource;
 import io.github.volcanovgpu.plugin.allocate.NodePodWatch;

@@ -16,8 +16,9 @@ import io.github.volcanovgpu.plugin.allocate.PodSnapshot;
 import io.github.volcanovgpu.plugin.cdi.DeviceListSettings;
 import io.github.volcanovgpu.plugin.cdi.DeviceListStrategy;
 import io.github.volcanovgpu.plugin.register.NodeConfig;
-import io.github.volcanovgpu.plugin.register.PluginSettings;
+import io.github.volcanovgpu.plugin.vendor.nvidia.NvidiaBackend;
 import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeGpuBackend;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.PhysicalGpu;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateRequest;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.CDIDevice;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateRequest;
@@ -92,16 +93,17 @@ class CdiDevicePluginIT {
     DeviceListSettings list = new DeviceListSettings(strategies, Kind.NVIDIA_DEVICE_PLUGIN,
         CdiAnnotations.standard(), cdiRoot);
     plugin = DevicePlugin.start(new DevicePlugin.Options(NODE, dir, DeviceConfig.defaults(), NodeConfig.empty(),
-        PluginSettings.Overrides.none(), hook, "", false, Duration.ofSeconds(30), Map.of(), list),
-        FakeGpuBackend.ofCount(2), pods, new SimpleMeterRegistry(), Clock.systemUTC());
+        Duration.ofSeconds(30), Map.of()), List.of(new NvidiaBackend(FakeGpuBackend.ofCount(2), null,
+            NvidiaBackend.Settings.defaults(hook).withDeviceList(list))),
+        new DevicePlugin.Cluster.Pods(pods), new SimpleMeterRegistry(), Clock.systemUTC());
     await().atMost(Duration.ofSeconds(5)).until(() -> kubelet.devices(NUMBER).size() == 20);
   }
 
   @Test
   void theSpecIsWrittenAtStartAndEveryAnsweredCdiDeviceResolvesFromTheSpecDirectory() throws Exception {
     start(EnumSet.of(DeviceListStrategy.CDI_CRI, DeviceListStrategy.CDI_ANNOTATIONS));
-    String uuid0 = plugin.gpus().get(0).uuid();
-    String uuid1 = plugin.gpus().get(1).uuid();
+    String uuid0 = plugin.devices(PhysicalGpu.class).get(0).uuid();
+    String uuid1 = plugin.devices(PhysicalGpu.class).get(1).uuid();
     String kind = "k8s.device-plugin.nvidia.com/gpu";
     assertThat(cdiRoot.resolve("k8s.device-plugin.nvidia.com-gpu.json")).exists();
     assertThat(devicesOnDisk()).containsExactlyInAnyOrder(kind + "=" + uuid0, kind + "=0", kind + "=" + uuid1,
@@ -125,7 +127,7 @@ class CdiDevicePluginIT {
   @Test
   void envvarModeWritesNoSpec() throws Exception {
     start(EnumSet.of(DeviceListStrategy.ENVVAR));
-    String uuid0 = plugin.gpus().get(0).uuid();
+    String uuid0 = plugin.devices(PhysicalGpu.class).get(0).uuid();
     pods.put(pod("p", "uid-p", uuid0 + ",NVIDIA,1000,10:"));
 
     ContainerAllocateResponse r = kubelet.allocate(NUMBER, AllocateRequest.newBuilder()
@@ -143,7 +145,7 @@ class CdiDevicePluginIT {
   @EnumSource(DeviceListStrategy.class)
   void eachStrategyAloneAnswersThroughTheKubeletAsConfigured(DeviceListStrategy strategy) throws Exception {
     start(EnumSet.of(strategy));
-    String uuid = plugin.gpus().get(0).uuid();
+    String uuid = plugin.devices(PhysicalGpu.class).get(0).uuid();
     pods.put(pod("p", "uid-p", uuid + ",NVIDIA,1000,10:"));
 
     ContainerAllocateResponse r = kubelet.allocate(NUMBER, AllocateRequest.newBuilder()

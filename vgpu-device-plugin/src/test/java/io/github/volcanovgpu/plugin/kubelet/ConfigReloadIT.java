@@ -6,13 +6,14 @@ import static org.awaitility.Awaitility.await;
 import io.github.volcanovgpu.plugin.DevicePlugin;
 import io.github.volcanovgpu.plugin.ReloadingPlugin;
 import io.github.volcanovgpu.plugin.allocate.FakePodSource;
-import io.github.volcanovgpu.plugin.register.PluginSettings;
+import io.github.volcanovgpu.plugin.vendor.nvidia.NvidiaBackend;
 import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeGpuBackend;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -50,9 +51,9 @@ class ConfigReloadIT {
     Files.writeString(deviceConfig, "nvidia:\n  deviceSplitCount: 10\n  gpuMemoryFactor: 1024\n");
     FakeGpuBackend gpus = FakeGpuBackend.ofCount(2);
     plugin = new ReloadingPlugin<>(deviceConfig, config.resolve("config.json"), loaded -> DevicePlugin.start(
-        new DevicePlugin.Options("node-a", dir, loaded.device(), loaded.node(), PluginSettings.Overrides.none(),
-            hook, "", false, Duration.ofSeconds(30), Map.of()),
-        gpus, noPods, new SimpleMeterRegistry(), Clock.systemUTC()));
+        new DevicePlugin.Options("node-a", dir, loaded.device(), loaded.node(), Duration.ofSeconds(30), Map.of()),
+        List.of(new NvidiaBackend(gpus, null, NvidiaBackend.Settings.defaults(hook))),
+        new DevicePlugin.Cluster.Pods(noPods), new SimpleMeterRegistry(), Clock.systemUTC()));
     await().atMost(Duration.ofSeconds(5)).until(() -> kubelet.devices(NUMBER).size() == 20);
     await().atMost(Duration.ofSeconds(5)).until(() -> kubelet.devices(MEMORY).size() == 2 * 80);
 

@@ -3,7 +3,6 @@ package io.github.volcanovgpu.plugin.kubelet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.github.volcanovgpu.bridge.kube.KubeClients;
 import io.github.volcanovgpu.bridge.kube.KubeFixtures;
 import io.github.volcanovgpu.bridge.kube.RealApiServer;
 import io.github.volcanovgpu.bridge.kube.TestNamespace;
@@ -16,7 +15,6 @@ import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.github.volcanovgpu.plugin.DevicePlugin;
 import io.github.volcanovgpu.plugin.NodeReads;
 import io.github.volcanovgpu.plugin.register.NodeConfig;
-import io.github.volcanovgpu.plugin.register.PluginSettings;
 import io.github.volcanovgpu.plugin.vendor.HamiPods;
 import io.github.volcanovgpu.plugin.vendor.ascend.AscendBackend;
 import io.github.volcanovgpu.plugin.vendor.ascend.AscendSettings;
@@ -24,6 +22,7 @@ import io.github.volcanovgpu.plugin.vendor.ascend.FakeDcmiPort;
 import io.github.volcanovgpu.plugin.vendor.vastai.DeviceStrategy;
 import io.github.volcanovgpu.plugin.vendor.vastai.FakeVastaiPort;
 import io.github.volcanovgpu.plugin.vendor.vastai.VastaiBackend;
+import io.github.volcanovgpu.process.kube.KubeClients;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateRequest;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateRequest;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerPreferredAllocationRequest;
@@ -111,7 +110,7 @@ class DeviceKindsPluginIT {
     NodeConfig hamiCore = NodeConfig.parse("{\"nodeconfig\":[{\"name\":\"" + node + "\",\"hami-vnpu-core\":true}]}",
         "test");
     plugin = DevicePlugin.start(new DevicePlugin.Options(node, dir, DeviceConfig.defaults(), hamiCore,
-        PluginSettings.Overrides.none(), hook, "", false, Duration.ofSeconds(30), Map.of()),
+        Duration.ofSeconds(30), Map.of()),
         List.of(ascend, vastai), new DevicePlugin.Cluster.Api(client, watches), new SimpleMeterRegistry(),
         Clock.systemUTC());
 

@@ -3,7 +3,6 @@ package io.github.volcanovgpu.plugin.kubelet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.github.volcanovgpu.bridge.kube.KubeClients;
 import io.github.volcanovgpu.bridge.kube.KubeFixtures;
 import io.github.volcanovgpu.bridge.kube.RealApiServer;
 import io.github.volcanovgpu.bridge.kube.TestNamespace;
@@ -13,8 +12,9 @@ import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.github.volcanovgpu.contract.device.RegisteredGpu;
 import io.github.volcanovgpu.plugin.DevicePlugin;
 import io.github.volcanovgpu.plugin.register.NodeConfig;
-import io.github.volcanovgpu.plugin.register.PluginSettings;
+import io.github.volcanovgpu.plugin.vendor.nvidia.NvidiaBackend;
 import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeGpuBackend;
+import io.github.volcanovgpu.process.kube.KubeClients;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateRequest;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateResponse;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateRequest;
@@ -80,8 +80,8 @@ class DevicePluginIT {
     FakeGpuBackend gpus = FakeGpuBackend.ofCount(2);
     Path hook = Files.createTempDirectory("hook");
     plugin = DevicePlugin.start(new DevicePlugin.Options(node, dir, DeviceConfig.defaults(), NodeConfig.empty(),
-        PluginSettings.Overrides.none(), hook, "", false, Duration.ofSeconds(30), Map.of()),
-        gpus, client, watches, new SimpleMeterRegistry(), Clock.systemUTC());
+        Duration.ofSeconds(30), Map.of()), List.of(new NvidiaBackend(gpus, null, NvidiaBackend.Settings.defaults(hook))),
+        new DevicePlugin.Cluster.Api(client, watches), new SimpleMeterRegistry(), Clock.systemUTC());
 
     await().atMost(Duration.ofSeconds(5)).until(() -> kubelet.devices(NUMBER).size() == 20);
     assertThat(kubelet.registrations("volcano.sh/vgpu-memory")).isEqualTo(1);

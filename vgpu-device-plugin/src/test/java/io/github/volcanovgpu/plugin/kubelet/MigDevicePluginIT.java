@@ -23,13 +23,15 @@ import io.github.volcanovgpu.plugin.allocate.FakePodSource;
 import io.github.volcanovgpu.plugin.allocate.PodSnapshot;
 import io.github.volcanovgpu.plugin.cdi.DeviceListSettings;
 import io.github.volcanovgpu.plugin.cdi.DeviceListStrategy;
-import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeMigBackend;
 import io.github.volcanovgpu.plugin.mig.MigMinorsFile;
 import io.github.volcanovgpu.plugin.mig.MigSetupException;
 import io.github.volcanovgpu.plugin.mig.MigStrategy;
 import io.github.volcanovgpu.plugin.register.NodeConfig;
-import io.github.volcanovgpu.plugin.vendor.nvidia.NodeInventory;
 import io.github.volcanovgpu.plugin.register.PluginSettings;
+import io.github.volcanovgpu.plugin.vendor.nvidia.NodeInventory;
+import io.github.volcanovgpu.plugin.vendor.nvidia.NvidiaBackend;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeMigBackend;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.PhysicalGpu;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateRequest;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.CDIDevice;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateRequest;
@@ -116,9 +118,10 @@ class MigDevicePluginIT {
     DeviceListSettings settings = new DeviceListSettings(list, Kind.NVIDIA_DEVICE_PLUGIN, CdiAnnotations.standard(),
         cdiRoot);
     plugin = DevicePlugin.start(new DevicePlugin.Options(NODE, dir, DeviceConfig.parse(GEOMETRIES, "test"),
-        NodeConfig.parse(nodeConfig, "test"), PluginSettings.Overrides.none(), hook, "", false,
-        Duration.ofSeconds(30), Map.of(), settings, new DevicePlugin.Mig(strategy, MigMinorsFile.reader(minors))),
-        new FakeMigBackend(machine), machine, pods, new SimpleMeterRegistry(), Clock.systemUTC());
+        NodeConfig.parse(nodeConfig, "test"), Duration.ofSeconds(30), Map.of()),
+        List.of(new NvidiaBackend(new FakeMigBackend(machine), () -> machine, NvidiaBackend.Settings.defaults(hook)
+            .withDeviceList(settings).withMig(strategy, MigMinorsFile.reader(minors)))),
+        new DevicePlugin.Cluster.Pods(pods), new SimpleMeterRegistry(), Clock.systemUTC());
     return plugin;
   }
 
@@ -163,7 +166,7 @@ class MigDevicePluginIT {
     await().atMost(Duration.ofSeconds(5)).until(() -> !kubelet.devices(MEMORY).isEmpty()); // its own stream
     PluginSettings settings = PluginSettings.resolve(NODE, DeviceConfig.parse(GEOMETRIES, "t").nvidia(),
         NodeConfig.parse(MIG_NODE, "t"), PluginSettings.Overrides.none());
-    assertThat(NodeInventory.annotation(plugin.gpus(), Map.of(), settings))
+    assertThat(NodeInventory.annotation(plugin.devices(PhysicalGpu.class), Map.of(), settings))
         .isEqualTo("GPU-a100-0,10,40448,NVIDIA-NVIDIA A100-SXM4-40GB,true,mig:");
   }
 
@@ -253,7 +256,7 @@ class MigDevicePluginIT {
         migUuid(gpu, "1g.5gb", 1));
     assertThat(ids(NUMBER)).allMatch(id -> id.startsWith("GPU-whole-"));
     assertThat(kubelet.endpoint("nvidia.com/mig-1g.5gb")).isEqualTo("nvidia-mig-1g.5gb.sock");
-    assertThat(plugin.gpus()).extracting(g -> g.uuid()).containsExactly("GPU-whole");
+    assertThat(plugin.devices(PhysicalGpu.class)).extracting(g -> g.uuid()).containsExactly("GPU-whole");
 
     String mig = migUuid(gpu, "3g.20gb", 0);
     ContainerAllocateResponse r = allocate("nvidia.com/mig-3g.20gb", mig);
@@ -273,7 +276,7 @@ class MigDevicePluginIT {
     await().atMost(Duration.ofSeconds(5)).until(() -> kubelet.devices(NUMBER).size() == 4);
     assertThat(ids(NUMBER)).allMatch(id -> id.startsWith("MIG-"));
     assertThat(kubelet.registrations(MEMORY)).as("no whole card, no memory resource").isZero();
-    assertThat(plugin.gpus()).isEmpty();
+    assertThat(plugin.devices(PhysicalGpu.class)).isEmpty();
 
     ContainerAllocateResponse r = allocate(NUMBER, migUuid(a, "3g.20gb", 1), migUuid(b, "3g.20gb", 0));
 

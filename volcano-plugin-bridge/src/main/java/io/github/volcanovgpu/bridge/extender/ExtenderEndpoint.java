@@ -1,8 +1,5 @@
 package io.github.volcanovgpu.bridge.extender;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.github.volcanovgpu.bridge.extender.VolcanoJsonReader.PredicateRequest;
 import io.github.volcanovgpu.bridge.extender.VolcanoJsonReader.PrioritizeRequest;
 import io.github.volcanovgpu.bridge.model.NodeView;
@@ -11,9 +8,7 @@ import io.github.volcanovgpu.bridge.scheduling.EventResult;
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
 import io.github.volcanovgpu.bridge.scheduling.PredicateResult;
 import io.github.volcanovgpu.bridge.scheduling.PrioritizeResult;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -24,8 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Volcano extender verbs over bytes, independent of the transport: reads a request body, asks the
- * {@link PlacementEngine} and writes the response exactly as Volcano decodes it (reference volcano-vgpu.md §2.3):
+ * The Volcano extender verbs over bytes, independent of the transport: reads a request body
+ * ({@link VolcanoJsonReader}), asks the {@link PlacementEngine} and answers with {@link VolcanoResponses}, exactly as
+ * Volcano decodes it (reference volcano-vgpu.md §2.3):
  *
  * <ul>
  *   <li>predicate: {@code {"status":"<reason>","code":2}}, {@code {"status":"","code":0}} when the pod fits;
@@ -41,16 +37,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class ExtenderEndpoint {
   private static final Logger log = LoggerFactory.getLogger(ExtenderEndpoint.class);
-  private static final byte[] EMPTY_OBJECT = "{}".getBytes(StandardCharsets.UTF_8);
   private static final ExtenderReply PREDICATE_FITS =
-      new ExtenderReply(200, "{\"status\":\"\",\"code\":0}".getBytes(StandardCharsets.UTF_8));
-  private static final ExtenderReply EVENT_OK =
-      new ExtenderReply(200, "{\"errorMessage\":\"\"}".getBytes(StandardCharsets.UTF_8));
+      new ExtenderReply(200, VolcanoResponses.write(new PredicateResponse("", PredicateResult.SUCCESS)));
+  private static final ExtenderReply EVENT_OK = new ExtenderReply(200, VolcanoResponses.write(new EventResponse("")));
 
   private final PlacementEngine engine;
   private final Supplier<Optional<String>> allocateRefusal;
   private final VolcanoJsonReader reader;
-  private final JsonFactory json;
 
   public ExtenderEndpoint(PlacementEngine engine) {
     this(engine, Optional::empty);
@@ -64,8 +57,7 @@ public final class ExtenderEndpoint {
   public ExtenderEndpoint(PlacementEngine engine, Supplier<Optional<String>> allocateRefusal) {
     this.engine = Objects.requireNonNull(engine, "engine");
     this.allocateRefusal = Objects.requireNonNull(allocateRefusal, "allocateRefusal");
-    this.json = new JsonFactory();
-    this.reader = new VolcanoJsonReader(json);
+    this.reader = new VolcanoJsonReader();
   }
 
   public ExtenderReply handle(ExtenderVerb verb, byte[] body) {
@@ -92,15 +84,7 @@ public final class ExtenderEndpoint {
 
   /** An HTTP 400 answer {@code {"error": message}}. */
   ExtenderReply badRequest(String message) {
-    return new ExtenderReply(400, errorBody(message));
-  }
-
-  byte[] errorBody(String message) {
-    return write(g -> {
-      g.writeStartObject();
-      g.writeStringField("error", message);
-      g.writeEndObject();
-    });
+    return new ExtenderReply(400, VolcanoResponses.badRequest(message));
   }
 
   // ------------------------------------------------------------------------------------------------ verbs
@@ -123,13 +107,7 @@ public final class ExtenderEndpoint {
     if (result.isSuccess()) {
       return PREDICATE_FITS;
     }
-    PredicateResult r = result;
-    return ok(write(g -> {
-      g.writeStartObject();
-      g.writeStringField("status", r.reason());
-      g.writeNumberField("code", r.code());
-      g.writeEndObject();
-    }));
+    return ok(VolcanoResponses.write(new PredicateResponse(result.reason(), result.code())));
   }
 
   private ExtenderReply prioritize(byte[] body, int offset, int length) {
@@ -146,23 +124,16 @@ public final class ExtenderEndpoint {
       logEngineFailure("prioritize", request == null ? null : request.task(), "", e);
       result = new PrioritizeResult(Map.of(), internalError(e));
     }
-    PrioritizeResult r = result;
-    return ok(write(g -> {
-      g.writeStartObject();
-      g.writeObjectFieldStart("nodeScore");
-      for (Map.Entry<String, Double> e : r.nodeScores().entrySet()) {
-        double score = e.getValue();
-        if (!Double.isFinite(score)) {
-          // Go's decoder cannot read NaN/Infinity: the whole answer would be lost
-          log.warn("engine gave node {} the score {}; sending 0", e.getKey(), score);
-          score = 0;
-        }
-        g.writeNumberField(e.getKey(), score);
+    Map<String, Double> scores = new LinkedHashMap<>();
+    result.nodeScores().forEach((node, score) -> {
+      if (!Double.isFinite(score)) {
+        // Go's decoder cannot read NaN/Infinity: the whole answer would be lost
+        log.warn("engine gave node {} the score {}; sending 0", node, score);
+        score = 0.0;
       }
-      g.writeEndObject();
-      g.writeStringField("errorMessage", r.errorMessage());
-      g.writeEndObject();
-    }));
+      scores.put(node, score);
+    });
+    return ok(VolcanoResponses.write(new PrioritizeResponse(scores, result.errorMessage())));
   }
 
   private ExtenderReply event(ExtenderVerb verb, byte[] body, int offset, int length) {
@@ -184,12 +155,7 @@ public final class ExtenderEndpoint {
     if (result.isOk()) {
       return EVENT_OK;
     }
-    EventResult r = result;
-    return ok(write(g -> {
-      g.writeStartObject();
-      g.writeStringField("errorMessage", r.errorMessage());
-      g.writeEndObject();
-    }));
+    return ok(VolcanoResponses.write(new EventResponse(result.errorMessage())));
   }
 
   private ExtenderReply sessionOpen(byte[] body, int offset, int length) {
@@ -204,7 +170,7 @@ public final class ExtenderEndpoint {
       // Volcano does not read this answer; a non-200 would disable every other verb for the session
       logEngineFailure("onSessionOpen", null, "", e);
     }
-    return ok(EMPTY_OBJECT);
+    return ok(VolcanoResponses.sessionAnswer());
   }
 
   private ExtenderReply sessionClose() {
@@ -213,7 +179,7 @@ public final class ExtenderEndpoint {
     } catch (RuntimeException e) {
       logEngineFailure("onSessionClose", null, "", e);
     }
-    return ok(EMPTY_OBJECT);
+    return ok(VolcanoResponses.sessionAnswer());
   }
 
   // ----------------------------------------------------------------------------------------------- helpers
@@ -231,20 +197,5 @@ public final class ExtenderEndpoint {
 
   private static ExtenderReply ok(byte[] body) {
     return new ExtenderReply(200, body);
-  }
-
-  @FunctionalInterface
-  private interface JsonWriting {
-    void write(JsonGenerator g) throws IOException;
-  }
-
-  private byte[] write(JsonWriting writing) {
-    ByteArrayBuilder out = new ByteArrayBuilder(128);
-    try (JsonGenerator g = json.createGenerator(out)) {
-      writing.write(g);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
   }
 }

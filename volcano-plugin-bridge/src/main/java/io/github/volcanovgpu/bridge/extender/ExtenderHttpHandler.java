@@ -324,7 +324,7 @@ final class ExtenderHttpHandler extends ChannelInboundHandlerAdapter {
   }
 
   private byte[] error(String message) {
-    return shared.endpoint().errorBody(message);
+    return VolcanoResponses.badRequest(message);
   }
 
   private static byte[] bytes(String s) {

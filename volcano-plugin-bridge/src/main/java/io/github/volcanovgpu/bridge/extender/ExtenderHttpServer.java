@@ -1,5 +1,6 @@
 package io.github.volcanovgpu.bridge.extender;
 
+import io.github.volcanovgpu.process.DaemonThreads;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
@@ -23,7 +24,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -167,7 +167,7 @@ public final class ExtenderHttpServer implements AutoCloseable {
               60,
               TimeUnit.SECONDS,
               new ArrayBlockingQueue<>(options.workerQueue()),
-              namedDaemonThreads("vgpu-extender-worker-"),
+              DaemonThreads.numbered("vgpu-extender-worker-"),
               new ThreadPoolExecutor.AbortPolicy());
       ExtenderHttpHandler.Shared shared =
           new ExtenderHttpHandler.Shared(endpoint, pool, readiness, metrics, observer, unanswered);
@@ -222,6 +222,13 @@ public final class ExtenderHttpServer implements AutoCloseable {
     return address().getPort();
   }
 
+  /** Requests accepted but waiting for a free worker (0 before start and after close). */
+  int queuedRequests() {
+    synchronized (lifecycle) {
+      return workers == null ? 0 : workers.getQueue().size();
+    }
+  }
+
   /**
    * Stops accepting connections, lets requests in progress finish for at most
    * {@link Options#shutdownTimeout()}, then closes every connection. Requests arriving meanwhile get 503.
@@ -273,14 +280,5 @@ public final class ExtenderHttpServer implements AutoCloseable {
     long leftMillis = Math.max(100, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
     group.shutdownGracefully(50, leftMillis, TimeUnit.MILLISECONDS).awaitUninterruptibly(leftMillis + 1000);
     log.info("extender HTTP server stopped");
-  }
-
-  private static ThreadFactory namedDaemonThreads(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 }

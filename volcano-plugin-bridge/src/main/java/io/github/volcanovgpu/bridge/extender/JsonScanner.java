@@ -1,6 +1,9 @@
 package io.github.volcanovgpu.bridge.extender;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * A cursor over JSON bytes for the bulk of a request: NodeInfos, whose pods are most of a body. It reads object
@@ -12,12 +15,41 @@ import java.nio.charset.StandardCharsets;
  * request).
  */
 final class JsonScanner {
+  /**
+   * Reads one member of an object walked by {@link #members}: {@code key} is the index of its key in the key set;
+   * the cursor is on its value, which the visitor must read or skip.
+   *
+   * @param <T> what the walk fills in
+   */
+  @FunctionalInterface
+  interface Member<T> {
+    void read(JsonScanner s, T target, int key);
+  }
+
+  /** Reads one element (never {@code null}) of an array walked by {@link #elements}. */
+  @FunctionalInterface
+  interface Element<T> {
+    void read(JsonScanner s, T target);
+  }
+
+  /**
+   * Reads one entry (its value never {@code null}) of an object used as a map, walked by {@link #entries};
+   * {@code keyAt} is where its key starts, for {@link #stringAt} when the key is wanted.
+   */
+  @FunctionalInterface
+  interface Entry<T> {
+    void read(JsonScanner s, T target, int keyAt);
+  }
+
   private final byte[] bytes;
   private final int end;
   private final String body;
   private final StringCache strings;
   private final int origin;
   private int pos;
+  private boolean stopped;
+  /** Set by {@link #closingQuote}: whether the string just scanned has escapes. */
+  private boolean escaped;
 
   /**
    * @param body what the bytes are, for messages ("predicate body")
@@ -32,24 +64,8 @@ final class JsonScanner {
     this.body = body;
   }
 
-  byte[] bytes() {
-    return bytes;
-  }
-
   int position() {
     return pos;
-  }
-
-  void position(int newPosition) {
-    pos = newPosition;
-  }
-
-  int origin() {
-    return origin;
-  }
-
-  int end() {
-    return end;
   }
 
   /** Skips whitespace; true when a byte follows. */
@@ -111,6 +127,126 @@ final class JsonScanner {
   }
 
   /**
+   * Walks the members of the object at the cursor: each member whose key is in {@code keys} (compared ignoring ASCII
+   * case, as Go's decoder does) is handed to {@code member} with the key's index; the others are skipped.
+   *
+   * <p>The visitors stay allocation-free when they are static methods taking what they fill in as {@code target}
+   * (a method reference that captures nothing is created once).
+   *
+   * @param path where the object is, for messages ({@code task}, {@code nodes[3]})
+   * @param sub the object below {@code path}, for messages ({@code .Pod.spec})
+   * @param what what the object should be, for messages ({@code a Pod object})
+   * @return false when the value was {@code null} (no members)
+   * @throws RequestBodyException for any other value than an object or null, or malformed JSON
+   */
+  <T> boolean members(String path, String sub, String what, byte[][] keys, T target, Member<T> member) {
+    if (!openObject(path, sub, what)) {
+      return false;
+    }
+    if (consume('}')) {
+      return true;
+    }
+    do {
+      int k = key(keys, path);
+      if (k < 0) {
+        skipValue(path);
+      } else {
+        member.read(this, target, k);
+        if (stopped) {
+          return true;
+        }
+      }
+    } while (nextMember('}', path));
+    return true;
+  }
+
+  /**
+   * Walks the elements of the array at the cursor, handing each one that is not {@code null} to {@code element}.
+   *
+   * @return false when the value was {@code null}
+   */
+  <T> boolean elements(String path, String sub, String what, T target, Element<T> element) {
+    if (!openArray(path, sub, what)) {
+      return false;
+    }
+    if (consume(']')) {
+      return true;
+    }
+    do {
+      if (!consumeNull()) {
+        element.read(this, target);
+        if (stopped) {
+          return true;
+        }
+      }
+    } while (nextMember(']', path));
+    return true;
+  }
+
+  /**
+   * Walks an object used as a map ({@code Nodes} by name, {@code Tasks} by UID), handing each entry whose value is
+   * not {@code null} to {@code entry}; keys are only decoded when the visitor asks ({@link #stringAt}).
+   *
+   * @return false when the value was {@code null}
+   */
+  <T> boolean entries(String path, String sub, String what, T target, Entry<T> entry) {
+    if (!openObject(path, sub, what)) {
+      return false;
+    }
+    if (consume('}')) {
+      return true;
+    }
+    do {
+      if (peek(path) != '"') {
+        throw malformed(path, "expected '\"' but found " + describe(bytes[pos]));
+      }
+      int keyAt = pos;
+      skipString(path);
+      expect(':', path);
+      if (!consumeNull()) {
+        entry.read(this, target, keyAt);
+        if (stopped) {
+          return true;
+        }
+      }
+    } while (nextMember('}', path));
+    return true;
+  }
+
+  /**
+   * Ends every walk of this scanner: the caller has what it needs and the rest of the body is left unread (not even
+   * checked for well-formedness).
+   */
+  void stop() {
+    stopped = true;
+  }
+
+  /**
+   * Reads an {@code int} value: a JSON integer; {@code null}, a fraction or any other value is an error naming the
+   * field ({@code what} says what was expected).
+   */
+  int intValue(String path, String sub, String what) {
+    byte b = peek(path);
+    boolean negative = b == '-';
+    int p = negative ? pos + 1 : pos;
+    int digits = p;
+    long v = 0;
+    while (p < end && bytes[p] >= '0' && bytes[p] <= '9' && p - digits < 11) {
+      v = v * 10 + (bytes[p] - '0');
+      p++;
+    }
+    boolean fraction = p < end && (bytes[p] == '.' || bytes[p] == 'e' || bytes[p] == 'E');
+    if (p == digits || fraction) {
+      throw wrongType(path + sub, what);
+    }
+    if ((p < end && bytes[p] >= '0' && bytes[p] <= '9') || (negative ? -v : v) != (int) (negative ? -v : v)) {
+      throw new RequestBodyException(path + sub + ": expected " + what + ", got an integer out of range");
+    }
+    pos = p;
+    return (int) (negative ? -v : v);
+  }
+
+  /**
    * Opens an object: consumes '{' and returns true, or consumes {@code null} and returns false.
    *
    * @throws RequestBodyException naming {@code path} and {@code what} for any other value
@@ -147,24 +283,7 @@ final class JsonScanner {
   int key(byte[][] keys, String where) {
     expect('"', where);
     int start = pos;
-    int p = pos;
-    boolean escaped = false;
-    while (true) {
-      if (p >= end) {
-        pos = p;
-        throw malformed(where, "unexpected end-of-input in an object key");
-      }
-      byte b = bytes[p];
-      if (b == '"') {
-        break;
-      }
-      if (b == '\\') {
-        escaped = true;
-        p += 2;
-      } else {
-        p++;
-      }
-    }
+    int p = closingQuote(where, "an object key");
     pos = p + 1;
     int found = -1;
     if (escaped) {
@@ -219,12 +338,12 @@ final class JsonScanner {
    * Reads a map of strings as Kubernetes writes annotations and resource lists ({@code null} reads as empty;
    * numbers are kept as their text, as a quantity may be written either way).
    */
-  java.util.Map<String, String> stringMap(String path, String sub) {
+  Map<String, String> stringMap(String path, String sub) {
     if (!openObject(path, sub, "an object of strings")) {
-      return java.util.Map.of();
+      return Map.of();
     }
     if (consume('}')) {
-      return java.util.Map.of();
+      return Map.of();
     }
     String[] kv = new String[16];
     int n = 0;
@@ -245,41 +364,19 @@ final class JsonScanner {
         throw wrongType(path + sub + "[\"" + k + "\"]", "a string");
       }
       if (n == kv.length) {
-        kv = java.util.Arrays.copyOf(kv, n * 2);
+        kv = Arrays.copyOf(kv, n * 2);
       }
       kv[n++] = k;
       kv[n++] = v;
     } while (nextMember('}', path));
-    return VolcanoJsonReader.immutableMap(kv, n);
-  }
-
-  /** Reads a JSON string (the cursor is on its opening quote, after optional whitespace) and decodes it. */
-  String readString(String where) {
-    return readString(where, false);
+    return immutableMap(kv, n);
   }
 
   /** @param reuse take short texts from the string cache */
   private String readString(String where, boolean reuse) {
     expect('"', where);
     int start = pos;
-    boolean escaped = false;
-    int p = pos;
-    while (true) {
-      if (p >= end) {
-        pos = p;
-        throw malformed(where, "unexpected end-of-input in a string");
-      }
-      byte b = bytes[p];
-      if (b == '"') {
-        break;
-      }
-      if (b == '\\') {
-        escaped = true;
-        p += 2;
-      } else {
-        p++;
-      }
-    }
+    int p = closingQuote(where, "a string");
     pos = p + 1;
     if (escaped) {
       return unescape(start, p, where);
@@ -292,7 +389,7 @@ final class JsonScanner {
     int saved = pos;
     pos = at;
     try {
-      return readString(where);
+      return readString(where, false);
     } finally {
       pos = saved;
     }
@@ -319,11 +416,6 @@ final class JsonScanner {
         throw malformed(where, "expected a value but found " + describe(b));
       }
     }
-  }
-
-  /** Skips the remaining members of the object or array the cursor is inside of, and its closing bracket. */
-  void skipRestOfContainer(String where) {
-    skipNested(where);
   }
 
   private void skipNested(String where) {
@@ -357,18 +449,35 @@ final class JsonScanner {
   }
 
   private void skipString(String where) {
+    pos++;
+    pos = closingQuote(where, "a string") + 1;
+  }
+
+  /**
+   * The index of the quote closing the string whose contents start at the cursor (which does not move, unless the
+   * string is unterminated); sets {@link #escaped} when the string has a backslash escape.
+   *
+   * @param what the kind of string, for the message of an unterminated one ("an object key")
+   */
+  private int closingQuote(String where, String what) {
     final byte[] b = bytes;
-    int p = pos + 1;
+    boolean backslash = false;
+    int p = pos;
     while (p < end) {
       byte c = b[p];
       if (c == '"') {
-        pos = p + 1;
-        return;
+        escaped = backslash;
+        return p;
       }
-      p += c == '\\' ? 2 : 1;
+      if (c == '\\') {
+        backslash = true;
+        p += 2;
+      } else {
+        p++;
+      }
     }
     pos = end;
-    throw malformed(where, "unexpected end-of-input in a string");
+    throw malformed(where, "unexpected end-of-input in " + what);
   }
 
   /** What the next value is, for messages: "an object", "a string"... */
@@ -470,5 +579,39 @@ final class JsonScanner {
       out[i] = names[i].getBytes(StandardCharsets.US_ASCII);
     }
     return out;
+  }
+
+  /** An immutable map of the pairs, built without an intermediate HashMap; a repeated key keeps its last value. */
+  static Map<String, String> immutableMap(String[] kv, int n) {
+    try {
+      return switch (n / 2) {
+        case 0 -> Map.of();
+        case 1 -> Map.of(kv[0], kv[1]);
+        case 2 -> Map.of(kv[0], kv[1], kv[2], kv[3]);
+        case 3 -> Map.of(kv[0], kv[1], kv[2], kv[3], kv[4], kv[5]);
+        case 4 -> Map.of(kv[0], kv[1], kv[2], kv[3], kv[4], kv[5], kv[6], kv[7]);
+        case 5 -> Map.of(kv[0], kv[1], kv[2], kv[3], kv[4], kv[5], kv[6], kv[7], kv[8], kv[9]);
+        case 6 -> Map.of(kv[0], kv[1], kv[2], kv[3], kv[4], kv[5], kv[6], kv[7], kv[8], kv[9], kv[10], kv[11]);
+        case 7 -> Map.of(kv[0], kv[1], kv[2], kv[3], kv[4], kv[5], kv[6], kv[7], kv[8], kv[9], kv[10], kv[11],
+            kv[12], kv[13]);
+        case 8 -> Map.of(kv[0], kv[1], kv[2], kv[3], kv[4], kv[5], kv[6], kv[7], kv[8], kv[9], kv[10], kv[11],
+            kv[12], kv[13], kv[14], kv[15]);
+        case 9 -> Map.of(kv[0], kv[1], kv[2], kv[3], kv[4], kv[5], kv[6], kv[7], kv[8], kv[9], kv[10], kv[11],
+            kv[12], kv[13], kv[14], kv[15], kv[16], kv[17]);
+        case 10 -> Map.of(kv[0], kv[1], kv[2], kv[3], kv[4], kv[5], kv[6], kv[7], kv[8], kv[9], kv[10], kv[11],
+            kv[12], kv[13], kv[14], kv[15], kv[16], kv[17], kv[18], kv[19]);
+        default -> viaHashMap(kv, n);
+      };
+    } catch (IllegalArgumentException duplicateKey) {
+      return viaHashMap(kv, n);
+    }
+  }
+
+  private static Map<String, String> viaHashMap(String[] kv, int n) {
+    Map<String, String> m = new HashMap<>(n);
+    for (int i = 0; i < n; i += 2) {
+      m.put(kv[i], kv[i + 1]);
+    }
+    return Map.copyOf(m);
   }
 }

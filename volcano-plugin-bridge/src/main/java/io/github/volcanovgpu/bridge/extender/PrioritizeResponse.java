@@ -1,5 +1,7 @@
 package io.github.volcanovgpu.bridge.extender;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -7,11 +9,20 @@ import org.jspecify.annotations.Nullable;
 /**
  * Volcano's {@code PrioritizeResponse}: {@code {"nodeScore": {"<node>": <float>}, "errorMessage": ""}}.
  *
- * @param nodeScore null when the body had no (or a null) {@code nodeScore}: Volcano treats that as an error
+ * @param nodeScore the scores in the order given (written in that order); null when the body had no (or a null)
+ *     {@code nodeScore}: Volcano treats that as an error. Scores are finite: Go's decoder cannot read NaN or
+ *     infinities.
  */
 public record PrioritizeResponse(@Nullable Map<String, Double> nodeScore, String errorMessage) {
   public PrioritizeResponse {
-    nodeScore = nodeScore == null ? null : Map.copyOf(nodeScore);
+    if (nodeScore != null) {
+      nodeScore.forEach((node, score) -> {
+        if (!Double.isFinite(Objects.requireNonNull(score, node))) {
+          throw new IllegalArgumentException("score of node " + node + " is " + score + ": not a JSON number");
+        }
+      });
+      nodeScore = Collections.unmodifiableMap(new LinkedHashMap<>(nodeScore));
+    }
     Objects.requireNonNull(errorMessage, "errorMessage");
   }
 

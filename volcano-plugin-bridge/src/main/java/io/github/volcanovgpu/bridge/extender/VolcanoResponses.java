@@ -1,28 +1,123 @@
 package io.github.volcanovgpu.bridge.extender;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Decodes extender responses the way Volcano's scheduler does (Go {@code encoding/json} into its response structs,
- * reference volcano-vgpu.md §2.2-2.4): keys matched case-insensitively, unknown keys ignored, an empty body is an
- * error (Go's {@code EOF}), integer fields must be JSON integers ({@code 2}, not {@code 2.0}), and bodies over
- * 10 MiB are refused. Used by the simulator and tests to play Volcano against the real endpoint. Thread-safe.
+ * The one definition of the extender's answers, both ways: what the sidecar writes and how Volcano's scheduler reads
+ * it. The shapes are Volcano's response structs ({@code pkg/scheduler/plugins/extender/argument.go}):
+ *
+ * <ul>
+ *   <li>{@code PredicateResponse{ErrorMessage string `json:"status"`; Code int `json:"code"`}};
+ *   <li>{@code PrioritizeResponse{NodeScore map[string]float64 `json:"nodeScore"`; ErrorMessage string
+ *       `json:"errorMessage"`}};
+ *   <li>{@code EventHandlerResponse{ErrorMessage string `json:"errorMessage"`}} (allocateFunc, deallocateFunc);
+ *   <li>{@code OnSessionOpenResponse{}} and {@code OnSessionCloseResponse{}}: {@code {}}.
+ * </ul>
+ *
+ * <p>Writing: compact JSON, members in struct order, a prioritize answer never has a null {@code nodeScore}. A body
+ * the sidecar refuses (HTTP 400) is {@code {"error": "<why>"}}, which Volcano does not decode (it fails on the
+ * status). The bytes of every shape are pinned by the goldens in {@code src/test/resources/golden/volcano/}.
+ *
+ * <p>Reading (the simulator and tests playing Volcano): as Go's {@code encoding/json} decodes into those structs:
+ * keys matched case-insensitively, unknown keys ignored, an empty body is an error (Go's {@code EOF}), integer
+ * fields must be JSON integers ({@code 2}, not {@code 2.0}), and bodies over 10 MiB are refused. Thread-safe.
  */
 public final class VolcanoResponses {
   /** Volcano's cap on a response body ({@code maxBodySize = 10 << 20}). */
   public static final int MAX_BODY_BYTES = 10 << 20;
 
+  private static final String STATUS = "status";
+  private static final String CODE = "code";
+  private static final String NODE_SCORE = "nodeScore";
+  private static final String ERROR_MESSAGE = "errorMessage";
+  /** Our own 400 body; not one of Volcano's structs. */
+  private static final String ERROR = "error";
+
   private static final JsonFactory JSON = new JsonFactory();
+  private static final byte[] EMPTY_OBJECT = "{}".getBytes(StandardCharsets.UTF_8);
 
   private VolcanoResponses() {}
 
+  // ------------------------------------------------------------------------------------------------ writing
+
+  /** {@code {"status":"<reason>","code":<code>}}. */
+  public static byte[] write(PredicateResponse r) {
+    return write(g -> {
+      g.writeStartObject();
+      g.writeStringField(STATUS, r.status());
+      g.writeNumberField(CODE, r.code());
+      g.writeEndObject();
+    });
+  }
+
+  /** {@code {"nodeScore":{"<node>":<score>...},"errorMessage":"<error>"}}; a null map is written as {@code {}}. */
+  public static byte[] write(PrioritizeResponse r) {
+    return write(g -> {
+      g.writeStartObject();
+      g.writeObjectFieldStart(NODE_SCORE);
+      if (r.nodeScore() != null) {
+        for (Map.Entry<String, Double> e : r.nodeScore().entrySet()) {
+          g.writeNumberField(e.getKey(), e.getValue());
+        }
+      }
+      g.writeEndObject();
+      g.writeStringField(ERROR_MESSAGE, r.errorMessage());
+      g.writeEndObject();
+    });
+  }
+
+  /** allocateFunc / deallocateFunc: {@code {"errorMessage":"<error>"}}. */
+  public static byte[] write(EventResponse r) {
+    return write(g -> {
+      g.writeStartObject();
+      g.writeStringField(ERROR_MESSAGE, r.errorMessage());
+      g.writeEndObject();
+    });
+  }
+
+  /** onSessionOpen / onSessionClose: {@code {}} (a fresh array: callers may not share it). */
+  public static byte[] sessionAnswer() {
+    return EMPTY_OBJECT.clone();
+  }
+
+  /** The body of an HTTP 400 answer to a request the sidecar cannot read: {@code {"error":"<message>"}}. */
+  public static byte[] badRequest(String message) {
+    return write(g -> {
+      g.writeStartObject();
+      g.writeStringField(ERROR, message);
+      g.writeEndObject();
+    });
+  }
+
+  @FunctionalInterface
+  private interface JsonWriting {
+    void write(JsonGenerator g) throws IOException;
+  }
+
+  private static byte[] write(JsonWriting writing) {
+    ByteArrayBuilder out = new ByteArrayBuilder(128);
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      writing.write(g);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  // ------------------------------------------------------------------------------------------------ reading
+
+  /** Reads a predicate answer as Volcano does. */
   public static PredicateResponse predicate(byte[] body) {
     String status = "";
     int code = 0;
@@ -30,9 +125,9 @@ public final class VolcanoResponses {
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String f = p.currentName();
         JsonToken t = p.nextToken();
-        if (VolcanoJsonReader.is(f, "status")) {
+        if (f.equalsIgnoreCase(STATUS)) {
           status = string(p, t, "PredicateResponse.status");
-        } else if (VolcanoJsonReader.is(f, "code")) {
+        } else if (f.equalsIgnoreCase(CODE)) {
           code = integer(p, t, "PredicateResponse.code");
         } else {
           p.skipChildren();
@@ -46,6 +141,7 @@ public final class VolcanoResponses {
     return new PredicateResponse(status, code);
   }
 
+  /** Reads a prioritize answer as Volcano does. */
   public static PrioritizeResponse prioritize(byte[] body) {
     Map<String, Double> scores = null;
     String error = "";
@@ -53,30 +149,9 @@ public final class VolcanoResponses {
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String f = p.currentName();
         JsonToken t = p.nextToken();
-        if (VolcanoJsonReader.is(f, "nodeScore")) {
-          if (t == JsonToken.VALUE_NULL) {
-            scores = null;
-            continue;
-          }
-          if (t != JsonToken.START_OBJECT) {
-            throw new VolcanoResponseException(
-                "json: cannot unmarshal " + goKind(t) + " into Go struct field PrioritizeResponse.nodeScore of type"
-                    + " map[string]float64");
-          }
-          scores = new LinkedHashMap<>();
-          while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String node = p.currentName();
-            JsonToken v = p.nextToken();
-            if (v == JsonToken.VALUE_NULL) {
-              scores.put(node, 0.0);
-            } else if (v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT) {
-              scores.put(node, p.getDoubleValue());
-            } else {
-              throw new VolcanoResponseException("json: cannot unmarshal " + goKind(v)
-                  + " into Go struct field PrioritizeResponse.nodeScore of type float64");
-            }
-          }
-        } else if (VolcanoJsonReader.is(f, "errorMessage")) {
+        if (f.equalsIgnoreCase(NODE_SCORE)) {
+          scores = scores(p, t);
+        } else if (f.equalsIgnoreCase(ERROR_MESSAGE)) {
           error = string(p, t, "PrioritizeResponse.errorMessage");
         } else {
           p.skipChildren();
@@ -90,14 +165,14 @@ public final class VolcanoResponses {
     return new PrioritizeResponse(scores, error);
   }
 
-  /** allocate / deallocate. */
+  /** Reads an allocateFunc / deallocateFunc answer as Volcano does. */
   public static EventResponse event(byte[] body) {
     String error = "";
     try (JsonParser p = open(body, "EventHandlerResponse")) {
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String f = p.currentName();
         JsonToken t = p.nextToken();
-        if (VolcanoJsonReader.is(f, "errorMessage")) {
+        if (f.equalsIgnoreCase(ERROR_MESSAGE)) {
           error = string(p, t, "EventHandlerResponse.errorMessage");
         } else {
           p.skipChildren();
@@ -109,6 +184,30 @@ public final class VolcanoResponses {
       throw new UncheckedIOException(e);
     }
     return new EventResponse(error);
+  }
+
+  private static @Nullable Map<String, Double> scores(JsonParser p, JsonToken t) throws IOException {
+    if (t == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (t != JsonToken.START_OBJECT) {
+      throw new VolcanoResponseException("json: cannot unmarshal " + goKind(t)
+          + " into Go struct field PrioritizeResponse.nodeScore of type map[string]float64");
+    }
+    Map<String, Double> scores = new LinkedHashMap<>();
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String node = p.currentName();
+      JsonToken v = p.nextToken();
+      if (v == JsonToken.VALUE_NULL) {
+        scores.put(node, 0.0);
+      } else if (v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT) {
+        scores.put(node, p.getDoubleValue());
+      } else {
+        throw new VolcanoResponseException("json: cannot unmarshal " + goKind(v)
+            + " into Go struct field PrioritizeResponse.nodeScore of type float64");
+      }
+    }
+    return scores;
   }
 
   private static JsonParser open(byte[] body, String type) throws IOException {

@@ -1,6 +1,8 @@
 package io.github.volcanovgpu.bridge.grpc;
 
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
+import io.github.volcanovgpu.process.DaemonThreads;
+import io.github.volcanovgpu.process.HostPort;
 import io.github.volcanovgpu.proto.bridge.v1.VgpuSchedulerGrpc;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
@@ -11,15 +13,12 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -115,7 +114,7 @@ public final class GrpcServer implements AutoCloseable {
             0,
             TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(settings.queueCapacity()),
-            namedThreads("vgpu-grpc-"),
+            DaemonThreads.numbered("vgpu-grpc-"),
             new ThreadPoolExecutor.AbortPolicy());
     this.server =
         builder
@@ -126,10 +125,10 @@ public final class GrpcServer implements AutoCloseable {
             .build();
   }
 
-  /** A server listening on TCP {@code hostPort} ({@code host:port}, {@code [v6]:port} or {@code :port}). */
-  public static GrpcServer tcp(String hostPort, PlacementEngine engine, Settings settings) {
+  /** A server listening on TCP {@code address} (port 0: an ephemeral port, see {@link #port()}). */
+  public static GrpcServer tcp(HostPort address, PlacementEngine engine, Settings settings) {
     NettyServerBuilder builder =
-        NettyServerBuilder.forAddress(parseAddress(hostPort))
+        NettyServerBuilder.forAddress(address.socketAddress())
             .keepAliveTime(settings.keepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
             .keepAliveTimeout(settings.keepAliveTimeout().toMillis(), TimeUnit.MILLISECONDS)
             .permitKeepAliveTime(settings.permitKeepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
@@ -141,37 +140,6 @@ public final class GrpcServer implements AutoCloseable {
   /** The scheduler service as installed: behind the error-mapping interceptor. */
   static ServerServiceDefinition service(PlacementEngine engine) {
     return ServerInterceptors.intercept(new VgpuSchedulerService(engine), new ErrorMappingInterceptor());
-  }
-
-  /**
-   * Parses {@code host:port}; an empty host ({@code :port}) means every interface, port 0 an ephemeral port.
-   *
-   * @throws IllegalArgumentException naming the value and what is wrong
-   */
-  static InetSocketAddress parseAddress(String hostPort) {
-    String s = hostPort.trim();
-    int colon = s.lastIndexOf(':');
-    if (colon < 0) {
-      throw new IllegalArgumentException("gRPC bind address \"" + hostPort + "\" is not host:port");
-    }
-    String host = s.substring(0, colon);
-    String portText = s.substring(colon + 1);
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    } else if (host.indexOf(':') >= 0) {
-      throw new IllegalArgumentException(
-          "gRPC bind address \"" + hostPort + "\": write an IPv6 host in brackets, e.g. [::1]:50051");
-    }
-    int port;
-    try {
-      port = Integer.parseInt(portText);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("gRPC bind address \"" + hostPort + "\": port is not a number");
-    }
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException("gRPC bind address \"" + hostPort + "\": port must be 0-65535");
-    }
-    return host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
   }
 
   /**
@@ -221,14 +189,5 @@ public final class GrpcServer implements AutoCloseable {
   @Override
   public void close() {
     stop();
-  }
-
-  private static ThreadFactory namedThreads(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 }

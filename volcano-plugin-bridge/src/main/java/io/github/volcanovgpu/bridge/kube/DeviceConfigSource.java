@@ -2,6 +2,7 @@ package io.github.volcanovgpu.bridge.kube;
 
 import io.github.volcanovgpu.contract.config.ConfigException;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
+import io.github.volcanovgpu.process.kube.KubeClients;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;

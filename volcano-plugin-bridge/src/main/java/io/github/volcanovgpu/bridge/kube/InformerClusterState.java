@@ -4,10 +4,11 @@ import io.github.volcanovgpu.bridge.kube.KubeModelMapper.NodeBase;
 import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.PodView;
 import io.github.volcanovgpu.bridge.scheduling.ClusterState;
+import io.github.volcanovgpu.process.kube.Informers;
+import io.github.volcanovgpu.process.kube.KubeClients;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.informer.ResourceEventHandler;
 import io.kubernetes.client.informer.SharedIndexInformer;
-import io.kubernetes.client.informer.SharedInformerFactory;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Node;
@@ -22,11 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,10 +42,9 @@ public final class InformerClusterState implements ClusterState, AutoCloseable {
   /** Terminated pods hold no devices; the API server filters them out of list and watch. */
   static final String NON_TERMINATED_PODS = "status.phase!=Succeeded,status.phase!=Failed";
 
-  private final SharedInformerFactory factory;
+  private final Informers informers;
   private final SharedIndexInformer<V1Node> nodeInformer;
   private final SharedIndexInformer<V1Pod> podInformer;
-  private final ExecutorService executor;
 
   /** Node name → the node (if its object was seen) and its indexed pods. Replaced per key with compute(). */
   private final ConcurrentHashMap<String, NodeSlot> slots = new ConcurrentHashMap<>();
@@ -63,11 +59,10 @@ public final class InformerClusterState implements ClusterState, AutoCloseable {
    * @param watchClient a client without read timeout (see {@link KubeClients#watches()})
    */
   public InformerClusterState(ApiClient watchClient) {
-    this.executor = Executors.newCachedThreadPool(daemonThreads());
-    this.factory = new SharedInformerFactory(watchClient, executor, false);
+    this.informers = new Informers(watchClient, "kube-informer-");
     CoreV1Api api = new CoreV1Api(watchClient);
     this.nodeInformer =
-        factory.sharedIndexInformerFor(
+        informers.add(
             params ->
                 api.listNode()
                     .resourceVersion(params.resourceVersion)
@@ -77,7 +72,7 @@ public final class InformerClusterState implements ClusterState, AutoCloseable {
             V1Node.class,
             V1NodeList.class);
     this.podInformer =
-        factory.sharedIndexInformerFor(
+        informers.add(
             params ->
                 api.listPodForAllNamespaces()
                     .fieldSelector(NON_TERMINATED_PODS)
@@ -87,15 +82,13 @@ public final class InformerClusterState implements ClusterState, AutoCloseable {
                     .buildCall(null),
             V1Pod.class,
             V1PodList.class);
-    nodeInformer.setTransform(InformerClusterState::dropManagedFields);
-    podInformer.setTransform(InformerClusterState::dropManagedFields);
     nodeInformer.addEventHandler(new NodeHandler());
     podInformer.addEventHandler(new PodHandler());
   }
 
   /** Starts both informers (list, then watch) in the background. */
   public void start() {
-    factory.startAllRegisteredInformers();
+    informers.start();
   }
 
   /** Waits until {@link #isSynced()}; false on timeout. */
@@ -145,8 +138,7 @@ public final class InformerClusterState implements ClusterState, AutoCloseable {
 
   @Override
   public void close() {
-    factory.stopAllRegisteredInformers(true);
-    executor.shutdownNow();
+    informers.close();
   }
 
   private void upsertPod(V1Pod pod) {
@@ -186,23 +178,6 @@ public final class InformerClusterState implements ClusterState, AutoCloseable {
     if (name != null) {
       slots.computeIfPresent(name, (key, slot) -> slot.withNode(null));
     }
-  }
-
-  private static KubernetesObject dropManagedFields(KubernetesObject object) {
-    V1ObjectMeta meta = object.getMetadata();
-    if (meta != null) {
-      meta.setManagedFields(null);
-    }
-    return object;
-  }
-
-  private static ThreadFactory daemonThreads() {
-    AtomicInteger count = new AtomicInteger();
-    return runnable -> {
-      Thread thread = new Thread(runnable, "kube-informer-" + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 
   /**

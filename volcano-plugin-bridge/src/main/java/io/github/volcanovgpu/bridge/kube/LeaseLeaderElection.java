@@ -3,6 +3,7 @@ package io.github.volcanovgpu.bridge.kube;
 import io.github.volcanovgpu.bridge.model.PodView;
 import io.github.volcanovgpu.bridge.scheduling.AssignmentWriter;
 import io.github.volcanovgpu.bridge.scheduling.NodeLock;
+import io.github.volcanovgpu.process.DaemonThreads;
 import io.kubernetes.client.extended.leaderelection.LeaderElectionConfig;
 import io.kubernetes.client.extended.leaderelection.LeaderElector;
 import io.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
@@ -112,10 +113,7 @@ public final class LeaseLeaderElection implements AutoCloseable {
       if (campaigner != null || closed) {
         throw new IllegalStateException("leader election already started or closed");
       }
-      Thread t = new Thread(this::campaign, "vgpu-leader-election");
-      t.setDaemon(true);
-      campaigner = t;
-      t.start();
+      campaigner = DaemonThreads.start("vgpu-leader-election", this::campaign);
     }
     LOG.info("leader election started: Lease {}/{}, identity {}", settings.namespace(), settings.leaseName(),
         settings.identity());

@@ -3,7 +3,6 @@ package io.github.volcanovgpu.bridge.simulate;
 import io.github.volcanovgpu.bridge.extender.EventResponse;
 import io.github.volcanovgpu.bridge.extender.PredicateResponse;
 import io.github.volcanovgpu.bridge.extender.PrioritizeResponse;
-import io.github.volcanovgpu.bridge.extender.VolcanoRequests;
 import io.github.volcanovgpu.bridge.extender.VolcanoResponses;
 import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.TaskView;

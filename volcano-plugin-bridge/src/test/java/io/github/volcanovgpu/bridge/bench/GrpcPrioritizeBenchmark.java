@@ -1,5 +1,6 @@
 package io.github.volcanovgpu.bridge.bench;
 
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.grpc.GrpcServer;
 import io.github.volcanovgpu.bridge.grpc.ProtoFixtures;
 import io.github.volcanovgpu.bridge.model.NodeView;
@@ -8,7 +9,6 @@ import io.github.volcanovgpu.bridge.model.TaskView;
 import io.github.volcanovgpu.bridge.scheduling.AssignmentWriter;
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
 import io.github.volcanovgpu.bridge.scheduling.PrioritizeResult;
-import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.testing.Engines;
 import io.github.volcanovgpu.bridge.testing.TestNodes;
 import io.github.volcanovgpu.bridge.testing.TestPods;
@@ -16,6 +16,7 @@ import io.github.volcanovgpu.contract.annotation.PodDevicesCodec;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.device.DeviceSlice;
 import io.github.volcanovgpu.contract.device.PodDevices;
+import io.github.volcanovgpu.process.HostPort;
 import io.github.volcanovgpu.proto.bridge.v1.OpenSessionRequest;
 import io.github.volcanovgpu.proto.bridge.v1.PrioritizeRequest;
 import io.github.volcanovgpu.proto.bridge.v1.PrioritizeResponse;
@@ -82,7 +83,7 @@ public class GrpcPrioritizeBenchmark {
     AssignmentWriter noWrites = (pod, changes) -> {};
     engine = Engines.fallback(noWrites, SchedulingPolicy.BINPACK);
     if (transport.equals("tcp")) {
-      server = GrpcServer.tcp("127.0.0.1:0", engine, GrpcServer.Settings.defaults()).start();
+      server = GrpcServer.tcp(new HostPort("127.0.0.1", 0), engine, GrpcServer.Settings.defaults()).start();
       channel =
           NettyChannelBuilder.forAddress("127.0.0.1", server.port())
               .usePlaintext()

@@ -206,7 +206,8 @@ class ExtenderHttpServerIT {
     HttpResponse<String> empty = post(server, "/allocate", new byte[0]);
 
     assertThat(malformed.statusCode()).isEqualTo(400);
-    assertThat(malformed.body()).startsWith("{\"error\":\"malformed JSON in predicate body at byte 10: Unexpected end-of-input");
+    assertThat(malformed.body())
+        .isEqualTo("{\"error\":\"malformed JSON in predicate body at byte 10 (in task): unexpected end-of-input\"}");
     assertThat(wrongType.statusCode()).isEqualTo(400);
     assertThat(wrongType.body()).isEqualTo("{\"error\":\"task: expected a TaskInfo object, got an array\"}");
     assertThat(empty.statusCode()).isEqualTo(400);
@@ -379,9 +380,16 @@ class ExtenderHttpServerIT {
         BodyHandlers.ofString());
     assertThat(writer.entered.await(10, TimeUnit.SECONDS)).isTrue();
 
-    CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
-    Thread.sleep(200);
-    assertThat(closing).isNotDone();
+    CompletableFuture<Void> closing;
+    try (RawHttp open = new RawHttp(server.port())) {
+      assertThat(open.exchange("GET", "/healthz", new byte[0]).status()).isEqualTo(200); // accepted before close
+      closing = CompletableFuture.runAsync(server::close);
+      // a request on a connection that is still open is refused once close() has shut the workers down; from then
+      // on close() can only be waiting for the allocate in flight
+      await().atMost(Duration.ofSeconds(10)).until(() ->
+          open.exchange("POST", "/predicate", REQUESTS.predicate(task, nodes.get(1))).status() == 503);
+      assertThat(closing).as("close() waits for the request in progress").isNotDone();
+    }
     writer.release.countDown();
 
     HttpResponse<String> r = inFlight.get(10, TimeUnit.SECONDS);
@@ -406,7 +414,7 @@ class ExtenderHttpServerIT {
       first.send(RawHttp.request("POST", "/allocate", REQUESTS.allocate(VolcanoFixtures.allocated(task, "node-a"))));
       assertThat(writer.entered.await(10, TimeUnit.SECONDS)).isTrue();
       second.send(RawHttp.request("POST", "/predicate", REQUESTS.predicate(task, nodes.get(1))));
-      Thread.sleep(200); // the second waits in the queue of one
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.queuedRequests() == 1); // the queue of one is full
 
       RawHttp.Response busy = third.exchange("POST", "/predicate", REQUESTS.predicate(task, nodes.get(1)));
       writer.release.countDown();

@@ -6,6 +6,7 @@ import io.github.volcanovgpu.bridge.model.PodView;
 import io.github.volcanovgpu.bridge.model.TaskStatus;
 import io.github.volcanovgpu.bridge.model.TaskView;
 import io.github.volcanovgpu.bridge.simulate.InMemoryCluster;
+import io.github.volcanovgpu.bridge.simulate.VolcanoRequests;
 import io.github.volcanovgpu.bridge.testing.TestNodes;
 import io.github.volcanovgpu.contract.annotation.PodDevicesCodec;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;

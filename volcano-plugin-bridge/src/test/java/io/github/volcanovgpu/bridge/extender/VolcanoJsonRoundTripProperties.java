@@ -6,6 +6,7 @@ import io.github.volcanovgpu.bridge.model.ContainerView;
 import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.PodView;
 import io.github.volcanovgpu.bridge.model.TaskView;
+import io.github.volcanovgpu.bridge.simulate.VolcanoRequests;
 import java.util.List;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;

@@ -5,40 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.testing.Engines;
+import io.github.volcanovgpu.process.HostPort;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class GrpcServerTest {
-
-  @Test
-  void parsesHostAndPort() {
-    InetSocketAddress a = GrpcServer.parseAddress("127.0.0.1:50051");
-    assertThat(a.getHostString()).isEqualTo("127.0.0.1");
-    assertThat(a.getPort()).isEqualTo(50051);
-  }
-
-  @Test
-  void parsesBracketedIpv6AndEmptyHostAsEveryInterface() {
-    assertThat(GrpcServer.parseAddress("[::1]:0").getAddress().isLoopbackAddress()).isTrue();
-    InetSocketAddress any = GrpcServer.parseAddress(":7070");
-    assertThat(any.getAddress().isAnyLocalAddress()).isTrue();
-    assertThat(any.getPort()).isEqualTo(7070);
-  }
-
-  @Test
-  void rejectsAddressesThatAreNotHostColonPortNamingTheValue() {
-    assertThatThrownBy(() -> GrpcServer.parseAddress("localhost"))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("\"localhost\" is not host:port");
-    assertThatThrownBy(() -> GrpcServer.parseAddress("localhost:http"))
-        .hasMessageContaining("port is not a number");
-    assertThatThrownBy(() -> GrpcServer.parseAddress("localhost:70000"))
-        .hasMessageContaining("port must be 0-65535");
-    assertThatThrownBy(() -> GrpcServer.parseAddress("::1:80")).hasMessageContaining("IPv6 host in brackets");
-  }
 
   @Test
   void settingsRejectNonPositiveLimits() {
@@ -74,11 +47,11 @@ class GrpcServerTest {
   @Test
   void startingOnAnAddressInUseFailsWithTheReason() {
     GrpcServer first =
-        GrpcServer.tcp("127.0.0.1:0", Engines.fallback(new RecordingWriter(), SchedulingPolicy.BINPACK),
+        GrpcServer.tcp(new HostPort("127.0.0.1", 0), Engines.fallback(new RecordingWriter(), SchedulingPolicy.BINPACK),
             GrpcServer.Settings.defaults()).start();
     try {
       GrpcServer second =
-          GrpcServer.tcp("127.0.0.1:" + first.port(),
+          GrpcServer.tcp(new HostPort("127.0.0.1", first.port()),
               Engines.fallback(new RecordingWriter(), SchedulingPolicy.BINPACK), GrpcServer.Settings.defaults());
       assertThatThrownBy(second::start)
           .isInstanceOf(java.io.UncheckedIOException.class)

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.testing.Engines;
+import io.github.volcanovgpu.process.HostPort;
 import io.github.volcanovgpu.proto.bridge.v1.AllocateRequest;
 import io.github.volcanovgpu.proto.bridge.v1.CloseSessionRequest;
 import io.github.volcanovgpu.proto.bridge.v1.DeallocateRequest;
@@ -46,7 +47,7 @@ class VgpuSchedulerTcpIT {
   @BeforeEach
   void start() {
     server =
-        GrpcServer.tcp("127.0.0.1:0", Engines.fallback(writer, SchedulingPolicy.BINPACK),
+        GrpcServer.tcp(new HostPort("127.0.0.1", 0), Engines.fallback(writer, SchedulingPolicy.BINPACK),
                 GrpcServer.Settings.defaults())
             .start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();

@@ -11,6 +11,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.PodView;
+import io.github.volcanovgpu.process.kube.KubeClients;
 import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Pod;

@@ -18,6 +18,7 @@ import io.github.volcanovgpu.bridge.scheduling.PredicateResult;
 import io.github.volcanovgpu.bridge.testing.TestNodes;
 import io.github.volcanovgpu.bridge.vendor.nvidia.NvidiaVendor;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
+import io.github.volcanovgpu.process.kube.KubeClients;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Binding;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;

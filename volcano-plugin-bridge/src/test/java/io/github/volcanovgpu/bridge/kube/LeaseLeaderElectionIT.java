@@ -50,6 +50,18 @@ class LeaseLeaderElectionIT {
     return e;
   }
 
+  /** The Lease's renewTime, as the API server has it (null before the first write). */
+  private OffsetDateTime renewed(String lease) throws Exception {
+    V1Lease l = new CoordinationV1Api(client).readNamespacedLease(lease, ns.name()).execute();
+    return l.getSpec() == null ? null : l.getSpec().getRenewTime();
+  }
+
+  /** Waits until the holder of {@code lease} has renewed it after {@code since}; returns the new renewTime. */
+  private OffsetDateTime awaitRenewalAfter(String lease, OffsetDateTime since) {
+    return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+        .until(() -> renewed(lease), t -> t != null && t.isAfter(since));
+  }
+
   private String holder(String lease) throws Exception {
     V1Lease l = new CoordinationV1Api(client).readNamespacedLease(lease, ns.name()).execute();
     return l.getSpec() == null || l.getSpec().getHolderIdentity() == null ? "" : l.getSpec().getHolderIdentity();
@@ -61,14 +73,18 @@ class LeaseLeaderElectionIT {
     LeaseLeaderElection b = elector("one-leader", "replica-b").start();
     await().atMost(Duration.ofSeconds(20)).until(() -> a.isLeader() || b.isLeader());
 
-    // sample for longer than a lease: never two deciders, never a change of leader while it renews
+    // sample until the follower has seen the leader and the leader has renewed twice since: never two deciders,
+    // never a change of leader while it renews
     LeaseLeaderElection leader = a.isLeader() ? a : b;
     LeaseLeaderElection follower = leader == a ? b : a;
-    long until = System.nanoTime() + LEASE.multipliedBy(2).toNanos();
-    while (System.nanoTime() < until) {
+    await().atMost(Duration.ofSeconds(20)).until(() -> follower.observedLeader().equals(leader.settings().identity()));
+    OffsetDateTime first = awaitRenewalAfter("one-leader", renewed("one-leader"));
+    OffsetDateTime second = first;
+    while (!second.isAfter(first)) {
       assertThat(a.isLeader() && b.isLeader()).as("both replicas lead").isFalse();
       assertThat(leader.isLeader()).isTrue();
-      Thread.sleep(20);
+      Thread.sleep(20); // sampling period
+      second = renewed("one-leader");
     }
     assertThat(holder("one-leader")).isEqualTo(leader.settings().identity());
     assertThat(follower.refusal()).hasValueSatisfying(r -> assertThat(r)
@@ -81,8 +97,11 @@ class LeaseLeaderElectionIT {
   void theFollowerTakesOverWhenTheLeaderStops() throws Exception {
     LeaseLeaderElection a = elector("failover", "replica-a").start();
     await().atMost(Duration.ofSeconds(20)).until(a::isLeader);
+    OffsetDateTime before = renewed("failover");
     LeaseLeaderElection b = elector("failover", "replica-b").start();
-    Thread.sleep(LEASE.toMillis());
+    // the follower has tried and seen the leader, and the leader has renewed since it started
+    await().atMost(Duration.ofSeconds(20)).until(() -> b.observedLeader().equals("replica-a"));
+    awaitRenewalAfter("failover", before);
     assertThat(b.isLeader()).as("follower while the leader renews").isFalse();
 
     long stopped = System.nanoTime();
@@ -104,12 +123,14 @@ class LeaseLeaderElectionIT {
             .acquireTime(now).renewTime(now).leaseTransitions(0))).execute();
     long created = System.nanoTime();
     LeaseLeaderElection a = elector("held", "replica-a").start();
+    // its first attempt found the Lease held by the crashed replica
+    await().atMost(LEASE.minusMillis(500)).until(() -> a.observedLeader().equals("crashed-replica"));
     AtomicInteger earlyLeads = new AtomicInteger();
     while (System.nanoTime() - created < LEASE.minusMillis(500).toNanos()) {
       if (a.isLeader()) {
         earlyLeads.incrementAndGet();
       }
-      Thread.sleep(20);
+      Thread.sleep(20); // sampling period
     }
     assertThat(earlyLeads).as("led while another replica's Lease was fresh").hasValue(0);
     await().atMost(Duration.ofSeconds(20)).until(a::isLeader);

@@ -1,5 +1,6 @@
 package io.github.volcanovgpu.bridge.kube;
 
+import io.github.volcanovgpu.process.kube.KubeClients;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

@@ -1,7 +1,5 @@
 package io.github.volcanovgpu.plugin.vendor.nvidia;
 
-import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.PhysicalGpu;
-import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.GpuBackend;
 import io.github.volcanovgpu.cdi.CdiCodec;
 import io.github.volcanovgpu.cdi.nvidia.MigMinors;
 import io.github.volcanovgpu.cdi.nvidia.NvidiaGpu;
@@ -29,11 +27,14 @@ import io.github.volcanovgpu.plugin.kubelet.DeviceIds;
 import io.github.volcanovgpu.plugin.mig.DynamicMigSlices;
 import io.github.volcanovgpu.plugin.mig.MigInstanceAllocationHandler;
 import io.github.volcanovgpu.plugin.mig.MigInventory;
+import io.github.volcanovgpu.plugin.mig.MigMinorsFile;
 import io.github.volcanovgpu.plugin.mig.MigSetupException;
 import io.github.volcanovgpu.plugin.mig.MigStrategy;
 import io.github.volcanovgpu.plugin.mig.StaticMigPlan;
 import io.github.volcanovgpu.plugin.register.PluginSettings;
 import io.github.volcanovgpu.plugin.register.RegistrationPublisher;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.GpuBackend;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.PhysicalGpu;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -80,6 +81,30 @@ public final class NvidiaBackend implements DeviceBackend {
       Objects.requireNonNull(deviceList, "deviceList");
       Objects.requireNonNull(migStrategy, "migStrategy");
       Objects.requireNonNull(migMinors, "migMinors");
+    }
+
+    /**
+     * The flags' defaults with {@code hookPath}: no ConfigMap overrides, no core policy, no legacy handshake, the
+     * {@code envvar} device list, no static MIG strategy, MIG minors from the driver's file.
+     */
+    public static Settings defaults(Path hookPath) {
+      return new Settings(PluginSettings.Overrides.none(), hookPath, "", false, DeviceListSettings.envvar(),
+          MigStrategy.NONE, MigMinorsFile.reader(MigMinorsFile.DEFAULT));
+    }
+
+    public Settings withOverrides(PluginSettings.Overrides newOverrides) {
+      return new Settings(newOverrides, hookPath, coreUtilizationPolicy, legacyHandshake, deviceList, migStrategy,
+          migMinors);
+    }
+
+    public Settings withDeviceList(DeviceListSettings newDeviceList) {
+      return new Settings(overrides, hookPath, coreUtilizationPolicy, legacyHandshake, newDeviceList, migStrategy,
+          migMinors);
+    }
+
+    public Settings withMig(MigStrategy newStrategy, Supplier<MigMinors> newMinors) {
+      return new Settings(overrides, hookPath, coreUtilizationPolicy, legacyHandshake, deviceList, newStrategy,
+          newMinors);
     }
   }
 

@@ -52,9 +52,6 @@ import org.jspecify.annotations.Nullable;
  * any die in use as busy.
  */
 public final class VastaiVendor implements DeviceVendor<VastaiDevice> {
-  /** HAMi's scheduler policy annotation; {@code mutex} is the only value read here. */
-  static final String POLICY_ANNOTATION = "hami.io/gpu-scheduler-policy";
-
   private final VastaiDeviceConfig config;
   private final HamiAssignment assignment =
       new HamiAssignment(VastaiAnnotations.COMMON_WORD, List.of());
@@ -165,7 +162,8 @@ public final class VastaiVendor implements DeviceVendor<VastaiDevice> {
     Set<String> deny = CommaList.of(pod.annotations().get(VastaiAnnotations.NOUSE_UUID));
     Set<String> allowCards = CommaList.of(pod.annotations().get(VastaiAnnotations.USE_VA));
     Set<String> denyCards = CommaList.of(pod.annotations().get(VastaiAnnotations.NOUSE_VA));
-    boolean mutex = CommaList.lowerCase(pod.annotations().get(POLICY_ANNOTATION)).contains("mutex");
+    boolean mutex = CommaList.lowerCase(pod.annotations().get(VastaiAnnotations.SCHEDULER_POLICY))
+        .contains(VastaiAnnotations.POLICY_MUTEX);
     int cards = 0;
     for (DeviceUsage<VastaiDevice> d : devices) {
       cards = Math.max(cards, d.device().card() + 1);

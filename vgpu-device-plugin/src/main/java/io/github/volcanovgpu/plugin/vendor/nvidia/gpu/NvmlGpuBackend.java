@@ -7,6 +7,7 @@ import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
 import io.github.volcanovgpu.plugin.device.DiscoveryException;
 import io.github.volcanovgpu.plugin.device.HealthEvent;
+import io.github.volcanovgpu.process.DaemonThreads;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,9 +138,7 @@ public final class NvmlGpuBackend implements GpuBackend {
         LOG.warn("cannot watch GPU {} for XID events: {}", i, lib.nvmlErrorString(ret));
       }
     }
-    watcher = new Thread(() -> loop(lib, set), "nvml-health");
-    watcher.setDaemon(true);
-    watcher.start();
+    watcher = DaemonThreads.start("nvml-health", () -> loop(lib, set));
   }
 
   private void loop(NvmlLibrary lib, Pointer set) {
