@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -194,9 +195,13 @@ LAUNCH(cuGraphLaunch_ptsz, (CUgraphExec g, CUstream s), (g, s), 0, 0, 0)
 
 /* ---- contexts: their device memory is measured through NVML and charged ---- */
 static bool primary_charged[VGPU_MAX_DEVICES];
-void vgpu_hooks_after_fork(void) {
+static void cuda_hooks_after_fork(void) {
   memset(primary_charged, 0, sizeof primary_charged);
   vgpu_hostpid_after_fork();
+}
+/* This front end's own fork reset, registered at load so the runtime below never calls up into the hooks. */
+__attribute__((constructor)) static void cuda_hooks_register_fork(void) {
+  pthread_atfork(NULL, NULL, cuda_hooks_after_fork);
 }
 
 /* Context overhead: the growth of NVML "used" across the creation, at most 2 GiB (other tenants may allocate too). */

@@ -1,41 +1,10 @@
-/* The dlsym override, the glibc dlsym behind it, and the name -> hook table for every hooked API (CUDA, NVML, ACL, rt*). */
+/* The dlsym override and the name -> hook table for every hooked API (CUDA, NVML, ACL, rt*): the top of the library,
+ * above the hooks. The glibc dlsym it forwards to lives below everything, in real_dlsym.c. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <string.h>
 
 #include "internal.h"
-
-/* ---- glibc dlsym ---- */
-typedef void *(*dlsym_fn)(void *, const char *);
-static dlsym_fn real_dlsym_ptr;
-
-static dlsym_fn find_real_dlsym(void) {
-  static const char *versions[] = {"GLIBC_2.34", "GLIBC_2.2.5", "GLIBC_2.17", "GLIBC_2.0", "GLIBC_2.3", "GLIBC_2.4"};
-  for (size_t i = 0; i < sizeof versions / sizeof versions[0]; i++) {
-    void *p = dlvsym(RTLD_NEXT, "dlsym", versions[i]);
-    if (p != NULL) return (dlsym_fn)p;
-  }
-  void *libc = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
-  for (size_t i = 0; libc != NULL && i < sizeof versions / sizeof versions[0]; i++) {
-    void *p = dlvsym(libc, "dlsym", versions[i]);
-    if (p != NULL) return (dlsym_fn)p;
-  }
-  return NULL;
-}
-
-static inline dlsym_fn get_real_dlsym(void) {
-  dlsym_fn f = __atomic_load_n(&real_dlsym_ptr, __ATOMIC_ACQUIRE);
-  if (__builtin_expect(f == NULL, 0)) {
-    f = find_real_dlsym();
-    __atomic_store_n(&real_dlsym_ptr, f, __ATOMIC_RELEASE);
-  }
-  return f;
-}
-
-void *vgpu_real_dlsym(void *handle, const char *name) {
-  dlsym_fn f = get_real_dlsym();
-  return f != NULL ? f(handle, name) : NULL;
-}
 
 /*
  * dlsym override: a lookup of a hooked CUDA/NVML name in a library that really
@@ -43,7 +12,7 @@ void *vgpu_real_dlsym(void *handle, const char *name) {
  * and RTLD_NEXT is forwarded as a tail call so glibc still sees the caller's address.
  */
 VGPU_EXPORT void *dlsym(void *handle, const char *name) {
-  dlsym_fn f = get_real_dlsym();
+  vgpu_dlsym_fn f = vgpu_glibc_dlsym();
   if (handle == RTLD_NEXT || !((name[0] == 'c' && name[1] == 'u') || (name[0] == 'r' && name[1] == 't') ||
                                strncmp(name, "acl", 3) == 0 || strncmp(name, "nvml", 4) == 0))
     return f(handle, name); /* sibling call: keeps the caller's return address for RTLD_NEXT */

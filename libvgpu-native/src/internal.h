@@ -62,6 +62,9 @@ void vgpu_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 
   } while (0)
 
 /* The glibc dlsym (never our override). */
+typedef void *(*vgpu_dlsym_fn)(void *, const char *);
+/* glibc's dlsym (NULL if it cannot be found); the override forwards to it. */
+vgpu_dlsym_fn vgpu_glibc_dlsym(void);
 void *vgpu_real_dlsym(void *handle, const char *name);
 /* Our hook for an exported CUDA/NVML name, or NULL. */
 void *vgpu_hook_by_name(const char *name);
@@ -136,8 +139,6 @@ void vgpu_npu_turn_end(int dev);
 /* Waits until the process's queued device work has finished (the drain at the end of a turn). */
 void vgpu_npu_drain(void);
 
-/* Resets per-process CUDA state in a forked child. */
-void vgpu_hooks_after_fork(void);
 /* Forgets the watcher thread in a forked child (it does not survive fork). */
 void vgpu_throttle_after_fork(void);
 

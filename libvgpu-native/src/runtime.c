@@ -70,7 +70,6 @@ static void after_fork_child(void) {
     register_slot(fronts[i]);
   }
   vgpu_throttle_after_fork();
-  vgpu_hooks_after_fork();
 }
 
 static void at_exit_release(void) {
