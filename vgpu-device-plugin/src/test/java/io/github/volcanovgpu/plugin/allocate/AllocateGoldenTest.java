@@ -49,6 +49,14 @@ class AllocateGoldenTest {
   }
 
   @Test
+  void theLimitsFileMountedForLibvgpuIsPinnedToo() throws IOException {
+    allocate(DeviceListStrategy.ENVVAR);
+    Path written = hook.resolve("vgpu").resolve("limits").resolve("uid-p1_main").resolve("limits");
+    assertGolden("limits-cuda.txt",
+        Files.readString(written, StandardCharsets.UTF_8).replace(hook.toString(), "<hook>"));
+  }
+
+  @Test
   void envvarIsTheDefault() {
     assertThat(DeviceListSettings.envvar().strategies()).containsExactly(DeviceListStrategy.ENVVAR);
   }
@@ -75,8 +83,11 @@ class AllocateGoldenTest {
   }
 
   private void assertGolden(String name, AllocateResponse response) throws IOException {
-    String text = TextFormat.printer().printToString(response)
-        .replace(hook.toString(), "<hook>").replace(cdiRoot.toString(), "<cdi>");
+    assertGolden(name, TextFormat.printer().printToString(response)
+        .replace(hook.toString(), "<hook>").replace(cdiRoot.toString(), "<cdi>"));
+  }
+
+  private void assertGolden(String name, String text) throws IOException {
     if (Boolean.getBoolean("allocate.golden.update")) {
       Files.writeString(Path.of("src/test/resources/golden/allocate", name), text);
       return;
