@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -119,71 +120,67 @@ public final class VolcanoResponses {
 
   /** Reads a predicate answer as Volcano does. */
   public static PredicateResponse predicate(byte[] body) {
-    String status = "";
-    int code = 0;
-    try (JsonParser p = open(body, "PredicateResponse")) {
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String f = p.currentName();
-        JsonToken t = p.nextToken();
-        if (f.equalsIgnoreCase(STATUS)) {
-          status = string(p, t, "PredicateResponse.status");
-        } else if (f.equalsIgnoreCase(CODE)) {
-          code = integer(p, t, "PredicateResponse.code");
-        } else {
-          p.skipChildren();
-        }
+    String[] status = {""};
+    int[] code = {0};
+    readStruct(body, "PredicateResponse", (f, p, t) -> {
+      if (f.equalsIgnoreCase(STATUS)) {
+        status[0] = string(p, t, "PredicateResponse.status");
+      } else if (f.equalsIgnoreCase(CODE)) {
+        code[0] = integer(p, t, "PredicateResponse.code");
+      } else {
+        p.skipChildren();
       }
-    } catch (JsonProcessingException e) {
-      throw syntax(e);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return new PredicateResponse(status, code);
+    });
+    return new PredicateResponse(status[0], code[0]);
   }
 
   /** Reads a prioritize answer as Volcano does. */
   public static PrioritizeResponse prioritize(byte[] body) {
-    Map<String, Double> scores = null;
-    String error = "";
-    try (JsonParser p = open(body, "PrioritizeResponse")) {
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String f = p.currentName();
-        JsonToken t = p.nextToken();
-        if (f.equalsIgnoreCase(NODE_SCORE)) {
-          scores = scores(p, t);
-        } else if (f.equalsIgnoreCase(ERROR_MESSAGE)) {
-          error = string(p, t, "PrioritizeResponse.errorMessage");
-        } else {
-          p.skipChildren();
-        }
+    AtomicReference<@Nullable Map<String, Double>> scores = new AtomicReference<>();
+    String[] error = {""};
+    readStruct(body, "PrioritizeResponse", (f, p, t) -> {
+      if (f.equalsIgnoreCase(NODE_SCORE)) {
+        scores.set(scores(p, t));
+      } else if (f.equalsIgnoreCase(ERROR_MESSAGE)) {
+        error[0] = string(p, t, "PrioritizeResponse.errorMessage");
+      } else {
+        p.skipChildren();
       }
-    } catch (JsonProcessingException e) {
-      throw syntax(e);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return new PrioritizeResponse(scores, error);
+    });
+    return new PrioritizeResponse(scores.get(), error[0]);
   }
 
   /** Reads an allocateFunc / deallocateFunc answer as Volcano does. */
   public static EventResponse event(byte[] body) {
-    String error = "";
-    try (JsonParser p = open(body, "EventHandlerResponse")) {
+    String[] error = {""};
+    readStruct(body, "EventHandlerResponse", (f, p, t) -> {
+      if (f.equalsIgnoreCase(ERROR_MESSAGE)) {
+        error[0] = string(p, t, "EventHandlerResponse.errorMessage");
+      } else {
+        p.skipChildren();
+      }
+    });
+    return new EventResponse(error[0]);
+  }
+
+  /** One member of a response struct: its key, the parser on its value and the value's first token. */
+  @FunctionalInterface
+  private interface Member {
+    void read(String key, JsonParser p, JsonToken value) throws IOException;
+  }
+
+  /** Decodes {@code body} as a JSON object of Go type {@code type}, member by member, with Go's errors. */
+  private static void readStruct(byte[] body, String type, Member member) {
+    try (JsonParser p = open(body, type)) {
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String f = p.currentName();
-        JsonToken t = p.nextToken();
-        if (f.equalsIgnoreCase(ERROR_MESSAGE)) {
-          error = string(p, t, "EventHandlerResponse.errorMessage");
-        } else {
-          p.skipChildren();
-        }
+        member.read(f, p, p.nextToken());
       }
     } catch (JsonProcessingException e) {
       throw syntax(e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return new EventResponse(error);
   }
 
   private static @Nullable Map<String, Double> scores(JsonParser p, JsonToken t) throws IOException {
