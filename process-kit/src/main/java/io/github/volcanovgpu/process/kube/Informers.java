@@ -6,6 +6,11 @@ import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.informer.SharedIndexInformer;
 import io.kubernetes.client.informer.SharedInformerFactory;
 import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1Node;
+import io.kubernetes.client.openapi.models.V1NodeList;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodList;
 import io.kubernetes.client.util.CallGenerator;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,6 +23,7 @@ import java.util.concurrent.Executors;
 public final class Informers implements AutoCloseable {
   private final ExecutorService executor;
   private final SharedInformerFactory factory;
+  private final CoreV1Api core;
 
   /**
    * @param watchClient a client without read timeout ({@link KubeClients#watches()})
@@ -26,6 +32,7 @@ public final class Informers implements AutoCloseable {
   public Informers(ApiClient watchClient, String threadPrefix) {
     this.executor = Executors.newCachedThreadPool(DaemonThreads.numbered(threadPrefix));
     this.factory = new SharedInformerFactory(watchClient, executor, false);
+    this.core = new CoreV1Api(watchClient);
   }
 
   /**
@@ -38,6 +45,25 @@ public final class Informers implements AutoCloseable {
     SharedIndexInformer<T> informer = factory.sharedIndexInformerFor(list, type, listType);
     informer.setTransform(Informers::dropManagedFields);
     return informer;
+  }
+
+  /** Every pod of every namespace that matches {@code fieldSelector} (e.g. {@code spec.nodeName=<node>}). */
+  public SharedIndexInformer<V1Pod> pods(String fieldSelector) {
+    return add(params -> core.listPodForAllNamespaces()
+        .fieldSelector(fieldSelector)
+        .resourceVersion(params.resourceVersion)
+        .timeoutSeconds(params.timeoutSeconds)
+        .watch(params.watch)
+        .buildCall(null), V1Pod.class, V1PodList.class);
+  }
+
+  /** Every node. */
+  public SharedIndexInformer<V1Node> nodes() {
+    return add(params -> core.listNode()
+        .resourceVersion(params.resourceVersion)
+        .timeoutSeconds(params.timeoutSeconds)
+        .watch(params.watch)
+        .buildCall(null), V1Node.class, V1NodeList.class);
   }
 
   /** Starts every informer added. */

@@ -3,9 +3,7 @@ package io.github.volcanovgpu.plugin.allocate;
 import io.github.volcanovgpu.process.kube.Informers;
 import io.kubernetes.client.informer.SharedIndexInformer;
 import io.kubernetes.client.openapi.ApiClient;
-import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Pod;
-import io.kubernetes.client.openapi.models.V1PodList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -28,17 +26,7 @@ public final class NodePodWatch implements AutoCloseable {
   public NodePodWatch(ApiClient watchClient, String node) {
     Objects.requireNonNull(node, "node");
     this.informers = new Informers(watchClient, "pod-watch-" + node + "-");
-    CoreV1Api api = new CoreV1Api(watchClient);
-    String selector = "spec.nodeName=" + node;
-    this.informer = informers.add(
-        params -> api.listPodForAllNamespaces()
-            .fieldSelector(selector)
-            .resourceVersion(params.resourceVersion)
-            .timeoutSeconds(params.timeoutSeconds)
-            .watch(params.watch)
-            .buildCall(null),
-        V1Pod.class,
-        V1PodList.class);
+    this.informer = informers.pods("spec.nodeName=" + node);
   }
 
   /** Starts listing and watching in the background. */

@@ -10,12 +10,9 @@ import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.informer.ResourceEventHandler;
 import io.kubernetes.client.informer.SharedIndexInformer;
 import io.kubernetes.client.openapi.ApiClient;
-import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Node;
-import io.kubernetes.client.openapi.models.V1NodeList;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Pod;
-import io.kubernetes.client.openapi.models.V1PodList;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -60,28 +57,8 @@ public final class InformerClusterState implements ClusterState, AutoCloseable {
    */
   public InformerClusterState(ApiClient watchClient) {
     this.informers = new Informers(watchClient, "kube-informer-");
-    CoreV1Api api = new CoreV1Api(watchClient);
-    this.nodeInformer =
-        informers.add(
-            params ->
-                api.listNode()
-                    .resourceVersion(params.resourceVersion)
-                    .timeoutSeconds(params.timeoutSeconds)
-                    .watch(params.watch)
-                    .buildCall(null),
-            V1Node.class,
-            V1NodeList.class);
-    this.podInformer =
-        informers.add(
-            params ->
-                api.listPodForAllNamespaces()
-                    .fieldSelector(NON_TERMINATED_PODS)
-                    .resourceVersion(params.resourceVersion)
-                    .timeoutSeconds(params.timeoutSeconds)
-                    .watch(params.watch)
-                    .buildCall(null),
-            V1Pod.class,
-            V1PodList.class);
+    this.nodeInformer = informers.nodes();
+    this.podInformer = informers.pods(NON_TERMINATED_PODS);
     nodeInformer.addEventHandler(new NodeHandler());
     podInformer.addEventHandler(new PodHandler());
   }
