@@ -1,7 +1,9 @@
 package io.github.volcanovgpu.bridge.admission;
 
 import io.github.volcanovgpu.bridge.model.PodView;
+import io.github.volcanovgpu.bridge.quota.NamespaceUsage;
 import io.github.volcanovgpu.bridge.quota.QuotaCheck;
+import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
 import java.util.Map;
 import java.util.Optional;
 
@@ -12,4 +14,19 @@ public interface AdmissionCluster {
 
   /** The pod against its namespace's device quotas (see {@code PlacementEngine.quotaBreach}). */
   Optional<QuotaCheck.Breach> quotaBreach(PodView pod);
+
+  /** The engine's ledgers and quotas. */
+  static AdmissionCluster of(PlacementEngine engine) {
+    return new AdmissionCluster() {
+      @Override
+      public Map<String, Long> largestDeviceMemory() {
+        return NamespaceUsage.largestDeviceMemory(engine.usageByKind());
+      }
+
+      @Override
+      public Optional<QuotaCheck.Breach> quotaBreach(PodView pod) {
+        return engine.quotaBreach(pod);
+      }
+    };
+  }
 }
