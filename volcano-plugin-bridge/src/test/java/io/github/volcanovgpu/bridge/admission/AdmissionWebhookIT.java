@@ -1,0 +1,270 @@
+package io.github.volcanovgpu.bridge.admission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
+
+import io.github.volcanovgpu.bridge.kube.KubeResourceQuotas;
+import io.github.volcanovgpu.bridge.kube.RealApiServer;
+import io.github.volcanovgpu.bridge.kube.TestNamespace;
+import io.github.volcanovgpu.bridge.scheduling.AssignmentWriter;
+import io.github.volcanovgpu.bridge.scheduling.ClusterState;
+import io.github.volcanovgpu.bridge.scheduling.EngineConfig;
+import io.github.volcanovgpu.bridge.scheduling.NodeLock;
+import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
+import io.github.volcanovgpu.bridge.testing.TestCertificates;
+import io.github.volcanovgpu.bridge.vendor.VendorCatalog;
+import io.github.volcanovgpu.contract.admission.AdmissionContract;
+import io.github.volcanovgpu.contract.config.DeviceConfig;
+import io.github.volcanovgpu.process.kube.KubeClients;
+import io.kubernetes.client.custom.Quantity;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.AdmissionregistrationV1Api;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.AdmissionregistrationV1WebhookClientConfig;
+import io.kubernetes.client.openapi.models.V1Container;
+import io.kubernetes.client.openapi.models.V1LabelSelector;
+import io.kubernetes.client.openapi.models.V1MutatingWebhook;
+import io.kubernetes.client.openapi.models.V1MutatingWebhookConfiguration;
+import io.kubernetes.client.openapi.models.V1Namespace;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodSpec;
+import io.kubernetes.client.openapi.models.V1ResourceQuota;
+import io.kubernetes.client.openapi.models.V1ResourceQuotaSpec;
+import io.kubernetes.client.openapi.models.V1ResourceRequirements;
+import io.kubernetes.client.openapi.models.V1RuleWithOperations;
+import io.kubernetes.client.openapi.models.V1ValidatingWebhook;
+import io.kubernetes.client.openapi.models.V1ValidatingWebhookConfiguration;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real kube-apiserver calls the webhook over TLS on loopback, as registered by Mutating- and
+ * ValidatingWebhookConfigurations scoped to this class's namespace (the API server is shared; no other namespace
+ * is affected, and the configurations are deleted afterwards).
+ */
+@RealApiServer
+class AdmissionWebhookIT {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final String SCOPE_LABEL = "test.volcano-vgpu.io/webhook";
+
+  private final KubeClients clients;
+  private final CoreV1Api api;
+  private final AdmissionregistrationV1Api hooks;
+  private final TestNamespace ns;
+  private final String configName;
+  @TempDir Path certDir;
+  private KubeResourceQuotas quotas;
+  private WebhookHttpsServer server;
+  private TestCertificates certs;
+
+  AdmissionWebhookIT(KubeClients clients, CoreV1Api api, TestNamespace ns) {
+    this.clients = clients;
+    this.api = api;
+    this.hooks = new AdmissionregistrationV1Api(clients.requests());
+    this.ns = ns;
+    this.configName = ns.name() + "-vgpu";
+  }
+
+  @BeforeEach
+  void startWebhook() throws Exception {
+    V1Namespace n = api.readNamespace(ns.name()).execute();
+    Map<String, String> labels = new HashMap<>(n.getMetadata().getLabels() == null ? Map.of()
+        : n.getMetadata().getLabels());
+    if (!ns.name().equals(labels.get(SCOPE_LABEL))) {
+      labels.put(SCOPE_LABEL, ns.name());
+      n.getMetadata().setLabels(labels);
+      api.replaceNamespace(ns.name(), n).execute();
+    }
+    quotas = new KubeResourceQuotas(clients.watches());
+    quotas.start();
+    assertThat(quotas.awaitSynced(WAIT)).isTrue();
+    var kinds = VendorCatalog.kinds(DeviceConfig.defaults());
+    PlacementEngine engine = new PlacementEngine(kinds, ClusterState.NONE, AssignmentWriter.UNAVAILABLE,
+        NodeLock.DISABLED, EngineConfig.defaults(), Clock.systemUTC(), quotas);
+    certs = TestCertificates.create();
+    certs.writeTo(certDir);
+    server = new WebhookHttpsServer(WebhookHttpsServer.Options.defaults("127.0.0.1", 0),
+        new ReloadingTls(certDir.resolve("tls.crt"), certDir.resolve("tls.key"), Duration.ofSeconds(10)),
+        new PodAdmission(kinds, new AdmissionPolicy(Optional.of("volcano"), Optional.empty(), true),
+            AdmissionCluster.of(engine)), WebhookObserver.NONE).start();
+  }
+
+  @AfterEach
+  void stop() {
+    deleteConfigurations();
+    if (server != null) {
+      server.close();
+    }
+    if (quotas != null) {
+      quotas.close();
+    }
+  }
+
+  private void deleteConfigurations() {
+    try {
+      hooks.deleteMutatingWebhookConfiguration(configName).execute();
+    } catch (ApiException e) {
+      // absent
+    }
+    try {
+      hooks.deleteValidatingWebhookConfiguration(configName).execute();
+    } catch (ApiException e) {
+      // absent
+    }
+  }
+
+  private void register(String failurePolicy) throws ApiException {
+    deleteConfigurations();
+    String base = "https://127.0.0.1:" + server.port();
+    byte[] ca = certs.caPem().getBytes(StandardCharsets.UTF_8);
+    V1LabelSelector scope = new V1LabelSelector().matchLabels(Map.of(SCOPE_LABEL, ns.name()));
+    V1LabelSelector optOut = new V1LabelSelector().addMatchExpressionsItem(
+        new io.kubernetes.client.openapi.models.V1LabelSelectorRequirement().key(AdmissionContract.OPT_OUT_LABEL)
+            .operator("NotIn").values(List.of(AdmissionContract.OPT_OUT_VALUE)));
+    V1RuleWithOperations rule = new V1RuleWithOperations().operations(List.of("CREATE")).apiGroups(List.of(""))
+        .apiVersions(List.of("v1")).resources(List.of("pods"));
+    hooks.createMutatingWebhookConfiguration(new V1MutatingWebhookConfiguration()
+        .metadata(new V1ObjectMeta().name(configName).labels(ns.ownerLabels()))
+        .webhooks(List.of(new V1MutatingWebhook().name("mutate.vgpu.volcano-vgpu.io")
+            .clientConfig(new AdmissionregistrationV1WebhookClientConfig().url(base + AdmissionContract.MUTATE_PATH)
+                .caBundle(ca))
+            .rules(List.of(rule)).failurePolicy(failurePolicy).sideEffects("None")
+            .admissionReviewVersions(List.of("v1")).timeoutSeconds(5).reinvocationPolicy("Never")
+            .namespaceSelector(scope).objectSelector(optOut)))).execute();
+    hooks.createValidatingWebhookConfiguration(new V1ValidatingWebhookConfiguration()
+        .metadata(new V1ObjectMeta().name(configName).labels(ns.ownerLabels()))
+        .webhooks(List.of(new V1ValidatingWebhook().name("validate.vgpu.volcano-vgpu.io")
+            .clientConfig(new AdmissionregistrationV1WebhookClientConfig()
+                .url(base + AdmissionContract.VALIDATE_PATH).caBundle(ca))
+            .rules(List.of(rule)).failurePolicy(failurePolicy).sideEffects("None")
+            .admissionReviewVersions(List.of("v1")).timeoutSeconds(5)
+            .namespaceSelector(scope).objectSelector(optOut)))).execute();
+  }
+
+  /** Waits until the API server calls the webhook (it picks configurations up within a few seconds). */
+  private void awaitActive() {
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(250)).until(() -> {
+      try {
+        api.createNamespacedPod(ns.name(), pod("probe", Map.of("volcano.sh/vgpu-memroy", "1"))).dryRun("All")
+            .execute();
+        return false;
+      } catch (ApiException e) {
+        return e.getResponseBody() != null && e.getResponseBody().contains("a typo?");
+      }
+    });
+  }
+
+  private static V1Pod pod(String name, Map<String, String> limits) {
+    Map<String, Quantity> q = new HashMap<>();
+    limits.forEach((k, v) -> q.put(k, new Quantity(v)));
+    // client-java sends spec.overhead: {} unless cleared, which the API server refuses without a RuntimeClass
+    return new V1Pod().metadata(new V1ObjectMeta().name(name)).spec(new V1PodSpec().restartPolicy("Never")
+        .overhead(null)
+        .containers(List.of(new V1Container().name("worker").image("pytorch/pytorch")
+            .resources(new V1ResourceRequirements().limits(q)))));
+  }
+
+  private void quota(String memory) throws ApiException {
+    api.createNamespacedResourceQuota(ns.name(), new V1ResourceQuota().metadata(new V1ObjectMeta().name("gpu"))
+        .spec(new V1ResourceQuotaSpec().hard(Map.of("limits.volcano.sh/vgpu-memory", new Quantity(memory)))))
+        .execute();
+    await().atMost(WAIT).until(() -> !quotas.quotas(ns.name()).isEmpty());
+  }
+
+  @Test
+  void anOverQuotaPodIsRefusedAtCreationWithTheReason() throws Exception {
+    register("Fail");
+    awaitActive();
+    quota("16000");
+
+    ApiException e = catchThrowableOfType(() -> api.createNamespacedPod(ns.name(), pod("greedy",
+        Map.of("volcano.sh/vgpu-number", "2", "volcano.sh/vgpu-memory", "10000"))).execute(), ApiException.class);
+
+    assertThat(e).isNotNull();
+    assertThat(e.getCode()).isEqualTo(403);
+    assertThat(e.getResponseBody()).contains("admission webhook \\\"validate.vgpu.volcano-vgpu.io\\\" denied")
+        .contains("exceeding resource quota " + ns.name() + "/gpu: limits.volcano.sh/vgpu-memory asks 20000, used 0,"
+            + " allowed 16000");
+  }
+
+  @Test
+  void everyDeviceKindsQuotaIsHeldAtCreation() throws Exception {
+    register("Fail");
+    awaitActive();
+    api.createNamespacedResourceQuota(ns.name(), new V1ResourceQuota().metadata(new V1ObjectMeta().name("npu-va"))
+        .spec(new V1ResourceQuotaSpec().hard(Map.of("limits.huawei.com/Ascend910B3-memory", new Quantity("16384"),
+            "limits.vastaitech.com/va", new Quantity("1"))))).execute();
+    await().atMost(WAIT).until(() -> quotas.quotas(ns.name()).stream().anyMatch(q -> q.name().equals("npu-va")));
+
+    ApiException npu = catchThrowableOfType(() -> api.createNamespacedPod(ns.name(), pod("npu",
+        Map.of("huawei.com/Ascend910B3", "2", "huawei.com/Ascend910B3-memory", "16384"))).execute(),
+        ApiException.class);
+    ApiException va = catchThrowableOfType(() -> api.createNamespacedPod(ns.name(), pod("va",
+        Map.of("vastaitech.com/va", "2"))).execute(), ApiException.class);
+
+    assertThat(npu.getResponseBody()).contains("limits.huawei.com/Ascend910B3-memory asks 32768, used 0, allowed 16384");
+    assertThat(va.getResponseBody()).contains("limits.vastaitech.com/va asks 2, used 0, allowed 1");
+  }
+
+  @Test
+  void anInQuotaPodIsCreatedWithItsRequestNormalised() throws Exception {
+    register("Fail");
+    awaitActive();
+
+    V1Pod created = api.createNamespacedPod(ns.name(), pod("fits", Map.of("volcano.sh/vgpu-memory", "3000")))
+        .execute();
+
+    assertThat(created.getSpec().getSchedulerName()).isEqualTo("volcano");
+    V1ResourceRequirements r = created.getSpec().getContainers().get(0).getResources();
+    assertThat(r.getLimits().get("volcano.sh/vgpu-number").toSuffixedString()).isEqualTo("1");
+    assertThat(r.getRequests().get("volcano.sh/vgpu-number").toSuffixedString()).isEqualTo("1");
+    assertThat(r.getLimits()).doesNotContainKey("volcano.sh/vgpu-cores");
+  }
+
+  @Test
+  void theWebhookDownRefusesPodsUnderFailAndAdmitsThemUnderIgnore() throws Exception {
+    register("Fail");
+    awaitActive();
+    server.close();
+
+    ApiException e = catchThrowableOfType(() -> api.createNamespacedPod(ns.name(),
+        pod("down-fail", Map.of("volcano.sh/vgpu-number", "1"))).execute(), ApiException.class);
+    assertThat(e).isNotNull();
+    assertThat(e.getResponseBody()).contains("failed calling webhook");
+
+    register("Ignore");
+    V1Pod admitted = await().atMost(WAIT).pollInterval(Duration.ofMillis(250)).until(() -> {
+      try {
+        return api.createNamespacedPod(ns.name(), pod("down-ignore", Map.of("volcano.sh/vgpu-number", "1")))
+            .execute();
+      } catch (ApiException ex) {
+        return null;
+      }
+    }, p -> p != null);
+    assertThat(admitted.getSpec().getSchedulerName()).isEqualTo("default-scheduler"); // not mutated
+  }
+
+  @Test
+  void aPodLabelledToOptOutIsNotReviewed() throws Exception {
+    register("Fail");
+    awaitActive();
+    V1Pod p = pod("opted-out", Map.of("volcano.sh/vgpu-number", "1"));
+    p.getMetadata().setLabels(Map.of(AdmissionContract.OPT_OUT_LABEL, AdmissionContract.OPT_OUT_VALUE));
+
+    V1Pod created = api.createNamespacedPod(ns.name(), p).execute();
+
+    assertThat(created.getSpec().getSchedulerName()).isEqualTo("default-scheduler");
+  }
+}
