@@ -15,12 +15,28 @@ public interface AdmissionCluster {
   /** The pod against its namespace's device quotas (see {@code PlacementEngine.quotaBreach}). */
   Optional<QuotaCheck.Breach> quotaBreach(PodView pod);
 
-  /** The engine's ledgers and quotas. */
+  /**
+   * The engine's ledgers and quotas. Device sizes change only when nodes register, and reading them walks every
+   * node, so they are re-read at most every 10 seconds.
+   */
   static AdmissionCluster of(PlacementEngine engine) {
     return new AdmissionCluster() {
+      private final Object lock = new Object();
+      private Map<String, Long> largest = Map.of();
+      private long readAt;
+      private boolean read;
+
       @Override
       public Map<String, Long> largestDeviceMemory() {
-        return NamespaceUsage.largestDeviceMemory(engine.usageByKind());
+        synchronized (lock) {
+          long now = System.nanoTime();
+          if (!read || now - readAt > 10_000_000_000L) {
+            largest = Map.copyOf(NamespaceUsage.largestDeviceMemory(engine.usageByKind()));
+            readAt = now;
+            read = true;
+          }
+          return largest;
+        }
       }
 
       @Override

@@ -141,7 +141,7 @@ public final class PlacementEngine {
     }
     Optional<QuotaCheck.Breach> breach;
     try {
-      breach = quotaBreach(task.pod());
+      breach = predicateQuotaBreach(task.pod());
     } catch (InvalidDemandException e) {
       return PredicateResult.unresolvable(e.getMessage());
     }
@@ -276,6 +276,15 @@ public final class PlacementEngine {
     if (handedOut(pod, current, demands)) {
       // the device plugins already handed the devices out; the views count them
       return EventResult.ok();
+    }
+    Optional<QuotaCheck.Breach> breach;
+    try {
+      breach = quotaBreach(pod); // fresh: the predicate's verdict may be a second old
+    } catch (InvalidDemandException e) {
+      return EventResult.failed(e.getMessage());
+    }
+    if (breach.isPresent()) {
+      return EventResult.failed("allocate of pod " + pod.key() + " refused: " + breach.get().message());
     }
     List<KindFit> fits;
     Instant now = clock.instant();
@@ -528,6 +537,33 @@ public final class PlacementEngine {
       return Optional.empty();
     }
     return QuotaCheck.check(qs, quotaTargets, asked, NamespaceUsage.of(usage, pod.namespace(), pod.uid()));
+  }
+
+  /** One pod's quota verdict, for the predicate calls of one session (the same for every node). */
+  private record QuotaVerdict(long atNanos, String resourceVersion, Optional<QuotaCheck.Breach> breach) {}
+
+  private final ConcurrentHashMap<String, QuotaVerdict> quotaVerdicts = new ConcurrentHashMap<>();
+
+  /**
+   * {@link #quotaBreach} for the predicate: Volcano asks it of every node for one pod, and the answer does not depend
+   * on the node, so it is kept for a second per pod (the namespace's use is summed over every node once, not once
+   * per node).
+   */
+  private Optional<QuotaCheck.Breach> predicateQuotaBreach(PodView pod) {
+    if (quotas.quotas(pod.namespace()).isEmpty()) {
+      return Optional.empty();
+    }
+    long now = System.nanoTime();
+    QuotaVerdict v = quotaVerdicts.get(pod.uid());
+    if (v != null && now - v.atNanos() < 1_000_000_000L && v.resourceVersion().equals(pod.resourceVersion())) {
+      return v.breach();
+    }
+    Optional<QuotaCheck.Breach> breach = quotaBreach(pod);
+    if (quotaVerdicts.size() > 10_000) {
+      quotaVerdicts.entrySet().removeIf(e -> now - e.getValue().atNanos() >= 1_000_000_000L);
+    }
+    quotaVerdicts.put(pod.uid(), new QuotaVerdict(now, pod.resourceVersion(), breach));
+    return breach;
   }
 
   /** The quotas this engine holds pods to. */

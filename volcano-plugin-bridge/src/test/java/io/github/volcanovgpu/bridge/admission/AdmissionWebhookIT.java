@@ -13,30 +13,21 @@ import io.github.volcanovgpu.bridge.scheduling.EngineConfig;
 import io.github.volcanovgpu.bridge.scheduling.NodeLock;
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
 import io.github.volcanovgpu.bridge.testing.TestCertificates;
+import io.github.volcanovgpu.bridge.testing.WebhookRegistration;
 import io.github.volcanovgpu.bridge.vendor.VendorCatalog;
 import io.github.volcanovgpu.contract.admission.AdmissionContract;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.github.volcanovgpu.process.kube.KubeClients;
 import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.openapi.ApiException;
-import io.kubernetes.client.openapi.apis.AdmissionregistrationV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
-import io.kubernetes.client.openapi.models.AdmissionregistrationV1WebhookClientConfig;
 import io.kubernetes.client.openapi.models.V1Container;
-import io.kubernetes.client.openapi.models.V1LabelSelector;
-import io.kubernetes.client.openapi.models.V1MutatingWebhook;
-import io.kubernetes.client.openapi.models.V1MutatingWebhookConfiguration;
-import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1ResourceQuota;
 import io.kubernetes.client.openapi.models.V1ResourceQuotaSpec;
 import io.kubernetes.client.openapi.models.V1ResourceRequirements;
-import io.kubernetes.client.openapi.models.V1RuleWithOperations;
-import io.kubernetes.client.openapi.models.V1ValidatingWebhook;
-import io.kubernetes.client.openapi.models.V1ValidatingWebhookConfiguration;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,36 +48,24 @@ import org.junit.jupiter.api.io.TempDir;
 @RealApiServer
 class AdmissionWebhookIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static final String SCOPE_LABEL = "test.volcano-vgpu.io/webhook";
 
   private final KubeClients clients;
   private final CoreV1Api api;
-  private final AdmissionregistrationV1Api hooks;
   private final TestNamespace ns;
-  private final String configName;
   @TempDir Path certDir;
   private KubeResourceQuotas quotas;
   private WebhookHttpsServer server;
   private TestCertificates certs;
+  private WebhookRegistration registration;
 
   AdmissionWebhookIT(KubeClients clients, CoreV1Api api, TestNamespace ns) {
     this.clients = clients;
     this.api = api;
-    this.hooks = new AdmissionregistrationV1Api(clients.requests());
     this.ns = ns;
-    this.configName = ns.name() + "-vgpu";
   }
 
   @BeforeEach
   void startWebhook() throws Exception {
-    V1Namespace n = api.readNamespace(ns.name()).execute();
-    Map<String, String> labels = new HashMap<>(n.getMetadata().getLabels() == null ? Map.of()
-        : n.getMetadata().getLabels());
-    if (!ns.name().equals(labels.get(SCOPE_LABEL))) {
-      labels.put(SCOPE_LABEL, ns.name());
-      n.getMetadata().setLabels(labels);
-      api.replaceNamespace(ns.name(), n).execute();
-    }
     quotas = new KubeResourceQuotas(clients.watches());
     quotas.start();
     assertThat(quotas.awaitSynced(WAIT)).isTrue();
@@ -103,7 +82,9 @@ class AdmissionWebhookIT {
 
   @AfterEach
   void stop() {
-    deleteConfigurations();
+    if (registration != null) {
+      registration.close();
+    }
     if (server != null) {
       server.close();
     }
@@ -112,45 +93,9 @@ class AdmissionWebhookIT {
     }
   }
 
-  private void deleteConfigurations() {
-    try {
-      hooks.deleteMutatingWebhookConfiguration(configName).execute();
-    } catch (ApiException e) {
-      // absent
-    }
-    try {
-      hooks.deleteValidatingWebhookConfiguration(configName).execute();
-    } catch (ApiException e) {
-      // absent
-    }
-  }
-
   private void register(String failurePolicy) throws ApiException {
-    deleteConfigurations();
-    String base = "https://127.0.0.1:" + server.port();
-    byte[] ca = certs.caPem().getBytes(StandardCharsets.UTF_8);
-    V1LabelSelector scope = new V1LabelSelector().matchLabels(Map.of(SCOPE_LABEL, ns.name()));
-    V1LabelSelector optOut = new V1LabelSelector().addMatchExpressionsItem(
-        new io.kubernetes.client.openapi.models.V1LabelSelectorRequirement().key(AdmissionContract.OPT_OUT_LABEL)
-            .operator("NotIn").values(List.of(AdmissionContract.OPT_OUT_VALUE)));
-    V1RuleWithOperations rule = new V1RuleWithOperations().operations(List.of("CREATE")).apiGroups(List.of(""))
-        .apiVersions(List.of("v1")).resources(List.of("pods"));
-    hooks.createMutatingWebhookConfiguration(new V1MutatingWebhookConfiguration()
-        .metadata(new V1ObjectMeta().name(configName).labels(ns.ownerLabels()))
-        .webhooks(List.of(new V1MutatingWebhook().name("mutate.vgpu.volcano-vgpu.io")
-            .clientConfig(new AdmissionregistrationV1WebhookClientConfig().url(base + AdmissionContract.MUTATE_PATH)
-                .caBundle(ca))
-            .rules(List.of(rule)).failurePolicy(failurePolicy).sideEffects("None")
-            .admissionReviewVersions(List.of("v1")).timeoutSeconds(5).reinvocationPolicy("Never")
-            .namespaceSelector(scope).objectSelector(optOut)))).execute();
-    hooks.createValidatingWebhookConfiguration(new V1ValidatingWebhookConfiguration()
-        .metadata(new V1ObjectMeta().name(configName).labels(ns.ownerLabels()))
-        .webhooks(List.of(new V1ValidatingWebhook().name("validate.vgpu.volcano-vgpu.io")
-            .clientConfig(new AdmissionregistrationV1WebhookClientConfig()
-                .url(base + AdmissionContract.VALIDATE_PATH).caBundle(ca))
-            .rules(List.of(rule)).failurePolicy(failurePolicy).sideEffects("None")
-            .admissionReviewVersions(List.of("v1")).timeoutSeconds(5)
-            .namespaceSelector(scope).objectSelector(optOut)))).execute();
+    registration = WebhookRegistration.register(clients.requests(), ns.name(), server.port(), certs.caPem(),
+        failurePolicy);
   }
 
   /** Waits until the API server calls the webhook (it picks configurations up within a few seconds). */

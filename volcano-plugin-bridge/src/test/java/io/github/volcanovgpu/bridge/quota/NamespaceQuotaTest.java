@@ -87,6 +87,20 @@ class NamespaceQuotaTest {
   }
 
   @Test
+  void allocateRechecksTheQuotaAfterThePredicatesVerdict() {
+    PlacementEngine e = engine(gpuMemory("team-a", "8000"));
+    PodView a1 = cluster.submit(pod("a1").namespace("team-a").gpu(1, 6000, 0).build());
+    PodView a2 = cluster.submit(pod("a2").namespace("team-a").gpu(1, 6000, 0).build());
+    assertThat(e.predicate(TaskView.of(a1), NodeView.named("n1"))).isEqualTo(PredicateResult.fits());
+    assertThat(e.predicate(TaskView.of(a2), NodeView.named("n1"))).isEqualTo(PredicateResult.fits());
+    allocate(e, a1);
+
+    EventResult r = e.allocate(new TaskView(a2.withNodeName("n1"), TaskStatus.ALLOCATED, "n1", Map.of()));
+
+    assertThat(r.errorMessage()).contains("refused: exceeding resource quota team-a/gpu");
+  }
+
+  @Test
   void entriesNamingNoDeviceResourceAreNotTheChecksBusiness() {
     PlacementEngine e = engine(Quota.fromHard("team-a", "other",
         Map.of("limits.cpu", "1", "requests.volcano.sh/vgpu-memory", "1", "pods", "1")));
