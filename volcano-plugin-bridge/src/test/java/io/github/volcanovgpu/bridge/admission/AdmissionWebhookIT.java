@@ -57,6 +57,8 @@ class AdmissionWebhookIT {
   private WebhookHttpsServer server;
   private TestCertificates certs;
   private WebhookRegistration registration;
+  private final java.util.concurrent.ConcurrentLinkedQueue<Long> webhookNanos =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   AdmissionWebhookIT(KubeClients clients, CoreV1Api api, TestNamespace ns) {
     this.clients = clients;
@@ -77,7 +79,7 @@ class AdmissionWebhookIT {
     server = new WebhookHttpsServer(WebhookHttpsServer.Options.defaults("127.0.0.1", 0),
         new ReloadingTls(certDir.resolve("tls.crt"), certDir.resolve("tls.key"), Duration.ofSeconds(10)),
         new PodAdmission(kinds, new AdmissionPolicy(Optional.of("volcano"), Optional.empty(), true),
-            AdmissionCluster.of(engine)), WebhookObserver.NONE).start();
+            AdmissionCluster.of(engine)), (route, status, outcome, nanos) -> webhookNanos.add(nanos)).start();
   }
 
   @AfterEach
@@ -122,10 +124,14 @@ class AdmissionWebhookIT {
   }
 
   private void quota(String memory) throws ApiException {
-    api.createNamespacedResourceQuota(ns.name(), new V1ResourceQuota().metadata(new V1ObjectMeta().name("gpu"))
+    quota("gpu", memory);
+  }
+
+  private void quota(String name, String memory) throws ApiException {
+    api.createNamespacedResourceQuota(ns.name(), new V1ResourceQuota().metadata(new V1ObjectMeta().name(name))
         .spec(new V1ResourceQuotaSpec().hard(Map.of("limits.volcano.sh/vgpu-memory", new Quantity(memory)))))
         .execute();
-    await().atMost(WAIT).until(() -> !quotas.quotas(ns.name()).isEmpty());
+    await().atMost(WAIT).until(() -> quotas.quotas(ns.name()).stream().anyMatch(q -> q.name().equals(name)));
   }
 
   @Test
@@ -211,5 +217,51 @@ class AdmissionWebhookIT {
     V1Pod created = api.createNamespacedPod(ns.name(), p).execute();
 
     assertThat(created.getSpec().getSchedulerName()).isEqualTo("default-scheduler");
+  }
+
+  /**
+   * The figure of the benchmark table: pod creation latency through the API server (dry run, so nothing is
+   * stored) with both webhooks registered and without, and the webhook's own time per review as its server
+   * measured it; written to {@code target/admission-latency.md} ({@code scripts/bench.sh} appends it). Not an
+   * assertion on speed: a shared machine's figures vary.
+   */
+  @Test
+  void admissionLatencyThroughTheApiServerIsMeasured() throws Exception {
+    quota("roomy", "1000000"); // the check runs over a real quota, which the pods fit
+    V1Pod p = pod("latency", Map.of("volcano.sh/vgpu-number", "1", "volcano.sh/vgpu-memory", "3000"));
+    int n = 300;
+    long[] without = createTimes(p, n);
+    register("Fail");
+    awaitActive();
+    createTimes(p, 50); // warm connections and the JIT
+    webhookNanos.clear();
+    long[] with = createTimes(p, n);
+    long[] hook = webhookNanos.stream().mapToLong(Long::longValue).sorted().toArray();
+    String table = String.format(java.util.Locale.ROOT, """
+        | admission through the real kube-apiserver (%d dry-run pod creates, loopback TLS) | p50 | p99 |
+        |---|---:|---:|
+        | pod create, no webhook | %.2f ms | %.2f ms |
+        | pod create, mutating + validating webhook | %.2f ms | %.2f ms |
+        | webhook's own time per review (server side, %d reviews) | %.3f ms | %.3f ms |
+        """, n, ms(without, 0.5), ms(without, 0.99), ms(with, 0.5), ms(with, 0.99), hook.length, ms(hook, 0.5),
+        ms(hook, 0.99));
+    System.out.print(table);
+    java.nio.file.Files.writeString(Path.of("target/admission-latency.md"), table);
+    assertThat(hook.length).isGreaterThanOrEqualTo(2 * n);
+  }
+
+  private long[] createTimes(V1Pod p, int n) throws ApiException {
+    long[] t = new long[n];
+    for (int i = 0; i < n; i++) {
+      long start = System.nanoTime();
+      api.createNamespacedPod(ns.name(), p).dryRun("All").execute();
+      t[i] = System.nanoTime() - start;
+    }
+    java.util.Arrays.sort(t);
+    return t;
+  }
+
+  private static double ms(long[] sorted, double q) {
+    return sorted.length == 0 ? Double.NaN : sorted[Math.min(sorted.length - 1, (int) (q * sorted.length))] / 1e6;
   }
 }
