@@ -45,6 +45,12 @@ if [[ "io.github.volcanovgpu.bridge.bench.ExtenderParseBenchmark" =~ $filter ]];
   # the parse ratios once more, measured interleaved (steadier than ratios of runs minutes apart)
   java -cp "$cp" io.github.volcanovgpu.bridge.bench.ParseRatios "$out/table-$stamp.md"
 fi
+latency=volcano-plugin-bridge/target/admission-latency.md
+if [[ -f "$latency" ]]; then
+  # measured against the real API server by AdmissionWebhookIT (mvn -pl volcano-plugin-bridge -am verify)
+  { echo; echo "from $latency ($(date -u -r "$latency" +%FT%TZ), AdmissionWebhookIT):"; cat "$latency"; } \
+    | tee -a "$out/table-$stamp.md"
+fi
 cp "$out/table-$stamp.md" "$out/latest.md"
 cp "$out/jmh-$stamp.json" "$out/latest.json"
 echo >&2

@@ -152,3 +152,14 @@ tiers:
 {{- define "volcano-vgpu.nodeConfigJson" -}}
 {{- toPrettyJson (dict "nodeconfig" (.Values.nodeConfig.configs | default list)) }}
 {{- end }}
+
+{{/* The admission webhook's TLS Secret. */}}
+{{- define "volcano-vgpu.webhook.secretName" -}}
+{{- default (printf "%s-webhook-tls" (include "volcano-vgpu.sidecar.fullname" .)) .Values.admission.certificates.secretName }}
+{{- end }}
+
+{{/* The DNS names the webhook certificate is for: the sidecar Service. */}}
+{{- define "volcano-vgpu.webhook.dnsNames" -}}
+{{- $svc := include "volcano-vgpu.sidecar.fullname" . -}}
+{{- list $svc (printf "%s.%s" $svc .Release.Namespace) (printf "%s.%s.svc" $svc .Release.Namespace) | toJson }}
+{{- end }}

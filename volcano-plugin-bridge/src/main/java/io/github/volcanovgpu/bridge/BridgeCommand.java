@@ -1,5 +1,10 @@
 package io.github.volcanovgpu.bridge;
 
+import io.github.volcanovgpu.bridge.admission.AdmissionCluster;
+import io.github.volcanovgpu.bridge.admission.AdmissionPolicy;
+import io.github.volcanovgpu.bridge.admission.PodAdmission;
+import io.github.volcanovgpu.bridge.admission.ReloadingTls;
+import io.github.volcanovgpu.bridge.admission.WebhookHttpsServer;
 import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.extender.ExtenderEndpoint;
 import io.github.volcanovgpu.bridge.extender.ExtenderHttpServer;
@@ -8,8 +13,11 @@ import io.github.volcanovgpu.bridge.kube.DeviceConfigSource;
 import io.github.volcanovgpu.bridge.kube.InformerClusterState;
 import io.github.volcanovgpu.bridge.kube.KubeAssignmentWriter;
 import io.github.volcanovgpu.bridge.kube.KubeNodeLock;
+import io.github.volcanovgpu.bridge.kube.KubeResourceQuotas;
 import io.github.volcanovgpu.bridge.kube.LeaseLeaderElection;
+import io.github.volcanovgpu.bridge.metrics.AdmissionMetrics;
 import io.github.volcanovgpu.bridge.metrics.VgpuMetrics;
+import io.github.volcanovgpu.bridge.quota.QuotaSource;
 import io.github.volcanovgpu.bridge.scheduling.AssignmentWriter;
 import io.github.volcanovgpu.bridge.scheduling.ClusterState;
 import io.github.volcanovgpu.bridge.scheduling.DeviceKinds;
@@ -121,6 +129,41 @@ final class BridgeCommand implements Callable<Integer> {
           + "default: ${DEFAULT-VALUE}).")
   Duration cacheSyncTimeout = Duration.ofSeconds(30);
 
+  @Option(names = "--webhook-bind", defaultValue = "",
+      description = "HTTPS address of the admission webhook (/mutate, /validate); empty: no webhook (default).")
+  String webhookBind = "";
+
+  @Option(names = "--webhook-cert-file", description = "PEM certificate (chain) of the webhook, e.g. the mounted "
+      + "Secret's tls.crt; re-read when it changes.")
+  @Nullable Path webhookCert;
+
+  @Option(names = "--webhook-key-file", description = "PEM private key of the webhook (PKCS#8, PKCS#1 or SEC1), e.g. "
+      + "tls.key; re-read when it changes.")
+  @Nullable Path webhookKey;
+
+  @Option(names = "--webhook-scheduler-name", defaultValue = "",
+      description = "Scheduler written into pods asking for devices whose schedulerName is unset or "
+          + "default-scheduler, e.g. volcano; empty: left as it is (default).")
+  String webhookSchedulerName = "";
+
+  @Option(names = "--webhook-runtime-class-name", defaultValue = "",
+      description = "runtimeClassName written into pods asking for devices that have none; empty: not set (default).")
+  String webhookRuntimeClass = "";
+
+  @Option(names = "--webhook-allow-privileged",
+      description = "Admit pods asking for devices with a privileged container (they escape every limit; denied by "
+          + "default).")
+  boolean webhookAllowPrivileged;
+
+  @Option(names = "--webhook-max-body-bytes", defaultValue = "3145728",
+      description = "Largest AdmissionReview; larger ones get HTTP 413 (default: ${DEFAULT-VALUE}).")
+  int webhookMaxBodyBytes = 3 << 20;
+
+  @Option(names = "--webhook-timeout", defaultValue = "PT8S",
+      description = "Longest a decision may take before the webhook answers 503 (ISO-8601; default: "
+          + "${DEFAULT-VALUE}; keep it below the webhook configurations' timeoutSeconds).")
+  Duration webhookTimeout = Duration.ofSeconds(8);
+
   @Override
   public Integer call() throws Exception {
     Cli.routeJulToSlf4j();
@@ -134,12 +177,16 @@ final class BridgeCommand implements Callable<Integer> {
 
   /** The started servers; closing stops them gracefully. */
   record Running(ExtenderHttpServer http, @Nullable GrpcServer grpc, @Nullable MetricsServer metrics,
-      @Nullable InformerClusterState informers, PlacementEngine engine, @Nullable LeaseLeaderElection election)
+      @Nullable InformerClusterState informers, PlacementEngine engine, @Nullable LeaseLeaderElection election,
+      @Nullable WebhookHttpsServer webhook, @Nullable KubeResourceQuotas quotas)
       implements AutoCloseable {
     @Override
     public void close() {
       if (election != null) {
         election.close(); // stop deciding first, then hand the Lease over
+      }
+      if (webhook != null) {
+        webhook.close();
       }
       http.close();
       if (grpc != null) {
@@ -151,6 +198,9 @@ final class BridgeCommand implements Callable<Integer> {
       if (informers != null) {
         informers.close();
       }
+      if (quotas != null) {
+        quotas.close();
+      }
     }
   }
 
@@ -161,6 +211,12 @@ final class BridgeCommand implements Callable<Integer> {
         "--grpc-bind"));
     Optional<HostPort> metricsAddress = metricsBind.isBlank() ? Optional.empty()
         : Optional.of(HostPort.parse(metricsBind, "--metrics-bind-address"));
+    Optional<HostPort> webhookAddress = webhookBind.isBlank() ? Optional.empty()
+        : Optional.of(HostPort.parse(webhookBind, "--webhook-bind"));
+    if (webhookAddress.isPresent() && (webhookCert == null || webhookKey == null)) {
+      throw new IllegalArgumentException("--webhook-bind needs --webhook-cert-file and --webhook-key-file (the API "
+          + "server calls webhooks over TLS only)");
+    }
     SchedulingPolicy schedulingPolicy = SchedulingPolicy.parse(policy);
     EngineConfig engineConfig = new EngineConfig(schedulingPolicy, scoreWeight, Duration.ofMinutes(5));
 
@@ -169,6 +225,7 @@ final class BridgeCommand implements Callable<Integer> {
     NodeLock lock = NodeLock.DISABLED;
     DeviceConfig config;
     InformerClusterState informers = null;
+    KubeResourceQuotas quotas = null;
     LeaseLeaderElection election = null;
     if (noKube && leaderElect) {
       throw new IllegalArgumentException("--leader-elect needs an API server; it cannot be used with --no-kube");
@@ -183,6 +240,8 @@ final class BridgeCommand implements Callable<Integer> {
       informers = new InformerClusterState(kube.watches());
       informers.start();
       cluster = informers;
+      quotas = new KubeResourceQuotas(kube.watches());
+      quotas.start();
       writer = new KubeAssignmentWriter(kube.requests());
       if (nodeLock) {
         lock = new KubeNodeLock(kube.requests());
@@ -196,15 +255,18 @@ final class BridgeCommand implements Callable<Integer> {
     }
     LeaseLeaderElection leader = election;
     DeviceKinds kinds = VendorCatalog.kinds(config);
-    PlacementEngine engine = new PlacementEngine(kinds, cluster, writer, lock, engineConfig, Clock.systemUTC());
+    PlacementEngine engine = new PlacementEngine(kinds, cluster, writer, lock, engineConfig, Clock.systemUTC(),
+        quotas == null ? QuotaSource.NONE : quotas);
 
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     VgpuMetrics metrics = new VgpuMetrics(engine, registry);
+    AdmissionMetrics admissionMetrics = new AdmissionMetrics(engine, registry);
     Supplier<String> scrape = () -> {
       metrics.refresh();
+      admissionMetrics.refresh();
       return registry.scrape();
     };
 
@@ -218,10 +280,23 @@ final class BridgeCommand implements Callable<Integer> {
     if (grpc.isPresent()) {
       grpcServer = GrpcServer.tcp(grpc.get(), engine, GrpcServer.Settings.defaults()).start();
     }
+    WebhookHttpsServer webhook = null;
+    if (webhookAddress.isPresent()) {
+      ReloadingTls tls = new ReloadingTls(webhookCert, webhookKey, Duration.ofSeconds(10));
+      PodAdmission admission = new PodAdmission(kinds, new AdmissionPolicy(Optional.of(webhookSchedulerName),
+          Optional.of(webhookRuntimeClass), !webhookAllowPrivileged), AdmissionCluster.of(engine));
+      webhook = new WebhookHttpsServer(WebhookHttpsServer.Options.defaults(webhookAddress.get().host(),
+          webhookAddress.get().port()).withMaxBodyBytes(webhookMaxBodyBytes).withRequestTimeout(webhookTimeout),
+          tls, admission, (route, status, outcome, nanos) -> {
+            metrics.recordRequest("webhook", route, Duration.ofNanos(nanos), status != 200);
+            admissionMetrics.recordReview(route, outcome);
+          }).start();
+    }
     MetricsServer metricsServer = metricsAddress.isPresent()
         ? new MetricsServer(metricsAddress.get(), scrape).start() : null;
-    LOG.info("vGPU sidecar serving: extender http {}:{}, grpc {}, metrics {}, policy {}, node lock {}, device kinds {}",
-        http.host(), httpServer.port(), grpc.map(HostPort::toString).orElse("off"),
+    LOG.info("vGPU sidecar serving: extender http {}:{}, grpc {}, webhook {}, metrics {}, policy {}, node lock {}, "
+        + "device kinds {}", http.host(), httpServer.port(), grpc.map(HostPort::toString).orElse("off"),
+        webhook == null ? "off" : "https://" + webhookAddress.get().host() + ":" + webhook.port(),
         metricsAddress.map(HostPort::toString).orElse("on the http port"), schedulingPolicy, nodeLock,
         kinds.all().stream().map(k -> k.deviceName()).toList());
     if (informers != null && !informers.awaitSynced(cacheSyncTimeout)) {
@@ -232,7 +307,7 @@ final class BridgeCommand implements Callable<Integer> {
     if (election != null) {
       election.start();
     }
-    return new Running(httpServer, grpcServer, metricsServer, informers, engine, election);
+    return new Running(httpServer, grpcServer, metricsServer, informers, engine, election, webhook, quotas);
   }
 
   /** The Lease holder identity: {@code --leader-elect-identity} (POD_NAME), else the host name. */

@@ -4,6 +4,7 @@ import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.extender.ExtenderEndpoint;
 import io.github.volcanovgpu.bridge.extender.ExtenderHttpServer;
 import io.github.volcanovgpu.bridge.kube.InformerClusterState;
+import io.github.volcanovgpu.bridge.kube.KubeResourceQuotas;
 import io.github.volcanovgpu.bridge.kube.KubeAssignmentWriter;
 import io.github.volcanovgpu.bridge.scheduling.EngineConfig;
 import io.github.volcanovgpu.bridge.scheduling.NodeLock;
@@ -21,11 +22,14 @@ import java.time.Duration;
  */
 final class Sidecar implements AutoCloseable {
   private final InformerClusterState informers;
+  private final KubeResourceQuotas quotas;
   private final ExtenderHttpServer http;
   private final PlacementEngine engine;
 
-  private Sidecar(InformerClusterState informers, ExtenderHttpServer http, PlacementEngine engine) {
+  private Sidecar(InformerClusterState informers, KubeResourceQuotas quotas, ExtenderHttpServer http,
+      PlacementEngine engine) {
     this.informers = informers;
+    this.quotas = quotas;
     this.http = http;
     this.engine = engine;
   }
@@ -33,17 +37,20 @@ final class Sidecar implements AutoCloseable {
   static Sidecar start(KubeClients kube, SchedulingPolicy policy, DeviceConfig config) throws Exception {
     InformerClusterState informers = new InformerClusterState(kube.watches());
     informers.start();
+    KubeResourceQuotas quotas = new KubeResourceQuotas(kube.watches());
+    quotas.start();
     PlacementEngine engine = new PlacementEngine(VendorCatalog.kinds(config), informers, new KubeAssignmentWriter(kube.requests()),
-        NodeLock.DISABLED, new EngineConfig(policy, 1, Duration.ofMinutes(5)), Clock.systemUTC());
+        NodeLock.DISABLED, new EngineConfig(policy, 1, Duration.ofMinutes(5)), Clock.systemUTC(), quotas);
     ExtenderHttpServer http = new ExtenderHttpServer(ExtenderHttpServer.Options.defaults("127.0.0.1", 0),
         new ExtenderEndpoint(engine), () -> true, null, io.github.volcanovgpu.bridge.extender.ExtenderRequestObserver.NONE);
     http.start();
-    if (!informers.awaitSynced(Duration.ofSeconds(30))) {
+    if (!informers.awaitSynced(Duration.ofSeconds(30)) || !quotas.awaitSynced(Duration.ofSeconds(30))) {
       http.close();
       informers.close();
+      quotas.close();
       throw new IllegalStateException("sidecar informer cache did not sync in 30 s");
     }
-    return new Sidecar(informers, http, engine);
+    return new Sidecar(informers, quotas, http, engine);
   }
 
   String url() {
@@ -58,9 +65,14 @@ final class Sidecar implements AutoCloseable {
     return informers;
   }
 
+  KubeResourceQuotas quotas() {
+    return quotas;
+  }
+
   @Override
   public void close() {
     http.close();
     informers.close();
+    quotas.close();
   }
 }

@@ -40,6 +40,12 @@ public interface DeviceVendor<D extends RegisteredDevice> {
   Set<String> resourceNames();
 
   /**
+   * How a container writes this kind's request (count, memory, compute names and their defaults), for admission and
+   * quotas. Its names are among {@link #resourceNames()}.
+   */
+  RequestShape requestShape();
+
+  /**
    * The pod's demand for this kind, empty when it requests none.
    *
    * @throws InvalidDemandException when the request cannot be read; the message names container and resource

@@ -30,14 +30,21 @@ import org.slf4j.LoggerFactory;
  * connection is closed once the client has finished sending (so the client reads the 413 rather than a reset), or
  * after {@link #LINGER_SECONDS} at the latest.
  */
-final class BodyLimitAggregator extends HttpObjectAggregator {
+public final class BodyLimitAggregator extends HttpObjectAggregator {
   private static final Logger log = LoggerFactory.getLogger(BodyLimitAggregator.class);
   static final int LINGER_SECONDS = 5;
 
+  private final String limitOption;
   private boolean closeAfterDiscard;
 
   BodyLimitAggregator(int maxBodyBytes) {
+    this(maxBodyBytes, "--max-body-bytes");
+  }
+
+  /** @param limitOption the command-line option that sets the limit, named in the 413 answer */
+  public BodyLimitAggregator(int maxBodyBytes, String limitOption) {
     super(maxBodyBytes, true);
+    this.limitOption = limitOption;
   }
 
   @Override
@@ -52,7 +59,7 @@ final class BodyLimitAggregator extends HttpObjectAggregator {
     log.warn("answered 413 to {} {}: body larger than {} bytes", request.method(), uri, maxContentLength());
     byte[] body =
         ("{\"error\":\"request body is larger than the limit of " + maxContentLength()
-                + " bytes (--max-body-bytes)\"}")
+                + " bytes (" + limitOption + ")\"}")
             .getBytes(StandardCharsets.UTF_8);
     FullHttpResponse response =
         new DefaultFullHttpResponse(

@@ -49,6 +49,12 @@ public record PodView(
         resourceVersion);
   }
 
+  /** This pod with other regular containers and no init containers (one init container's demand is read so). */
+  public PodView withContainers(List<ContainerView> newContainers) {
+    return new PodView(uid, namespace, name, annotations, newContainers, List.of(), nodeName, phase,
+        resourceVersion);
+  }
+
   public PodView withNodeName(String newNodeName) {
     return new PodView(uid, namespace, name, annotations, containers, initContainers, newNodeName, phase,
         resourceVersion);

@@ -14,6 +14,12 @@ import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.PodView;
 import io.github.volcanovgpu.bridge.model.TaskStatus;
 import io.github.volcanovgpu.bridge.model.TaskView;
+import io.github.volcanovgpu.bridge.quota.DemandRule;
+import io.github.volcanovgpu.bridge.quota.KindTotals;
+import io.github.volcanovgpu.bridge.quota.NamespaceUsage;
+import io.github.volcanovgpu.bridge.quota.Quota;
+import io.github.volcanovgpu.bridge.quota.QuotaCheck;
+import io.github.volcanovgpu.bridge.quota.QuotaSource;
 import io.github.volcanovgpu.contract.device.PodDevices;
 import io.github.volcanovgpu.contract.device.RegisteredDevice;
 import java.time.Clock;
@@ -51,6 +57,8 @@ public final class PlacementEngine {
   private final NodeLock nodeLock;
   private final EngineConfig config;
   private final Clock clock;
+  private final QuotaSource quotas;
+  private final Map<String, QuotaCheck.Target> quotaTargets;
   /** Detailed node views from requests, for calls that carry only a name (allocate) when no cache is synced. */
   private final ConcurrentHashMap<String, NodeView> lastSeen = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Object> nodeMonitors = new ConcurrentHashMap<>();
@@ -72,6 +80,23 @@ public final class PlacementEngine {
       NodeLock nodeLock,
       EngineConfig config,
       Clock clock) {
+    this(kinds, cluster, writer, nodeLock, config, clock, QuotaSource.NONE);
+  }
+
+  /**
+   * @param quotas the namespaces' device quotas, held by the predicate as well (a pod created before its quota, or
+   *     admitted while the webhook was down, still does not exceed it)
+   */
+  public PlacementEngine(
+      DeviceKinds kinds,
+      ClusterState cluster,
+      AssignmentWriter writer,
+      NodeLock nodeLock,
+      EngineConfig config,
+      Clock clock,
+      QuotaSource quotas) {
+    this.quotas = Objects.requireNonNull(quotas, "quotas");
+    this.quotaTargets = QuotaCheck.targets(kinds);
     this.kinds = Objects.requireNonNull(kinds, "kinds");
     this.cluster = Objects.requireNonNull(cluster, "cluster");
     this.writer = Objects.requireNonNull(writer, "writer");
@@ -113,6 +138,15 @@ public final class PlacementEngine {
     }
     if (demands.isEmpty()) {
       return PredicateResult.fits();
+    }
+    Optional<QuotaCheck.Breach> breach;
+    try {
+      breach = predicateQuotaBreach(task.pod());
+    } catch (InvalidDemandException e) {
+      return PredicateResult.unresolvable(e.getMessage());
+    }
+    if (breach.isPresent()) {
+      return PredicateResult.unschedulable("pod " + task.pod().key() + ": " + breach.get().message());
     }
     Evaluation ev = evaluate(task.pod(), demands, node);
     return switch (ev.outcome()) {
@@ -242,6 +276,15 @@ public final class PlacementEngine {
     if (handedOut(pod, current, demands)) {
       // the device plugins already handed the devices out; the views count them
       return EventResult.ok();
+    }
+    Optional<QuotaCheck.Breach> breach;
+    try {
+      breach = quotaBreach(pod); // fresh: the predicate's verdict may be a second old
+    } catch (InvalidDemandException e) {
+      return EventResult.failed(e.getMessage());
+    }
+    if (breach.isPresent()) {
+      return EventResult.failed("allocate of pod " + pod.key() + " refused: " + breach.get().message());
     }
     List<KindFit> fits;
     Instant now = clock.instant();
@@ -473,6 +516,59 @@ public final class PlacementEngine {
       resolve(NodeView.named(name)).ifPresent(views::add);
     }
     return views;
+  }
+
+  // ---------------------------------------------------------------- quotas
+
+  /**
+   * The pod against its namespace's device quotas: its demand ({@link DemandRule}) plus what the ledgers hold for
+   * the namespace without it. Empty when it fits, or when no quota limits a device resource of its namespace.
+   *
+   * @throws InvalidDemandException when the pod's request cannot be read
+   */
+  public Optional<QuotaCheck.Breach> quotaBreach(PodView pod) {
+    List<Quota> qs = quotas.quotas(pod.namespace());
+    if (qs.isEmpty() || !QuotaCheck.applies(qs, quotaTargets)) {
+      return Optional.empty();
+    }
+    Map<String, Map<String, NodeUsage<?>>> usage = usageByKind();
+    Map<String, KindTotals> asked = DemandRule.podDemand(kinds, pod, NamespaceUsage.largestDeviceMemory(usage));
+    if (asked.isEmpty()) {
+      return Optional.empty();
+    }
+    return QuotaCheck.check(qs, quotaTargets, asked, NamespaceUsage.of(usage, pod.namespace(), pod.uid()));
+  }
+
+  /** One pod's quota verdict, for the predicate calls of one session (the same for every node). */
+  private record QuotaVerdict(long atNanos, String resourceVersion, Optional<QuotaCheck.Breach> breach) {}
+
+  private final ConcurrentHashMap<String, QuotaVerdict> quotaVerdicts = new ConcurrentHashMap<>();
+
+  /**
+   * {@link #quotaBreach} for the predicate: Volcano asks it of every node for one pod, and the answer does not depend
+   * on the node, so it is kept for a second per pod (the namespace's use is summed over every node once, not once
+   * per node).
+   */
+  private Optional<QuotaCheck.Breach> predicateQuotaBreach(PodView pod) {
+    if (quotas.quotas(pod.namespace()).isEmpty()) {
+      return Optional.empty();
+    }
+    long now = System.nanoTime();
+    QuotaVerdict v = quotaVerdicts.get(pod.uid());
+    if (v != null && now - v.atNanos() < 1_000_000_000L && v.resourceVersion().equals(pod.resourceVersion())) {
+      return v.breach();
+    }
+    Optional<QuotaCheck.Breach> breach = quotaBreach(pod);
+    if (quotaVerdicts.size() > 10_000) {
+      quotaVerdicts.entrySet().removeIf(e -> now - e.getValue().atNanos() >= 1_000_000_000L);
+    }
+    quotaVerdicts.put(pod.uid(), new QuotaVerdict(now, pod.resourceVersion(), breach));
+    return breach;
+  }
+
+  /** The quotas this engine holds pods to. */
+  public QuotaSource quotas() {
+    return quotas;
   }
 
   /** Number of in-flight reservations (a pod asking two kinds counts once per kind). */

@@ -21,8 +21,7 @@ public final class VendorCatalog {
 
   public static DeviceKinds kinds(DeviceConfig config) {
     List<DeviceVendor<?>> kinds = new ArrayList<>();
-    kinds.add(new NvidiaVendor(config.nvidia().resourceNames(), config.nvidia().knownMigGeometries(),
-        config.nvidia().gpuMemoryFactor()));
+    kinds.add(NvidiaVendor.of(config.nvidia()));
     List<VnpuChipConfig> chips = config.vnpus().configs();
     AscendAliases aliases = new AscendAliases(chips);
     for (VnpuChipConfig chip : chips) {

@@ -55,6 +55,7 @@ public final class BenchReport {
   private static final String PARSE = "ExtenderParseBenchmark.";
   private static final String PREDICATE_TOKENS = PARSE + "predicateTokenPass";
   private static final String PRIORITIZE_TOKENS = PARSE + "prioritize500TokenPass";
+  private static final String ADMISSION_PARSE = "AdmissionBenchmark.reviewTreeParse";
 
   private BenchReport() {}
 
@@ -79,6 +80,10 @@ public final class BenchReport {
           r.params().contains("SYNCED") ? Target.ratio(PRIORITIZE_TOKENS, 0.5) : Target.ratio(PRIORITIZE_TOKENS, 1.3);
       case "ExtenderHttpPredicateBenchmark.predicateOverHttp" -> Target.info("calls/s, 16 clients");
       case "CoreFitBenchmark.predicate", "CoreFitBenchmark.prioritizeOneNode" -> Target.atMost("<= 2 us", 2.0);
+      case ADMISSION_PARSE -> Target.info("baseline (1.0x JSON tree parse)");
+      case "AdmissionBenchmark.mutate" -> new Target("<= 3x JSON tree parse", Optional.of(ADMISSION_PARSE), 3, true);
+      case "AdmissionBenchmark.validateQuota500Nodes" ->
+          new Target("figure: x JSON tree parse", Optional.of(ADMISSION_PARSE), Double.POSITIVE_INFINITY, true);
       default -> {
         String n = r.name().toLowerCase(Locale.ROOT);
         yield n.contains("grpc") && n.contains("prioritize") ? Target.atMost("<= 50 ms", 50.0) : Target.info("-");

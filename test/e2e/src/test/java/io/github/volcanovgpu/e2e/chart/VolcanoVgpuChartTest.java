@@ -17,8 +17,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.marcnuri.helm.LintResult;
 import io.github.volcanovgpu.bridge.BridgeMain;
+import io.github.volcanovgpu.contract.admission.AdmissionContract;
 import io.github.volcanovgpu.plugin.DevicePluginMain;
+import java.io.ByteArrayInputStream;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,10 +64,12 @@ class VolcanoVgpuChartTest {
         "Deployment/" + SIDECAR, "Service/" + SIDECAR, "PodDisruptionBudget/" + SIDECAR,
         "DaemonSet/" + DEVICE_PLUGIN, "Service/" + DEVICE_PLUGIN + "-metrics",
         "ServiceAccount/" + SIDECAR, "ServiceAccount/" + DEVICE_PLUGIN,
-        "ClusterRole/" + SIDECAR, "ClusterRole/" + DEVICE_PLUGIN, "Role/" + SIDECAR);
+        "ClusterRole/" + SIDECAR, "ClusterRole/" + DEVICE_PLUGIN, "Role/" + SIDECAR,
+        "MutatingWebhookConfiguration/" + SIDECAR, "ValidatingWebhookConfiguration/" + SIDECAR,
+        "Secret/" + SIDECAR + "-webhook-tls");
     for (JsonNode o : defaults.objects()) {
       String kind = o.path("kind").asText();
-      if (!kind.startsWith("Cluster")) {
+      if (!kind.startsWith("Cluster") && !kind.endsWith("WebhookConfiguration")) { // cluster-scoped
         assertThat(o.path("metadata").path("namespace").asText()).as(kind).isEqualTo(NAMESPACE);
       }
     }
@@ -84,7 +91,8 @@ class VolcanoVgpuChartTest {
     }
     assertThat(rules(defaults.get("ClusterRole", SIDECAR))).containsExactlyInAnyOrderEntriesOf(Map.of(
         "/nodes", Set.of("get", "list", "watch"),
-        "/pods", Set.of("get", "list", "watch", "patch")));
+        "/pods", Set.of("get", "list", "watch", "patch"),
+        "/resourcequotas", Set.of("list", "watch")));
     assertThat(rules(defaults.get("Role", SIDECAR))).containsExactlyInAnyOrderEntriesOf(Map.of(
         "/configmaps", Set.of("get", "list", "watch"),
         "coordination.k8s.io/leases", Set.of("get", "create", "update")));
@@ -139,13 +147,14 @@ class VolcanoVgpuChartTest {
     JsonNode c = container(defaults.sidecar(), "sidecar");
     Map<String, Integer> ports = new LinkedHashMap<>();
     stream(c.path("ports")).forEach(p -> ports.put(p.path("name").asText(), p.path("containerPort").asInt()));
-    assertThat(ports).containsExactlyInAnyOrderEntriesOf(Map.of("http", 8713, "grpc", 8714, "metrics", 8715));
+    assertThat(ports).containsExactlyInAnyOrderEntriesOf(Map.of("http", 8713, "grpc", 8714, "metrics", 8715,
+        "webhook", 8716));
     JsonNode service = defaults.get("Service", SIDECAR);
     Map<String, String> servicePorts = new LinkedHashMap<>();
     stream(service.path("spec").path("ports")).forEach(p -> servicePorts.put(p.path("name").asText(),
         p.path("port").asInt() + "->" + p.path("targetPort").asText()));
     assertThat(servicePorts).containsExactlyInAnyOrderEntriesOf(Map.of(
-        "http", "8713->http", "grpc", "8714->grpc", "metrics", "8715->metrics"));
+        "http", "8713->http", "grpc", "8714->grpc", "metrics", "8715->metrics", "webhook", "8716->webhook"));
     assertThat(service.path("spec").path("selector"))
         .isEqualTo(defaults.sidecar().path("spec").path("template").path("metadata").path("labels"));
   }
@@ -589,6 +598,103 @@ class VolcanoVgpuChartTest {
   }
 
   /** "group/resource" to verbs. */
+  // ------------------------------------------------------------------------------------------------ admission
+
+  @Test
+  void bothWebhookConfigurationsCallTheSidecarServiceForPodCreation() {
+    for (String kind : List.of("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")) {
+      JsonNode hook = defaults.get(kind, SIDECAR).path("webhooks").get(0);
+      JsonNode service = hook.path("clientConfig").path("service");
+      assertThat(service.path("name").asText()).isEqualTo(SIDECAR);
+      assertThat(service.path("namespace").asText()).isEqualTo(NAMESPACE);
+      assertThat(service.path("port").asInt()).isEqualTo(8716);
+      assertThat(service.path("path").asText())
+          .isEqualTo(kind.startsWith("Mutating") ? AdmissionContract.MUTATE_PATH : AdmissionContract.VALIDATE_PATH);
+      assertThat(texts(hook.path("admissionReviewVersions"))).containsExactly("v1");
+      assertThat(hook.path("sideEffects").asText()).isEqualTo("None");
+      assertThat(hook.path("failurePolicy").asText()).isEqualTo("Ignore");
+      assertThat(hook.path("timeoutSeconds").asInt()).isEqualTo(10);
+      JsonNode rule = hook.path("rules").get(0);
+      assertThat(texts(rule.path("operations"))).containsExactly("CREATE");
+      assertThat(texts(rule.path("resources"))).containsExactly("pods");
+      assertThat(selector(hook.path("objectSelector")))
+          .containsEntry(AdmissionContract.OPT_OUT_LABEL, "NotIn " + List.of(AdmissionContract.OPT_OUT_VALUE));
+      assertThat(selector(hook.path("namespaceSelector")))
+          .containsEntry(AdmissionContract.OPT_OUT_LABEL, "NotIn " + List.of(AdmissionContract.OPT_OUT_VALUE))
+          .containsEntry("kubernetes.io/metadata.name", "NotIn " + List.of("kube-system", NAMESPACE));
+    }
+  }
+
+  @Test
+  void theHelmGeneratedCaSignsTheServingCertificateTheSidecarMounts() throws Exception {
+    JsonNode secret = defaults.get("Secret", SIDECAR + "-webhook-tls");
+    CertificateFactory x509 = CertificateFactory.getInstance("X.509");
+    X509Certificate ca = (X509Certificate) x509.generateCertificate(new ByteArrayInputStream(
+        Base64.getDecoder().decode(secret.path("data").path("ca.crt").asText())));
+    X509Certificate cert = (X509Certificate) x509.generateCertificate(new ByteArrayInputStream(
+        Base64.getDecoder().decode(secret.path("data").path("tls.crt").asText())));
+    cert.verify(ca.getPublicKey());
+    List<String> names = cert.getSubjectAlternativeNames().stream().map(n -> n.get(1).toString()).toList();
+    assertThat(names).contains(SIDECAR + "." + NAMESPACE + ".svc");
+    for (String kind : List.of("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")) {
+      assertThat(defaults.get(kind, SIDECAR).path("webhooks").get(0).path("clientConfig").path("caBundle").asText())
+          .isEqualTo(secret.path("data").path("ca.crt").asText());
+    }
+    JsonNode c = container(defaults.sidecar(), "sidecar");
+    assertThat(mounts(c)).containsEntry("/webhook-tls", "webhook-tls");
+    assertThat(volume(defaults.sidecar(), "webhook-tls").path("secret").path("secretName").asText())
+        .isEqualTo(SIDECAR + "-webhook-tls");
+    CommandLine.ParseResult bridge = new CommandLine(new BridgeMain())
+        .parseArgs(args(c).toArray(String[]::new)).subcommand();
+    assertThat(bridge.matchedOptionValue("--webhook-bind", "")).isEqualTo("0.0.0.0:8716");
+    assertThat(bridge.matchedOptionValue("--webhook-cert-file", (Object) null)).hasToString("/webhook-tls/tls.crt");
+    assertThat(bridge.matchedOptionValue("--webhook-key-file", (Object) null)).hasToString("/webhook-tls/tls.key");
+    assertThat(bridge.matchedOptionValue("--webhook-scheduler-name", "")).isEqualTo("volcano");
+    assertThat(bridge.hasMatchedOption("--webhook-allow-privileged")).isFalse();
+  }
+
+  @Test
+  void failurePolicyAndPrivilegedSwitchesReachTheirPlaces() {
+    RenderedChart chart = RenderedChart.render(Map.of("admission.failurePolicy", "Fail",
+        "admission.allowPrivileged", true, "admission.runtimeClassName", "nvidia"));
+    assertThat(chart.get("ValidatingWebhookConfiguration", SIDECAR).path("webhooks").get(0).path("failurePolicy")
+        .asText()).isEqualTo("Fail");
+    assertThat(args(container(chart.sidecar(), "sidecar"))).contains("--webhook-allow-privileged",
+        "--webhook-runtime-class-name=nvidia");
+  }
+
+  @Test
+  void certManagerIssuesTheCertificateAndInjectsTheCa() {
+    RenderedChart chart = RenderedChart.render("admission.certificates.source", "cert-manager");
+    JsonNode certificate = chart.get("Certificate", SIDECAR + "-webhook");
+    assertThat(certificate.path("spec").path("secretName").asText()).isEqualTo(SIDECAR + "-webhook-tls");
+    assertThat(texts(certificate.path("spec").path("dnsNames"))).contains(SIDECAR + "." + NAMESPACE + ".svc");
+    assertThat(certificate.path("spec").path("issuerRef").path("name").asText())
+        .isEqualTo(chart.get("Issuer", SIDECAR + "-webhook-selfsigned").path("metadata").path("name").asText());
+    assertThat(chart.ofKind("Secret")).isEmpty();
+    JsonNode hook = chart.get("MutatingWebhookConfiguration", SIDECAR);
+    assertThat(hook.path("metadata").path("annotations").path("cert-manager.io/inject-ca-from").asText())
+        .isEqualTo(NAMESPACE + "/" + SIDECAR + "-webhook");
+    assertThat(hook.path("webhooks").get(0).path("clientConfig").has("caBundle")).isFalse();
+  }
+
+  @Test
+  void admissionOffRendersNoWebhookAndNoFlags() {
+    RenderedChart chart = RenderedChart.render("admission.enabled", false);
+    assertThat(chart.ofKind("MutatingWebhookConfiguration")).isEmpty();
+    assertThat(chart.ofKind("ValidatingWebhookConfiguration")).isEmpty();
+    assertThat(chart.ofKind("Secret")).isEmpty();
+    assertThat(args(container(chart.sidecar(), "sidecar"))).noneMatch(a -> a.startsWith("--webhook"));
+  }
+
+  /** label key to "Operator [values]" of a selector's matchExpressions. */
+  private static Map<String, String> selector(JsonNode selector) {
+    Map<String, String> out = new LinkedHashMap<>();
+    stream(selector.path("matchExpressions")).forEach(e -> out.put(e.path("key").asText(),
+        e.path("operator").asText() + " " + texts(e.path("values"))));
+    return out;
+  }
+
   private static Map<String, Set<String>> rules(JsonNode role) {
     Map<String, Set<String>> rules = new LinkedHashMap<>();
     for (JsonNode rule : role.path("rules")) {

@@ -9,6 +9,7 @@ import io.github.volcanovgpu.bridge.device.InvalidDemandException;
 import io.github.volcanovgpu.bridge.device.Inventory;
 import io.github.volcanovgpu.bridge.device.NodeUsage;
 import io.github.volcanovgpu.bridge.device.PodDemand;
+import io.github.volcanovgpu.bridge.device.RequestShape;
 import io.github.volcanovgpu.bridge.device.Requests;
 import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.model.ContainerView;
@@ -111,6 +112,12 @@ public final class AscendVendor implements DeviceVendor<AscendNpu> {
   @Override
   public String metricFamily() {
     return "vnpu";
+  }
+
+  @Override
+  public RequestShape requestShape() {
+    return new RequestShape(chip.resourceName(), Optional.of(chip.resourceMemoryName()), Optional.empty(),
+        Optional.of(chip.resourceCoreName()), 1, 0, 0, false, Set.of());
   }
 
   @Override

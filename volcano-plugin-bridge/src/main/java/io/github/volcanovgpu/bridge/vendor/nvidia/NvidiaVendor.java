@@ -11,6 +11,7 @@ import io.github.volcanovgpu.bridge.device.Inventory;
 import io.github.volcanovgpu.bridge.device.NodeUsage;
 import io.github.volcanovgpu.bridge.device.PodDemand;
 import io.github.volcanovgpu.bridge.device.PodShare;
+import io.github.volcanovgpu.bridge.device.RequestShape;
 import io.github.volcanovgpu.bridge.device.Requests;
 import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.model.ContainerView;
@@ -22,6 +23,7 @@ import io.github.volcanovgpu.contract.annotation.NodeRegistrationCodec;
 import io.github.volcanovgpu.contract.annotation.PodDevicesCodec;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.config.MigGeometry;
+import io.github.volcanovgpu.contract.config.NvidiaDeviceConfig;
 import io.github.volcanovgpu.contract.device.DeviceSlice;
 import io.github.volcanovgpu.contract.device.GpuMode;
 import io.github.volcanovgpu.contract.device.PodDevices;
@@ -62,6 +64,7 @@ public final class NvidiaVendor implements DeviceVendor<RegisteredGpu> {
   private final ResourceNames names;
   private final List<MigGeometry> migGeometries;
   private final int gpuMemoryFactor;
+  private final RequestShape shape;
 
   public NvidiaVendor(ResourceNames names, List<MigGeometry> migGeometries) {
     this(names, migGeometries, 1);
@@ -75,6 +78,24 @@ public final class NvidiaVendor implements DeviceVendor<RegisteredGpu> {
     this.names = Objects.requireNonNull(names, "names");
     this.migGeometries = List.copyOf(migGeometries);
     this.gpuMemoryFactor = Math.max(1, gpuMemoryFactor); // Volcano scales only when > 1
+    this.shape = new RequestShape(names.count(), Optional.of(names.memory()), names.memoryPercentageName(),
+        Optional.of(names.cores()), 1, 0, 0, true, Set.of());
+  }
+
+  private NvidiaVendor(NvidiaVendor base, RequestShape shape) {
+    this.names = base.names;
+    this.migGeometries = base.migGeometries;
+    this.gpuMemoryFactor = base.gpuMemoryFactor;
+    this.shape = shape;
+  }
+
+  /** The kind as the device config's {@code nvidia:} block configures it, admission defaults included. */
+  public static NvidiaVendor of(NvidiaDeviceConfig config) {
+    NvidiaVendor v = new NvidiaVendor(config.resourceNames(), config.knownMigGeometries(), config.gpuMemoryFactor());
+    RequestShape s = v.shape;
+    return new NvidiaVendor(v, new RequestShape(s.count(), s.memory(), s.memoryPercentage(), s.cores(),
+        Math.max(1, config.defaultGpuNum()), Math.max(0, config.defaultMemory()),
+        Math.min(100, Math.max(0, config.defaultCores())), true, Set.of(config.resourcePriorityName())));
   }
 
   public static NvidiaVendor volcanoDefaults() {
@@ -98,6 +119,11 @@ public final class NvidiaVendor implements DeviceVendor<RegisteredGpu> {
   @Override
   public String metricFamily() {
     return "vgpu";
+  }
+
+  @Override
+  public RequestShape requestShape() {
+    return shape;
   }
 
   @Override

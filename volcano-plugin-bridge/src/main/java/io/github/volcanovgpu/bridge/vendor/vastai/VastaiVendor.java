@@ -10,6 +10,7 @@ import io.github.volcanovgpu.bridge.device.FitResult;
 import io.github.volcanovgpu.bridge.device.Inventory;
 import io.github.volcanovgpu.bridge.device.NodeUsage;
 import io.github.volcanovgpu.bridge.device.PodDemand;
+import io.github.volcanovgpu.bridge.device.RequestShape;
 import io.github.volcanovgpu.bridge.device.Requests;
 import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.model.ContainerView;
@@ -68,6 +69,11 @@ public final class VastaiVendor implements DeviceVendor<VastaiDevice> {
   @Override
   public String metricFamily() {
     return "vastai";
+  }
+
+  @Override
+  public RequestShape requestShape() {
+    return RequestShape.countOnly(config.resourceCountName());
   }
 
   @Override

@@ -1,0 +1,48 @@
+package io.github.volcanovgpu.bridge.admission;
+
+import io.github.volcanovgpu.bridge.model.PodView;
+import io.github.volcanovgpu.bridge.quota.NamespaceUsage;
+import io.github.volcanovgpu.bridge.quota.QuotaCheck;
+import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
+import java.util.Map;
+import java.util.Optional;
+
+/** What admission asks of the sidecar's state: device sizes and the quota check (the engine, or a fake). */
+public interface AdmissionCluster {
+  /** Kind name to the memory of its largest registered device; kinds with none are absent. */
+  Map<String, Long> largestDeviceMemory();
+
+  /** The pod against its namespace's device quotas (see {@code PlacementEngine.quotaBreach}). */
+  Optional<QuotaCheck.Breach> quotaBreach(PodView pod);
+
+  /**
+   * The engine's ledgers and quotas. Device sizes change only when nodes register, and reading them walks every
+   * node, so they are re-read at most every 10 seconds.
+   */
+  static AdmissionCluster of(PlacementEngine engine) {
+    return new AdmissionCluster() {
+      private final Object lock = new Object();
+      private Map<String, Long> largest = Map.of();
+      private long readAt;
+      private boolean read;
+
+      @Override
+      public Map<String, Long> largestDeviceMemory() {
+        synchronized (lock) {
+          long now = System.nanoTime();
+          if (!read || now - readAt > 10_000_000_000L) {
+            largest = Map.copyOf(NamespaceUsage.largestDeviceMemory(engine.usageByKind()));
+            readAt = now;
+            read = true;
+          }
+          return largest;
+        }
+      }
+
+      @Override
+      public Optional<QuotaCheck.Breach> quotaBreach(PodView pod) {
+        return engine.quotaBreach(pod);
+      }
+    };
+  }
+}
