@@ -62,7 +62,8 @@ public class BenchAb {
       requests = fixtures.getField("REQUESTS").get(null);
       node = fixtures.getMethod("realisticNode", String.class).invoke(null, "gpu-node-1");
       nodes = fixtures.getMethod("realisticNodes", int.class).invoke(null, 500);
-      Method engine = bodies.getDeclaredMethod("engine", c("io.github.volcanovgpu.bridge.bench.EngineCache"), List.class);
+      Method engine =
+          bodies.getDeclaredMethod("engine", c("io.github.volcanovgpu.bridge.bench.EngineCache"), List.class);
       engine.setAccessible(true);
       Class<?> cache = c("io.github.volcanovgpu.bridge.bench.EngineCache");
       Object synced = cache.getField("SYNCED").get(null);
@@ -127,7 +128,8 @@ public class BenchAb {
       Side enc = bodyOf.equals("base") ? base : neu;
       byte[] pred = enc.predicateBody();
       byte[] prio = enc.prioritizeBody();
-      System.out.printf(Locale.ROOT, "%nbodies written by the %s tree's VolcanoRequests: predicate %d bytes, prioritize %.1f MB%n",
+      System.out.printf(Locale.ROOT,
+          "%nbodies written by the %s tree's VolcanoRequests: predicate %d bytes, prioritize %.1f MB%n",
           bodyOf, pred.length, prio.length / 1e6);
       List<Case> cases = List.of(
           new Case("predicate token pass", base.token(pred)),
@@ -162,12 +164,14 @@ public class BenchAb {
       }
       double predTok = median(us[0]);
       double prioTok = median(us[5]);
-      System.out.println("| case | CPU per call (median of " + rounds + " interleaved rounds) | ratio to token pass | target |");
+      System.out.println(
+          "| case | CPU per call (median of " + rounds + " interleaved rounds) | ratio to token pass | target |");
       System.out.println("|---|---:|---:|---|");
       for (int i = 0; i < cases.size(); i++) {
         double m = median(us[i]);
         double tok = i < 5 ? predTok : prioTok;
-        String target = cases.get(i).name().contains("synced") ? "<= 0.5x" : cases.get(i).name().contains("fallback") ? "<= 1.3x" : "baseline";
+        String target = cases.get(i).name().contains("synced") ? "<= 0.5x"
+            : cases.get(i).name().contains("fallback") ? "<= 1.3x" : "baseline";
         System.out.printf(Locale.ROOT, "| %s | %s | %.3fx | %s |%n", cases.get(i).name(), fmt(m), m / tok, target);
       }
     }

@@ -20,8 +20,8 @@ import org.jspecify.annotations.Nullable;
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 @JsonPropertyOrder({"cdiVersion", "kind", "annotations", "devices", "containerEdits"})
 public record CdiSpec(String cdiVersion, String kind, Map<String, String> annotations, List<CdiDevice> devices,
-    @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = ContainerEdits.EmptyFilter.class)
-    ContainerEdits containerEdits) {
+    @JsonInclude(value = JsonInclude.Include.CUSTOM,
+        valueFilter = ContainerEdits.EmptyFilter.class) ContainerEdits containerEdits) {
   public CdiSpec(@Nullable String cdiVersion, @Nullable String kind, @Nullable Map<String, String> annotations,
       @Nullable List<CdiDevice> devices, @Nullable ContainerEdits containerEdits) {
     this.cdiVersion = cdiVersion == null ? "" : cdiVersion;

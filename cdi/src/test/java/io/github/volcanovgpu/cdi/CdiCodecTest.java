@@ -76,7 +76,8 @@ class CdiCodecTest {
         new CdiDevice("c", new ContainerEdits(List.of("NOEQUALS"), List.of(
             new DeviceNode("/dev/c", null, "x", null, null, null, "rwz", -1L, null)), null,
             List.of(new Hook("badHook", "", null, null, 0)), List.of(new CdiMount("", "/m", null, null)),
-            null, List.of(-5L)))), null);
+            null, List.of(-5L)))),
+        null);
 
     assertThat(CdiValidator.problems(bad)).containsExactly(
         "devices[1] (a): duplicate device name \"a\"",

@@ -43,7 +43,8 @@ import picocli.CommandLine.Option;
 public final class MigManagerMain implements Runnable {
   static final String PROGRAM = "vgpu-mig-manager";
 
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
@@ -65,7 +66,8 @@ public final class MigManagerMain implements Runnable {
   /** Where the GPUs come from. */
   static final class GpuOptions {
     @Option(names = "--fake-gpus", description = "YAML file describing a fake machine (state is written back)")
-    @Nullable Path fakeGpus;
+    @Nullable
+    Path fakeGpus;
 
     @Option(names = "--driver-root", defaultValue = "${env:NVIDIA_DRIVER_ROOT:-/}",
         description = "root under which libnvidia-ml.so.1 is looked for (default: ${DEFAULT-VALUE})")
@@ -111,9 +113,12 @@ public final class MigManagerMain implements Runnable {
 
   @Command(name = "apply", description = "Apply a config to the GPUs it selects (assert first, roll back on failure).")
   static final class Apply implements Callable<Integer> {
-    @Mixin GpuOptions gpu;
-    @Mixin ConfigOptions config;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Mixin
+    GpuOptions gpu;
+    @Mixin
+    ConfigOptions config;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Option(names = {"-c", "--selected-config"}, required = true, defaultValue = "${env:MIG_PARTED_SELECTED_CONFIG}",
         description = "config name (env MIG_PARTED_SELECTED_CONFIG)")
@@ -137,9 +142,12 @@ public final class MigManagerMain implements Runnable {
 
   @Command(name = "assert", description = "Exit 0 when the config is applied, 1 otherwise.")
   static final class Assert implements Callable<Integer> {
-    @Mixin GpuOptions gpu;
-    @Mixin ConfigOptions config;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Mixin
+    GpuOptions gpu;
+    @Mixin
+    ConfigOptions config;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Option(names = {"-c", "--selected-config"}, required = true, defaultValue = "${env:MIG_PARTED_SELECTED_CONFIG}")
     String selected = "";
@@ -157,8 +165,10 @@ public final class MigManagerMain implements Runnable {
 
   @Command(name = "export", description = "Print the current state as a config named 'current'.")
   static final class Export implements Callable<Integer> {
-    @Mixin GpuOptions gpu;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Mixin
+    GpuOptions gpu;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -171,15 +181,18 @@ public final class MigManagerMain implements Runnable {
 
   @Command(name = "daemon", description = "Watch the node label nvidia.com/mig.config and apply that config.")
   static final class Daemon implements Callable<Integer> {
-    @Mixin GpuOptions gpu;
-    @Mixin ConfigOptions config;
+    @Mixin
+    GpuOptions gpu;
+    @Mixin
+    ConfigOptions config;
 
     @Option(names = "--node-name", required = true, defaultValue = "${env:NODE_NAME}", description = "this node")
     String node = "";
 
     @Option(names = "--kubeconfig",
         description = "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then the in-cluster configuration)")
-    @Nullable Path kubeconfig;
+    @Nullable
+    Path kubeconfig;
 
     @Option(names = "--interval", defaultValue = "PT5S", description = "how often the label is read (ISO-8601)")
     Duration interval = Duration.ofSeconds(5);

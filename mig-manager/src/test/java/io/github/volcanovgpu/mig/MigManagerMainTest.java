@@ -10,9 +10,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class MigManagerMainTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
-  private record Result(int code, String out, String err) { }
+  private record Result(int code, String out, String err) {}
 
   private static Result run(String... args) {
     StringWriter out = new StringWriter();

@@ -19,8 +19,10 @@ class CliTest {
 
   @Command(name = "sub")
   static final class Sub implements Callable<Integer> {
-    @Option(names = "--fail") String fail = "";
-    @Option(names = "--code") int code;
+    @Option(names = "--fail")
+    String fail = "";
+    @Option(names = "--code")
+    int code;
 
     @Override
     public Integer call() throws Exception {

@@ -9,12 +9,12 @@ class DaemonThreadsTest {
   @Test
   void namedNumberedAndStartedThreadsAreDaemons() throws InterruptedException {
     ThreadFactory pool = DaemonThreads.numbered("worker-");
-    Thread started = DaemonThreads.start("watcher", () -> { });
+    Thread started = DaemonThreads.start("watcher", () -> {});
     started.join();
 
-    assertThat(DaemonThreads.named("config-check").newThread(() -> { }).getName()).isEqualTo("config-check");
-    assertThat(pool.newThread(() -> { }).getName()).isEqualTo("worker-1");
-    assertThat(pool.newThread(() -> { })).matches(Thread::isDaemon).extracting(Thread::getName).isEqualTo("worker-2");
+    assertThat(DaemonThreads.named("config-check").newThread(() -> {}).getName()).isEqualTo("config-check");
+    assertThat(pool.newThread(() -> {}).getName()).isEqualTo("worker-1");
+    assertThat(pool.newThread(() -> {})).matches(Thread::isDaemon).extracting(Thread::getName).isEqualTo("worker-2");
     assertThat(started.getName()).isEqualTo("watcher");
     assertThat(started.isDaemon()).isTrue();
   }

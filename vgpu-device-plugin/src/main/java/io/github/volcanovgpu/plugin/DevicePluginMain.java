@@ -70,14 +70,16 @@ public final class DevicePluginMain implements Callable<Integer> {
   static final List<String> KINDS = List.of(KIND_NVIDIA, KIND_ASCEND, KIND_VASTAI);
 
   @Option(names = "--node-name", defaultValue = "${env:NODE_NAME}", description = "This node (env NODE_NAME).")
-  @Nullable String nodeName;
+  @Nullable
+  String nodeName;
 
   @Option(names = "--device-plugin-path", defaultValue = "/var/lib/kubelet/device-plugins",
       description = "Kubelet device-plugin directory (default: ${DEFAULT-VALUE}).")
   Path devicePluginPath = Path.of("/var/lib/kubelet/device-plugins");
 
   @Option(names = "--kubeconfig", description = "kubeconfig file (default: in-cluster configuration).")
-  @Nullable Path kubeconfig;
+  @Nullable
+  Path kubeconfig;
 
   @Option(names = "--no-kube", description = "Serve the kubelet only: no node annotation, Allocate fails.")
   boolean noKube;
@@ -92,7 +94,8 @@ public final class DevicePluginMain implements Callable<Integer> {
   Path nodeConfig = Path.of("/config/config.json");
 
   @Option(names = "--fake-gpus", description = "Use a fake GPU backend: a YAML file or a count (e.g. 2).")
-  @Nullable String fakeGpus;
+  @Nullable
+  String fakeGpus;
 
   @Option(names = "--driver-root", defaultValue = "${env:NVIDIA_DRIVER_ROOT:-/}",
       description = "Where the NVIDIA driver is installed (env NVIDIA_DRIVER_ROOT; default: ${DEFAULT-VALUE}).")
@@ -103,13 +106,16 @@ public final class DevicePluginMain implements Callable<Integer> {
   Path hookPath = Path.of("/usr/local/vgpu");
 
   @Option(names = "--device-split-count", description = "Override deviceSplitCount of the ConfigMap.")
-  @Nullable Integer splitCount;
+  @Nullable
+  Integer splitCount;
 
   @Option(names = "--gpu-memory-factor", description = "Override gpuMemoryFactor of the ConfigMap.")
-  @Nullable Integer memoryFactor;
+  @Nullable
+  Integer memoryFactor;
 
   @Option(names = "--device-cores-scaling", description = "Override deviceCoreScaling of the ConfigMap.")
-  @Nullable Double coreScaling;
+  @Nullable
+  Double coreScaling;
 
   @Option(names = "--core-utilization-policy", defaultValue = "${env:GPU_CORE_UTILIZATION_POLICY:-}",
       description = "GPU_CORE_UTILIZATION_POLICY given to containers: default, force or disable.")
@@ -164,7 +170,8 @@ public final class DevicePluginMain implements Callable<Integer> {
 
   @Option(names = "--fake-mig", description = "Fake MIG machine: a mig-manager fake GPU file (gpus: [{model, uuid, "
       + "migEnabled, runningClients, instances}]); the plugin's GPUs are that machine's cards (not with --fake-gpus).")
-  @Nullable Path fakeMig;
+  @Nullable
+  Path fakeMig;
 
   @Option(names = "--device-kinds", defaultValue = "${env:DEVICE_KINDS:-}",
       description = "Device kinds this node serves, a comma list of nvidia, ascend, vastai (env DEVICE_KINDS; "
@@ -173,7 +180,8 @@ public final class DevicePluginMain implements Callable<Integer> {
 
   @Option(names = "--fake-npus", description = "Fake Ascend machine: a built-in fixture (910B3x8, 910Cx16, 310P3x4) "
       + "or a YAML file (chipName, memoryMib, aiCore, npus: [{phyId, id, networkId, moduleId, numa, health, ...}]).")
-  @Nullable String fakeNpus;
+  @Nullable
+  String fakeNpus;
 
   @Option(names = "--ascend-driver-root", defaultValue = "${env:ASCEND_DRIVER_ROOT:-/}",
       description = "Where the Ascend driver is installed; libdcmi.so is looked for under it (env "
@@ -203,7 +211,8 @@ public final class DevicePluginMain implements Callable<Integer> {
 
   @Option(names = "--fake-vastai", description = "Fake Vastai machine: a built-in fixture (4x2, 2x4: cards x dies) or a"
       + " YAML file (cards: [{id, dies, memoryMib, numa}]). Vastai is served only on fake machines so far.")
-  @Nullable String fakeVastai;
+  @Nullable
+  String fakeVastai;
 
   @Option(names = "--device-strategy", defaultValue = "${env:DEVICE_STRATEGY:-card}",
       description = "Vastai: one device per card or per die, card or die (env DEVICE_STRATEGY; default: "

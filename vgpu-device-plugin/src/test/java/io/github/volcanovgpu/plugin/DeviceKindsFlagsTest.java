@@ -16,7 +16,8 @@ import picocli.CommandLine;
 
 /** The device-kind flags of {@code ./volcano-vgpu device-plugin}: --device-kinds, --fake-npus, --fake-vastai. */
 class DeviceKindsFlagsTest {
-  @TempDir Path tmp;
+  @TempDir
+  Path tmp;
 
   private static DevicePluginMain parse(String... args) {
     DevicePluginMain main = new DevicePluginMain();
@@ -66,7 +67,8 @@ class DeviceKindsFlagsTest {
         .start(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
       assertThat(plugin.manager().services()).extracting(s -> s.resource().resourceName() + " "
           + s.resource().socketName() + " " + s.resource().devices().size())
-          .containsExactly("huawei.com/Ascend910C ascend-Ascend910C.sock 64", "hami.io/vnpu-core ascend-vnpu-core.sock 64",
+          .containsExactly("huawei.com/Ascend910C ascend-Ascend910C.sock 64",
+              "hami.io/vnpu-core ascend-vnpu-core.sock 64",
               "vastaitech.com/va vastai-va.sock 8");
       assertThat(plugin.devices()).hasSize(24);
       assertThat(plugin.devices(PhysicalGpu.class)).isEmpty();

@@ -91,10 +91,12 @@ class DeviceKindsRealKubeletIT {
         List.of(ascend, vastai), new DevicePlugin.Cluster.Api(client, watches), new SimpleMeterRegistry(),
         Clock.systemUTC());
 
-    await().atMost(Duration.ofSeconds(60)).until(() -> NodeReads.capacity(api, node, C) == 160 && NodeReads.capacity(api, node, VA) == 8);
+    await().atMost(Duration.ofSeconds(60))
+        .until(() -> NodeReads.capacity(api, node, C) == 160 && NodeReads.capacity(api, node, VA) == 8);
     assertThat(NodeReads.allocatable(api, node, C)).isEqualTo(160);
-    await().atMost(Duration.ofSeconds(10)).until(() -> NodeReads.annotations(api, node).containsKey(HamiAnnotations.nodeRegister(
-        "Ascend910C")) && NodeReads.annotations(api, node).containsKey(VastaiAnnotations.NODE_REGISTER));
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> NodeReads.annotations(api, node).containsKey(HamiAnnotations.nodeRegister(
+            "Ascend910C")) && NodeReads.annotations(api, node).containsKey(VastaiAnnotations.NODE_REGISTER));
     String npu6 = node + "-npu-6";
     String npu7 = node + "-npu-7";
 

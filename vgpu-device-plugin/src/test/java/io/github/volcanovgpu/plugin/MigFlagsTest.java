@@ -15,7 +15,8 @@ import picocli.CommandLine;
 
 /** The MIG flags of {@code ./volcano-vgpu device-plugin}: --mig-strategy, --mig-minors, --fake-mig. */
 class MigFlagsTest {
-  @TempDir Path tmp;
+  @TempDir
+  Path tmp;
 
   private static DevicePluginMain parse(String... args) {
     DevicePluginMain main = new DevicePluginMain();

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ReloadingPluginTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   private final List<String> events = new ArrayList<>();
 

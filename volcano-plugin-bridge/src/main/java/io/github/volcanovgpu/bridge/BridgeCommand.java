@@ -68,7 +68,8 @@ final class BridgeCommand implements Callable<Integer> {
   String metricsBind = "0.0.0.0:8715";
 
   @Option(names = "--kubeconfig", description = "kubeconfig file (default: in-cluster configuration).")
-  @Nullable Path kubeconfig;
+  @Nullable
+  Path kubeconfig;
 
   @Option(names = "--no-kube",
       description = "Run without an API server: the ledger comes from Volcano's NodeInfo, allocate cannot write "
@@ -77,7 +78,8 @@ final class BridgeCommand implements Callable<Integer> {
 
   @Option(names = "--device-config",
       description = "device-config.yaml to use instead of the volcano-vgpu-device-config ConfigMap.")
-  @Nullable Path deviceConfig;
+  @Nullable
+  Path deviceConfig;
 
   @Option(names = "--node-lock", description = "Take the hamivgpu node lock at allocation (default off).")
   boolean nodeLock;
@@ -109,7 +111,8 @@ final class BridgeCommand implements Callable<Integer> {
 
   @Option(names = "--leader-elect-identity", defaultValue = "${env:POD_NAME}",
       description = "This replica in the Lease (env POD_NAME, else the host name).")
-  @Nullable String leaseIdentity;
+  @Nullable
+  String leaseIdentity;
 
   @Option(names = "--leader-elect-lease-duration", defaultValue = "PT15S",
       description = "How long an unrenewed Lease keeps other replicas out (ISO-8601; default: ${DEFAULT-VALUE}).")
@@ -135,11 +138,13 @@ final class BridgeCommand implements Callable<Integer> {
 
   @Option(names = "--webhook-cert-file", description = "PEM certificate (chain) of the webhook, e.g. the mounted "
       + "Secret's tls.crt; re-read when it changes.")
-  @Nullable Path webhookCert;
+  @Nullable
+  Path webhookCert;
 
   @Option(names = "--webhook-key-file", description = "PEM private key of the webhook (PKCS#8, PKCS#1 or SEC1), e.g. "
       + "tls.key; re-read when it changes.")
-  @Nullable Path webhookKey;
+  @Nullable
+  Path webhookKey;
 
   @Option(names = "--webhook-scheduler-name", defaultValue = "",
       description = "Scheduler written into pods asking for devices whose schedulerName is unset or "

@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
 public final class BridgeMain implements Runnable {
   static final String PROGRAM = "volcano-vgpu";
 
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {

@@ -19,13 +19,8 @@ import io.github.volcanovgpu.bridge.simulate.SimulationReport;
 import io.github.volcanovgpu.bridge.simulate.VcJob;
 import io.github.volcanovgpu.bridge.simulate.VolcanoRequests;
 import io.github.volcanovgpu.bridge.vendor.VendorCatalog;
-import io.github.volcanovgpu.contract.config.DeviceConfig;
-import io.github.volcanovgpu.contract.config.ConfigException;
-import io.github.volcanovgpu.contract.annotation.NodeRegistrationCodec;
-import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.config.ConfigException;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
-import io.github.volcanovgpu.contract.device.RegisteredGpu;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.http.HttpClient;
@@ -57,7 +52,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Schedule vcjobs on a simulated GPU cluster through the real sidecar over loopback.")
 final class SimulateCommand implements Callable<Integer> {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--cluster", defaultValue = "examples/cluster.yaml",
       description = "Cluster description (default: ${DEFAULT-VALUE}).")

@@ -93,7 +93,8 @@ class BridgeLeaderElectionIT {
   private TaskView allocated(V1Pod pod, String node) {
     PodView view = new PodView(pod.getMetadata().getUid(), ns.name(), pod.getMetadata().getName(), Map.of(),
         List.of(new ContainerView("main", Map.of("volcano.sh/vgpu-number", "1", "volcano.sh/vgpu-memory", "2000"),
-            Map.of())), List.of(), node, "Pending", "");
+            Map.of())),
+        List.of(), node, "Pending", "");
     return new TaskView(view, TaskStatus.ALLOCATED, node, Map.of());
   }
 

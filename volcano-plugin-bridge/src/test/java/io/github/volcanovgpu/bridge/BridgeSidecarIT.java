@@ -66,7 +66,8 @@ class BridgeSidecarIT {
   private PodView podView(V1Pod pod, long memoryMib) {
     return new PodView(pod.getMetadata().getUid(), ns.name(), pod.getMetadata().getName(), Map.of(),
         List.of(new ContainerView("main", Map.of("volcano.sh/vgpu-number", "1", "volcano.sh/vgpu-memory",
-            Long.toString(memoryMib)), Map.of())), List.of(), "", "Pending", "");
+            Long.toString(memoryMib)), Map.of())),
+        List.of(), "", "Pending", "");
   }
 
   @Test

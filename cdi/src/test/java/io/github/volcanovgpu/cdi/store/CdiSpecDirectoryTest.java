@@ -26,7 +26,8 @@ class CdiSpecDirectoryTest {
   private static final Kind KIND = Kind.NVIDIA_DEVICE_PLUGIN;
   private final CdiCodec codec = new CdiCodec();
 
-  @TempDir Path root;
+  @TempDir
+  Path root;
 
   private static CdiSpec spec(String... names) {
     List<CdiDevice> devices = new ArrayList<>();

@@ -12,8 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CdiSpecScanTest {
-  @TempDir Path etc;
-  @TempDir Path run;
+  @TempDir
+  Path etc;
+  @TempDir
+  Path run;
 
   @Test
   void collectsTheDevicesOfOneKindFromJsonAndYamlSkippingBrokenAndOtherFiles() throws IOException {

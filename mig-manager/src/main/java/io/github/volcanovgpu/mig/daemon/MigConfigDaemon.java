@@ -1,9 +1,9 @@
 package io.github.volcanovgpu.mig.daemon;
 
+import io.github.volcanovgpu.mig.gpu.MigPortException;
 import io.github.volcanovgpu.mig.layout.MigConfigSpec;
 import io.github.volcanovgpu.mig.reconcile.MigApplyException;
 import io.github.volcanovgpu.mig.reconcile.MigReconciler;
-import io.github.volcanovgpu.mig.gpu.MigPortException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;

@@ -34,7 +34,7 @@ public final class FakeGpuFile {
 
   /** The file's shape. */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  record Machine(@JsonProperty("gpus") @Nullable List<Gpu> gpus) { }
+  record Machine(@JsonProperty("gpus") @Nullable List<Gpu> gpus) {}
 
   @JsonIgnoreProperties(ignoreUnknown = true)
   record Gpu(
@@ -42,9 +42,9 @@ public final class FakeGpuFile {
       @JsonProperty("uuid") @Nullable String uuid,
       @JsonProperty("migEnabled") boolean migEnabled,
       @JsonProperty("runningClients") boolean runningClients,
-      @JsonProperty("instances") @Nullable List<Instance> instances) { }
+      @JsonProperty("instances") @Nullable List<Instance> instances) {}
 
-  record Instance(@JsonProperty("profile") String profile, @JsonProperty("start") int start) { }
+  record Instance(@JsonProperty("profile") String profile, @JsonProperty("start") int start) {}
 
   private FakeGpuFile() {
   }
@@ -65,7 +65,8 @@ public final class FakeGpuFile {
       String modelName = g.model() == null ? "" : g.model();
       GpuModel model = catalogue.byName(modelName).orElseThrow(() -> new MigPortException(
           file + ": unknown model '" + modelName + "' (known: "
-              + catalogue.models().stream().map(GpuModel::name).toList() + ")", -1));
+              + catalogue.models().stream().map(GpuModel::name).toList() + ")",
+          -1));
       int i = gpus.addGpu(model, g.uuid() == null ? "GPU-fake-" + gpus.gpus().size() : g.uuid());
       if (g.migEnabled()) {
         gpus.setMigMode(i, true);

@@ -118,12 +118,13 @@ public final class FakeMigGpus implements MigDevicePort {
         throw new MigPortException("GPU " + gpu + ": MIG mode is not enabled", 3);
       }
       maybeFail(Op.CREATE_GI, gpu);
-      MigProfile known = g.model.profile(profile.name()).orElseThrow(() ->
-          new MigPortException("GPU " + gpu + ": profile " + profile.name() + " not supported", 3));
+      MigProfile known = g.model.profile(profile.name())
+          .orElseThrow(() -> new MigPortException("GPU " + gpu + ": profile " + profile.name() + " not supported", 3));
       if (!known.validStart(start)) {
         throw new MigPortException(
             "GPU " + gpu + ": " + start + ":" + known.memorySlices() + " is not a valid placement for "
-                + known.name(), 2);
+                + known.name(),
+            2);
       }
       int sameProfile = 0;
       int compute = known.computeSlices();

@@ -27,9 +27,9 @@ public final class MigConfigCodec {
 
   public MigConfigCodec() {
     this.yaml = YAMLMapper.builder(YAMLFactory.builder()
-            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
-            .build())
+        .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+        .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+        .build())
         .build();
   }
 
@@ -61,10 +61,10 @@ public final class MigConfigCodec {
       throw new MigConfigException("unknown version: " + version);
     }
     Map<String, List<MigConfigEntry>> configs = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext();) {
       Map.Entry<String, JsonNode> f = it.next();
       switch (f.getKey()) {
-        case "version" -> { }
+        case "version" -> {}
         case "mig-configs" -> configs = configs(f.getValue());
         default -> throw new MigConfigException("unexpected field: " + f.getKey());
       }
@@ -80,7 +80,7 @@ public final class MigConfigCodec {
       throw new MigConfigException("at least one entry in 'mig-configs' is required");
     }
     Map<String, List<MigConfigEntry>> out = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
       Map.Entry<String, JsonNode> c = it.next();
       JsonNode list = c.getValue();
       if (list == null || list.isNull() || (list.isArray() && list.isEmpty())) {
@@ -116,7 +116,7 @@ public final class MigConfigCodec {
     boolean enabled = false;
     Map<String, Integer> migDevices = null;
     List<String> filter = List.of();
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
       Map.Entry<String, JsonNode> f = it.next();
       JsonNode v = f.getValue();
       switch (f.getKey()) {
@@ -183,7 +183,7 @@ public final class MigConfigCodec {
       throw new MigConfigException("'mig-devices' must be a mapping of MIG profile to count, got " + v);
     }
     Map<String, Integer> out = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext();) {
       Map.Entry<String, JsonNode> f = it.next();
       if (!validProfileName(f.getKey())) {
         throw new MigConfigException("error validating values in 'mig-devices' field: invalid format for '"

@@ -14,8 +14,8 @@ import io.github.volcanovgpu.mig.reconcile.MigReconciler;
 import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
-import io.kubernetes.client.util.PatchUtils;
 import io.kubernetes.client.openapi.models.V1Node;
+import io.kubernetes.client.util.PatchUtils;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -54,7 +54,8 @@ class MigConfigDaemonIT {
     MigReconciler reconciler = new MigReconciler(gpus, catalogue);
     MigConfigDaemon daemon = new MigConfigDaemon(new KubeNodeLabels(client, node),
         new MigConfigCodec().parse(MigConfigDaemonTest.CONFIG.replace("1g.5gb", "1g.10gb")
-            .replace("3g.20gb", "3g.40gb")), reconciler);
+            .replace("3g.20gb", "3g.40gb")),
+        reconciler);
     Thread loop = new Thread(() -> daemon.run(Duration.ofMillis(100)), "mig-daemon-it");
     loop.start();
     try {

@@ -27,7 +27,7 @@ class MigPlannerProperties {
   private static final ProfileCatalogue CATALOGUE = ProfileCatalogue.builtIn();
   private final MigPlanner planner = new MigPlanner();
 
-  record Request(GpuModel model, Map<String, Integer> layout) { }
+  record Request(GpuModel model, Map<String, Integer> layout) {}
 
   @Provide
   Arbitrary<Request> requests() {

@@ -3,19 +3,19 @@ package io.github.volcanovgpu.mig.reconcile;
 import static io.github.volcanovgpu.bridge.testing.TestPods.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.volcanovgpu.bridge.device.FitResult;
 import io.github.volcanovgpu.bridge.device.DeviceUsage;
+import io.github.volcanovgpu.bridge.device.FitResult;
 import io.github.volcanovgpu.bridge.device.NodeUsage;
 import io.github.volcanovgpu.bridge.device.PodShare;
-import io.github.volcanovgpu.bridge.model.PodView;
 import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
+import io.github.volcanovgpu.bridge.model.PodView;
 import io.github.volcanovgpu.bridge.vendor.nvidia.NvidiaVendor;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.github.volcanovgpu.contract.config.NvidiaDeviceConfig;
 import io.github.volcanovgpu.contract.device.DeviceSlice;
-import io.github.volcanovgpu.contract.device.SharingMode;
 import io.github.volcanovgpu.contract.device.GpuMode;
 import io.github.volcanovgpu.contract.device.RegisteredGpu;
+import io.github.volcanovgpu.contract.device.SharingMode;
 import io.github.volcanovgpu.mig.gpu.FakeMigGpus;
 import io.github.volcanovgpu.mig.gpu.MigDevice;
 import io.github.volcanovgpu.mig.profile.ProfileCatalogue;
@@ -58,8 +58,9 @@ class SchedulerIdsResolveOnTheNodeTest {
     // a 3g request adopts the mixed group; then the 2g and the two 1g slots
     for (long memory : List.of(40000L, 20000L, 10000L, 10000L)) {
       PodView p = pod("p" + memory + migUuids.size()).gpu(1, memory, 0).build();
-      FitResult r = vendor.fit(new NodeUsage<>("n1", SharingMode.MIG, List.of(usage)), p, vendor.demand(p).orElseThrow(),
-          SchedulingPolicy.NONE);
+      FitResult r =
+          vendor.fit(new NodeUsage<>("n1", SharingMode.MIG, List.of(usage)), p, vendor.demand(p).orElseThrow(),
+              SchedulingPolicy.NONE);
       assertThat(r).isInstanceOf(FitResult.Fits.class);
       DeviceSlice slice = ((FitResult.Fits) r).devices().allSlices().get(0);
       usage = usage.plus(new PodShare(p.uid(), p.key(), "", slice.memoryUnits(), 0, false, slice.uuid()));

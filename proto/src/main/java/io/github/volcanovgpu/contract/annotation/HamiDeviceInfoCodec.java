@@ -127,7 +127,7 @@ public final class HamiDeviceInfoCodec {
       throw new AnnotationFormatException(where + ": custominfo must be a JSON object, got " + v);
     }
     Map<String, Object> out = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext();) {
       Map.Entry<String, JsonNode> e = it.next();
       JsonNode x = e.getValue();
       if (x.isIntegralNumber()) {

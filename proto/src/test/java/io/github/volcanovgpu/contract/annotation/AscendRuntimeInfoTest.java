@@ -17,7 +17,8 @@ class AscendRuntimeInfoTest {
   void hamiCoreModeWritesMemoryAndCore() {
     String s = AscendRuntimeInfo.encode(List.of(new AscendRuntimeInfo("npu-0", "", 16384, 50),
         new AscendRuntimeInfo("npu-1", "", 16384, 0)));
-    assertThat(s).isEqualTo("[{\"UUID\":\"npu-0\",\"memory\":16384,\"core\":50},{\"UUID\":\"npu-1\",\"memory\":16384}]");
+    assertThat(s)
+        .isEqualTo("[{\"UUID\":\"npu-0\",\"memory\":16384,\"core\":50},{\"UUID\":\"npu-1\",\"memory\":16384}]");
     assertThat(AscendRuntimeInfo.decode("huawei.com/Ascend910C", s)).containsExactly(
         new AscendRuntimeInfo("npu-0", "", 16384, 50), new AscendRuntimeInfo("npu-1", "", 16384, 0));
   }

@@ -41,12 +41,12 @@ class CodecProperties {
     Arbitrary<String> uuid = Arbitraries.strings().alpha().numeric().withChars('-').ofMinLength(1).ofMaxLength(20)
         .map(s -> "GPU-" + s);
     Arbitrary<RegisteredGpu> gpu = Combinators.combine(
-            uuid,
-            Arbitraries.integers().between(0, 64),
-            Arbitraries.longs().between(0, 1_000_000),
-            Arbitraries.of("NVIDIA-NVIDIA A100-PCIE-40GB", "NVIDIA-Tesla T4", "NVIDIA-NVIDIA H200"),
-            Arbitraries.of(true, false),
-            Arbitraries.of(GpuMode.values()))
+        uuid,
+        Arbitraries.integers().between(0, 64),
+        Arbitraries.longs().between(0, 1_000_000),
+        Arbitraries.of("NVIDIA-NVIDIA A100-PCIE-40GB", "NVIDIA-Tesla T4", "NVIDIA-NVIDIA H200"),
+        Arbitraries.of(true, false),
+        Arbitraries.of(GpuMode.values()))
         .as((u, s, m, t, h, mode) -> new RegisteredGpu(u, 0, s, m, t, h, mode));
     return gpu.list().ofMinSize(1).ofMaxSize(16).map(list -> {
       List<RegisteredGpu> indexed = new ArrayList<>();
@@ -60,9 +60,9 @@ class CodecProperties {
   @Provide
   Arbitrary<PodDevices> podDevices() {
     Arbitrary<DeviceSlice> slice = Combinators.combine(
-            Arbitraries.strings().alpha().numeric().ofMinLength(1).ofMaxLength(12).map(s -> "GPU-" + s),
-            Arbitraries.longs().between(0, 200_000),
-            Arbitraries.integers().between(0, 100))
+        Arbitraries.strings().alpha().numeric().ofMinLength(1).ofMaxLength(12).map(s -> "GPU-" + s),
+        Arbitraries.longs().between(0, 200_000),
+        Arbitraries.integers().between(0, 100))
         .as(DeviceSlice::nvidia);
     return slice.list().ofMinSize(1).ofMaxSize(4).list().ofMinSize(1).ofMaxSize(4).map(PodDevices::new);
   }

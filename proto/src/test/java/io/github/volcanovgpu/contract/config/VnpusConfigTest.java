@@ -120,6 +120,7 @@ class VnpusConfigTest {
           - {chipName: 910B3, commonWord: Ascend910B3, resourceName: huawei.com/Ascend910B3,
              resourceMemoryName: huawei.com/Ascend910B3-memory, memoryAllocatable: 65536, memoryCapacity: 65536,
              superPod: true}
-        """, "cm")).hasMessageContaining("vnpus.configs[0].superPod: module pairs exist only on 910C (commonWord Ascend910C), not on Ascend910B3");
+        """, "cm")).hasMessageContaining(
+        "vnpus.configs[0].superPod: module pairs exist only on 910C (commonWord Ascend910C), not on Ascend910B3");
   }
 }

@@ -56,7 +56,8 @@ class AdmissionE2eIT {
   private final KubeClients kube;
   private final CoreV1Api api;
   private final TestNamespace ns;
-  @TempDir Path certDir;
+  @TempDir
+  Path certDir;
   private E2eStack stack;
   private WebhookHttpsServer webhook;
   private WebhookRegistration registration;
@@ -139,7 +140,8 @@ class AdmissionE2eIT {
         .spec(new V1ResourceQuotaSpec().hard(Map.of(
             "limits.volcano.sh/vgpu-memory", new Quantity("16000"),
             "limits.huawei.com/Ascend910C-memory", new Quantity("40000"),
-            "limits.vastaitech.com/va", new Quantity("2"))))).execute();
+            "limits.vastaitech.com/va", new Quantity("2")))))
+        .execute();
     await().atMost(WAIT).until(() -> !stack.sidecar().quotas().quotas(ns.name()).isEmpty());
 
     TestCertificates certs = TestCertificates.create();
@@ -148,7 +150,8 @@ class AdmissionE2eIT {
     webhook = new WebhookHttpsServer(WebhookHttpsServer.Options.defaults("127.0.0.1", 0),
         new ReloadingTls(certDir.resolve("tls.crt"), certDir.resolve("tls.key"), Duration.ofSeconds(10)),
         new PodAdmission(engine.kinds(), new AdmissionPolicy(Optional.of("volcano"), Optional.empty(), true),
-            AdmissionCluster.of(engine)), WebhookObserver.NONE).start();
+            AdmissionCluster.of(engine)),
+        WebhookObserver.NONE).start();
     registration = WebhookRegistration.register(client, ns.name(), webhook.port(), certs.caPem(), "Fail");
     await().atMost(WAIT).pollInterval(Duration.ofMillis(250)).until(() -> {
       try {

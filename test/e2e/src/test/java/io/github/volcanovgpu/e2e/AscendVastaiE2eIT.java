@@ -3,7 +3,6 @@ package io.github.volcanovgpu.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
-import io.github.volcanovgpu.process.kube.KubeClients;
 import io.github.volcanovgpu.bridge.kube.RealApiServer;
 import io.github.volcanovgpu.bridge.kube.TestNamespace;
 import io.github.volcanovgpu.bridge.simulate.SessionDriver;
@@ -16,6 +15,7 @@ import io.github.volcanovgpu.contract.device.DeviceSlice;
 import io.github.volcanovgpu.contract.env.NpuEnv;
 import io.github.volcanovgpu.plugin.vendor.vastai.DeviceStrategy;
 import io.github.volcanovgpu.plugin.vendor.vastai.VastaiBackend;
+import io.github.volcanovgpu.process.kube.KubeClients;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateResponse;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;

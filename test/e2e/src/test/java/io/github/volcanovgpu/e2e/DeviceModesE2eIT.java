@@ -45,7 +45,8 @@ class DeviceModesE2eIT {
   private final CoreV1Api api;
   private final TestNamespace ns;
   private E2eStack stack;
-  @TempDir Path cdiRoot;
+  @TempDir
+  Path cdiRoot;
 
   DeviceModesE2eIT(ApiClient client, KubeClients kube, CoreV1Api api, TestNamespace ns) {
     this.client = client;

@@ -24,19 +24,19 @@ import io.github.volcanovgpu.mig.gpu.FakeMigGpus;
 import io.github.volcanovgpu.mig.profile.ProfileCatalogue;
 import io.github.volcanovgpu.plugin.DevicePlugin;
 import io.github.volcanovgpu.plugin.cdi.DeviceListSettings;
+import io.github.volcanovgpu.plugin.device.DeviceBackend;
 import io.github.volcanovgpu.plugin.mig.MigMinorsFile;
 import io.github.volcanovgpu.plugin.mig.MigStrategy;
 import io.github.volcanovgpu.plugin.register.NodeConfig;
-import io.github.volcanovgpu.plugin.device.DeviceBackend;
 import io.github.volcanovgpu.plugin.vendor.ascend.AscendBackend;
 import io.github.volcanovgpu.plugin.vendor.ascend.AscendSettings;
 import io.github.volcanovgpu.plugin.vendor.ascend.FakeDcmiPort;
+import io.github.volcanovgpu.plugin.vendor.nvidia.NvidiaBackend;
 import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeGpuBackend;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeMigBackend;
 import io.github.volcanovgpu.plugin.vendor.vastai.DeviceStrategy;
 import io.github.volcanovgpu.plugin.vendor.vastai.FakeVastaiPort;
 import io.github.volcanovgpu.plugin.vendor.vastai.VastaiBackend;
-import io.github.volcanovgpu.plugin.vendor.nvidia.NvidiaBackend;
-import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeMigBackend;
 import io.github.volcanovgpu.process.kube.KubeClients;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateResponse;
 import io.kubernetes.client.openapi.ApiClient;
@@ -168,7 +168,8 @@ final class E2eStack implements AutoCloseable {
     Files.createSymbolicLink(hook.resolve("libvgpu.so"), probe.library());
     E2eKubelet kubelet = new E2eKubelet(name, ns.name(), client, dir, List.of(NUMBER, MEMORY, CORES));
     DevicePlugin plugin = DevicePlugin.start(new DevicePlugin.Options(name, dir, DeviceConfig.defaults(),
-        NodeConfig.empty(), Duration.ofSeconds(30), Map.of()), List.of(new NvidiaBackend(gpus, null,
+        NodeConfig.empty(), Duration.ofSeconds(30), Map.of()),
+        List.of(new NvidiaBackend(gpus, null,
             NvidiaBackend.Settings.defaults(hook).withDeviceList(list))),
         new DevicePlugin.Cluster.Api(client, kube.watches()), new SimpleMeterRegistry(), Clock.systemUTC());
     GpuNode node = new GpuNode(name, gpus, plugin, kubelet, cards);
@@ -202,7 +203,8 @@ final class E2eStack implements AutoCloseable {
     NodeConfig mig = NodeConfig.parse("{\"nodeconfig\":[{\"name\":\"" + name + "\",\"operatingmode\":\"mig\"}]}",
         "e2e mig node");
     DevicePlugin plugin = DevicePlugin.start(new DevicePlugin.Options(name, dir, config, mig, Duration.ofSeconds(30),
-        Map.of()), List.of(new NvidiaBackend(backend, () -> machine, NvidiaBackend.Settings.defaults(hook)
+        Map.of()),
+        List.of(new NvidiaBackend(backend, () -> machine, NvidiaBackend.Settings.defaults(hook)
             .withMig(MigStrategy.NONE, MigMinorsFile.reader(minors)))),
         new DevicePlugin.Cluster.Api(client, kube.watches()), new SimpleMeterRegistry(), Clock.systemUTC());
     GpuNode node = new GpuNode(name, backend, plugin, kubelet, cards);
@@ -305,7 +307,8 @@ final class E2eStack implements AutoCloseable {
     await().atMost(Duration.ofSeconds(90)).until(() -> sidecar.cache().node(name)
         .map(n -> n.annotations().containsKey(VgpuAnnotations.NODE_REGISTER)
             && positive(n.allocatable().get(NUMBER)) && positive(n.allocatable().get(MEMORY))
-            && positive(n.allocatable().get(CORES))).orElse(false));
+            && positive(n.allocatable().get(CORES)))
+        .orElse(false));
     cluster.addNode(name);
   }
 

@@ -1,19 +1,18 @@
 package io.github.volcanovgpu.e2e;
 
-import io.github.volcanovgpu.contract.device.RegisteredGpu;
 import static io.github.volcanovgpu.e2e.SchedulingE2eIT.gpu;
 import static io.github.volcanovgpu.e2e.SchedulingE2eIT.job;
 import static io.github.volcanovgpu.e2e.SchedulingE2eIT.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.github.volcanovgpu.process.kube.KubeClients;
-import io.github.volcanovgpu.bridge.kube.RealApiServer;
-import io.github.volcanovgpu.bridge.kube.TestNamespace;
 import io.github.volcanovgpu.bridge.device.DeviceUsage;
 import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
+import io.github.volcanovgpu.bridge.kube.RealApiServer;
+import io.github.volcanovgpu.bridge.kube.TestNamespace;
 import io.github.volcanovgpu.bridge.simulate.SessionDriver;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
+import io.github.volcanovgpu.process.kube.KubeClients;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateResponse;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
@@ -155,7 +154,9 @@ class FaultsE2eIT {
         .orElseThrow();
     SessionDriver.JobOutcome loser = outcomes.stream().filter(o -> !o.scheduled()).findFirst().orElseThrow();
     assertThat(s.pod(loser.placements().get(0)).annotations()).doesNotContainKey(VgpuAnnotations.VGPU_IDS_NEW);
-    assertThat(s.sidecar().engine().usage(VgpuAnnotations.DEVICE_NAME).get(node.name()).devices().get(0).usedMemoryUnits()).isEqualTo(8192);
+    assertThat(
+        s.sidecar().engine().usage(VgpuAnnotations.DEVICE_NAME).get(node.name()).devices().get(0).usedMemoryUnits())
+        .isEqualTo(8192);
     s.assertEnforced(node, s.admitted(winner.placements().get(0)).get("main"));
   }
 

@@ -1,8 +1,8 @@
 package io.github.volcanovgpu.e2e;
 
 import io.github.volcanovgpu.plugin.DevicePlugin;
-import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.GpuBackend;
 import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeGpuBackend;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.GpuBackend;
 import java.util.List;
 
 /** One GPU node of the suite: the real device plugin on fake cards, behind a test kubelet. */

@@ -82,7 +82,8 @@ class RealKubeletE2eIT {
     Path hook = Files.createTempDirectory("e2e-hook");
     Files.createSymbolicLink(hook.resolve("libvgpu.so"), stack.probe().library());
     plugin = DevicePlugin.start(new DevicePlugin.Options(node, PLUGIN_DIR, DeviceConfig.defaults(),
-        NodeConfig.empty(), Duration.ofSeconds(30), Map.of()), List.of(new NvidiaBackend(
+        NodeConfig.empty(), Duration.ofSeconds(30), Map.of()),
+        List.of(new NvidiaBackend(
             FakeGpuBackend.fromYaml(yaml, node), null, NvidiaBackend.Settings.defaults(hook))),
         new DevicePlugin.Cluster.Api(client, kube.watches()), new SimpleMeterRegistry(), Clock.systemUTC());
     stack.considerNode(node);

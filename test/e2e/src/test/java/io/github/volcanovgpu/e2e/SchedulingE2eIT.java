@@ -202,7 +202,8 @@ class SchedulingE2eIT {
       assertThat(s.pod(p).nodeName()).as("never bound").isEmpty();
       assertThat(node.kubelet().admitted(p.pod().uid())).isFalse();
     }
-    assertThat(s.sidecar().engine().usage(VgpuAnnotations.DEVICE_NAME).get(node.name()).devices().get(0).usedMemoryUnits())
+    assertThat(
+        s.sidecar().engine().usage(VgpuAnnotations.DEVICE_NAME).get(node.name()).devices().get(0).usedMemoryUnits())
         .as("the rolled-back task's memory is free again").isZero();
     // the freed share is really free: one 6000 MiB task now fits and runs
     SessionDriver.JobOutcome single = s.driver().schedule(s.job(job("single", "default", 1,

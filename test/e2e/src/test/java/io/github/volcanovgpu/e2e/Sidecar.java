@@ -4,12 +4,11 @@ import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.extender.ExtenderEndpoint;
 import io.github.volcanovgpu.bridge.extender.ExtenderHttpServer;
 import io.github.volcanovgpu.bridge.kube.InformerClusterState;
-import io.github.volcanovgpu.bridge.kube.KubeResourceQuotas;
 import io.github.volcanovgpu.bridge.kube.KubeAssignmentWriter;
+import io.github.volcanovgpu.bridge.kube.KubeResourceQuotas;
 import io.github.volcanovgpu.bridge.scheduling.EngineConfig;
 import io.github.volcanovgpu.bridge.scheduling.NodeLock;
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
-import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.vendor.VendorCatalog;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
 import io.github.volcanovgpu.process.kube.KubeClients;
@@ -39,10 +38,12 @@ final class Sidecar implements AutoCloseable {
     informers.start();
     KubeResourceQuotas quotas = new KubeResourceQuotas(kube.watches());
     quotas.start();
-    PlacementEngine engine = new PlacementEngine(VendorCatalog.kinds(config), informers, new KubeAssignmentWriter(kube.requests()),
-        NodeLock.DISABLED, new EngineConfig(policy, 1, Duration.ofMinutes(5)), Clock.systemUTC(), quotas);
+    PlacementEngine engine =
+        new PlacementEngine(VendorCatalog.kinds(config), informers, new KubeAssignmentWriter(kube.requests()),
+            NodeLock.DISABLED, new EngineConfig(policy, 1, Duration.ofMinutes(5)), Clock.systemUTC(), quotas);
     ExtenderHttpServer http = new ExtenderHttpServer(ExtenderHttpServer.Options.defaults("127.0.0.1", 0),
-        new ExtenderEndpoint(engine), () -> true, null, io.github.volcanovgpu.bridge.extender.ExtenderRequestObserver.NONE);
+        new ExtenderEndpoint(engine), () -> true, null,
+        io.github.volcanovgpu.bridge.extender.ExtenderRequestObserver.NONE);
     http.start();
     if (!informers.awaitSynced(Duration.ofSeconds(30)) || !quotas.awaitSynced(Duration.ofSeconds(30))) {
       http.close();

@@ -151,7 +151,7 @@ public final class KubePodSource implements PodSource {
   @Override
   public boolean releaseNodeLock(String node, String lockKey) {
     String what = "cannot release node lock " + lockKey + " of node " + node;
-    for (int attempt = 1; ; attempt++) {
+    for (int attempt = 1;; attempt++) {
       try {
         V1Node current = api.readNode(node).execute();
         V1ObjectMeta meta = current.getMetadata();

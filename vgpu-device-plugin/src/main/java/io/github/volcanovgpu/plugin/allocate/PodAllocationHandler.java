@@ -114,7 +114,7 @@ public final class PodAllocationHandler implements AllocationHandler {
           "container request for " + kind.countResource() + " has no device IDs");
     }
     int entrySize = kind.entrySize(deviceIds.size());
-    for (int attempt = 1; ; attempt++) {
+    for (int attempt = 1;; attempt++) {
       // First from the node's pod watch (no round trip); a miss or a conflict asks the API server itself.
       boolean fresh = attempt > 1;
       List<PodSnapshot> pending = pending(fresh);

@@ -45,7 +45,8 @@ public enum DeviceListStrategy {
       DeviceListStrategy found = Arrays.stream(values()).filter(s -> s.flag.equals(p)).findFirst()
           .orElseThrow(() -> new IllegalArgumentException("unknown device list strategy \"" + part.trim()
               + "\" in \"" + value + "\" (valid: " + Arrays.stream(values()).map(DeviceListStrategy::flag)
-              .collect(Collectors.joining(", ")) + ")"));
+                  .collect(Collectors.joining(", "))
+              + ")"));
       out.add(found);
     }
     if (out.isEmpty()) {

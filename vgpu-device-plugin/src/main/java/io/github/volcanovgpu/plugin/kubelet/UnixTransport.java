@@ -1,5 +1,6 @@
 package io.github.volcanovgpu.plugin.kubelet;
 
+import io.grpc.BindableService;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.netty.NettyChannelBuilder;
@@ -11,7 +12,6 @@ import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
-import io.grpc.BindableService;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 

@@ -1,8 +1,8 @@
 package io.github.volcanovgpu.plugin.mig;
 
 import io.github.volcanovgpu.cdi.CdiException;
-import io.github.volcanovgpu.plugin.cdi.DeviceListAnswer;
 import io.github.volcanovgpu.plugin.allocate.AllocationHandler;
+import io.github.volcanovgpu.plugin.cdi.DeviceListAnswer;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateRequest;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateResponse;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateRequest;

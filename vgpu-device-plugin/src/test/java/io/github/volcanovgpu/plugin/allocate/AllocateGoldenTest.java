@@ -37,8 +37,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 class AllocateGoldenTest {
   private static final String COUNT = "volcano.sh/vgpu-number";
 
-  @TempDir Path hook;
-  @TempDir Path cdiRoot;
+  @TempDir
+  Path hook;
+  @TempDir
+  Path cdiRoot;
 
   private final FakePodSource pods = new FakePodSource();
 
@@ -69,7 +71,8 @@ class AllocateGoldenTest {
     AllocationSettings settings;
     if (list.anyCdi()) {
       CdiSpecRegistry registry = new CdiSpecRegistry(list.kind(), new CdiSpecDirectory(cdiRoot, new CdiCodec(),
-          CdiCodec.Format.JSON), () -> new CdiSpecRegistry.Devices(List.of(new NvidiaGpu(0, "GPU-aaa", 0, false),
+          CdiCodec.Format.JSON),
+          () -> new CdiSpecRegistry.Devices(List.of(new NvidiaGpu(0, "GPU-aaa", 0, false),
               new NvidiaGpu(1, "GPU-bbb", 1, false)), List.of()));
       registry.start();
       settings = base.withDeviceList(list, registry);
@@ -79,7 +82,8 @@ class AllocateGoldenTest {
     pods.put(pod("p1", "GPU-aaa,NVIDIA,3000,30:GPU-bbb,NVIDIA,3000,30:").container(gpu("main", 2)).build());
     return new VgpuAllocationHandler(settings, pods).allocate(COUNT, AllocateRequest.newBuilder()
         .addContainerRequests(ContainerAllocateRequest.newBuilder().addAllDevicesIds(List.of("GPU-aaa-0",
-            "GPU-bbb-0"))).build());
+            "GPU-bbb-0")))
+        .build());
   }
 
   private void assertGolden(String name, AllocateResponse response) throws IOException {

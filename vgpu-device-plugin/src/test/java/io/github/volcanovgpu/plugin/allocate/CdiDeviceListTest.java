@@ -18,11 +18,11 @@ import io.github.volcanovgpu.cdi.store.CdiSpecDirectory;
 import io.github.volcanovgpu.cdi.store.CdiSpecWriter;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.device.ResourceNames;
+import io.github.volcanovgpu.plugin.allocate.AllocationHandler.AllocationException;
 import io.github.volcanovgpu.plugin.cdi.CdiSpecRegistry;
 import io.github.volcanovgpu.plugin.cdi.DeviceListSettings;
 import io.github.volcanovgpu.plugin.cdi.DeviceListStrategy;
 import io.github.volcanovgpu.plugin.cdi.RecordingCdiWriter;
-import io.github.volcanovgpu.plugin.allocate.AllocationHandler.AllocationException;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateRequest;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.CDIDevice;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateRequest;
@@ -47,8 +47,10 @@ class CdiDeviceListTest {
   private static final String KIND = "k8s.device-plugin.nvidia.com/gpu";
   private static final String SLICE = KIND + "=vgpu-uid-p1_main";
 
-  @TempDir Path hook;
-  @TempDir Path cdiRoot;
+  @TempDir
+  Path hook;
+  @TempDir
+  Path cdiRoot;
 
   private final FakePodSource pods = new FakePodSource();
   private final AtomicReference<CdiSpecRegistry.Devices> node = new AtomicReference<>(new CdiSpecRegistry.Devices(

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 class KubePodSourceIT {
   private static final String DEVICES = "GPU-aaa,NVIDIA,3000,50:";
 
-  @TempDir Path hook;
+  @TempDir
+  Path hook;
 
   private static V1Pod annotatedPod(TestNamespace ns, String name, String node, String vgpuTime) {
     V1Pod pod = KubeFixtures.pod(ns.name(), name, node, Map.of());

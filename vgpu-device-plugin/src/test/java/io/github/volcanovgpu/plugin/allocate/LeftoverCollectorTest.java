@@ -25,7 +25,8 @@ class LeftoverCollectorTest {
   private static final String LIVE = "11111111-aaaa-bbbb-cccc-000000000001";
   private static final String GONE = "22222222-aaaa-bbbb-cccc-000000000002";
 
-  @TempDir Path cacheRoot;
+  @TempDir
+  Path cacheRoot;
 
   private Instant now = Instant.parse("2026-11-28T20:00:00Z");
   private final RecordingCdiWriter writer = new RecordingCdiWriter();

@@ -14,15 +14,15 @@ import io.github.volcanovgpu.contract.device.ResourceNames;
 import io.github.volcanovgpu.mig.gpu.FakeMigGpus;
 import io.github.volcanovgpu.mig.gpu.MigDevice;
 import io.github.volcanovgpu.mig.profile.ProfileCatalogue;
+import io.github.volcanovgpu.plugin.allocate.AllocationHandler.AllocationException;
 import io.github.volcanovgpu.plugin.cdi.CdiSpecRegistry;
 import io.github.volcanovgpu.plugin.cdi.DeviceListSettings;
 import io.github.volcanovgpu.plugin.cdi.DeviceListStrategy;
 import io.github.volcanovgpu.plugin.cdi.RecordingCdiWriter;
-import io.github.volcanovgpu.plugin.allocate.AllocationHandler.AllocationException;
 import io.github.volcanovgpu.plugin.mig.DynamicMigSlices;
-import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeMigBackend;
 import io.github.volcanovgpu.plugin.mig.MigInventory;
 import io.github.volcanovgpu.plugin.mig.MigMinorsFile;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeMigBackend;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateRequest;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.CDIDevice;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateRequest;
@@ -47,7 +47,8 @@ class MigAllocateTest {
             geometries: [{name: 3g.20gb, memory: 20480, count: 2}]
       """;
 
-  @TempDir Path hook;
+  @TempDir
+  Path hook;
 
   private final FakePodSource pods = new FakePodSource();
   private final FakeMigGpus machine = new FakeMigGpus();

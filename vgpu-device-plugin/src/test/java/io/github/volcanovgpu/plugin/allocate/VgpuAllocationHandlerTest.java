@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 class VgpuAllocationHandlerTest {
   private static final String COUNT = "volcano.sh/vgpu-number";
 
-  @TempDir Path hook;
+  @TempDir
+  Path hook;
 
   private final FakePodSource pods = new FakePodSource();
 
@@ -160,7 +161,8 @@ class VgpuAllocationHandlerTest {
     assertThat(handler.expectedCards(COUNT, 2)).containsExactly("GPU-ccc", "GPU-aaa");
     assertThat(handler.expectedCards("volcano.sh/vgpu-memory", 2)).isEmpty();
     pods.watchShows(List.of());
-    assertThat(handler.expectedCards(COUNT, 2)).as("not in the watch yet: listed").containsExactly("GPU-ccc", "GPU-aaa");
+    assertThat(handler.expectedCards(COUNT, 2)).as("not in the watch yet: listed").containsExactly("GPU-ccc",
+        "GPU-aaa");
     pods.failLists(new PodSourceException(PodSourceException.Kind.UNAVAILABLE, "down"));
     assertThat(handler.expectedCards(COUNT, 2)).isEmpty();
   }
@@ -437,8 +439,8 @@ class VgpuAllocationHandlerTest {
     pods.put(pod("p1", "GPU-aaa,NVIDIA,1000,0:").container(plain("main")).build());
 
     assertThatThrownBy(() -> allocateOne(handler(), "GPU-aaa-0"))
-        .isInstanceOfSatisfying(AllocationException.class, e ->
-            assertThat(e.getMessage()).contains("has 0 container(s) requesting volcano.sh/vgpu-number"));
+        .isInstanceOfSatisfying(AllocationException.class,
+            e -> assertThat(e.getMessage()).contains("has 0 container(s) requesting volcano.sh/vgpu-number"));
     assertThat(annotation("p1", VgpuAnnotations.BIND_PHASE)).isEqualTo("failed");
   }
 
@@ -488,7 +490,8 @@ class VgpuAllocationHandlerTest {
     for (String resource : List.of("volcano.sh/vgpu-memory", "volcano.sh/vgpu-cores")) {
       AllocateResponse r = handler().allocate(resource, twoContainers);
       assertThat(r.getContainerResponsesList())
-          .containsExactly(ContainerAllocateResponse.getDefaultInstance(), ContainerAllocateResponse.getDefaultInstance());
+          .containsExactly(ContainerAllocateResponse.getDefaultInstance(),
+              ContainerAllocateResponse.getDefaultInstance());
     }
     assertThat(pods.listedNodes()).isEmpty();
     assertThat(pods.watchedReads()).isZero();

@@ -3,12 +3,12 @@ package io.github.volcanovgpu.plugin.bench;
 import io.github.volcanovgpu.bridge.kube.KubeFixtures;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.device.ResourceNames;
-import io.github.volcanovgpu.process.kube.KubeJson;
 import io.github.volcanovgpu.plugin.allocate.AllocationSettings;
 import io.github.volcanovgpu.plugin.allocate.KubePodSource;
 import io.github.volcanovgpu.plugin.allocate.NodePodWatch;
 import io.github.volcanovgpu.plugin.allocate.PodSnapshot;
 import io.github.volcanovgpu.plugin.allocate.VgpuAllocationHandler;
+import io.github.volcanovgpu.process.kube.KubeJson;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateRequest;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateRequest;
 import io.kubernetes.client.openapi.ApiClient;
@@ -69,8 +69,9 @@ public final class AllocateLatencyHarness {
     Path hook = Files.createTempDirectory("hook");
     AllocationSettings settings = new AllocationSettings(ResourceNames.volcanoDefaults(), 1, 1.0, false, "", hook,
         node, hook.resolve("vgpu/containers"), Files.createTempDirectory("lock"));
-    ApiClient watchClient = ClientBuilder.kubeconfig(KubeConfig.loadKubeConfig(Files.newBufferedReader(Path.of(args[0]))))
-        .setReadTimeout(java.time.Duration.ZERO).build();
+    ApiClient watchClient =
+        ClientBuilder.kubeconfig(KubeConfig.loadKubeConfig(Files.newBufferedReader(Path.of(args[0]))))
+            .setReadTimeout(java.time.Duration.ZERO).build();
     ExecutorService lockRelease = Executors.newSingleThreadExecutor();
     try (NodePodWatch watch = new NodePodWatch(watchClient, node).start()) {
       while (!watch.hasSynced()) {

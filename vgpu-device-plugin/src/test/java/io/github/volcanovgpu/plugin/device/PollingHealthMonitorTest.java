@@ -54,7 +54,7 @@ class PollingHealthMonitorTest {
   @Test
   void aListenerJoiningLaterIsToldTheStandingFaults() {
     PollingHealthMonitor m = new PollingHealthMonitor("t", state::get, Duration.ZERO, clock);
-    m.watchHealth(e -> { });
+    m.watchHealth(e -> {});
     state.set(Map.of("a", Optional.of("DCMI health 2 (major alarm)"), "b", Optional.empty()));
     m.pollOnce();
 

@@ -50,8 +50,10 @@ class CdiDevicePluginIT {
   private static final String NUMBER = "volcano.sh/vgpu-number";
   private static final String NODE = "cdi-node";
 
-  @TempDir Path hook;
-  @TempDir Path cdiRoot;
+  @TempDir
+  Path hook;
+  @TempDir
+  Path cdiRoot;
   private Path dir;
   private TestKubelet kubelet;
   private DevicePlugin plugin;
@@ -93,7 +95,8 @@ class CdiDevicePluginIT {
     DeviceListSettings list = new DeviceListSettings(strategies, Kind.NVIDIA_DEVICE_PLUGIN,
         CdiAnnotations.standard(), cdiRoot);
     plugin = DevicePlugin.start(new DevicePlugin.Options(NODE, dir, DeviceConfig.defaults(), NodeConfig.empty(),
-        Duration.ofSeconds(30), Map.of()), List.of(new NvidiaBackend(FakeGpuBackend.ofCount(2), null,
+        Duration.ofSeconds(30), Map.of()),
+        List.of(new NvidiaBackend(FakeGpuBackend.ofCount(2), null,
             NvidiaBackend.Settings.defaults(hook).withDeviceList(list))),
         new DevicePlugin.Cluster.Pods(pods), new SimpleMeterRegistry(), Clock.systemUTC());
     await().atMost(Duration.ofSeconds(5)).until(() -> kubelet.devices(NUMBER).size() == 20);

@@ -24,8 +24,10 @@ class ConfigReloadIT {
   private static final String NUMBER = "volcano.sh/vgpu-number";
   private static final String MEMORY = "volcano.sh/vgpu-memory";
 
-  @TempDir Path config;
-  @TempDir Path hook;
+  @TempDir
+  Path config;
+  @TempDir
+  Path hook;
 
   private TestKubelet kubelet;
   private ReloadingPlugin<DevicePlugin> plugin;

@@ -137,7 +137,8 @@ class DeviceKindsPluginIT {
     List<String> available = kubelet.devices(C).stream().map(Device::getID).toList();
     List<String> preferred = kubelet.preferred(C, PreferredAllocationRequest.newBuilder()
         .addContainerRequests(ContainerPreferredAllocationRequest.newBuilder().addAllAvailableDeviceIDs(available)
-            .setAllocationSize(1)).build()).getContainerResponses(0).getDeviceIDsList();
+            .setAllocationSize(1))
+        .build()).getContainerResponses(0).getDeviceIDsList();
     assertThat(preferred).singleElement().asString().startsWith(npu6 + "-");
     var npuAnswer = kubelet.allocate(C, AllocateRequest.newBuilder().addContainerRequests(
         ContainerAllocateRequest.newBuilder().addAllDevicesIds(preferred)).build()).getContainerResponses(0);

@@ -80,7 +80,8 @@ class DevicePluginIT {
     FakeGpuBackend gpus = FakeGpuBackend.ofCount(2);
     Path hook = Files.createTempDirectory("hook");
     plugin = DevicePlugin.start(new DevicePlugin.Options(node, dir, DeviceConfig.defaults(), NodeConfig.empty(),
-        Duration.ofSeconds(30), Map.of()), List.of(new NvidiaBackend(gpus, null, NvidiaBackend.Settings.defaults(hook))),
+        Duration.ofSeconds(30), Map.of()),
+        List.of(new NvidiaBackend(gpus, null, NvidiaBackend.Settings.defaults(hook))),
         new DevicePlugin.Cluster.Api(client, watches), new SimpleMeterRegistry(), Clock.systemUTC());
 
     await().atMost(Duration.ofSeconds(5)).until(() -> kubelet.devices(NUMBER).size() == 20);

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.volcanovgpu.plugin.allocate.AllocationHandler;
 import io.github.volcanovgpu.plugin.device.AdvertisedDevice;
-import io.github.volcanovgpu.plugin.device.PluginResource;
 import io.github.volcanovgpu.plugin.device.HealthEvent;
+import io.github.volcanovgpu.plugin.device.PluginResource;
 import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.PhysicalGpu;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateResponse;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.Device;

@@ -52,7 +52,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -83,9 +82,12 @@ class MigDevicePluginIT {
       """;
   private static final String MIG_NODE = "{\"nodeconfig\":[{\"name\":\"" + NODE + "\",\"operatingmode\":\"mig\"}]}";
 
-  @TempDir Path hook;
-  @TempDir Path cdiRoot;
-  @TempDir Path work;
+  @TempDir
+  Path hook;
+  @TempDir
+  Path cdiRoot;
+  @TempDir
+  Path work;
   private Path dir;
   private TestKubelet kubelet;
   private DevicePlugin plugin;

@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.github.volcanovgpu.plugin.allocate.AllocationHandler;
 import io.github.volcanovgpu.plugin.device.PluginResource;
-import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.PhysicalGpu;
 import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeGpuBackend;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.PhysicalGpu;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateRequest;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateResponse;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateRequest;
@@ -124,8 +124,8 @@ class PluginManagerIT {
     assertThat(manager.health().get(sick).isHealthy()).isFalse();
     assertThat(manager.health().get(gpus.get(0).uuid()).isHealthy()).isTrue();
     backend.recover(sick);
-    await().atMost(Duration.ofSeconds(1)).untilAsserted(() ->
-        assertThat(kubelet.devices(NUMBER)).extracting(Device::getHealth).containsOnly("Healthy"));
+    await().atMost(Duration.ofSeconds(1))
+        .untilAsserted(() -> assertThat(kubelet.devices(NUMBER)).extracting(Device::getHealth).containsOnly("Healthy"));
     assertThat(manager.health().get(sick).isHealthy()).isTrue();
   }
 
@@ -157,13 +157,13 @@ class PluginManagerIT {
       }
       assertThat(Files.exists(dir.resolve("nvidia-vgpu-number.sock"))).isTrue();
     });
-    await().atMost(Duration.ofSeconds(1)).untilAsserted(() ->
-        assertThat(kubelet.devices(NUMBER)).filteredOn(d -> d.getID().startsWith(sick))
+    await().atMost(Duration.ofSeconds(1))
+        .untilAsserted(() -> assertThat(kubelet.devices(NUMBER)).filteredOn(d -> d.getID().startsWith(sick))
             .hasSize(4).extracting(Device::getHealth).containsOnly("Unhealthy"));
     AllocateResponse r = kubelet.allocate(NUMBER, request(List.of(gpus.get(1).uuid() + "-0")));
     assertThat(r.getContainerResponsesCount()).isEqualTo(1);
-    await().atMost(Duration.ofSeconds(1)).untilAsserted(() ->
-        assertThat(manager.services()).allSatisfy(s -> assertThat(s.watcherCount()).isEqualTo(1)));
+    await().atMost(Duration.ofSeconds(1))
+        .untilAsserted(() -> assertThat(manager.services()).allSatisfy(s -> assertThat(s.watcherCount()).isEqualTo(1)));
   }
 
   @Test
@@ -176,8 +176,7 @@ class PluginManagerIT {
       assertThat(early.start()).isFalse();
       assertThat(Files.exists(other.resolve("nvidia-vgpu-number.sock"))).isTrue();
       try (TestKubelet late = new TestKubelet(other).start()) {
-        await().atMost(Duration.ofMillis(1500)).untilAsserted(() ->
-            assertThat(late.devices(NUMBER)).hasSize(4));
+        await().atMost(Duration.ofMillis(1500)).untilAsserted(() -> assertThat(late.devices(NUMBER)).hasSize(4));
       }
     } finally {
       try (Stream<Path> files = Files.list(other)) {
@@ -197,7 +196,8 @@ class PluginManagerIT {
     try (TestKubelet starting = new TestKubelet(other).start()) {
       starting.refuseNextRegistrations(3);
       try (PluginManager plugin = new PluginManager(other,
-          List.of(new PluginResource(NUMBER, DeviceIds.count(gpus, 2), (r, q) -> AllocateResponse.getDefaultInstance())),
+          List.of(
+              new PluginResource(NUMBER, DeviceIds.count(gpus, 2), (r, q) -> AllocateResponse.getDefaultInstance())),
           health, Duration.ofMillis(500))) {
         assertThat(plugin.start()).isFalse();
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(starting.devices(NUMBER)).hasSize(4));

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.volcanovgpu.plugin.allocate.AllocationHandler;
 import io.github.volcanovgpu.plugin.device.AdvertisedDevice;
-import io.github.volcanovgpu.plugin.device.PluginResource;
 import io.github.volcanovgpu.plugin.device.HealthEvent;
+import io.github.volcanovgpu.plugin.device.PluginResource;
 import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.PhysicalGpu;
 import io.github.volcanovgpu.proto.kubelet.v1beta1.AllocateResponse;
 import java.time.Instant;

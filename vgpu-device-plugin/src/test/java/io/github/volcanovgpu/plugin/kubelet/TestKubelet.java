@@ -132,7 +132,8 @@ public final class TestKubelet implements AutoCloseable {
 
   private final class Registration extends RegistrationGrpc.RegistrationImplBase {
     @Override
-    public void register(RegisterRequest request, StreamObserver<io.github.volcanovgpu.proto.kubelet.v1beta1.Empty> out) {
+    public void register(RegisterRequest request,
+        StreamObserver<io.github.volcanovgpu.proto.kubelet.v1beta1.Empty> out) {
       if (!DevicePluginConstants.SUPPORTED_VERSIONS.contains(request.getVersion())) {
         out.onError(Status.INVALID_ARGUMENT.withDescription("unsupported version " + request.getVersion())
             .asRuntimeException());

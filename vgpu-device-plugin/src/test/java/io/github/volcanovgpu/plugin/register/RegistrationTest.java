@@ -3,12 +3,12 @@ package io.github.volcanovgpu.plugin.register;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.volcanovgpu.plugin.vendor.nvidia.NodeInventory;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.config.ConfigException;
 import io.github.volcanovgpu.contract.config.NvidiaDeviceConfig;
 import io.github.volcanovgpu.contract.device.GpuMode;
 import io.github.volcanovgpu.plugin.device.DeviceHealth;
+import io.github.volcanovgpu.plugin.vendor.nvidia.NodeInventory;
 import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.PhysicalGpu;
 import java.time.Clock;
 import java.time.Instant;

@@ -54,7 +54,8 @@ class SchedulerHalfAgreesTest {
   private static final String NODE = HamiPods.NODE;
   private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-04T10:00:00Z"), ZoneOffset.UTC);
 
-  @TempDir Path hook;
+  @TempDir
+  Path hook;
 
   private final InMemoryCluster cluster = new InMemoryCluster();
   private final PlacementEngine sidecar = new PlacementEngine(VendorCatalog.kinds(DeviceConfig.defaults()), cluster,

@@ -217,7 +217,8 @@ public final class WebhookHttpsServer implements AutoCloseable {
       if (!mutate && !path.equals(AdmissionContract.VALIDATE_PATH)) {
         reply(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "application/json",
             error("no such path " + path + " (the webhook serves " + AdmissionContract.MUTATE_PATH + " and "
-                + AdmissionContract.VALIDATE_PATH + ")"), "other", "error", start);
+                + AdmissionContract.VALIDATE_PATH + ")"),
+            "other", "error", start);
         return;
       }
       String route = mutate ? "mutate" : "validate";

@@ -59,7 +59,7 @@ public final class BodyLimitAggregator extends HttpObjectAggregator {
     log.warn("answered 413 to {} {}: body larger than {} bytes", request.method(), uri, maxContentLength());
     byte[] body =
         ("{\"error\":\"request body is larger than the limit of " + maxContentLength()
-                + " bytes (" + limitOption + ")\"}")
+            + " bytes (" + limitOption + ")\"}")
             .getBytes(StandardCharsets.UTF_8);
     FullHttpResponse response =
         new DefaultFullHttpResponse(

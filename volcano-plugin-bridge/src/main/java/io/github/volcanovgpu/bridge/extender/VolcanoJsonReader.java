@@ -130,9 +130,12 @@ final class VolcanoJsonReader {
   /** What a body gave. */
   private static final class Body {
     final boolean nodeDetails;
-    @Nullable TaskView task;
-    @Nullable NodeView node;
-    @Nullable List<NodeView> nodes;
+    @Nullable
+    TaskView task;
+    @Nullable
+    NodeView node;
+    @Nullable
+    List<NodeView> nodes;
 
     Body(boolean nodeDetails) {
       this.nodeDetails = nodeDetails;
@@ -202,7 +205,8 @@ final class VolcanoJsonReader {
     String nodeName = "";
     int status = TaskStatus.PENDING;
     Map<String, String> podAnnotations = Map.of();
-    @Nullable PodFields pod;
+    @Nullable
+    PodFields pod;
 
     TaskFields(String path) {
       this.path = path;
@@ -445,8 +449,10 @@ final class VolcanoJsonReader {
   private static final class ContainerFields {
     final String path;
     final ContainerPaths paths;
-    @Nullable ContainerView first;
-    @Nullable List<ContainerView> more;
+    @Nullable
+    ContainerView first;
+    @Nullable
+    List<ContainerView> more;
     String name = "";
     Map<String, String> limits = Map.of();
     Map<String, String> requests = Map.of();

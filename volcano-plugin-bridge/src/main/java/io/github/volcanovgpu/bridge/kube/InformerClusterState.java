@@ -176,7 +176,8 @@ public final class InformerClusterState implements ClusterState, AutoCloseable {
       return of(name, node, Collections.unmodifiableMap(newPods));
     }
 
-    @Nullable NodeSlot withoutPod(String uid) {
+    @Nullable
+    NodeSlot withoutPod(String uid) {
       if (!pods.containsKey(uid)) {
         return this;
       }
@@ -191,7 +192,8 @@ public final class InformerClusterState implements ClusterState, AutoCloseable {
         return null;
       }
       NodeView view =
-          node == null ? null : NodeView.of(name, node.annotations(), node.allocatable(), new ArrayList<>(pods.values()));
+          node == null ? null
+              : NodeView.of(name, node.annotations(), node.allocatable(), new ArrayList<>(pods.values()));
       return new NodeSlot(name, node, pods, view);
     }
   }

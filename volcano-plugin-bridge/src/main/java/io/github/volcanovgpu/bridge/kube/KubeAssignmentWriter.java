@@ -55,7 +55,8 @@ public final class KubeAssignmentWriter implements AssignmentWriter {
       // okhttp / JSON failures not wrapped by the client
       throw new AssignmentWriteException(
           "cannot write vGPU annotations of pod " + pod.key() + ": " + e.getClass().getSimpleName() + ": "
-              + e.getMessage(), e);
+              + e.getMessage(),
+          e);
     }
   }
 

@@ -88,7 +88,7 @@ public final class KubeNodeLock implements NodeLock {
   @Override
   public void lock(String node, String name, PodView pod) {
     String lastReason = "";
-    for (int attempt = 1; ; attempt++) {
+    for (int attempt = 1;; attempt++) {
       try {
         String value = tryLock(node, name);
         held.put(heldKey(node, name), new Held(value, pod.uid()));
@@ -119,7 +119,7 @@ public final class KubeNodeLock implements NodeLock {
     if (mine == null || !mine.podUid().equals(pod.uid())) {
       return;
     }
-    for (int attempt = 1; ; attempt++) {
+    for (int attempt = 1;; attempt++) {
       try {
         V1Node current = readNode(node);
         String value = annotations(current).get(name);

@@ -164,9 +164,8 @@ public final class Ledger<D extends RegisteredDevice> {
       }
     }
     reservations.values().removeIf(r -> r.at().plus(ttl).isBefore(now));
-    released.entrySet().removeIf(e ->
-        e.getValue().at().plus(ttl).isBefore(now)
-            || (e.getValue().node().equals(base.view().name()) && !base.uids().contains(e.getKey())));
+    released.entrySet().removeIf(e -> e.getValue().at().plus(ttl).isBefore(now)
+        || (e.getValue().node().equals(base.view().name()) && !base.uids().contains(e.getKey())));
   }
 
   private static <D extends RegisteredDevice> void add(List<DeviceUsage<D>> out, String uid, String podKey,

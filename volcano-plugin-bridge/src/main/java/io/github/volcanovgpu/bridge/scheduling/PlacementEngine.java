@@ -204,7 +204,7 @@ public final class PlacementEngine {
     if (resolved.isEmpty()) {
       return Evaluation.unknown("node " + given.name() + " is unknown to the vGPU sidecar: "
           + (cluster.isSynced() ? "not in the API server's node list" : "the request carried no node details "
-          + "and the Kubernetes cache is not synced"));
+              + "and the Kubernetes cache is not synced"));
     }
     NodeView node = resolved.get();
     double score = 0;

@@ -230,7 +230,7 @@ public record ClusterSpec(@JsonProperty("nodes") List<NodeGroup> nodes) {
         String id = dies ? name + "-va" + c + "-die" + d : name + "-va" + c;
         devices.add(new HamiDeviceInfo(id, devices.size(), 1, 0, 100, VastaiAnnotations.COMMON_WORD, 0, "", true,
             "", Map.of(VastaiAnnotations.CUSTOM_DEVICE_STRATEGY, dies ? VastaiAnnotations.STRATEGY_DIE
-            : VastaiAnnotations.STRATEGY_CARD, VastaiAnnotations.CUSTOM_AIC, Integer.toString(c))));
+                : VastaiAnnotations.STRATEGY_CARD, VastaiAnnotations.CUSTOM_AIC, Integer.toString(c))));
       }
     }
     Map<String, String> annotations = new LinkedHashMap<>();

@@ -167,7 +167,8 @@ public final class LimitCheck {
       throws IOException, InterruptedException {
     Map<String, String> env = new LinkedHashMap<>();
     for (int i = 0; i < slices.size(); i++) {
-      env.put(CudaEnv.perDevice(CudaEnv.MEMORY_LIMIT, i), Math.multiplyExact(slices.get(i).memoryUnits(), (long) memoryFactor) + "m");
+      env.put(CudaEnv.perDevice(CudaEnv.MEMORY_LIMIT, i),
+          Math.multiplyExact(slices.get(i).memoryUnits(), (long) memoryFactor) + "m");
     }
     env.put(CudaEnv.SM_LIMIT, Integer.toString(slices.get(0).coresPercent()));
     env.put(CudaEnv.SHARED_CACHE, cache.toString());

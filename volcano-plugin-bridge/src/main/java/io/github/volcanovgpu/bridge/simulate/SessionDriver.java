@@ -43,7 +43,7 @@ public final class SessionDriver {
   private final boolean sendNodeDetails;
   private final Map<String, Map<String, Long>> queueCapabilities = new LinkedHashMap<>();
   private final Map<String, Map<String, Long>> queueAllocated = new LinkedHashMap<>();
-  private Consumer<List<Placement>> beforeBind = placements -> { };
+  private Consumer<List<Placement>> beforeBind = placements -> {};
 
   /**
    * @param sendNodeDetails send full NodeInfos (with their Tasks) as Volcano does; the sidecar then needs no cache

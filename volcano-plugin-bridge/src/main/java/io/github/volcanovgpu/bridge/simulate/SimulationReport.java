@@ -136,7 +136,7 @@ public final class SimulationReport {
       } else {
         summary.add(String.format("  %-21s %ss in use %d/%d", kind.deviceName(), unit, p.gpusUsed(), p.gpusTotal())
             + (p.memoryTotal() == 0 ? "" : String.format(", packing ratio %.3f, utilisation %.3f",
-            p.packingRatio(), p.utilisation())));
+                p.packingRatio(), p.utilisation())));
       }
     }
     long placed = jobs.stream().flatMap(j -> j.placements().stream()).filter(SessionDriver.Placement::placed)

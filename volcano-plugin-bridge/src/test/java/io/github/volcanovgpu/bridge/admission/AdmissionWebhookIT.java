@@ -52,7 +52,8 @@ class AdmissionWebhookIT {
   private final KubeClients clients;
   private final CoreV1Api api;
   private final TestNamespace ns;
-  @TempDir Path certDir;
+  @TempDir
+  Path certDir;
   private KubeResourceQuotas quotas;
   private WebhookHttpsServer server;
   private TestCertificates certs;
@@ -79,7 +80,8 @@ class AdmissionWebhookIT {
     server = new WebhookHttpsServer(WebhookHttpsServer.Options.defaults("127.0.0.1", 0),
         new ReloadingTls(certDir.resolve("tls.crt"), certDir.resolve("tls.key"), Duration.ofSeconds(10)),
         new PodAdmission(kinds, new AdmissionPolicy(Optional.of("volcano"), Optional.empty(), true),
-            AdmissionCluster.of(engine)), (route, status, outcome, nanos) -> webhookNanos.add(nanos)).start();
+            AdmissionCluster.of(engine)),
+        (route, status, outcome, nanos) -> webhookNanos.add(nanos)).start();
   }
 
   @AfterEach
@@ -156,7 +158,8 @@ class AdmissionWebhookIT {
     awaitActive();
     api.createNamespacedResourceQuota(ns.name(), new V1ResourceQuota().metadata(new V1ObjectMeta().name("npu-va"))
         .spec(new V1ResourceQuotaSpec().hard(Map.of("limits.huawei.com/Ascend910B3-memory", new Quantity("16384"),
-            "limits.vastaitech.com/va", new Quantity("1"))))).execute();
+            "limits.vastaitech.com/va", new Quantity("1")))))
+        .execute();
     await().atMost(WAIT).until(() -> quotas.quotas(ns.name()).stream().anyMatch(q -> q.name().equals("npu-va")));
 
     ApiException npu = catchThrowableOfType(() -> api.createNamespacedPod(ns.name(), pod("npu",
@@ -165,7 +168,8 @@ class AdmissionWebhookIT {
     ApiException va = catchThrowableOfType(() -> api.createNamespacedPod(ns.name(), pod("va",
         Map.of("vastaitech.com/va", "2"))).execute(), ApiException.class);
 
-    assertThat(npu.getResponseBody()).contains("limits.huawei.com/Ascend910B3-memory asks 32768, used 0, allowed 16384");
+    assertThat(npu.getResponseBody())
+        .contains("limits.huawei.com/Ascend910B3-memory asks 32768, used 0, allowed 16384");
     assertThat(va.getResponseBody()).contains("limits.vastaitech.com/va asks 2, used 0, allowed 1");
   }
 

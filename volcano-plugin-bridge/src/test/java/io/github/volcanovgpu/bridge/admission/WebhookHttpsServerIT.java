@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 class WebhookHttpsServerIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
   private WebhookHttpsServer server;
 
   @AfterEach

@@ -80,8 +80,8 @@ public class AdmissionBenchmark {
       try {
         return Files.readString(Path.of("volcano-plugin-bridge/src/test/resources/golden/admission/" + name
             + ".review.json").toFile().exists()
-            ? Path.of("volcano-plugin-bridge/src/test/resources/golden/admission/" + name + ".review.json")
-            : Path.of("src/test/resources/golden/admission/" + name + ".review.json"));
+                ? Path.of("volcano-plugin-bridge/src/test/resources/golden/admission/" + name + ".review.json")
+                : Path.of("src/test/resources/golden/admission/" + name + ".review.json"));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

@@ -77,13 +77,13 @@ public final class BenchReport {
       case PARSE + "prioritize500Fallback" -> Target.ratio(PRIORITIZE_TOKENS, 1.3);
       case PREDICATE_TOKENS, PRIORITIZE_TOKENS -> Target.info("baseline (1.0x)");
       case "ExtenderHttpPrioritizeBenchmark.prioritize500OverHttp" ->
-          r.params().contains("SYNCED") ? Target.ratio(PRIORITIZE_TOKENS, 0.5) : Target.ratio(PRIORITIZE_TOKENS, 1.3);
+        r.params().contains("SYNCED") ? Target.ratio(PRIORITIZE_TOKENS, 0.5) : Target.ratio(PRIORITIZE_TOKENS, 1.3);
       case "ExtenderHttpPredicateBenchmark.predicateOverHttp" -> Target.info("calls/s, 16 clients");
       case "CoreFitBenchmark.predicate", "CoreFitBenchmark.prioritizeOneNode" -> Target.atMost("<= 2 us", 2.0);
       case ADMISSION_PARSE -> Target.info("baseline (1.0x JSON tree parse)");
       case "AdmissionBenchmark.mutate" -> new Target("<= 3x JSON tree parse", Optional.of(ADMISSION_PARSE), 3, true);
       case "AdmissionBenchmark.validateQuota500Nodes" ->
-          new Target("figure: x JSON tree parse", Optional.of(ADMISSION_PARSE), Double.POSITIVE_INFINITY, true);
+        new Target("figure: x JSON tree parse", Optional.of(ADMISSION_PARSE), Double.POSITIVE_INFINITY, true);
       default -> {
         String n = r.name().toLowerCase(Locale.ROOT);
         yield n.contains("grpc") && n.contains("prioritize") ? Target.atMost("<= 50 ms", 50.0) : Target.info("-");
@@ -101,7 +101,7 @@ public final class BenchReport {
       StringBuilder params = new StringBuilder();
       JsonNode p = b.get("params");
       if (p != null) {
-        for (Iterator<Map.Entry<String, JsonNode>> it = p.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = p.fields(); it.hasNext();) {
           Map.Entry<String, JsonNode> e = it.next();
           params.append(params.length() == 0 ? "" : ",").append(e.getKey()).append('=').append(e.getValue().asText());
         }

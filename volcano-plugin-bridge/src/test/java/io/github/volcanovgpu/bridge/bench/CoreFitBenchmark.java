@@ -47,7 +47,9 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class CoreFitBenchmark {
   /** The device kind of the row. */
-  public enum Kind { NVIDIA, ASCEND_910C_HAMI_CORE, ASCEND_910B3_TEMPLATE, VASTAI_DIE }
+  public enum Kind {
+    NVIDIA, ASCEND_910C_HAMI_CORE, ASCEND_910B3_TEMPLATE, VASTAI_DIE
+  }
 
   @Param({"BINPACK", "SPREAD"})
   public SchedulingPolicy policy;

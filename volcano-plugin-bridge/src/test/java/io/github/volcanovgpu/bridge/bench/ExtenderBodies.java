@@ -2,6 +2,7 @@ package io.github.volcanovgpu.bridge.bench;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.extender.ExtenderEndpoint;
 import io.github.volcanovgpu.bridge.extender.ExtenderVerb;
 import io.github.volcanovgpu.bridge.extender.PredicateResponse;
@@ -12,7 +13,6 @@ import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.TaskView;
 import io.github.volcanovgpu.bridge.scheduling.AssignmentWriter;
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
-import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.testing.Engines;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -3,6 +3,7 @@ package io.github.volcanovgpu.bridge.extender;
 import static io.github.volcanovgpu.bridge.extender.VolcanoFixtures.REQUESTS;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.TaskStatus;
 import io.github.volcanovgpu.bridge.model.TaskView;
@@ -11,7 +12,6 @@ import io.github.volcanovgpu.bridge.scheduling.ClusterState;
 import io.github.volcanovgpu.bridge.scheduling.EngineConfig;
 import io.github.volcanovgpu.bridge.scheduling.NodeLock;
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
-import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.simulate.InMemoryCluster;
 import io.github.volcanovgpu.bridge.testing.Engines;
 import io.github.volcanovgpu.bridge.vendor.nvidia.NvidiaVendor;

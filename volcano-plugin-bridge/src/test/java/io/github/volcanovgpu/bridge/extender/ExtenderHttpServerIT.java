@@ -4,6 +4,7 @@ import static io.github.volcanovgpu.bridge.extender.VolcanoFixtures.REQUESTS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.PodView;
 import io.github.volcanovgpu.bridge.model.TaskStatus;
@@ -12,7 +13,6 @@ import io.github.volcanovgpu.bridge.scheduling.AssignmentWriter;
 import io.github.volcanovgpu.bridge.scheduling.EngineConfig;
 import io.github.volcanovgpu.bridge.scheduling.NodeLock;
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
-import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.simulate.InMemoryCluster;
 import io.github.volcanovgpu.bridge.testing.Engines;
 import io.github.volcanovgpu.bridge.vendor.nvidia.NvidiaVendor;
@@ -386,8 +386,8 @@ class ExtenderHttpServerIT {
       closing = CompletableFuture.runAsync(server::close);
       // a request on a connection that is still open is refused once close() has shut the workers down; from then
       // on close() can only be waiting for the allocate in flight
-      await().atMost(Duration.ofSeconds(10)).until(() ->
-          open.exchange("POST", "/predicate", REQUESTS.predicate(task, nodes.get(1))).status() == 503);
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> open.exchange("POST", "/predicate", REQUESTS.predicate(task, nodes.get(1))).status() == 503);
       assertThat(closing).as("close() waits for the request in progress").isNotDone();
     }
     writer.release.countDown();
@@ -409,7 +409,8 @@ class ExtenderHttpServerIT {
     ExtenderHttpServer server = start(ExtenderHttpServer.Options.defaults("127.0.0.1", 0).withWorkers(1, 1),
         engine, null);
     cluster.putPod(task.pod());
-    try (RawHttp first = new RawHttp(server.port()); RawHttp second = new RawHttp(server.port());
+    try (RawHttp first = new RawHttp(server.port());
+        RawHttp second = new RawHttp(server.port());
         RawHttp third = new RawHttp(server.port())) {
       first.send(RawHttp.request("POST", "/allocate", REQUESTS.allocate(VolcanoFixtures.allocated(task, "node-a"))));
       assertThat(writer.entered.await(10, TimeUnit.SECONDS)).isTrue();

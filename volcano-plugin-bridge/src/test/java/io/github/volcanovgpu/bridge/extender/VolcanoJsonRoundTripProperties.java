@@ -74,10 +74,10 @@ class VolcanoJsonRoundTripProperties {
 
   private Arbitrary<PodView> pods() {
     Arbitrary<PodView> identity = Combinators.combine(text(1, 24), text(0, 12), text(0, 16), stringMaps())
-        .as((uid, namespace, name, annotations) ->
-            new PodView(uid, namespace, name, annotations, List.of(), List.of(), "", "", ""));
+        .as((uid, namespace, name, annotations) -> new PodView(uid, namespace, name, annotations, List.of(), List.of(),
+            "", "", ""));
     return Combinators.combine(identity, containers(), containers(), text(0, 12),
-            Arbitraries.of("", "Pending", "Running", "Succeeded"), text(0, 8))
+        Arbitraries.of("", "Pending", "Running", "Succeeded"), text(0, 8))
         .as((p, containers, init, node, phase, rv) -> new PodView(p.uid(), p.namespace(), p.name(),
             p.annotations(), containers, init, node, phase, rv));
   }

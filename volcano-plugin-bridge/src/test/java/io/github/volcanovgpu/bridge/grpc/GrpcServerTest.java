@@ -17,13 +17,13 @@ class GrpcServerTest {
   void settingsRejectNonPositiveLimits() {
     GrpcServer.Settings d = GrpcServer.Settings.defaults();
     assertThatThrownBy(
-            () -> new GrpcServer.Settings(0, d.keepAliveTime(), d.keepAliveTimeout(), d.permitKeepAliveTime(),
-                d.maxConcurrentCallsPerConnection(), d.workerThreads(), d.queueCapacity(), d.shutdownGrace()))
+        () -> new GrpcServer.Settings(0, d.keepAliveTime(), d.keepAliveTimeout(), d.permitKeepAliveTime(),
+            d.maxConcurrentCallsPerConnection(), d.workerThreads(), d.queueCapacity(), d.shutdownGrace()))
         .hasMessageContaining("maxInboundMessageBytes");
     assertThatThrownBy(
-            () -> new GrpcServer.Settings(d.maxInboundMessageBytes(), Duration.ZERO, d.keepAliveTimeout(),
-                d.permitKeepAliveTime(), d.maxConcurrentCallsPerConnection(), d.workerThreads(),
-                d.queueCapacity(), d.shutdownGrace()))
+        () -> new GrpcServer.Settings(d.maxInboundMessageBytes(), Duration.ZERO, d.keepAliveTimeout(),
+            d.permitKeepAliveTime(), d.maxConcurrentCallsPerConnection(), d.workerThreads(),
+            d.queueCapacity(), d.shutdownGrace()))
         .hasMessageContaining("keep-alive");
   }
 

@@ -9,11 +9,11 @@ import static io.github.volcanovgpu.bridge.testing.TestPods.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.model.PodView;
 import io.github.volcanovgpu.bridge.model.TaskStatus;
 import io.github.volcanovgpu.bridge.scheduling.ClusterState;
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
-import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.simulate.InMemoryCluster;
 import io.github.volcanovgpu.bridge.testing.Engines;
 import io.github.volcanovgpu.contract.annotation.PodDevicesCodec;
@@ -129,7 +129,7 @@ class VgpuSchedulerServiceTest {
 
     assertThat(stub.closeSession(CloseSessionRequest.getDefaultInstance())).isNotNull();
     assertThat(stub.predicate(predicate(pending(gpuPod("p", 1000)), detailed(node("n1").gpus(1, CARD_MIB).build())))
-            .getCode())
+        .getCode())
         .isEqualTo(PredicateCode.PREDICATE_CODE_SUCCESS);
   }
 
@@ -299,14 +299,13 @@ class VgpuSchedulerServiceTest {
     VgpuSchedulerBlockingStub stub = fallbackStub();
 
     assertInvalid(
-        () ->
-            stub.prioritize(
-                PrioritizeRequest.newBuilder()
-                    .setTask(pending(gpuPod("p", 1000)))
-                    .addNodes(named("n1"))
-                    .addNodes(named("n2"))
-                    .addNodes(named("n1"))
-                    .build()),
+        () -> stub.prioritize(
+            PrioritizeRequest.newBuilder()
+                .setTask(pending(gpuPod("p", 1000)))
+                .addNodes(named("n1"))
+                .addNodes(named("n2"))
+                .addNodes(named("n1"))
+                .build()),
         "nodes[2].name: duplicate node \"n1\"");
   }
 
@@ -315,12 +314,11 @@ class VgpuSchedulerServiceTest {
     VgpuSchedulerBlockingStub stub = fallbackStub();
 
     assertInvalid(
-        () ->
-            stub.prioritize(
-                PrioritizeRequest.newBuilder()
-                    .setTask(pending(gpuPod("p", 1000)))
-                    .addNodes(NodeView.newBuilder().setDetails(NodeDetails.getDefaultInstance()))
-                    .build()),
+        () -> stub.prioritize(
+            PrioritizeRequest.newBuilder()
+                .setTask(pending(gpuPod("p", 1000)))
+                .addNodes(NodeView.newBuilder().setDetails(NodeDetails.getDefaultInstance()))
+                .build()),
         "nodes[0].name: required");
   }
 
@@ -377,11 +375,10 @@ class VgpuSchedulerServiceTest {
     VgpuSchedulerBlockingStub stub = fallbackStub();
 
     assertInvalid(
-        () ->
-            stub.allocate(
-                AllocateRequest.newBuilder()
-                    .setTask(pending(gpuPod("p", 1000)).toBuilder().setStatus(TaskStatus.ALLOCATED))
-                    .build()),
+        () -> stub.allocate(
+            AllocateRequest.newBuilder()
+                .setTask(pending(gpuPod("p", 1000)).toBuilder().setStatus(TaskStatus.ALLOCATED))
+                .build()),
         "task.node_name: required for Allocate");
   }
 
@@ -410,7 +407,7 @@ class VgpuSchedulerServiceTest {
 
     String error =
         stub.deallocate(
-                DeallocateRequest.newBuilder().setTask(allocated(pod("cpu").plainContainer().build(), "n1")).build())
+            DeallocateRequest.newBuilder().setTask(allocated(pod("cpu").plainContainer().build(), "n1")).build())
             .getErrorMessage();
 
     assertThat(error).isEmpty();
@@ -526,7 +523,7 @@ class VgpuSchedulerServiceTest {
         io.github.volcanovgpu.bridge.scheduling.EngineConfig.defaults(), Engines.FIXED));
 
     assertThatThrownBy(
-            () -> stub.allocate(AllocateRequest.newBuilder().setTask(allocated(gpuPod("p", 1000), "n1")).build()))
+        () -> stub.allocate(AllocateRequest.newBuilder().setTask(allocated(gpuPod("p", 1000), "n1")).build()))
         .isInstanceOfSatisfying(
             StatusRuntimeException.class,
             e -> {

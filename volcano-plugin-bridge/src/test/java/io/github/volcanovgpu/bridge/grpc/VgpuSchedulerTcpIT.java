@@ -48,7 +48,7 @@ class VgpuSchedulerTcpIT {
   void start() {
     server =
         GrpcServer.tcp(new HostPort("127.0.0.1", 0), Engines.fallback(writer, SchedulingPolicy.BINPACK),
-                GrpcServer.Settings.defaults())
+            GrpcServer.Settings.defaults())
             .start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
   }
@@ -65,7 +65,7 @@ class VgpuSchedulerTcpIT {
     HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
 
     assertThat(health.check(HealthCheckRequest.newBuilder().setService(VgpuSchedulerGrpc.SERVICE_NAME).build())
-            .getStatus())
+        .getStatus())
         .isEqualTo(ServingStatus.SERVING);
     assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(ServingStatus.SERVING);
   }
@@ -88,12 +88,12 @@ class VgpuSchedulerTcpIT {
             .build());
     assertThat(scores.getNodeScoresMap()).containsOnlyKeys("n1", "n2");
     assertThat(
-            stub.allocate(AllocateRequest.newBuilder().setTask(allocated(pod("p").gpu(1, 8000, 25).build(), "n1"))
-                .build()).getErrorMessage())
+        stub.allocate(AllocateRequest.newBuilder().setTask(allocated(pod("p").gpu(1, 8000, 25).build(), "n1"))
+            .build()).getErrorMessage())
         .isEmpty();
     assertThat(
-            stub.deallocate(DeallocateRequest.newBuilder()
-                .setTask(allocated(pod("p").gpu(1, 8000, 25).build(), "n1")).build()).getErrorMessage())
+        stub.deallocate(DeallocateRequest.newBuilder()
+            .setTask(allocated(pod("p").gpu(1, 8000, 25).build(), "n1")).build()).getErrorMessage())
         .isEmpty();
     stub.closeSession(CloseSessionRequest.getDefaultInstance());
     assertThat(writer.patches()).hasSize(2);
@@ -122,8 +122,8 @@ class VgpuSchedulerTcpIT {
       List<Future<PredicateCode>> answers = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
         var task = pending(pod("p" + i).gpu(1, 1000, 10).build());
-        answers.add(clients.submit(() ->
-            stub.predicate(PredicateRequest.newBuilder().setTask(task).setNode(named("n1")).build()).getCode()));
+        answers.add(clients.submit(
+            () -> stub.predicate(PredicateRequest.newBuilder().setTask(task).setNode(named("n1")).build()).getCode()));
       }
       for (Future<PredicateCode> a : answers) {
         assertThat(a.get(10, TimeUnit.SECONDS)).isEqualTo(PredicateCode.PREDICATE_CODE_SUCCESS);
@@ -149,7 +149,7 @@ class VgpuSchedulerTcpIT {
     server.stop();
 
     assertThatThrownBy(() -> HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-            .check(HealthCheckRequest.getDefaultInstance()))
+        .check(HealthCheckRequest.getDefaultInstance()))
         .isInstanceOfSatisfying(StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
   }

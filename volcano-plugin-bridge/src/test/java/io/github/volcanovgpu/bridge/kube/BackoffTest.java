@@ -11,7 +11,8 @@ class BackoffTest {
   void nodeLockBackoffWaits100To800MillisecondsBetweenFiveAttempts() {
     assertThat(Backoff.NODE_LOCK.steps()).isEqualTo(5);
     assertThat(Backoff.NODE_LOCK.nominalDelays())
-        .containsExactly(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400), Duration.ofMillis(800));
+        .containsExactly(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400),
+            Duration.ofMillis(800));
   }
 
   @Test

@@ -86,7 +86,8 @@ class InformerClusterStateIT {
     createNode(api, node(ns, gpu1, Map.of("volcano.sh/node-vgpu-register", "GPU-a,10,32768,100,NVIDIA-A100,0,true:"),
         Map.of("volcano.sh/vgpu-number", "20", "cpu", "16", "memory", "64Gi")));
     createNode(api, node(ns, gpu2, Map.of(), Map.of("volcano.sh/vgpu-number", "10")));
-    createPod(api, pod(ns.name(), "on-1", gpu1, Map.of("volcano.sh/vgpu-number", "2", "volcano.sh/vgpu-memory", "3000")));
+    createPod(api,
+        pod(ns.name(), "on-1", gpu1, Map.of("volcano.sh/vgpu-number", "2", "volcano.sh/vgpu-memory", "3000")));
     createPod(api, pod(ns.name(), "on-2", gpu2, Map.of("volcano.sh/vgpu-number", "1")));
     createPod(api, pod(ns.name(), "unbound", "", Map.of("volcano.sh/vgpu-number", "1")));
     V1Pod finished = createPod(api, pod(ns.name(), "finished", gpu1, Map.of("volcano.sh/vgpu-number", "1")));

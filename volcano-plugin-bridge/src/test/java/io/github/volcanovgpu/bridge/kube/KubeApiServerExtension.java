@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
 public final class KubeApiServerExtension
     implements ExecutionCondition, BeforeAllCallback, AfterAllCallback, ParameterResolver {
   private static final Logger LOG = LoggerFactory.getLogger(KubeApiServerExtension.class);
-  private static final ExtensionContext.Namespace STORE = ExtensionContext.Namespace.create(KubeApiServerExtension.class);
+  private static final ExtensionContext.Namespace STORE =
+      ExtensionContext.Namespace.create(KubeApiServerExtension.class);
   private static final String SCRIPT = "scripts/k8s-local.sh";
 
   /**

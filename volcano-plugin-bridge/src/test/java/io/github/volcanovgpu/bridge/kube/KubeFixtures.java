@@ -55,7 +55,8 @@ public final class KubeFixtures {
         .resources(new V1ResourceRequirements().limits(quantities));
   }
 
-  public static V1Node node(TestNamespace owner, String name, Map<String, String> annotations, Map<String, String> allocatable) {
+  public static V1Node node(TestNamespace owner, String name, Map<String, String> annotations,
+      Map<String, String> allocatable) {
     Map<String, Quantity> quantities = new LinkedHashMap<>();
     allocatable.forEach((key, value) -> quantities.put(key, Quantity.fromString(value)));
     return new V1Node()

@@ -144,7 +144,7 @@ class KubeNodeLockIT {
         for (int i = 0; i < lockers; i++) {
           PodView pod = pod("racer-" + i);
           // separate instances: as separate scheduler replicas, nothing shared but the API server
-          KubeNodeLock lock = new KubeNodeLock(client, clock, duration -> { }, () -> 0.0, Backoff.NODE_LOCK);
+          KubeNodeLock lock = new KubeNodeLock(client, clock, duration -> {}, () -> 0.0, Backoff.NODE_LOCK);
           Callable<Boolean> attempt = () -> {
             start.await();
             try {

@@ -120,7 +120,8 @@ class LeaseLeaderElectionIT {
     new CoordinationV1Api(client).createNamespacedLease(ns.name(), new V1Lease()
         .metadata(new V1ObjectMeta().name("held").namespace(ns.name()))
         .spec(new V1LeaseSpec().holderIdentity("crashed-replica").leaseDurationSeconds((int) LEASE.toSeconds())
-            .acquireTime(now).renewTime(now).leaseTransitions(0))).execute();
+            .acquireTime(now).renewTime(now).leaseTransitions(0)))
+        .execute();
     long created = System.nanoTime();
     LeaseLeaderElection a = elector("held", "replica-a").start();
     // its first attempt found the Lease held by the crashed replica

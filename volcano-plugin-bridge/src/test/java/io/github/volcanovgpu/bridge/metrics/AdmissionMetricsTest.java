@@ -42,8 +42,10 @@ class AdmissionMetricsTest {
     String scrape = registry.scrape();
 
     assertThat(scrape)
-        .contains("hami_resource_quota_used{limit=\"10000\",namespace=\"team-a\",quota_name=\"volcano.sh/vgpu-memory\"} 6000.0")
-        .contains("hami_resource_quota_used{limit=\"100\",namespace=\"team-a\",quota_name=\"volcano.sh/vgpu-cores\"} 30.0")
+        .contains(
+            "hami_resource_quota_used{limit=\"10000\",namespace=\"team-a\",quota_name=\"volcano.sh/vgpu-memory\"} 6000.0")
+        .contains(
+            "hami_resource_quota_used{limit=\"100\",namespace=\"team-a\",quota_name=\"volcano.sh/vgpu-cores\"} 30.0")
         .contains("hami_resource_quota_limit{namespace=\"team-a\",quota_name=\"volcano.sh/vgpu-memory\"} 10000.0")
         .contains("volcano_vgpu_admission_reviews_total{outcome=\"denied\",webhook=\"validate\"} 1.0")
         .doesNotContain("quota_name=\"cpu\"");

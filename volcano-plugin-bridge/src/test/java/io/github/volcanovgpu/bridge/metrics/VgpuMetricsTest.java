@@ -4,11 +4,11 @@ import static io.github.volcanovgpu.bridge.testing.TestNodes.node;
 import static io.github.volcanovgpu.bridge.testing.TestPods.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.model.PodView;
 import io.github.volcanovgpu.bridge.model.TaskStatus;
 import io.github.volcanovgpu.bridge.model.TaskView;
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
-import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.simulate.InMemoryCluster;
 import io.github.volcanovgpu.bridge.testing.Engines;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -66,7 +66,8 @@ class VgpuMetricsTest {
     assertThat(text)
         .contains("volcano_vnpu_device_allocated_memory{NodeName=\"a1\",devID=\"a1-npu-0\",deviceType=\"Ascend910B3\"} "
             + "8192")
-        .contains("volcano_vnpu_device_allocated_cores{NodeName=\"a1\",devID=\"a1-npu-0\",deviceType=\"Ascend910B3\"} 25")
+        .contains(
+            "volcano_vnpu_device_allocated_cores{NodeName=\"a1\",devID=\"a1-npu-0\",deviceType=\"Ascend910B3\"} 25")
         .contains("volcano_vastai_device_shared_number{NodeName=\"v1\",devID=\"v1-va0\",deviceType=\"Vastai\"} 0")
         .doesNotContain("volcano_vgpu_device_shared_number{NodeName=\"a1\"");
   }

@@ -1,12 +1,10 @@
 package io.github.volcanovgpu.bridge.scheduling;
 
-import io.github.volcanovgpu.contract.device.RegisteredGpu;
-import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.volcanovgpu.bridge.device.DeviceUsage;
 import io.github.volcanovgpu.bridge.device.NodeUsage;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.model.PodView;
 import io.github.volcanovgpu.bridge.model.TaskStatus;
 import io.github.volcanovgpu.bridge.model.TaskView;
@@ -85,7 +83,8 @@ class LedgerProperties {
   private static void assertWithinCapacity(Map<String, NodeUsage<?>> usage) {
     for (NodeUsage<?> n : usage.values()) {
       for (DeviceUsage<?> g : n.devices()) {
-        assertThat(g.usedMemoryUnits()).as("memory of %s", g.device().uuid()).isLessThanOrEqualTo(g.device().memoryUnits());
+        assertThat(g.usedMemoryUnits()).as("memory of %s", g.device().uuid())
+            .isLessThanOrEqualTo(g.device().memoryUnits());
         assertThat(g.usedCoresPercent()).as("cores of %s", g.device().uuid()).isLessThanOrEqualTo(100);
         assertThat(g.usedShares()).as("shares of %s", g.device().uuid()).isLessThanOrEqualTo(g.device().splitCount());
       }
@@ -123,9 +122,9 @@ class LedgerProperties {
   @Provide
   Arbitrary<List<NodeSpec>> nodes() {
     return Combinators.combine(
-            Arbitraries.integers().between(1, 4),
-            Arbitraries.longs().between(0, 20_000),
-            Arbitraries.integers().between(1, 6))
+        Arbitraries.integers().between(1, 4),
+        Arbitraries.longs().between(0, 20_000),
+        Arbitraries.integers().between(1, 6))
         .as(NodeSpec::new)
         .list().ofMinSize(1).ofMaxSize(3);
   }
@@ -133,12 +132,12 @@ class LedgerProperties {
   @Provide
   Arbitrary<List<Op>> ops() {
     return Combinators.combine(
-            Arbitraries.integers().between(0, 4),
-            Arbitraries.integers().between(0, 10),
-            Arbitraries.integers().between(1, 3),
-            Arbitraries.longs().between(0, 12_000),
-            Arbitraries.of(0, 0, 10, 30, 50, 100),
-            Arbitraries.integers().between(0, 100))
+        Arbitraries.integers().between(0, 4),
+        Arbitraries.integers().between(0, 10),
+        Arbitraries.integers().between(1, 3),
+        Arbitraries.longs().between(0, 12_000),
+        Arbitraries.of(0, 0, 10, 30, 50, 100),
+        Arbitraries.integers().between(0, 100))
         .as(Op::new)
         .list().ofMinSize(1).ofMaxSize(40);
   }

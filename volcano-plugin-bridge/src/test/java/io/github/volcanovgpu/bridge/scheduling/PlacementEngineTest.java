@@ -1,14 +1,12 @@
 package io.github.volcanovgpu.bridge.scheduling;
 
-import io.github.volcanovgpu.contract.device.RegisteredGpu;
-import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
-
 import static io.github.volcanovgpu.bridge.testing.TestNodes.node;
 import static io.github.volcanovgpu.bridge.testing.TestPods.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.volcanovgpu.bridge.device.DeviceUsage;
 import io.github.volcanovgpu.bridge.device.NodeUsage;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.PodView;
 import io.github.volcanovgpu.bridge.model.TaskStatus;

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ClusterSpecKindsTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   private List<NodeView> nodes(String yaml) throws Exception {
     Path f = dir.resolve("c.yaml");

@@ -4,6 +4,7 @@ import static io.github.volcanovgpu.bridge.testing.TestNodes.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.PodView;
 import io.github.volcanovgpu.bridge.model.TaskView;
@@ -11,7 +12,6 @@ import io.github.volcanovgpu.bridge.scheduling.EventResult;
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
 import io.github.volcanovgpu.bridge.scheduling.PredicateResult;
 import io.github.volcanovgpu.bridge.scheduling.PrioritizeResult;
-import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.testing.Engines;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.config.ConfigException;
@@ -51,7 +51,8 @@ class SessionDriverTest {
     }
   }, cluster, workers, false);
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   @AfterEach
   void stop() {

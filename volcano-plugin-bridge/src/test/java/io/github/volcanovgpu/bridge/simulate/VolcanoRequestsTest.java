@@ -46,7 +46,8 @@ class VolcanoRequestsTest {
 
     assertThat(fieldNames(taskInfo))
         .containsExactly("UID", "Job", "Name", "Namespace", "TaskRole", "Resreq", "InitResreq", "DRAResreq",
-            "ResourceClaimKeys", "ResourceClaimDRAResreq", "NodeName", "EvictionOccurred", "JobAllocatedHyperNode", "Status", "LastTransaction", "Priority", "VolumeReady",
+            "ResourceClaimKeys", "ResourceClaimDRAResreq", "NodeName", "EvictionOccurred", "JobAllocatedHyperNode",
+            "Status", "LastTransaction", "Priority", "VolumeReady",
             "Preemptable", "BestEffort", "HasRestartableInitContainer", "SchGated", "RevocableZone", "NumaInfo",
             "Pod", "PodAnnotations", "CustomBindErrHandlerSucceeded");
     assertThat(fieldNames(taskInfo.get("Pod"))).containsExactly("metadata", "spec", "status");
@@ -107,7 +108,7 @@ class VolcanoRequestsTest {
 
   private static List<String> fieldNames(JsonNode n) {
     List<String> names = new ArrayList<>();
-    for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+    for (Iterator<String> it = n.fieldNames(); it.hasNext();) {
       names.add(it.next());
     }
     return names;

@@ -1,11 +1,11 @@
 package io.github.volcanovgpu.bridge.testing;
 
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.scheduling.AssignmentWriter;
 import io.github.volcanovgpu.bridge.scheduling.ClusterState;
 import io.github.volcanovgpu.bridge.scheduling.EngineConfig;
 import io.github.volcanovgpu.bridge.scheduling.NodeLock;
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
-import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.simulate.InMemoryCluster;
 import io.github.volcanovgpu.bridge.vendor.nvidia.NvidiaVendor;
 import java.time.Clock;

@@ -82,7 +82,7 @@ public final class HamiNodes {
       for (int d = 0; d < dies; d++) {
         devices.add(new HamiDeviceInfo(name + "-va" + c + "-die" + d, devices.size(), count, memory, devcore, type,
             0, "", true, "", Map.of(VastaiAnnotations.CUSTOM_DEVICE_STRATEGY, "die",
-            VastaiAnnotations.CUSTOM_AIC, Integer.toString(c))));
+                VastaiAnnotations.CUSTOM_AIC, Integer.toString(c))));
       }
     }
     return this;

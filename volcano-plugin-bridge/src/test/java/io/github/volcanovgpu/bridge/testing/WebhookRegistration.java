@@ -71,14 +71,16 @@ public final class WebhookRegistration implements AutoCloseable {
                 .caBundle(ca))
             .rules(List.of(rule)).failurePolicy(failurePolicy).sideEffects("None")
             .admissionReviewVersions(List.of("v1")).timeoutSeconds(5).reinvocationPolicy("Never")
-            .namespaceSelector(scope).objectSelector(optOut)))).execute();
+            .namespaceSelector(scope).objectSelector(optOut))))
+        .execute();
     r.hooks.createValidatingWebhookConfiguration(new V1ValidatingWebhookConfiguration().metadata(meta)
         .webhooks(List.of(new V1ValidatingWebhook().name(VALIDATE_NAME)
             .clientConfig(new AdmissionregistrationV1WebhookClientConfig()
                 .url(base + AdmissionContract.VALIDATE_PATH).caBundle(ca))
             .rules(List.of(rule)).failurePolicy(failurePolicy).sideEffects("None")
             .admissionReviewVersions(List.of("v1")).timeoutSeconds(5)
-            .namespaceSelector(scope).objectSelector(optOut)))).execute();
+            .namespaceSelector(scope).objectSelector(optOut))))
+        .execute();
     return r;
   }
 

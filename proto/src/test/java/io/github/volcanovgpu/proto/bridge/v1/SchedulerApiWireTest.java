@@ -20,9 +20,9 @@ class SchedulerApiWireTest {
     assertThat(VgpuSchedulerGrpc.getServiceDescriptor().getMethods())
         .allMatch(m -> m.getType() == MethodDescriptor.MethodType.UNARY);
     assertThat(
-            VgpuSchedulerGrpc.getServiceDescriptor().getMethods().stream()
-                .map(MethodDescriptor::getFullMethodName)
-                .collect(Collectors.toList()))
+        VgpuSchedulerGrpc.getServiceDescriptor().getMethods().stream()
+            .map(MethodDescriptor::getFullMethodName)
+            .collect(Collectors.toList()))
         .containsExactlyInAnyOrder(
             "volcanovgpu.bridge.v1.VgpuScheduler/OpenSession",
             "volcanovgpu.bridge.v1.VgpuScheduler/CloseSession",

@@ -308,7 +308,8 @@ class VolcanoVgpuChartTest {
     cri.put("cdi.deviceListStrategy", "cdi-cri");
     cri.put("cdi.specDir", "/etc/cdi");
     JsonNode criContainer = container(RenderedChart.render(cri).devicePlugin(), "device-plugin");
-    assertThat(env(criContainer)).containsEntry("DEVICE_LIST_STRATEGY", "cdi-cri").containsEntry("CDI_ROOT", "/etc/cdi");
+    assertThat(env(criContainer)).containsEntry("DEVICE_LIST_STRATEGY", "cdi-cri").containsEntry("CDI_ROOT",
+        "/etc/cdi");
     assertThat(mounts(criContainer)).containsEntry("/etc/cdi", "cdi-specs");
   }
 

@@ -159,39 +159,55 @@ public final class FakeDcmiPort implements AscendDcmiPort {
 
   static final class FakeFile {
     @JsonProperty("chipName")
-    @Nullable String chipName;
+    @Nullable
+    String chipName;
     @JsonProperty("memoryMib")
-    @Nullable Long memoryMib;
+    @Nullable
+    Long memoryMib;
     @JsonProperty("aiCore")
-    @Nullable Integer aiCore;
+    @Nullable
+    Integer aiCore;
     @JsonProperty("npus")
-    @Nullable List<FakeNpu> npus;
+    @Nullable
+    List<FakeNpu> npus;
   }
 
   static final class FakeNpu {
     @JsonProperty("phyId")
-    @Nullable Integer phyId;
+    @Nullable
+    Integer phyId;
     @JsonProperty("id")
-    @Nullable String id;
+    @Nullable
+    String id;
     @JsonProperty("logicId")
-    @Nullable Integer logicId;
+    @Nullable
+    Integer logicId;
     @JsonProperty("cardId")
-    @Nullable Integer cardId;
+    @Nullable
+    Integer cardId;
     @JsonProperty("deviceId")
-    @Nullable Integer deviceId;
+    @Nullable
+    Integer deviceId;
     @JsonProperty("chipName")
-    @Nullable String chipName;
+    @Nullable
+    String chipName;
     @JsonProperty("memoryMib")
-    @Nullable Long memoryMib;
+    @Nullable
+    Long memoryMib;
     @JsonProperty("aiCore")
-    @Nullable Integer aiCore;
+    @Nullable
+    Integer aiCore;
     @JsonProperty("networkId")
-    @Nullable Integer networkId;
+    @Nullable
+    Integer networkId;
     @JsonProperty("moduleId")
-    @Nullable Integer moduleId;
+    @Nullable
+    Integer moduleId;
     @JsonProperty("numa")
-    @Nullable Integer numa;
+    @Nullable
+    Integer numa;
     @JsonProperty("health")
-    @Nullable Integer health;
+    @Nullable
+    Integer health;
   }
 }

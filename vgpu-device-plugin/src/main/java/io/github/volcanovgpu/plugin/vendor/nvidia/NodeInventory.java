@@ -1,10 +1,10 @@
 package io.github.volcanovgpu.plugin.vendor.nvidia;
 
-import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.PhysicalGpu;
 import io.github.volcanovgpu.contract.annotation.NodeRegistrationCodec;
 import io.github.volcanovgpu.contract.device.RegisteredGpu;
 import io.github.volcanovgpu.plugin.device.DeviceHealth;
 import io.github.volcanovgpu.plugin.register.PluginSettings;
+import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.PhysicalGpu;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

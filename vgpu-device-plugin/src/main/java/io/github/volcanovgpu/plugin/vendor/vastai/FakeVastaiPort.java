@@ -147,17 +147,22 @@ public final class FakeVastaiPort implements VastaiPort {
 
   static final class FakeFile {
     @JsonProperty("cards")
-    @Nullable List<FakeCard> cards;
+    @Nullable
+    List<FakeCard> cards;
   }
 
   static final class FakeCard {
     @JsonProperty("id")
-    @Nullable String id;
+    @Nullable
+    String id;
     @JsonProperty("dies")
-    @Nullable Integer dies;
+    @Nullable
+    Integer dies;
     @JsonProperty("memoryMib")
-    @Nullable Long memoryMib;
+    @Nullable
+    Long memoryMib;
     @JsonProperty("numa")
-    @Nullable Integer numa;
+    @Nullable
+    Integer numa;
   }
 }

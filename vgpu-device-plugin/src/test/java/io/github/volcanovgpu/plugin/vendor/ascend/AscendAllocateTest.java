@@ -42,7 +42,8 @@ class AscendAllocateTest {
   private static final String B3 = "huawei.com/Ascend910B3";
   private static final String C = "huawei.com/Ascend910C";
 
-  @TempDir Path hook;
+  @TempDir
+  Path hook;
 
   private final FakePodSource pods = new FakePodSource();
   private ExecutorService threads;
@@ -334,8 +335,8 @@ class AscendAllocateTest {
         .container(container("main", B3, "1")).build());
     assertThatThrownBy(() -> allocateOne(h, B3, npu(2) + "-0"))
         .hasMessageContaining("template \"vir99\"").hasMessageContaining("vir05_1c_16g");
-    assertThat(List.of("none", "other", "vir99")).allSatisfy(p ->
-        assertThat(annotation(p, HamiAnnotations.BIND_PHASE)).isEqualTo("failed"));
+    assertThat(List.of("none", "other", "vir99"))
+        .allSatisfy(p -> assertThat(annotation(p, HamiAnnotations.BIND_PHASE)).isEqualTo("failed"));
   }
 
   @Test

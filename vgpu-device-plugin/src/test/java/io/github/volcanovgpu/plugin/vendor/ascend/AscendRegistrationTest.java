@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** What an Ascend node registers with the kubelet and publishes for the scheduler, per fixture and mode. */
 class AscendRegistrationTest {
-  @TempDir Path hook;
+  @TempDir
+  Path hook;
 
   private NodeServing serve(AscendDcmiPort port, NodeConfig nodes) {
     return new AscendBackend(port, AscendFixtures.settings(hook), AscendFixtures.CLOCK)

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class JnaDcmiPortTest {
-  @TempDir Path root;
+  @TempDir
+  Path root;
 
   @Test
   void withoutLibdcmiStartupFailsNamingTheLibraryWhereItLookedAndTheFakeFlag() {
@@ -50,11 +51,11 @@ class JnaDcmiPortTest {
 
       assertThat(npus).extracting(Npu::uuid, Npu::phyId, Npu::logicId, Npu::cardId, Npu::deviceId, Npu::chipName,
           Npu::memoryMib, Npu::aiCore).containsExactly(
-          org.assertj.core.groups.Tuple.tuple("0A0B0C00-0A0B0C01-0A0B0C02-0A0B0C03-0A0B0C04", 4, 0, 3, 0,
-              "Ascend910", 65536L, 24),
-          org.assertj.core.groups.Tuple.tuple("0A0B0C10-0A0B0C11-0A0B0C12-0A0B0C13-0A0B0C14", 5, 1, 3, 1,
-              "Ascend910", 65536L, 24),
-          org.assertj.core.groups.Tuple.tuple("n1-npu-6", 6, 2, 7, 0, "310P3", 24576L, 8));
+              org.assertj.core.groups.Tuple.tuple("0A0B0C00-0A0B0C01-0A0B0C02-0A0B0C03-0A0B0C04", 4, 0, 3, 0,
+                  "Ascend910", 65536L, 24),
+              org.assertj.core.groups.Tuple.tuple("0A0B0C10-0A0B0C11-0A0B0C12-0A0B0C13-0A0B0C14", 5, 1, 3, 1,
+                  "Ascend910", 65536L, 24),
+              org.assertj.core.groups.Tuple.tuple("n1-npu-6", 6, 2, 7, 0, "310P3", 24576L, 8));
       assertThat(npus).extracting(port::health).containsExactly(0, 2, 0);
     }
   }

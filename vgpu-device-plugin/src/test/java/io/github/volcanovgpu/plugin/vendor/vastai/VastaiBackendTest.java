@@ -73,7 +73,7 @@ class VastaiBackendTest {
         s.registration().orElseThrow().annotations(Map.of()).get(VastaiAnnotations.NODE_REGISTER));
 
     assertThat(devices).extracting(HamiDeviceInfo::id, HamiDeviceInfo::devmem,
-            d -> d.customString(VastaiAnnotations.CUSTOM_DEVICE_STRATEGY).orElseThrow())
+        d -> d.customString(VastaiAnnotations.CUSTOM_DEVICE_STRATEGY).orElseThrow())
         .containsExactly(org.assertj.core.groups.Tuple.tuple(NODE + "-va0", 32768L, "card"),
             org.assertj.core.groups.Tuple.tuple(NODE + "-va1", 32768L, "card"));
   }

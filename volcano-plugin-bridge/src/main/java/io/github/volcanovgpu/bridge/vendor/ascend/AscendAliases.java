@@ -33,7 +33,8 @@ public final class AscendAliases {
   }
 
   static boolean names(ContainerView c) {
-    return c.limits().containsKey(AscendAnnotations.ALIAS_COUNT) || c.limits().containsKey(AscendAnnotations.ALIAS_MEMORY)
+    return c.limits().containsKey(AscendAnnotations.ALIAS_COUNT)
+        || c.limits().containsKey(AscendAnnotations.ALIAS_MEMORY)
         || c.requests().containsKey(AscendAnnotations.ALIAS_COUNT)
         || c.requests().containsKey(AscendAnnotations.ALIAS_MEMORY);
   }

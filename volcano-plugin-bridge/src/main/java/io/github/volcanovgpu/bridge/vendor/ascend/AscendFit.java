@@ -135,7 +135,8 @@ final class AscendFit {
       return Optional.of(new FitResult.DoesNotFit("node " + usage.node() + " shares its " + chip.commonWord()
           + " NPUs as template vNPUs, not hami-core (node annotation " + AscendAnnotations.NODE_HAMI_CORE
           + " is not \"true\"); the pod needs hami-core (" + (asked ? AscendAnnotations.VNPU_MODE + ": hami-core"
-          : "it asks " + chip.resourceCoreName() + " compute") + ")", false));
+              : "it asks " + chip.resourceCoreName() + " compute")
+          + ")", false));
     }
     if (pin == AscendVendor.Mode.TEMPLATE && hamiCore) {
       return Optional.of(new FitResult.DoesNotFit("node " + usage.node() + " shares its " + chip.commonWord()

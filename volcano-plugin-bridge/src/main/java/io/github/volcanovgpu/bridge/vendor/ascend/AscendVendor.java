@@ -182,7 +182,7 @@ public final class AscendVendor implements DeviceVendor<AscendNpu> {
     if (count > MAX_NPUS) {
       throw Requests.invalid(pod, c, n.count(), count + " is a number of NPUs, and no node has that many"
           + (n.alias() ? "; to ask for " + Math.min(count, 100) + "% of one NPU's compute use "
-          + chip.resourceCoreName() + ": " + Math.min(count, 100) : ""));
+              + chip.resourceCoreName() + ": " + Math.min(count, 100) : ""));
     }
     long coresPercent = Requests.orZero(cores);
     if (coresPercent > 100) {

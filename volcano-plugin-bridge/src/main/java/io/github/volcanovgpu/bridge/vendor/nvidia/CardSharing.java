@@ -11,10 +11,11 @@ import org.jspecify.annotations.Nullable;
  */
 interface CardSharing {
   /** A tentatively taken slice: the id written to the pod annotation and the memory accounted on the card. */
-  record Slot(String deviceId, long memoryUnits) { }
+  record Slot(String deviceId, long memoryUnits) {}
 
   /** Takes a slice of card {@code card} for {@code memoryUnits}; null when this mode has no room for it. */
-  @Nullable Slot tryAdd(int card, long memoryUnits);
+  @Nullable
+  Slot tryAdd(int card, long memoryUnits);
 
   /** hami-core: the card itself, the requested memory (libvgpu enforces it). */
   static CardSharing hamiCore(NodeUsage<RegisteredGpu> usage) {

@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class MigCardState {
   /** A chosen slot: its group, position, instance name and memory (MiB). */
-  record Match(int group, int position, String instance, long memoryMib) { }
+  record Match(int group, int position, String instance, long memoryMib) {}
 
   private final String uuid;
   private final List<MigGeometry.Group> groups;
@@ -133,7 +133,8 @@ final class MigCardState {
    * lines by ascending memory (listed order on ties); the first line with memory >= {@code memoryMib} and a free
    * slot wins. Null when none.
    */
-  @Nullable Match findMatch(long memoryMib) {
+  @Nullable
+  Match findMatch(long memoryMib) {
     if (blocked) {
       return null;
     }

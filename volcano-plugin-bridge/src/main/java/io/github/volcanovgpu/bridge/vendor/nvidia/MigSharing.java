@@ -2,9 +2,9 @@ package io.github.volcanovgpu.bridge.vendor.nvidia;
 
 import io.github.volcanovgpu.bridge.device.DeviceUsage;
 import io.github.volcanovgpu.bridge.device.NodeUsage;
-import io.github.volcanovgpu.contract.device.RegisteredGpu;
 import io.github.volcanovgpu.bridge.device.PodShare;
 import io.github.volcanovgpu.contract.config.MigGeometry;
+import io.github.volcanovgpu.contract.device.RegisteredGpu;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;

@@ -187,13 +187,13 @@ public final class NvidiaVendor implements DeviceVendor<RegisteredGpu> {
       percent = 100;
     }
     Long coresLimit = Requests.quantity(pod, c, c.limits(), names.cores());
-    long cores = coresLimit != null ? coresLimit : Requests.orZero(Requests.quantity(pod, c, c.requests(), names.cores()));
+    long cores =
+        coresLimit != null ? coresLimit : Requests.orZero(Requests.quantity(pod, c, c.requests(), names.cores()));
     if (cores > 100) {
       throw Requests.invalid(pod, c, names.cores(), cores + " is above 100%");
     }
     return new ContainerDemand(c.name(), (int) count, memory, percent, (int) cores);
   }
-
 
   // ---------------------------------------------------------------- inventory
 
@@ -205,8 +205,8 @@ public final class NvidiaVendor implements DeviceVendor<RegisteredGpu> {
           "node " + node.name() + " has no " + VgpuAnnotations.NODE_REGISTER
               + " annotation (no vGPU device plugin registered on it)");
     }
-    for (String resource :
-        List.of(ResourceNames.VOLCANO_COUNT, ResourceNames.VOLCANO_CORES, ResourceNames.VOLCANO_MEMORY)) {
+    for (String resource : List.of(ResourceNames.VOLCANO_COUNT, ResourceNames.VOLCANO_CORES,
+        ResourceNames.VOLCANO_MEMORY)) {
       String raw = node.allocatable().get(resource);
       long v;
       try {
@@ -396,7 +396,8 @@ public final class NvidiaVendor implements DeviceVendor<RegisteredGpu> {
     }
     long free = gpu.memoryUnits() - usedMemory;
     if (free < memNeed) {
-      return memNeed > gpu.memoryUnits() ? NvidiaFitFailure.CARD_MEMORY_TOO_SMALL : NvidiaFitFailure.INSUFFICIENT_MEMORY;
+      return memNeed > gpu.memoryUnits() ? NvidiaFitFailure.CARD_MEMORY_TOO_SMALL
+          : NvidiaFitFailure.INSUFFICIENT_MEMORY;
     }
     if (usedCores + coresNeed > 100) {
       return NvidiaFitFailure.INSUFFICIENT_CORES;
@@ -452,7 +453,6 @@ public final class NvidiaVendor implements DeviceVendor<RegisteredGpu> {
     };
   }
 
-
   /** The pod's UUID and type filters, parsed once per fit. */
   private record Filters(List<String> allowUuids, List<String> denyUuids, List<String> useTypes,
       List<String> nouseTypes) {
@@ -478,7 +478,8 @@ public final class NvidiaVendor implements DeviceVendor<RegisteredGpu> {
       return out;
     }
 
-    @Nullable NvidiaFitFailure uuidFailure(String uuid) {
+    @Nullable
+    NvidiaFitFailure uuidFailure(String uuid) {
       if (allowUuids.isEmpty() && denyUuids.isEmpty()) {
         return null;
       }

@@ -413,7 +413,8 @@ class AscendVendorTest {
     void templatesWriteTheTemplateName() {
       NodeView n = HamiNodes.ascend("n1", "Ascend310P").npus(1).build();
       Map<String, String> a = annotate(A310P, n, pod("p").npu("Ascend310P", 1, 5000, 0).build());
-      assertThat(a).containsEntry("huawei.com/Ascend310P", "[{\"UUID\":\"n1-npu-0\",\"temp\":\"vir02\",\"memory\":6144}]")
+      assertThat(a)
+          .containsEntry("huawei.com/Ascend310P", "[{\"UUID\":\"n1-npu-0\",\"temp\":\"vir02\",\"memory\":6144}]")
           .containsEntry("hami.io/Ascend310P-devices-allocated", "n1-npu-0,Ascend310P,6144,0:;");
       assertThat(A310P.assignmentKeys().all()).containsExactlyInAnyOrderElementsOf(a.keySet());
     }

@@ -4,15 +4,15 @@ import static io.github.volcanovgpu.bridge.testing.TestNodes.node;
 import static io.github.volcanovgpu.bridge.testing.TestPods.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.volcanovgpu.bridge.device.DeviceUsage;
 import io.github.volcanovgpu.bridge.device.FitResult;
 import io.github.volcanovgpu.bridge.device.Inventory;
-import io.github.volcanovgpu.bridge.device.DeviceUsage;
-import io.github.volcanovgpu.bridge.ledger.Ledger;
 import io.github.volcanovgpu.bridge.device.NodeUsage;
 import io.github.volcanovgpu.bridge.device.PodShare;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
+import io.github.volcanovgpu.bridge.ledger.Ledger;
 import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.PodView;
-import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.testing.TestNodes;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
@@ -167,7 +167,8 @@ class NvidiaMigSchedulingTest {
     assertThat(((FitResult.DoesNotFit) r).reason()).contains("1/1 NO_MIG_INSTANCE");
     assertThat(((FitResult.DoesNotFit) r).resolvable()).isTrue();
 
-    NodeUsage<RegisteredGpu> two = usage(migNode(2, A100, 40960), GpuMode.MIG, List.of(List.of(), List.of("GPU-1[group4-0]")));
+    NodeUsage<RegisteredGpu> two =
+        usage(migNode(2, A100, 40960), GpuMode.MIG, List.of(List.of(), List.of("GPU-1[group4-0]")));
     assertThat(slices(fit(two, pod("p").gpu(1, 1000, 0).build()))).extracting(DeviceSlice::uuid)
         .containsExactly("GPU-0[group1-0]");
   }
@@ -213,7 +214,8 @@ class NvidiaMigSchedulingTest {
         .pod(pod("old").phase("Running").annotation(VgpuAnnotations.VGPU_IDS_NEW, ids).gpu(1, 15000, 0).build());
     NodeView view = nodes.build();
     Inventory.Registered<RegisteredGpu> inv = (Inventory.Registered<RegisteredGpu>) vendor.inventory(view);
-    Ledger<RegisteredGpu> ledger = new Ledger<>(vendor, Clock.fixed(Instant.EPOCH, java.time.ZoneOffset.UTC), Duration.ofMinutes(1));
+    Ledger<RegisteredGpu> ledger =
+        new Ledger<>(vendor, Clock.fixed(Instant.EPOCH, java.time.ZoneOffset.UTC), Duration.ofMinutes(1));
     NodeUsage<RegisteredGpu> u = ledger.usage(view, inv.mode(), inv.devices(), "");
     assertThat(u.devices().get(0).pods()).extracting(PodShare::deviceId).containsExactly("GPU-0[group3-0]");
     FitResult r = fit(u, pod("new").gpu(1, 1000, 0).build());

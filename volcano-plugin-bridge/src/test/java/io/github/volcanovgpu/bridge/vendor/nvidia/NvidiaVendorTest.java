@@ -6,23 +6,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.volcanovgpu.bridge.device.ContainerDemand;
+import io.github.volcanovgpu.bridge.device.DeviceUsage;
 import io.github.volcanovgpu.bridge.device.FitResult;
 import io.github.volcanovgpu.bridge.device.InvalidDemandException;
 import io.github.volcanovgpu.bridge.device.Inventory;
-import io.github.volcanovgpu.bridge.device.PodDemand;
-import io.github.volcanovgpu.bridge.device.DeviceUsage;
 import io.github.volcanovgpu.bridge.device.NodeUsage;
+import io.github.volcanovgpu.bridge.device.PodDemand;
 import io.github.volcanovgpu.bridge.device.PodShare;
+import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.PodView;
-import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.testing.TestNodes;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.device.DeviceSlice;
-import io.github.volcanovgpu.contract.device.SharingMode;
 import io.github.volcanovgpu.contract.device.GpuMode;
 import io.github.volcanovgpu.contract.device.RegisteredGpu;
 import io.github.volcanovgpu.contract.device.ResourceNames;
+import io.github.volcanovgpu.contract.device.SharingMode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -196,7 +196,8 @@ class NvidiaVendorTest {
       FitResult r = fit(idle(node("n1").gpus(2, 1000)), p, SchedulingPolicy.BINPACK);
       assertThat(r).isEqualTo(new FitResult.DoesNotFit(
           "node n1: container c0 needs 1 GPU, not enough fit (2/2 TYPE_MISMATCH: GPU type excluded by "
-              + "nvidia.com/use-gputype / nouse-gputype)", false));
+              + "nvidia.com/use-gputype / nouse-gputype)",
+          false));
     }
   }
 
@@ -357,7 +358,8 @@ class NvidiaVendorTest {
     @Test
     void zeroCoreTaskCannotJoinAFullyCoredCard() {
       TestNodes b = node("n1").gpus(1, 8192);
-      DeviceUsage<RegisteredGpu> full = DeviceUsage.idle(b.registered().get(0)).plus(new PodShare("x", "ns/x", "", 10, 100, false));
+      DeviceUsage<RegisteredGpu> full =
+          DeviceUsage.idle(b.registered().get(0)).plus(new PodShare("x", "ns/x", "", 10, 100, false));
       NodeUsage<RegisteredGpu> u = new NodeUsage<>("n1", SharingMode.SOFT_LIMIT, List.of(full));
       FitResult r = fit(u, pod("p").gpu(1, 10, 0).build(), SchedulingPolicy.BINPACK);
       assertThat(((FitResult.DoesNotFit) r).reason()).contains("CARD_FULLY_CORED");

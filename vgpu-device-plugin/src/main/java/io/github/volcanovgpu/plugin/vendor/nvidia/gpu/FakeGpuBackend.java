@@ -177,21 +177,28 @@ public final class FakeGpuBackend implements GpuBackend {
 
   static final class FakeFile {
     @JsonProperty("gpus")
-    @Nullable List<FakeGpu> gpus;
+    @Nullable
+    List<FakeGpu> gpus;
   }
 
   static final class FakeGpu {
     @JsonProperty("uuid")
-    @Nullable String uuid;
+    @Nullable
+    String uuid;
     @JsonProperty("model")
-    @Nullable String model;
+    @Nullable
+    String model;
     @JsonProperty("memoryMib")
-    @Nullable Long memoryMib;
+    @Nullable
+    Long memoryMib;
     @JsonProperty("minor")
-    @Nullable Integer minor;
+    @Nullable
+    Integer minor;
     @JsonProperty("numa")
-    @Nullable Integer numa;
+    @Nullable
+    Integer numa;
     @JsonProperty("migCapable")
-    @Nullable Boolean migCapable;
+    @Nullable
+    Boolean migCapable;
   }
 }

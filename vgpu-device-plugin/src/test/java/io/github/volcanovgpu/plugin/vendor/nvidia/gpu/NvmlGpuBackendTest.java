@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class NvmlGpuBackendTest {
-  @TempDir Path driverRoot;
+  @TempDir
+  Path driverRoot;
 
   @Test
   void withoutTheDriverDiscoveryFailsWithAMessageNamingTheLibrary() {
