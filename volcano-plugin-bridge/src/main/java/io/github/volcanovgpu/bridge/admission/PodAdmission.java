@@ -38,7 +38,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>{@link #mutate}: per container and kind, the count is filled when only memory, percentage or compute is asked
  * (the kind's default count), the default memory when a count is asked without memory, and compute: 100 % when a
- * whole device is asked (kinds with that rule), else the default compute; then the scheduler and runtime class.
+ * whole device is asked (kinds with that rule), else the default compute; then what a kind rewrites
+ * ({@link DeviceVendor#admissionRewrites}: an Ascend template pod's memory rounded up to its template); then the
+ * scheduler and runtime class.
  * {@link #validate}: the namespace's device quota, on the pod as mutated.
  */
 public final class PodAdmission {
@@ -115,7 +117,11 @@ public final class PodAdmission {
     }
     List<PatchOp> patch = new ArrayList<>();
     if (mutate) {
-      view = normalise(pod, patch);
+      try {
+        view = normalise(pod, patch);
+      } catch (InvalidDemandException e) {
+        return AdmissionDecision.deny(e.getMessage());
+      }
       policy.schedulerName().ifPresent(name -> {
         if ((pod.schedulerName().isEmpty() || pod.schedulerName().equals(DEFAULT_SCHEDULER))
             && !pod.schedulerName().equals(name)) {
@@ -134,6 +140,11 @@ public final class PodAdmission {
         return AdmissionDecision.deny(tooLarge);
       }
       if (!mutate) {
+        for (ContainerView c : view.containers()) {
+          for (DeviceVendor<?> kind : kinds.all()) {
+            kind.admissionRewrites(view, c); // refuses what no rewrite can make placeable
+          }
+        }
         Optional<QuotaCheck.Breach> breach = cluster.quotaBreach(view);
         if (breach.isPresent()) {
           return AdmissionDecision.deny("pod " + view.key() + ": " + breach.get().message());
@@ -212,22 +223,34 @@ public final class PodAdmission {
       for (DeviceVendor<?> kind : kinds.all()) {
         additions(s.container(), kind.requestShape(), adds);
       }
+      ContainerView filled = withAdds(s, s.container(), adds);
+      for (DeviceVendor<?> kind : kinds.all()) {
+        adds.putAll(kind.admissionRewrites(pod.view(), filled));
+      }
       ContainerView c = s.container();
       if (!adds.isEmpty()) {
         patch.addAll(ops(s, adds));
-        Map<String, String> limits = new LinkedHashMap<>(c.limits());
-        limits.putAll(adds);
-        Map<String, String> requests = new LinkedHashMap<>(c.requests());
-        if (s.hasRequests()) {
-          requests.putAll(adds);
-        }
-        c = new ContainerView(c.name(), limits, requests);
+        c = withAdds(s, c, adds);
       }
       (s.init() ? init : app).add(c);
     }
     PodView v = pod.view();
     return new PodView(v.uid(), v.namespace(), v.name(), v.annotations(), app, init, v.nodeName(), v.phase(),
         v.resourceVersion());
+  }
+
+  /** The container as the patch leaves it: {@code adds} in its limits, and in its requests when it has some. */
+  private static ContainerView withAdds(AdmittedPod.Slot s, ContainerView c, Map<String, String> adds) {
+    if (adds.isEmpty()) {
+      return c;
+    }
+    Map<String, String> limits = new LinkedHashMap<>(c.limits());
+    limits.putAll(adds);
+    Map<String, String> requests = new LinkedHashMap<>(c.requests());
+    if (s.hasRequests()) {
+      requests.putAll(adds);
+    }
+    return new ContainerView(c.name(), limits, requests);
   }
 
   private static void additions(ContainerView c, RequestShape shape, Map<String, String> adds) {

@@ -1,5 +1,6 @@
 package io.github.volcanovgpu.bridge.device;
 
+import io.github.volcanovgpu.bridge.model.ContainerView;
 import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.PodView;
 import io.github.volcanovgpu.contract.device.PodDevices;
@@ -44,6 +45,27 @@ public interface DeviceVendor<D extends RegisteredDevice> {
    * quotas. Its names are among {@link #resourceNames()}.
    */
   RequestShape requestShape();
+
+  /**
+   * Values the mutating webhook writes over a container's requests (resource name to quantity), for kinds whose
+   * device plugin hands out a rounded share (Ascend templates: the memory rounded up to the template, as HAMi's
+   * webhook writes it); empty when the request stands as asked.
+   *
+   * @param container the container as mutated so far (counts filled)
+   * @throws InvalidDemandException when the request can never be met as written; the message names the resource
+   */
+  default Map<String, String> admissionRewrites(PodView pod, ContainerView container) {
+    return Map.of();
+  }
+
+  /**
+   * The memory per device a container's share may hold, for quotas: what it asks ({@code memoryOn} the largest
+   * device), unless the kind may round the request up on some node (then the rounded size: a quota counts the most
+   * a pod can take).
+   */
+  default long heldMemoryUnits(PodView pod, ContainerDemand container, long largestDeviceMemory) {
+    return container.memoryOn(largestDeviceMemory);
+  }
 
   /**
    * The pod's demand for this kind, empty when it requests none.

@@ -15,7 +15,7 @@ import java.util.Optional;
 /**
  * The admission scene of the goldens: every shipped kind (NVIDIA, the Ascend chips, Vastai); A100-40G cards and
  * 910B3 NPUs registered; team-a may hold 16000 MiB and 200 % of GPU, and holds 8000 MiB and 50 %; team-b may hold
- * 4 Vastai devices and holds 2.
+ * 4 Vastai devices and holds 2; team-c may hold 40000 MiB of 910B3 memory and holds none.
  */
 final class AdmissionFixtures {
   static final DeviceKinds KINDS = VendorCatalog.kinds(DeviceConfig.defaults());
@@ -23,7 +23,8 @@ final class AdmissionFixtures {
   static final List<Quota> QUOTAS = List.of(
       Quota.fromHard("team-a", "gpu", Map.of("limits.volcano.sh/vgpu-memory", "16000",
           "limits.volcano.sh/vgpu-cores", "200", "requests.cpu", "10")),
-      Quota.fromHard("team-b", "va", Map.of("limits.vastaitech.com/va", "4")));
+      Quota.fromHard("team-b", "va", Map.of("limits.vastaitech.com/va", "4")),
+      Quota.fromHard("team-c", "npu", Map.of("limits.huawei.com/Ascend910B3-memory", "40000")));
 
   static final Map<String, Map<String, KindTotals>> USED = Map.of(
       "team-a", Map.of("hamivgpu", new KindTotals(1, 8000, 50)),

@@ -124,4 +124,53 @@ class PodAdmissionTest {
         + "\"kind\":\"AdmissionReview\",\"response\":{\"uid\":\"u9\",\"allowed\":false,"
         + "\"status\":{\"code\":403,\"message\":\"no\"}}}"));
   }
+
+  private static AdmissionRequest create(String namespace, String podJson) throws Exception {
+    return new AdmissionRequest("u1", "Pod", "CREATE", namespace, JSON.readTree(podJson));
+  }
+
+  private static String npuPod(String mode, String container) {
+    String annotations = mode.isEmpty() ? "" : "\"annotations\":{\"huawei.com/vnpu-mode\":\"" + mode + "\"},";
+    return "{\"metadata\":{" + annotations + "\"name\":\"p\"},\"spec\":{\"schedulerName\":\"volcano\","
+        + "\"containers\":[" + container + "]}}";
+  }
+
+  private static String npu(String name, String limits) {
+    return "{\"name\":\"" + name + "\",\"resources\":{\"limits\":{" + limits + "}}}";
+  }
+
+  @Test
+  void aTemplatePodAskingThroughTheAliasesGetsItsAliasMemoryRoundedUp() throws Exception {
+    String alias = npu("w", "\"hami.io/vnpu-core\":\"1\",\"hami.io/vnpu-core-memory\":\"20000\"");
+    String pod = npuPod("template", alias).replace("\"annotations\":{", "\"annotations\":{\"hami.io/vnpu-core\":\"910B3\",");
+
+    AdmissionDecision d = AdmissionFixtures.admission().mutate(create(pod));
+
+    assertThat(((AdmissionDecision.Allowed) d).patch()).extracting(PatchOp::path, p -> p.value().asText())
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(
+            "/spec/containers/0/resources/limits/hami.io~1vnpu-core-memory", "32768"));
+  }
+
+  @Test
+  void hamiCoreAndNodeFollowingPodsKeepTheMemoryTheyAsk() throws Exception {
+    String share = npu("w", "\"huawei.com/Ascend910B3\":\"1\",\"huawei.com/Ascend910B3-memory\":\"20000\"");
+
+    for (String mode : new String[] {"hami-core", ""}) {
+      AdmissionDecision d = AdmissionFixtures.admission().mutate(create(npuPod(mode, share)));
+      assertThat(((AdmissionDecision.Allowed) d).patch()).as(mode).isEmpty();
+    }
+  }
+
+  @Test
+  void aQuotaCountsANodeFollowingAscendShareAtTheTemplateItMayHold() throws Exception {
+    String two = npu("a", "\"huawei.com/Ascend910B3\":\"1\",\"huawei.com/Ascend910B3-memory\":\"20000\"") + ","
+        + npu("b", "\"huawei.com/Ascend910B3\":\"1\",\"huawei.com/Ascend910B3-memory\":\"20000\"");
+
+    AdmissionDecision following = AdmissionFixtures.admission().validate(create("team-c", npuPod("", two)));
+    AdmissionDecision hamiCore = AdmissionFixtures.admission().validate(create("team-c", npuPod("hami-core", two)));
+
+    assertThat(((AdmissionDecision.Denied) following).message())
+        .contains("limits.huawei.com/Ascend910B3-memory asks 65536, used 0, allowed 40000");
+    assertThat(hamiCore).isInstanceOf(AdmissionDecision.Allowed.class);
+  }
 }

@@ -21,7 +21,8 @@ import net.jqwik.api.Provide;
 /**
  * The demand rule over random pods of init and app containers, each asking a GPU share, an Ascend share, Vastai
  * devices or nothing: per kind and dimension, max(sum over app containers, max over init containers), checked
- * against an oracle that reads the requests itself.
+ * against an oracle that reads the requests itself (an Ascend request that may land on a template node counted at
+ * its template).
  */
 class DemandRuleProperties {
   private static final DeviceKinds KINDS = VendorCatalog.kinds(DeviceConfig.defaults());
@@ -73,11 +74,19 @@ class DemandRuleProperties {
       }
       long perDevice = switch (kind) {
         case 1 -> memory > 0 ? memory : CARD;
-        case 2 -> memory > 0 ? memory : 65536;
+        case 2 -> memory == 0 ? 65536 : cores > 0 ? memory : template910B3(memory);
         default -> 0;
       };
       return new KindTotals(count, count * perDevice, kind == 3 ? 0 : (long) count * cores);
     }
+  }
+
+  /**
+   * A 910B3 request without compute follows its node's mode, so on a template node it holds the template its memory
+   * rounds up to (vir05_1c_16g, vir10_3c_32g, else the card); the quota counts that.
+   */
+  static long template910B3(long memory) {
+    return memory <= 16384 ? 16384 : memory <= 32768 ? 32768 : 65536;
   }
 
   @Provide

@@ -211,6 +211,60 @@ public final class AscendVendor implements DeviceVendor<AscendNpu> {
     return new ContainerDemand(c.name(), packaged, memoryMib, percent, (int) coresPercent, requested);
   }
 
+  /**
+   * A template-pinned pod ({@code huawei.com/vnpu-mode: template}) gets its memory written rounded up to the
+   * template the device plugin will cut, as HAMi's webhook does (the pod then shows what it holds); several NPUs with
+   * a partial memory are refused, since templates come only one per NPU. A pod that follows its node's mode keeps
+   * its request (on a hami-core node it gets exactly that).
+   */
+  @Override
+  public Map<String, String> admissionRewrites(PodView pod, ContainerView c) {
+    if (pinnedMode(pod) != Mode.TEMPLATE) {
+      return Map.of();
+    }
+    boolean alias = !has(c, chip.resourceName()) && !has(c, chip.resourceMemoryName()) && AscendAliases.names(c)
+        && aliases.owner(pod).map(chip.commonWord()::equals).orElse(false);
+    String memoryName = alias ? AscendAnnotations.ALIAS_MEMORY : chip.resourceMemoryName();
+    String countName = alias ? AscendAnnotations.ALIAS_COUNT : chip.resourceName();
+    Long memory = Requests.limitOrRequest(pod, c, memoryName);
+    if (memory == null || memory == 0 || (!alias && !has(c, countName) && !has(c, memoryName))) {
+      return Map.of();
+    }
+    Optional<VnpuChipConfig.TrimmedMemory> trimmed = chip.trim(memory);
+    if (trimmed.isEmpty()) {
+      return Map.of(); // more than a whole NPU: the demand check refuses it with its reason
+    }
+    long count = Requests.orZero(Requests.quantity(pod, c, c.limits(), countName));
+    boolean modulePair = chip.superPod() && count == 1;
+    if (count > 1 && !modulePair && trimmed.get().memoryMib() != chip.memoryAllocatableMib()) {
+      throw Requests.invalid(pod, c, memoryName, memory + " MiB on each of " + count + " NPUs: vNPU not supported "
+          + "for multiple devices (template mode gives several " + chip.commonWord() + " NPUs only whole; ask "
+          + chip.memoryAllocatableMib() + " MiB or leave " + memoryName + " out)");
+    }
+    if (trimmed.get().memoryMib() == memory) {
+      return Map.of();
+    }
+    return Map.of(memoryName, Long.toString(trimmed.get().memoryMib()));
+  }
+
+  private static boolean has(ContainerView c, String name) {
+    return c.limits().containsKey(name) || c.requests().containsKey(name);
+  }
+
+  /**
+   * hami-core shares hold what they ask; anything that may land on a template node (pinned there, or following its
+   * node) may hold the template the request rounds up to, and a quota counts that.
+   */
+  @Override
+  public long heldMemoryUnits(PodView pod, ContainerDemand c, long largestDeviceMemory) {
+    long asked = c.memoryOn(largestDeviceMemory > 0 ? largestDeviceMemory : chip.memoryAllocatableMib());
+    Mode pinned = pinnedMode(pod);
+    if (pinned == Mode.HAMI_CORE || (pinned == Mode.FOLLOW_NODE && c.coresPercent() > 0)) {
+      return asked;
+    }
+    return chip.trim(asked).map(VnpuChipConfig.TrimmedMemory::memoryMib).filter(m -> m > asked).orElse(asked);
+  }
+
   /** How the pod asks to be shared. */
   enum Mode { FOLLOW_NODE, HAMI_CORE, TEMPLATE }
 
