@@ -160,6 +160,25 @@ final class BridgeCommand implements Callable<Integer> {
           + "default).")
   boolean webhookAllowPrivileged;
 
+  @Option(names = "--webhook-vcjob-quota", defaultValue = "usage",
+      converter = GangQuotaConverter.class,
+      description = "How a vcjob's gang (its minAvailable pods) is held against the namespace's device quotas at "
+          + "creation: usage (refused when it does not fit beside what the namespace holds now, as its pods would "
+          + "be), limit (refused only when it alone is more than a quota allows), off (default: ${DEFAULT-VALUE}).")
+  AdmissionPolicy.GangQuota webhookVcjobQuota = AdmissionPolicy.GangQuota.USAGE;
+
+  /** {@code usage}, {@code limit} or {@code off}, in any case; anything else is a usage error naming the choices. */
+  static final class GangQuotaConverter implements picocli.CommandLine.ITypeConverter<AdmissionPolicy.GangQuota> {
+    @Override
+    public AdmissionPolicy.GangQuota convert(String value) {
+      try {
+        return AdmissionPolicy.GangQuota.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.TypeConversionException("\"" + value + "\" is not one of usage, limit, off");
+      }
+    }
+  }
+
   @Option(names = "--webhook-max-body-bytes", defaultValue = "3145728",
       description = "Largest AdmissionReview; larger ones get HTTP 413 (default: ${DEFAULT-VALUE}).")
   int webhookMaxBodyBytes = 3 << 20;
@@ -289,7 +308,7 @@ final class BridgeCommand implements Callable<Integer> {
     if (webhookAddress.isPresent()) {
       ReloadingTls tls = new ReloadingTls(webhookCert, webhookKey, Duration.ofSeconds(10));
       PodAdmission admission = new PodAdmission(kinds, new AdmissionPolicy(Optional.of(webhookSchedulerName),
-          Optional.of(webhookRuntimeClass), !webhookAllowPrivileged), AdmissionCluster.of(engine));
+          Optional.of(webhookRuntimeClass), !webhookAllowPrivileged, webhookVcjobQuota), AdmissionCluster.of(engine));
       webhook = new WebhookHttpsServer(WebhookHttpsServer.Options.defaults(webhookAddress.get().host(),
           webhookAddress.get().port()).withMaxBodyBytes(webhookMaxBodyBytes).withRequestTimeout(webhookTimeout),
           tls, admission, (route, status, outcome, nanos) -> {

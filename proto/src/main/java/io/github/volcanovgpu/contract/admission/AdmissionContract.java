@@ -32,6 +32,13 @@ public final class AdmissionContract {
    */
   public static final String QUOTA_LIMITS_PREFIX = "limits.";
 
+  /** API group of Volcano's Job ({@code batch.volcano.sh/v1alpha1}, resource {@code jobs}), reviewed at CREATE. */
+  public static final String VCJOB_GROUP = "batch.volcano.sh";
+
+  public static final String VCJOB_KIND = "Job";
+
+  public static final String VCJOB_RESOURCE = "jobs";
+
   /** The quota key of {@code resource}: {@code limits.<resource>}. */
   public static String quotaKey(String resource) {
     return QUOTA_LIMITS_PREFIX + resource;

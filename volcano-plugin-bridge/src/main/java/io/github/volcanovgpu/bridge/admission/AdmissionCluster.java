@@ -1,6 +1,7 @@
 package io.github.volcanovgpu.bridge.admission;
 
 import io.github.volcanovgpu.bridge.model.PodView;
+import io.github.volcanovgpu.bridge.quota.KindTotals;
 import io.github.volcanovgpu.bridge.quota.NamespaceUsage;
 import io.github.volcanovgpu.bridge.quota.QuotaCheck;
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
@@ -14,6 +15,14 @@ public interface AdmissionCluster {
 
   /** The pod against its namespace's device quotas (see {@code PlacementEngine.quotaBreach}). */
   Optional<QuotaCheck.Breach> quotaBreach(PodView pod);
+
+  /**
+   * A demand of pods yet to be created (a vcjob's gang) against the namespace's device quotas.
+   *
+   * @param asked kind name to totals
+   * @param withUsage count what the namespace holds now; false: the demand alone against the limits
+   */
+  Optional<QuotaCheck.Breach> quotaBreach(String namespace, Map<String, KindTotals> asked, boolean withUsage);
 
   /**
    * The engine's ledgers and quotas. Device sizes change only when nodes register, and reading them walks every
@@ -42,6 +51,12 @@ public interface AdmissionCluster {
       @Override
       public Optional<QuotaCheck.Breach> quotaBreach(PodView pod) {
         return engine.quotaBreach(pod);
+      }
+
+      @Override
+      public Optional<QuotaCheck.Breach> quotaBreach(String namespace, Map<String, KindTotals> asked,
+          boolean withUsage) {
+        return engine.quotaBreach(namespace, asked, withUsage);
       }
     };
   }

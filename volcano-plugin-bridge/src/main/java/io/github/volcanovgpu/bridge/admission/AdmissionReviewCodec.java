@@ -62,8 +62,8 @@ public final class AdmissionReviewCodec {
     if (!object.isMissingNode() && !object.isNull() && !object.isObject()) {
       throw new MalformedReviewException("request.object is not a JSON object");
     }
-    return new AdmissionRequest(uid, request.path("kind").path("kind").asText(""), text(request, "operation"),
-        text(request, "namespace"), object);
+    return new AdmissionRequest(uid, request.path("kind").path("group").asText(""),
+        request.path("kind").path("kind").asText(""), text(request, "operation"), text(request, "namespace"), object);
   }
 
   private static String text(JsonNode node, String field) {

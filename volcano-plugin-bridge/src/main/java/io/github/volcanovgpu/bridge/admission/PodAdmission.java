@@ -41,7 +41,8 @@ import org.jspecify.annotations.Nullable;
  * whole device is asked (kinds with that rule), else the default compute; then what a kind rewrites
  * ({@link DeviceVendor#admissionRewrites}: an Ascend template pod's memory rounded up to its template); then the
  * scheduler and runtime class.
- * {@link #validate}: the namespace's device quota, on the pod as mutated.
+ * {@link #validate}: the namespace's device quota, on the pod as mutated; and a vcjob ({@code batch.volcano.sh} Job)
+ * at CREATE through {@link GangAdmission}, so a gang that cannot run is refused whole.
  */
 public final class PodAdmission {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -50,6 +51,7 @@ public final class PodAdmission {
   private final DeviceKinds kinds;
   private final AdmissionPolicy policy;
   private final AdmissionCluster cluster;
+  private final GangAdmission gangs;
   /** Every name a kind reads or tolerates. */
   private final Set<String> known;
   /** Name prefixes owned by the kinds: a name under one that is not {@link #known} is a typo. */
@@ -59,6 +61,7 @@ public final class PodAdmission {
     this.kinds = Objects.requireNonNull(kinds, "kinds");
     this.policy = Objects.requireNonNull(policy, "policy");
     this.cluster = Objects.requireNonNull(cluster, "cluster");
+    this.gangs = new GangAdmission(kinds, policy, cluster, this);
     Set<String> k = new LinkedHashSet<>(kinds.resourceNames());
     Set<String> prefixes = new TreeSet<>();
     for (DeviceVendor<?> v : kinds.all()) {
@@ -87,73 +90,103 @@ public final class PodAdmission {
   }
 
   private AdmissionDecision review(AdmissionRequest request, boolean mutate) {
-    if (!"Pod".equals(request.kind()) || !"CREATE".equals(request.operation()) || !request.object().isObject()) {
+    if (!"CREATE".equals(request.operation()) || !request.object().isObject()) {
+      return AdmissionDecision.UNCHANGED;
+    }
+    if (AdmissionContract.VCJOB_GROUP.equals(request.group()) && AdmissionContract.VCJOB_KIND.equals(request.kind())) {
+      return mutate ? AdmissionDecision.UNCHANGED : gangs.validate(request);
+    }
+    if (!request.group().isEmpty() || !"Pod".equals(request.kind())) {
       return AdmissionDecision.UNCHANGED;
     }
     AdmittedPod pod = AdmittedPod.read(request.object(), request.namespace(), request.uid());
     if (AdmissionContract.OPT_OUT_VALUE.equals(pod.labels().get(AdmissionContract.OPT_OUT_LABEL))) {
       return AdmissionDecision.UNCHANGED;
     }
+    List<PatchOp> patch = new ArrayList<>();
+    Checked checked = check(pod, mutate ? patch : null);
+    if (checked.denial() != null) {
+      return AdmissionDecision.deny(checked.denial());
+    }
+    PodView view = checked.view();
+    if (view == null) {
+      return AdmissionDecision.UNCHANGED;
+    }
+    if (!mutate) {
+      try {
+        Optional<QuotaCheck.Breach> breach = cluster.quotaBreach(view);
+        if (breach.isPresent()) {
+          return AdmissionDecision.deny("pod " + view.key() + ": " + breach.get().message());
+        }
+      } catch (InvalidDemandException e) {
+        return AdmissionDecision.deny(e.getMessage());
+      }
+    }
+    return new AdmissionDecision.Allowed(patch);
+  }
+
+  /**
+   * What the checks of one pod found: a denial, or the pod as admitted (normalised when mutating), or neither when it
+   * asks for no device.
+   */
+  record Checked(@Nullable String denial, @Nullable PodView view) {}
+
+  /**
+   * Every check of a pod but the quota, shared by pods and vcjob task templates.
+   *
+   * @param patch where the normalisation's operations go; null: validate only (the pod is read as it is)
+   */
+  Checked check(AdmittedPod pod, @Nullable List<PatchOp> patch) {
     String denial = badNamesOrValues(pod);
     if (denial != null) {
-      return AdmissionDecision.deny(denial);
+      return new Checked(denial, null);
     }
     if (!asksDevices(pod)) {
-      return AdmissionDecision.UNCHANGED;
+      return new Checked(null, null);
     }
     PodView view = pod.view();
     if (!view.nodeName().isEmpty()) {
-      return AdmissionDecision.deny("pod " + view.key() + " asks for devices and has node assigned (spec.nodeName="
-          + view.nodeName() + "): a device share must be placed by the scheduler, which records it");
+      return new Checked("pod " + view.key() + " asks for devices and has node assigned (spec.nodeName="
+          + view.nodeName() + "): a device share must be placed by the scheduler, which records it", null);
     }
     if (policy.denyPrivileged()) {
       for (AdmittedPod.Slot s : pod.containers()) {
         if (s.privileged()) {
-          return AdmissionDecision.deny("pod " + view.key() + ": container " + s.container().name()
+          return new Checked("pod " + view.key() + ": container " + s.container().name()
               + " is privileged and the pod asks for device shares; a privileged container sees every device and "
-              + "escapes every limit (the sidecar's --webhook-allow-privileged lets such pods in)");
+              + "escapes every limit (the sidecar's --webhook-allow-privileged lets such pods in)", null);
         }
       }
-    }
-    List<PatchOp> patch = new ArrayList<>();
-    if (mutate) {
-      try {
-        view = normalise(pod, patch);
-      } catch (InvalidDemandException e) {
-        return AdmissionDecision.deny(e.getMessage());
-      }
-      policy.schedulerName().ifPresent(name -> {
-        if ((pod.schedulerName().isEmpty() || pod.schedulerName().equals(DEFAULT_SCHEDULER))
-            && !pod.schedulerName().equals(name)) {
-          patch.add(new PatchOp("add", "/spec/schedulerName", NODES.textNode(name)));
-        }
-      });
-      policy.runtimeClassName().ifPresent(name -> {
-        if (pod.runtimeClassName().isEmpty()) {
-          patch.add(new PatchOp("add", "/spec/runtimeClassName", NODES.textNode(name)));
-        }
-      });
     }
     try {
-      String tooLarge = memoryAboveEveryDevice(view);
-      if (tooLarge != null) {
-        return AdmissionDecision.deny(tooLarge);
-      }
-      if (!mutate) {
+      if (patch != null) {
+        view = normalise(pod, patch);
+        policy.schedulerName().ifPresent(name -> {
+          if ((pod.schedulerName().isEmpty() || pod.schedulerName().equals(DEFAULT_SCHEDULER))
+              && !pod.schedulerName().equals(name)) {
+            patch.add(new PatchOp("add", "/spec/schedulerName", NODES.textNode(name)));
+          }
+        });
+        policy.runtimeClassName().ifPresent(name -> {
+          if (pod.runtimeClassName().isEmpty()) {
+            patch.add(new PatchOp("add", "/spec/runtimeClassName", NODES.textNode(name)));
+          }
+        });
+      } else {
         for (ContainerView c : view.containers()) {
           for (DeviceVendor<?> kind : kinds.all()) {
             kind.admissionRewrites(view, c); // refuses what no rewrite can make placeable
           }
         }
-        Optional<QuotaCheck.Breach> breach = cluster.quotaBreach(view);
-        if (breach.isPresent()) {
-          return AdmissionDecision.deny("pod " + view.key() + ": " + breach.get().message());
-        }
+      }
+      String tooLarge = memoryAboveEveryDevice(view);
+      if (tooLarge != null) {
+        return new Checked(tooLarge, null);
       }
     } catch (InvalidDemandException e) {
-      return AdmissionDecision.deny(e.getMessage());
+      return new Checked(e.getMessage(), null);
     }
-    return new AdmissionDecision.Allowed(patch);
+    return new Checked(null, view);
   }
 
   /** A typo'd name under a kind's prefix, or a device quantity that is not a whole non-negative number. */

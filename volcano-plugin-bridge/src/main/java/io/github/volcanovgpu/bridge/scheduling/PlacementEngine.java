@@ -539,6 +539,20 @@ public final class PlacementEngine {
     return QuotaCheck.check(qs, quotaTargets, asked, NamespaceUsage.of(usage, pod.namespace(), pod.uid()));
   }
 
+  /**
+   * A demand not yet held by any pod (a vcjob's gang) against the namespace's device quotas.
+   *
+   * @param withUsage count what the namespace holds now; false: the demand alone against the limits
+   */
+  public Optional<QuotaCheck.Breach> quotaBreach(String namespace, Map<String, KindTotals> asked, boolean withUsage) {
+    List<Quota> qs = quotas.quotas(namespace);
+    if (qs.isEmpty() || asked.isEmpty() || !QuotaCheck.applies(qs, quotaTargets)) {
+      return Optional.empty();
+    }
+    Map<String, KindTotals> used = withUsage ? NamespaceUsage.of(usageByKind(), namespace, "") : Map.of();
+    return QuotaCheck.check(qs, quotaTargets, asked, used);
+  }
+
   /** One pod's quota verdict, for the predicate calls of one session (the same for every node). */
   private record QuotaVerdict(long atNanos, String resourceVersion, Optional<QuotaCheck.Breach> breach) {}
 

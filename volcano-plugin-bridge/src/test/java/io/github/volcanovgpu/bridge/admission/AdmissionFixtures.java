@@ -47,6 +47,13 @@ final class AdmissionFixtures {
         return QuotaCheck.check(qs, targets, DemandRule.podDemand(KINDS, pod, LARGEST),
             USED.getOrDefault(pod.namespace(), Map.of()));
       }
+
+      @Override
+      public Optional<QuotaCheck.Breach> quotaBreach(String namespace, Map<String, KindTotals> asked,
+          boolean withUsage) {
+        List<Quota> qs = QUOTAS.stream().filter(q -> q.namespace().equals(namespace)).toList();
+        return QuotaCheck.check(qs, targets, asked, withUsage ? USED.getOrDefault(namespace, Map.of()) : Map.of());
+      }
     };
   }
 

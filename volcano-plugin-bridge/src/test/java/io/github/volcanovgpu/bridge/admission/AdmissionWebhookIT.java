@@ -13,6 +13,7 @@ import io.github.volcanovgpu.bridge.scheduling.EngineConfig;
 import io.github.volcanovgpu.bridge.scheduling.NodeLock;
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
 import io.github.volcanovgpu.bridge.testing.TestCertificates;
+import io.github.volcanovgpu.bridge.testing.VolcanoCrds;
 import io.github.volcanovgpu.bridge.testing.WebhookRegistration;
 import io.github.volcanovgpu.bridge.vendor.VendorCatalog;
 import io.github.volcanovgpu.contract.admission.AdmissionContract;
@@ -21,6 +22,7 @@ import io.github.volcanovgpu.process.kube.KubeClients;
 import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.apis.CustomObjectsApi;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Pod;
@@ -150,6 +152,44 @@ class AdmissionWebhookIT {
     assertThat(e.getResponseBody()).contains("admission webhook \\\"validate.vgpu.volcano-vgpu.io\\\" denied")
         .contains("exceeding resource quota " + ns.name() + "/gpu: limits.volcano.sh/vgpu-memory asks 20000, used 0,"
             + " allowed 16000");
+  }
+
+  /** A vcjob of one task: {@code replicas} pods of one GPU with {@code mib} MiB each (minAvailable left to Volcano). */
+  private static Map<String, Object> vcjob(String name, int replicas, int mib) {
+    Map<String, Object> container = Map.of("name", "worker", "image", "pytorch/pytorch", "resources",
+        Map.of("limits", Map.of("volcano.sh/vgpu-number", "1", "volcano.sh/vgpu-memory", Integer.toString(mib))));
+    Map<String, Object> task = Map.of("name", "worker", "replicas", replicas, "template",
+        Map.of("spec", Map.of("restartPolicy", "Never", "containers", List.of(container))));
+    return Map.of("apiVersion", "batch.volcano.sh/v1alpha1", "kind", "Job", "metadata", Map.of("name", name),
+        "spec", Map.of("schedulerName", "volcano", "tasks", List.of(task)));
+  }
+
+  @Test
+  void aVcjobWhoseGangCannotFitTheQuotaIsRefusedWholeAtCreation() throws Exception {
+    VolcanoCrds.installJobs(clients.requests());
+    register("Fail");
+    awaitActive();
+    quota("gang", "16000");
+    CustomObjectsApi objects = new CustomObjectsApi(clients.requests());
+    try {
+      ApiException e = catchThrowableOfType(() -> objects.createNamespacedCustomObject(
+          AdmissionContract.VCJOB_GROUP, "v1alpha1", ns.name(), AdmissionContract.VCJOB_RESOURCE,
+          vcjob("gang", 3, 6000)).execute(), ApiException.class);
+      objects.createNamespacedCustomObject(AdmissionContract.VCJOB_GROUP, "v1alpha1", ns.name(),
+          AdmissionContract.VCJOB_RESOURCE, vcjob("fits", 2, 6000)).execute();
+
+      assertThat(e).isNotNull();
+      assertThat(e.getCode()).isEqualTo(403);
+      assertThat(e.getResponseBody()).contains("admission webhook \\\"validate.vgpu.volcano-vgpu.io\\\" denied")
+          .contains("vcjob " + ns.name() + "/gang: its gang (minAvailable 3: the pods Volcano must start together) "
+              + "does not fit the namespace's quota now: exceeding resource quota " + ns.name() + "/gang: "
+              + "limits.volcano.sh/vgpu-memory asks 18000, used 0, allowed 16000");
+      assertThat(objects.getNamespacedCustomObject(AdmissionContract.VCJOB_GROUP, "v1alpha1", ns.name(),
+          AdmissionContract.VCJOB_RESOURCE, "fits").execute()).isNotNull();
+    } finally {
+      api.deleteNamespacedResourceQuota("gang", ns.name()).execute();
+      await().atMost(WAIT).until(() -> quotas.quotas(ns.name()).stream().noneMatch(q -> q.name().equals("gang")));
+    }
   }
 
   @Test

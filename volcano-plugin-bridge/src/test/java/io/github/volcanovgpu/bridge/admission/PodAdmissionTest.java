@@ -142,7 +142,8 @@ class PodAdmissionTest {
   @Test
   void aTemplatePodAskingThroughTheAliasesGetsItsAliasMemoryRoundedUp() throws Exception {
     String alias = npu("w", "\"hami.io/vnpu-core\":\"1\",\"hami.io/vnpu-core-memory\":\"20000\"");
-    String pod = npuPod("template", alias).replace("\"annotations\":{", "\"annotations\":{\"hami.io/vnpu-core\":\"910B3\",");
+    String pod =
+        npuPod("template", alias).replace("\"annotations\":{", "\"annotations\":{\"hami.io/vnpu-core\":\"910B3\",");
 
     AdmissionDecision d = AdmissionFixtures.admission().mutate(create(pod));
 

@@ -130,6 +130,12 @@ class WebhookHttpsServerIT {
       public Optional<QuotaCheck.Breach> quotaBreach(PodView pod) {
         return Optional.empty();
       }
+
+      @Override
+      public Optional<QuotaCheck.Breach> quotaBreach(String namespace,
+          Map<String, io.github.volcanovgpu.bridge.quota.KindTotals> asked, boolean withUsage) {
+        return Optional.empty();
+      }
     };
     TestCertificates certs = start(slow, WebhookHttpsServer.Options.defaults("127.0.0.1", 0)
         .withRequestTimeout(Duration.ofMillis(200)));

@@ -21,8 +21,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The webhook registered with a real API server as the chart registers it (pod CREATE, v1 reviews, the opt-out
- * label), but called by URL on loopback and scoped to one test namespace: the API server is shared, so no other
+ * The webhook registered with a real API server as the chart registers it (pod CREATE, vcjob CREATE for the
+ * validating one, v1 reviews, the opt-out label), but called by URL on loopback and scoped to one test namespace: the API server is shared, so no other
  * namespace may depend on a test's webhook. {@link #close()} deletes both configurations.
  */
 public final class WebhookRegistration implements AutoCloseable {
@@ -64,6 +64,9 @@ public final class WebhookRegistration implements AutoCloseable {
         .key(AdmissionContract.OPT_OUT_LABEL).operator("NotIn").values(List.of(AdmissionContract.OPT_OUT_VALUE)));
     V1RuleWithOperations rule = new V1RuleWithOperations().operations(List.of("CREATE")).apiGroups(List.of(""))
         .apiVersions(List.of("v1")).resources(List.of("pods"));
+    V1RuleWithOperations vcjobs = new V1RuleWithOperations().operations(List.of("CREATE"))
+        .apiGroups(List.of(AdmissionContract.VCJOB_GROUP)).apiVersions(List.of("v1alpha1"))
+        .resources(List.of(AdmissionContract.VCJOB_RESOURCE));
     V1ObjectMeta meta = new V1ObjectMeta().name(r.name).labels(Map.of("test.volcano-vgpu.io/namespace", namespace));
     r.hooks.createMutatingWebhookConfiguration(new V1MutatingWebhookConfiguration().metadata(meta)
         .webhooks(List.of(new V1MutatingWebhook().name(MUTATE_NAME)
@@ -77,7 +80,7 @@ public final class WebhookRegistration implements AutoCloseable {
         .webhooks(List.of(new V1ValidatingWebhook().name(VALIDATE_NAME)
             .clientConfig(new AdmissionregistrationV1WebhookClientConfig()
                 .url(base + AdmissionContract.VALIDATE_PATH).caBundle(ca))
-            .rules(List.of(rule)).failurePolicy(failurePolicy).sideEffects("None")
+            .rules(List.of(rule, vcjobs)).failurePolicy(failurePolicy).sideEffects("None")
             .admissionReviewVersions(List.of("v1")).timeoutSeconds(5)
             .namespaceSelector(scope).objectSelector(optOut))))
         .execute();

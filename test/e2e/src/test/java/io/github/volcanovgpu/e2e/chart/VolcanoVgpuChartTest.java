@@ -627,6 +627,25 @@ class VolcanoVgpuChartTest {
   }
 
   @Test
+  void onlyTheValidatingWebhookReviewsVcjobsAndTheModeReachesTheSidecar() {
+    JsonNode vcjobs = defaults.get("ValidatingWebhookConfiguration", SIDECAR).path("webhooks").get(0).path("rules")
+        .get(1);
+    assertThat(texts(vcjobs.path("apiGroups"))).containsExactly(AdmissionContract.VCJOB_GROUP);
+    assertThat(texts(vcjobs.path("resources"))).containsExactly(AdmissionContract.VCJOB_RESOURCE);
+    assertThat(texts(vcjobs.path("operations"))).containsExactly("CREATE");
+    assertThat(defaults.get("MutatingWebhookConfiguration", SIDECAR).path("webhooks").get(0).path("rules").size())
+        .isEqualTo(1);
+    CommandLine.ParseResult bridge = new CommandLine(new BridgeMain())
+        .parseArgs(args(container(defaults.sidecar(), "sidecar")).toArray(String[]::new)).subcommand();
+    assertThat(bridge.matchedOptionValue("--webhook-vcjob-quota", (Object) null)).hasToString("USAGE");
+
+    RenderedChart off = RenderedChart.render("admission.vcjobQuota", "off");
+    assertThat(off.get("ValidatingWebhookConfiguration", SIDECAR).path("webhooks").get(0).path("rules").size())
+        .isEqualTo(1);
+    assertThat(args(container(off.sidecar(), "sidecar"))).contains("--webhook-vcjob-quota=off");
+  }
+
+  @Test
   void theHelmGeneratedCaSignsTheServingCertificateTheSidecarMounts() throws Exception {
     JsonNode secret = defaults.get("Secret", SIDECAR + "-webhook-tls");
     CertificateFactory x509 = CertificateFactory.getInstance("X.509");
