@@ -3,6 +3,7 @@ package io.github.volcanovgpu.bridge.admission;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.volcanovgpu.bridge.model.ContainerView;
 import io.github.volcanovgpu.bridge.model.PodView;
+import io.github.volcanovgpu.bridge.quota.PodScope;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,9 +18,10 @@ import java.util.Objects;
  * @param containers app containers then init containers, with their JSON pointers
  */
 public record AdmittedPod(PodView view, List<Slot> containers, Map<String, String> labels, String schedulerName,
-    String runtimeClassName) {
+    String runtimeClassName, PodScope scope) {
   public AdmittedPod {
     Objects.requireNonNull(view, "view");
+    Objects.requireNonNull(scope, "scope");
     containers = List.copyOf(containers);
     labels = Map.copyOf(labels);
     Objects.requireNonNull(schedulerName, "schedulerName");
@@ -62,7 +64,28 @@ public record AdmittedPod(PodView view, List<Slot> containers, Map<String, Strin
     PodView view = new PodView(podUid.isEmpty() ? "admission-" + uid : podUid, ns.isEmpty() ? namespace : ns, name,
         strings(meta.path("annotations")), app, init, spec.path("nodeName").asText(""), "", "");
     return new AdmittedPod(view, slots, strings(meta.path("labels")), spec.path("schedulerName").asText(""),
-        spec.path("runtimeClassName").asText(""));
+        spec.path("runtimeClassName").asText(""), scope(spec, app, init));
+  }
+
+  /** What ResourceQuota scopes look at in the pod's spec (as {@code KubeModelMapper.podScope} reads a V1Pod). */
+  private static PodScope scope(JsonNode spec, List<ContainerView> app, List<ContainerView> init) {
+    JsonNode deadline = spec.path("activeDeadlineSeconds");
+    boolean terminating = deadline.isIntegralNumber() && deadline.asLong() >= 0;
+    boolean crossNamespace = false;
+    for (String kind : List.of("podAffinity", "podAntiAffinity")) {
+      JsonNode a = spec.path("affinity").path(kind);
+      List<JsonNode> terms = new ArrayList<>();
+      a.path("requiredDuringSchedulingIgnoredDuringExecution").forEach(terms::add);
+      a.path("preferredDuringSchedulingIgnoredDuringExecution").forEach(w -> terms.add(w.path("podAffinityTerm")));
+      for (JsonNode t : terms) {
+        if ((t.path("namespaces").isArray() && !t.path("namespaces").isEmpty()) || t.path("namespaceSelector")
+            .isObject()) {
+          crossNamespace = true;
+        }
+      }
+    }
+    return new PodScope(terminating, PodScope.bestEffort(app, init), spec.path("priorityClassName").asText(""),
+        crossNamespace);
   }
 
   private static List<ContainerView> containers(JsonNode list, String base, boolean init, List<Slot> slots) {

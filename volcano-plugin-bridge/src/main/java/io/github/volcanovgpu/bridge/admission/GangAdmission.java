@@ -7,6 +7,7 @@ import io.github.volcanovgpu.bridge.device.InvalidDemandException;
 import io.github.volcanovgpu.bridge.quota.DemandRule;
 import io.github.volcanovgpu.bridge.quota.KindTotals;
 import io.github.volcanovgpu.bridge.quota.KindTotals.Dimension;
+import io.github.volcanovgpu.bridge.quota.PodScope;
 import io.github.volcanovgpu.bridge.quota.QuotaCheck;
 import io.github.volcanovgpu.bridge.scheduling.DeviceKinds;
 import io.github.volcanovgpu.contract.admission.AdmissionContract;
@@ -70,6 +71,8 @@ final class GangAdmission {
     }
     Map<String, Long> largest = cluster.largestDeviceMemory();
     List<Task> tasks = new ArrayList<>();
+    java.util.Set<PodScope> scopes = new java.util.HashSet<>();
+    String jobPriorityClass = job.path("spec").path("priorityClassName").asText("");
     long defaultJobMin = 0;
     for (int i = 0; i < taskList.size(); i++) {
       JsonNode t = taskList.get(i);
@@ -87,6 +90,12 @@ final class GangAdmission {
       } catch (MalformedReviewException e) {
         return AdmissionDecision.deny(key + " task " + taskName + ": " + e.getMessage());
       }
+      PodScope scope = pod.scope();
+      if (!jobPriorityClass.isEmpty()) { // Volcano's job controller gives every pod the job's priority class
+        scope = new PodScope(scope.terminating(), scope.bestEffort(), jobPriorityClass,
+            scope.crossNamespaceAffinity());
+      }
+      scopes.add(scope);
       PodAdmission.Checked checked = pods.check(pod, new ArrayList<>());
       if (checked.denial() != null) {
         return AdmissionDecision.deny(key + " task " + taskName + ": " + checked.denial());
@@ -118,7 +127,9 @@ final class GangAdmission {
     boolean withUsage = policy.gangQuota() == AdmissionPolicy.GangQuota.USAGE;
     Optional<QuotaCheck.Breach> breach;
     try {
-      breach = cluster.quotaBreach(namespace, asked, withUsage);
+      // tasks that differ in what quota scopes see are held as one unknown scope: every quota counts the gang
+      breach = cluster.quotaBreach(namespace, asked, withUsage,
+          scopes.size() == 1 ? Optional.of(scopes.iterator().next()) : Optional.empty());
     } catch (InvalidDemandException e) {
       return AdmissionDecision.deny(key + ": " + e.getMessage());
     }

@@ -114,7 +114,7 @@ public final class PodAdmission {
     }
     if (!mutate) {
       try {
-        Optional<QuotaCheck.Breach> breach = cluster.quotaBreach(view);
+        Optional<QuotaCheck.Breach> breach = cluster.quotaBreach(view, Optional.of(pod.scope()));
         if (breach.isPresent()) {
           return AdmissionDecision.deny("pod " + view.key() + ": " + breach.get().message());
         }

@@ -3,6 +3,7 @@ package io.github.volcanovgpu.bridge.kube;
 import io.github.volcanovgpu.bridge.kube.KubeModelMapper.NodeBase;
 import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.PodView;
+import io.github.volcanovgpu.bridge.quota.PodScope;
 import io.github.volcanovgpu.bridge.scheduling.ClusterState;
 import io.github.volcanovgpu.process.kube.Informers;
 import io.github.volcanovgpu.process.kube.KubeClients;
@@ -48,6 +49,8 @@ public final class InformerClusterState implements ClusterState, AutoCloseable {
 
   /** Every pod seen, by UID → the node it is indexed under ("" when unbound or terminated). */
   private final ConcurrentHashMap<String, String> podNodes = new ConcurrentHashMap<>();
+  /** Pod uid to what quota scopes look at; a pod's scope fields are immutable, so it is written once. */
+  private final ConcurrentHashMap<String, PodScope> podScopes = new ConcurrentHashMap<>();
 
   /** Set once the handlers have caught up with the informers' initial lists. */
   private final AtomicBoolean caughtUp = new AtomicBoolean();
@@ -114,6 +117,11 @@ public final class InformerClusterState implements ClusterState, AutoCloseable {
   }
 
   @Override
+  public Optional<PodScope> podScope(String podUid) {
+    return Optional.ofNullable(podScopes.get(podUid));
+  }
+
+  @Override
   public void close() {
     informers.close();
   }
@@ -125,6 +133,7 @@ public final class InformerClusterState implements ClusterState, AutoCloseable {
       return;
     }
     String node = view.nodeName().isEmpty() || view.isTerminated() ? "" : view.nodeName();
+    podScopes.computeIfAbsent(view.uid(), uid -> KubeModelMapper.podScope(pod));
     String previous = podNodes.put(view.uid(), node);
     if (previous != null && !previous.isEmpty() && !previous.equals(node)) {
       slots.computeIfPresent(previous, (name, slot) -> slot.withoutPod(view.uid()));
@@ -139,6 +148,7 @@ public final class InformerClusterState implements ClusterState, AutoCloseable {
     if (uid == null) {
       return;
     }
+    podScopes.remove(uid);
     String previous = podNodes.remove(uid);
     if (previous != null && !previous.isEmpty()) {
       slots.computeIfPresent(previous, (name, slot) -> slot.withoutPod(uid));

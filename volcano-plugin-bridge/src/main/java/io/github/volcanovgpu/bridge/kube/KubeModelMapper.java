@@ -2,11 +2,14 @@ package io.github.volcanovgpu.bridge.kube;
 
 import io.github.volcanovgpu.bridge.model.ContainerView;
 import io.github.volcanovgpu.bridge.model.PodView;
+import io.github.volcanovgpu.bridge.quota.PodScope;
 import io.kubernetes.client.custom.Quantity;
+import io.kubernetes.client.openapi.models.V1Affinity;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1Node;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodAffinityTerm;
 import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1ResourceRequirements;
 import java.util.LinkedHashMap;
@@ -45,6 +48,42 @@ final class KubeModelMapper {
         spec == null ? "" : orEmpty(spec.getNodeName()),
         orEmpty(phase),
         orEmpty(meta.getResourceVersion()));
+  }
+
+  /** What ResourceQuota scopes look at in the pod. */
+  static PodScope podScope(V1Pod pod) {
+    V1PodSpec spec = pod.getSpec();
+    if (spec == null) {
+      return new PodScope(false, true, "", false);
+    }
+    boolean terminating = spec.getActiveDeadlineSeconds() != null && spec.getActiveDeadlineSeconds() >= 0;
+    boolean crossNamespace = false;
+    V1Affinity affinity = spec.getAffinity();
+    if (affinity != null) {
+      List<V1PodAffinityTerm> terms = new java.util.ArrayList<>();
+      if (affinity.getPodAffinity() != null) {
+        terms.addAll(orNone(affinity.getPodAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()));
+        orNone(affinity.getPodAffinity().getPreferredDuringSchedulingIgnoredDuringExecution())
+            .forEach(w -> terms.add(w.getPodAffinityTerm()));
+      }
+      if (affinity.getPodAntiAffinity() != null) {
+        terms.addAll(orNone(affinity.getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()));
+        orNone(affinity.getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution())
+            .forEach(w -> terms.add(w.getPodAffinityTerm()));
+      }
+      for (V1PodAffinityTerm t : terms) {
+        if (t != null && ((t.getNamespaces() != null && !t.getNamespaces().isEmpty())
+            || t.getNamespaceSelector() != null)) {
+          crossNamespace = true;
+        }
+      }
+    }
+    return new PodScope(terminating, PodScope.bestEffort(containers(spec.getContainers()),
+        containers(spec.getInitContainers())), orEmpty(spec.getPriorityClassName()), crossNamespace);
+  }
+
+  private static <T> List<T> orNone(@Nullable List<T> list) {
+    return list == null ? List.of() : list;
   }
 
   static NodeBase nodeBase(V1Node node) {

@@ -1,6 +1,7 @@
 package io.github.volcanovgpu.bridge.kube;
 
 import io.github.volcanovgpu.bridge.quota.Quota;
+import io.github.volcanovgpu.bridge.quota.QuotaScope;
 import io.github.volcanovgpu.bridge.quota.QuotaSource;
 import io.github.volcanovgpu.process.kube.Informers;
 import io.kubernetes.client.custom.Quantity;
@@ -96,7 +97,18 @@ public final class KubeResourceQuotas implements QuotaSource, AutoCloseable {
         }
       });
     }
-    return Quota.fromHard(q.getMetadata().getNamespace(), q.getMetadata().getName(), hard);
+    List<String> scopes = q.getSpec() == null || q.getSpec().getScopes() == null ? List.of()
+        : q.getSpec().getScopes();
+    List<QuotaScope.Requirement> selector = new java.util.ArrayList<>();
+    if (q.getSpec() != null && q.getSpec().getScopeSelector() != null
+        && q.getSpec().getScopeSelector().getMatchExpressions() != null) {
+      for (var e : q.getSpec().getScopeSelector().getMatchExpressions()) {
+        selector.add(new QuotaScope.Requirement(String.valueOf(e.getScopeName()), String.valueOf(e.getOperator()),
+            java.util.Set.copyOf(e.getValues() == null ? List.of() : e.getValues())));
+      }
+    }
+    return Quota.fromHard(q.getMetadata().getNamespace(), q.getMetadata().getName(), hard,
+        QuotaScope.of(scopes, selector));
   }
 
   private void upsert(V1ResourceQuota q) {

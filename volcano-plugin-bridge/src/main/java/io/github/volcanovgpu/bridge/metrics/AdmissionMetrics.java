@@ -64,8 +64,9 @@ public final class AdmissionMetrics {
           if (t == null) {
             return;
           }
-          long held = byNs.getOrDefault(q.namespace(), Map.of()).getOrDefault(t.kind(), KindTotals.ZERO)
-              .of(t.dimension());
+          Map<String, KindTotals> ofQuota = q.scope().isAll() ? byNs.getOrDefault(q.namespace(), Map.of())
+              : engine.quotaUsage(q);
+          long held = ofQuota.getOrDefault(t.kind(), KindTotals.ZERO).of(t.dimension());
           u.add(MultiGauge.Row.of(Tags.of("namespace", q.namespace(), "quota_name", resource, "limit",
               Long.toString(allowed)), held));
           l.add(MultiGauge.Row.of(Tags.of("namespace", q.namespace(), "quota_name", resource), allowed));

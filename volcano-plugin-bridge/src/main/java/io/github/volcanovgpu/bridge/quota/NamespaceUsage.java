@@ -19,6 +19,16 @@ public final class NamespaceUsage {
    */
   public static Map<String, KindTotals> of(Map<String, Map<String, NodeUsage<?>>> usageByKind, String namespace,
       String excludeUid) {
+    return of(usageByKind, namespace, excludeUid, uid -> true);
+  }
+
+  /**
+   * One namespace's totals per kind over the pods {@code counted} accepts (by pod uid): a scoped quota's usage.
+   *
+   * @param excludeUid a pod not to count (the one being checked), or empty
+   */
+  public static Map<String, KindTotals> of(Map<String, Map<String, NodeUsage<?>>> usageByKind, String namespace,
+      String excludeUid, java.util.function.Predicate<String> counted) {
     String prefix = namespace + "/";
     Map<String, KindTotals> out = new LinkedHashMap<>();
     usageByKind.forEach((kind, nodes) -> {
@@ -28,7 +38,7 @@ public final class NamespaceUsage {
       for (NodeUsage<?> node : nodes.values()) {
         for (DeviceUsage<?> d : node.devices()) {
           for (PodShare s : d.pods()) {
-            if (s.podKey().startsWith(prefix) && !s.podUid().equals(excludeUid)) {
+            if (s.podKey().startsWith(prefix) && !s.podUid().equals(excludeUid) && counted.test(s.podUid())) {
               count++;
               memory += s.memoryUnits();
               cores += s.coresPercent();

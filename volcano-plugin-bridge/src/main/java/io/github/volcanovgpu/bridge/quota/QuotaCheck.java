@@ -9,11 +9,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The quota check: for every quota of the pod's namespace and every {@code limits.<resource>} entry naming a kind's
  * count, memory or compute resource, {@code used + asked <= allowed}, where used is what the ledgers hold for the
- * namespace (the pod itself excluded) and asked the pod's demand ({@link DemandRule}). An entry of 0 allows nothing.
+ * namespace (the pod itself excluded; only the pods the quota's scope counts) and asked the pod's demand
+ * ({@link DemandRule}); a quota whose scope does not count the pod does not hold it. An entry of 0 allows nothing.
  * Entries naming no device resource are not this check's business.
  */
 public final class QuotaCheck {
@@ -62,7 +64,22 @@ public final class QuotaCheck {
    */
   public static Optional<Breach> check(List<Quota> quotas, Map<String, Target> targets,
       Map<String, KindTotals> asked, Map<String, KindTotals> used) {
+    return check(quotas, targets, asked, Optional.empty(), scope -> used);
+  }
+
+  /**
+   * The first breach of a quota whose scope counts the pod, in quota and entry order; empty when the pod fits.
+   *
+   * @param pod what the quotas' scopes look at in the pod; empty: unknown, every quota counts it
+   * @param used the namespace's usage per kind of the pods a scope counts, without the pod (asked once per scope)
+   */
+  public static Optional<Breach> check(List<Quota> quotas, Map<String, Target> targets,
+      Map<String, KindTotals> asked, Optional<PodScope> pod, Function<QuotaScope, Map<String, KindTotals>> used) {
     for (Quota q : quotas) {
+      if (!q.scope().matches(pod)) {
+        continue;
+      }
+      Map<String, KindTotals> held = null;
       for (Map.Entry<String, Long> e : q.limits().entrySet()) {
         Target t = targets.get(e.getKey());
         if (t == null) {
@@ -72,7 +89,10 @@ public final class QuotaCheck {
         if (a == 0) {
           continue;
         }
-        long u = used.getOrDefault(t.kind(), KindTotals.ZERO).of(t.dimension());
+        if (held == null) {
+          held = used.apply(q.scope());
+        }
+        long u = held.getOrDefault(t.kind(), KindTotals.ZERO).of(t.dimension());
         if (u + a > e.getValue()) {
           return Optional.of(new Breach(q.key(), e.getKey(), a, u, e.getValue()));
         }

@@ -19,6 +19,11 @@ public interface ClusterState {
     return java.util.List.of();
   }
 
+  /** What ResourceQuota scopes look at in a pod the cache holds (by uid); empty when unknown. */
+  default Optional<io.github.volcanovgpu.bridge.quota.PodScope> podScope(String podUid) {
+    return Optional.empty();
+  }
+
   /** No API server: never synced, knows nothing. */
   ClusterState NONE =
       new ClusterState() {

@@ -17,14 +17,17 @@ import io.github.volcanovgpu.bridge.model.TaskView;
 import io.github.volcanovgpu.bridge.quota.DemandRule;
 import io.github.volcanovgpu.bridge.quota.KindTotals;
 import io.github.volcanovgpu.bridge.quota.NamespaceUsage;
+import io.github.volcanovgpu.bridge.quota.PodScope;
 import io.github.volcanovgpu.bridge.quota.Quota;
 import io.github.volcanovgpu.bridge.quota.QuotaCheck;
+import io.github.volcanovgpu.bridge.quota.QuotaScope;
 import io.github.volcanovgpu.bridge.quota.QuotaSource;
 import io.github.volcanovgpu.contract.device.PodDevices;
 import io.github.volcanovgpu.contract.device.RegisteredDevice;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -527,6 +530,16 @@ public final class PlacementEngine {
    * @throws InvalidDemandException when the pod's request cannot be read
    */
   public Optional<QuotaCheck.Breach> quotaBreach(PodView pod) {
+    return quotaBreach(pod, cluster.podScope(pod.uid()));
+  }
+
+  /**
+   * {@link #quotaBreach(PodView)} for a pod whose scope the caller read itself (admission: the pod is not created
+   * yet, so the cluster state does not know it).
+   *
+   * @param scope what the quotas' scopes look at in the pod; empty: unknown, every quota holds it
+   */
+  public Optional<QuotaCheck.Breach> quotaBreach(PodView pod, Optional<PodScope> scope) {
     List<Quota> qs = quotas.quotas(pod.namespace());
     if (qs.isEmpty() || !QuotaCheck.applies(qs, quotaTargets)) {
       return Optional.empty();
@@ -536,21 +549,39 @@ public final class PlacementEngine {
     if (asked.isEmpty()) {
       return Optional.empty();
     }
-    return QuotaCheck.check(qs, quotaTargets, asked, NamespaceUsage.of(usage, pod.namespace(), pod.uid()));
+    return QuotaCheck.check(qs, quotaTargets, asked, scope, scopedUsage(usage, pod.namespace(), pod.uid()));
+  }
+
+  /** The namespace's usage of the pods each quota scope counts, computed once per scope. */
+  private java.util.function.Function<QuotaScope, Map<String, KindTotals>> scopedUsage(
+      Map<String, Map<String, NodeUsage<?>>> usage, String namespace, String excludeUid) {
+    Map<QuotaScope, Map<String, KindTotals>> memo = new HashMap<>(2);
+    return scope -> memo.computeIfAbsent(scope, sc -> sc.isAll()
+        ? NamespaceUsage.of(usage, namespace, excludeUid)
+        : NamespaceUsage.of(usage, namespace, excludeUid, uid -> sc.matches(cluster.podScope(uid))));
   }
 
   /**
    * A demand not yet held by any pod (a vcjob's gang) against the namespace's device quotas.
    *
    * @param withUsage count what the namespace holds now; false: the demand alone against the limits
+   * @param scope what the quotas' scopes look at in the pods (a vcjob task's template)
    */
-  public Optional<QuotaCheck.Breach> quotaBreach(String namespace, Map<String, KindTotals> asked, boolean withUsage) {
+  public Optional<QuotaCheck.Breach> quotaBreach(String namespace, Map<String, KindTotals> asked, boolean withUsage,
+      Optional<PodScope> scope) {
     List<Quota> qs = quotas.quotas(namespace);
     if (qs.isEmpty() || asked.isEmpty() || !QuotaCheck.applies(qs, quotaTargets)) {
       return Optional.empty();
     }
-    Map<String, KindTotals> used = withUsage ? NamespaceUsage.of(usageByKind(), namespace, "") : Map.of();
-    return QuotaCheck.check(qs, quotaTargets, asked, used);
+    if (!withUsage) {
+      return QuotaCheck.check(qs, quotaTargets, asked, scope, sc -> Map.of());
+    }
+    return QuotaCheck.check(qs, quotaTargets, asked, scope, scopedUsage(usageByKind(), namespace, ""));
+  }
+
+  /** The namespace's usage of the pods a quota counts, for the metrics. */
+  public Map<String, KindTotals> quotaUsage(Quota quota) {
+    return scopedUsage(usageByKind(), quota.namespace(), "").apply(quota.scope());
   }
 
   /** One pod's quota verdict, for the predicate calls of one session (the same for every node). */

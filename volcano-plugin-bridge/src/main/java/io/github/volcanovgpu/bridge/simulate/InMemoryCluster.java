@@ -23,6 +23,7 @@ public final class InMemoryCluster implements ClusterState, AssignmentWriter, Se
   private final Map<String, NodeView> nodes = new LinkedHashMap<>();
   private final Map<String, PodView> podsByUid = new LinkedHashMap<>();
   private final Map<String, NodeView> views = new HashMap<>();
+  private final Map<String, io.github.volcanovgpu.bridge.quota.PodScope> scopes = new HashMap<>();
   private boolean synced = true;
   private int patches;
 
@@ -104,6 +105,20 @@ public final class InMemoryCluster implements ClusterState, AssignmentWriter, Se
   public boolean isSynced() {
     synchronized (lock) {
       return synced;
+    }
+  }
+
+  /** Records what quota scopes see in a pod (what the informer reads from a real pod's spec). */
+  public void putScope(String uid, io.github.volcanovgpu.bridge.quota.PodScope scope) {
+    synchronized (lock) {
+      scopes.put(uid, scope);
+    }
+  }
+
+  @Override
+  public Optional<io.github.volcanovgpu.bridge.quota.PodScope> podScope(String uid) {
+    synchronized (lock) {
+      return Optional.ofNullable(scopes.get(uid));
     }
   }
 

@@ -193,6 +193,42 @@ class AdmissionWebhookIT {
   }
 
   @Test
+  void aQuotaScopedToAPriorityClassHoldsOnlyThatClassesPods() throws Exception {
+    register("Fail");
+    awaitActive();
+    String high = ns.name() + "-high";
+    var scheduling = new io.kubernetes.client.openapi.apis.SchedulingV1Api(clients.requests());
+    scheduling.createPriorityClass(new io.kubernetes.client.openapi.models.V1PriorityClass()
+        .metadata(new V1ObjectMeta().name(high)).value(1000)).execute();
+    try {
+      api.createNamespacedResourceQuota(ns.name(), new V1ResourceQuota().metadata(new V1ObjectMeta().name("high"))
+          .spec(new V1ResourceQuotaSpec().hard(Map.of("limits.volcano.sh/vgpu-memory", new Quantity("1000")))
+              .scopeSelector(new io.kubernetes.client.openapi.models.V1ScopeSelector().addMatchExpressionsItem(
+                  new io.kubernetes.client.openapi.models.V1ScopedResourceSelectorRequirement()
+                      .scopeName("PriorityClass").operator("In").values(List.of(high))))))
+          .execute();
+      await().atMost(WAIT).until(() -> quotas.quotas(ns.name()).stream()
+          .anyMatch(q -> q.name().equals("high") && !q.scope().isAll()));
+      V1Pod ofClass = pod("of-class", Map.of("volcano.sh/vgpu-number", "1", "volcano.sh/vgpu-memory", "2000"));
+      ofClass.getSpec().priorityClassName(high);
+
+      ApiException e = catchThrowableOfType(() -> api.createNamespacedPod(ns.name(), ofClass).execute(),
+          ApiException.class);
+      V1Pod other = api.createNamespacedPod(ns.name(), pod("no-class", Map.of("volcano.sh/vgpu-number", "1",
+          "volcano.sh/vgpu-memory", "2000"))).execute();
+
+      assertThat(e).isNotNull();
+      assertThat(e.getResponseBody()).contains("exceeding resource quota " + ns.name() + "/high: "
+          + "limits.volcano.sh/vgpu-memory asks 2000, used 0, allowed 1000");
+      assertThat(other.getMetadata().getUid()).isNotEmpty();
+    } finally {
+      api.deleteNamespacedResourceQuota("high", ns.name()).execute();
+      scheduling.deletePriorityClass(high).execute();
+      await().atMost(WAIT).until(() -> quotas.quotas(ns.name()).stream().noneMatch(q -> q.name().equals("high")));
+    }
+  }
+
+  @Test
   void everyDeviceKindsQuotaIsHeldAtCreation() throws Exception {
     register("Fail");
     awaitActive();

@@ -174,4 +174,20 @@ class PodAdmissionTest {
         .contains("limits.huawei.com/Ascend910B3-memory asks 65536, used 0, allowed 40000");
     assertThat(hamiCore).isInstanceOf(AdmissionDecision.Allowed.class);
   }
+
+  @Test
+  void aQuotaScopedToAPriorityClassHoldsOnlyThePodsOfThatClass() throws Exception {
+    String share = "{\"name\":\"w\",\"resources\":{\"limits\":{\"volcano.sh/vgpu-number\":\"1\","
+        + "\"volcano.sh/vgpu-memory\":\"2000\"}}}";
+
+    AdmissionDecision high = AdmissionFixtures.admission().validate(create("team-d",
+        pod(share, "\"priorityClassName\":\"high\",")));
+    AdmissionDecision other = AdmissionFixtures.admission().validate(create("team-d",
+        pod(share, "\"priorityClassName\":\"low\",")));
+
+    assertThat(((AdmissionDecision.Denied) high).message())
+        .contains(
+            "exceeding resource quota team-d/high: limits.volcano.sh/vgpu-memory asks 2000, used 0, allowed 1000");
+    assertThat(other).isInstanceOf(AdmissionDecision.Allowed.class);
+  }
 }

@@ -127,13 +127,15 @@ class WebhookHttpsServerIT {
       }
 
       @Override
-      public Optional<QuotaCheck.Breach> quotaBreach(PodView pod) {
+      public Optional<QuotaCheck.Breach> quotaBreach(PodView pod,
+          Optional<io.github.volcanovgpu.bridge.quota.PodScope> scope) {
         return Optional.empty();
       }
 
       @Override
       public Optional<QuotaCheck.Breach> quotaBreach(String namespace,
-          Map<String, io.github.volcanovgpu.bridge.quota.KindTotals> asked, boolean withUsage) {
+          Map<String, io.github.volcanovgpu.bridge.quota.KindTotals> asked, boolean withUsage,
+          Optional<io.github.volcanovgpu.bridge.quota.PodScope> scope) {
         return Optional.empty();
       }
     };

@@ -135,4 +135,22 @@ class KubeModelMapperTest {
     assertThat(view.requests()).isEmpty();
     assertThat(List.of(view.name())).containsExactly("c");
   }
+
+  @Test
+  void aPodsQuotaScopeIsReadFromItsSpec() {
+    V1Pod pod = gpuPod();
+    assertThat(KubeModelMapper.podScope(pod)).isEqualTo(new io.github.volcanovgpu.bridge.quota.PodScope(false, false,
+        "", false));
+
+    pod.getSpec().activeDeadlineSeconds(600L).priorityClassName("high").getContainers().get(0).getResources()
+        .requests(null);
+    pod.getSpec().affinity(new io.kubernetes.client.openapi.models.V1Affinity().podAntiAffinity(
+        new io.kubernetes.client.openapi.models.V1PodAntiAffinity()
+            .addRequiredDuringSchedulingIgnoredDuringExecutionItem(
+                new io.kubernetes.client.openapi.models.V1PodAffinityTerm().topologyKey("zone")
+                    .namespaceSelector(new io.kubernetes.client.openapi.models.V1LabelSelector()))));
+
+    assertThat(KubeModelMapper.podScope(pod)).isEqualTo(new io.github.volcanovgpu.bridge.quota.PodScope(true, true,
+        "high", true));
+  }
 }

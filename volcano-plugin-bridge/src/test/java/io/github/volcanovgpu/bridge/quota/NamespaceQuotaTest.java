@@ -116,4 +116,29 @@ class NamespaceQuotaTest {
     assertThat(e.quotaBreach(pod("two").namespace("team-a").gpu(2, 0, 0).build()).orElseThrow().message())
         .contains("asks 32000");
   }
+
+  @Test
+  void aScopedQuotaCountsAndHoldsOnlyThePodsItsScopeSelects() {
+    Quota high = Quota.fromHard("team-a", "high", Map.of("limits.volcano.sh/vgpu-memory", "8000"),
+        QuotaScope.of(List.of(), List.of(new QuotaScope.Requirement("PriorityClass", "In", java.util.Set.of("high")))));
+    PlacementEngine e = engine(high);
+    PodScope highScope = new PodScope(false, false, "high", false);
+    PodScope lowScope = new PodScope(false, false, "low", false);
+    PodView h1 = cluster.submit(pod("h1").namespace("team-a").gpu(1, 5000, 0).build());
+    cluster.putScope(h1.uid(), highScope);
+    allocate(e, h1);
+    PodView l1 = cluster.submit(pod("l1").namespace("team-a").gpu(1, 9000, 0).build());
+    cluster.putScope(l1.uid(), lowScope);
+    allocate(e, l1);
+
+    assertThat(e.quotaBreach(pod("h2").namespace("team-a").gpu(1, 3000, 0).build(), java.util.Optional.of(highScope)))
+        .isEmpty();
+    assertThat(e.quotaBreach(pod("h3").namespace("team-a").gpu(1, 3001, 0).build(), java.util.Optional.of(highScope))
+        .orElseThrow().message()).isEqualTo("exceeding resource quota team-a/high: limits.volcano.sh/vgpu-memory "
+            + "asks 3001, used 5000, allowed 8000");
+    assertThat(e.quotaBreach(pod("l2").namespace("team-a").gpu(1, 16000, 0).build(), java.util.Optional.of(lowScope)))
+        .isEmpty();
+    assertThat(e.quotaBreach(pod("unknown").namespace("team-a").gpu(1, 3001, 0).build())).as("unknown scope: held")
+        .isPresent();
+  }
 }
