@@ -116,6 +116,8 @@ public final class DevicePlugin implements AutoCloseable {
           pods.close();
         });
 
+    served.stream().flatMap(s -> s.notices().stream())
+        .forEach(n -> LOG.error("node {}: {}: {}", o.nodeName(), n.reason(), n.message()));
     List<PhysicalDevice> devices = served.stream().flatMap(s -> s.devices().stream()).toList();
     HealthState health = new HealthState(devices, HealthPolicy.fromEnvironment(o.environment()));
     PluginMetrics metrics = new PluginMetrics(meters);

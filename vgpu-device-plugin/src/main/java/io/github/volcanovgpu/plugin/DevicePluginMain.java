@@ -223,13 +223,30 @@ public final class DevicePluginMain implements Callable<Integer> {
       description = "Prometheus /metrics address, empty to disable (default: ${DEFAULT-VALUE}).")
   String metricsBind = ":9394";
 
+  /** The process environment the in-cluster configuration and the containers' envs are read from. */
+  private final Map<String, String> env;
+
+  /** On the process's environment. */
+  public DevicePluginMain() {
+    this(System.getenv());
+  }
+
+  DevicePluginMain(Map<String, String> env) {
+    this.env = Map.copyOf(env);
+  }
+
   public static void main(String[] args) {
     Cli.exit(new DevicePluginMain(), PROGRAM, args);
   }
 
   /** Runs the CLI and returns the exit code ({@link Cli}: 0 ok, 1 failure, 2 usage); never exits the JVM. */
   static int run(String[] args, PrintWriter out, PrintWriter err) {
-    return Cli.run(new DevicePluginMain(), PROGRAM, args, out, err);
+    return run(args, out, err, System.getenv());
+  }
+
+  /** {@link #run(String[], PrintWriter, PrintWriter)} as if the process environment were {@code env}. */
+  static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
+    return Cli.run(new DevicePluginMain(env), PROGRAM, args, out, err);
   }
 
   @Override
@@ -329,6 +346,8 @@ public final class DevicePluginMain implements Callable<Integer> {
       throw new IllegalArgumentException("--fake-gpus and --fake-mig both describe the GPUs: give one");
     }
     Set<String> kinds = kinds();
+    // before any device port opens, so a missing cluster configuration leaves nothing to close
+    KubeClients kube = noKube ? null : KubeClients.create(Optional.ofNullable(kubeconfig), env);
     GpuBackend gpus = null;
     Supplier<MigDevicePort> migPort = null;
     Supplier<MigMinors> minors = MigMinorsFile.reader(migMinors);
@@ -365,7 +384,6 @@ public final class DevicePluginMain implements Callable<Integer> {
       others.add(new VastaiBackend(FakeVastaiPort.fromArgument(fakeVastai, node), strategy, npuHealthInterval,
           Clock.systemUTC()));
     }
-    KubeClients kube = noKube ? null : KubeClients.create(Optional.ofNullable(kubeconfig));
     return new Runtime(gpus, migPort, minors, others, kube);
   }
 
@@ -376,7 +394,7 @@ public final class DevicePluginMain implements Callable<Integer> {
 
   DevicePlugin start(Runtime runtime, ReloadingPlugin.Loaded config, PrometheusMeterRegistry meters) {
     DevicePlugin.Options options = new DevicePlugin.Options(Objects.requireNonNull(nodeName), devicePluginPath,
-        config.device(), config.node(), registerInterval, System.getenv());
+        config.device(), config.node(), registerInterval, env);
     List<DeviceBackend> backends = new ArrayList<>();
     if (runtime.gpus() != null) {
       backends.add(new NvidiaBackend(runtime.gpus(), runtime.migPort(), nvidiaSettings(runtime.minors())));

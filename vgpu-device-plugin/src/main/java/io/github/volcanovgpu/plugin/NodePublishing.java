@@ -2,10 +2,12 @@ package io.github.volcanovgpu.plugin;
 
 import io.github.volcanovgpu.plugin.allocate.LeftoverCollector;
 import io.github.volcanovgpu.plugin.allocate.NodePodWatch;
+import io.github.volcanovgpu.plugin.device.NodeNotice;
 import io.github.volcanovgpu.plugin.device.NodeRegistration;
 import io.github.volcanovgpu.plugin.device.NodeServing;
 import io.github.volcanovgpu.plugin.kubelet.HealthState;
 import io.github.volcanovgpu.plugin.register.KubeNodeAnnotator;
+import io.github.volcanovgpu.plugin.register.KubeNodeEvents;
 import io.github.volcanovgpu.plugin.register.RegistrationPublisher;
 import io.github.volcanovgpu.process.DaemonThreads;
 import io.kubernetes.client.openapi.ApiClient;
@@ -20,9 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The last step of a plugin start with an API server, on one named daemon thread: each kind's node annotations
- * published at once, every {@code interval} and on every health change; and, with the node's pod watch, the
- * leftovers of deleted pods (host directories, CDI specs) collected every minute. Closing stops both.
+ * The last step of a plugin start with an API server, on one named daemon thread: the kinds' notices recorded once
+ * as Warning Events on the Node; each kind's node annotations published at once, every {@code interval} and on
+ * every health change; and, with the node's pod watch, the leftovers of deleted pods (host directories, CDI specs)
+ * collected every minute. Closing stops both.
  */
 final class NodePublishing implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NodePublishing.class);
@@ -42,6 +45,16 @@ final class NodePublishing implements AutoCloseable {
     List<Runnable> publishers = served.stream().flatMap(s -> s.registration().stream())
         .map(registration -> publisher(node, client, registration, health, clock)).toList();
     Runnable publishAll = () -> publishers.forEach(Runnable::run);
+    KubeNodeEvents events = new KubeNodeEvents(client, clock);
+    for (NodeNotice notice : served.stream().flatMap(s -> s.notices().stream()).toList()) {
+      executor.execute(() -> {
+        try {
+          events.warning(node, notice.reason(), notice.message());
+        } catch (RuntimeException e) {
+          LOG.warn("event {} not recorded on node {}: {}", notice.reason(), node, e.getMessage());
+        }
+      });
+    }
     executor.scheduleWithFixedDelay(publishAll, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     health.addListener(() -> executor.execute(publishAll));
     List<LeftoverCollector> collectors = served.stream().flatMap(s -> s.leftovers().stream()).toList();

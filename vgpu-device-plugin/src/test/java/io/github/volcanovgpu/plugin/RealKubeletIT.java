@@ -69,8 +69,9 @@ class RealKubeletIT {
     kubelet.up(node);
     FakeGpuBackend gpus = FakeGpuBackend.ofCount(2);
     Path hook = Files.createTempDirectory("hook");
-    // 2 x 80 GiB at 1 MiB per unit would be 163,840 memory IDs, past the kubelet's 4 MB limit (the kubelet then
-    // advertises 0, as seen here): 4 MiB per unit keeps it at 40,960
+    // 4 MiB per unit: 40,960 memory IDs. (Factor 1 was past the kubelet's 4 MiB message limit with the reference
+    // plugin's <uuid>-memory-<i> IDs, and the kubelet advertised 0, as seen here; the shorter <minor>-<i> IDs fit,
+    // which DevicePluginIT checks against a test kubelet with the same limit.)
     NvidiaBackend.Settings settings = NvidiaBackend.Settings.defaults(hook).withOverrides(new PluginSettings.Overrides(
         java.util.Optional.empty(), java.util.Optional.of(4), java.util.Optional.empty()));
     plugin = DevicePlugin.start(new DevicePlugin.Options(node, PLUGIN_DIR, DeviceConfig.defaults(),

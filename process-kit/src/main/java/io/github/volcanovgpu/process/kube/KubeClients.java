@@ -3,11 +3,16 @@ package io.github.volcanovgpu.process.kube;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.KubeConfig;
+import io.kubernetes.client.util.credentials.TokenFileAuthentication;
 import java.io.IOException;
 import java.io.Reader;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -26,6 +31,12 @@ public record KubeClients(ApiClient requests, ApiClient watches) {
   /** Connect timeout of both clients (client-java's default). */
   public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
+  /** Where the kubelet mounts a pod's service account ({@code token}, {@code ca.crt}). */
+  static final Path SERVICE_ACCOUNT = Path.of("/var/run/secrets/kubernetes.io/serviceaccount");
+
+  private static final String SERVICE_HOST = "KUBERNETES_SERVICE_HOST";
+  private static final String SERVICE_PORT = "KUBERNETES_SERVICE_PORT";
+
   public KubeClients {
     Objects.requireNonNull(requests, "requests");
     Objects.requireNonNull(watches, "watches");
@@ -37,7 +48,16 @@ public record KubeClients(ApiClient requests, ApiClient watches) {
    * @throws KubeConfigException naming the file or what is missing in the pod's environment
    */
   public static KubeClients create(Optional<Path> kubeconfig) {
-    return kubeconfig.isPresent() ? fromKubeconfig(kubeconfig.get()) : inCluster();
+    return create(kubeconfig, System.getenv());
+  }
+
+  /**
+   * From {@code --kubeconfig} when given, else the in-cluster configuration read from {@code env}.
+   *
+   * @throws KubeConfigException naming the file or what is missing in the pod's environment
+   */
+  public static KubeClients create(Optional<Path> kubeconfig, Map<String, String> env) {
+    return kubeconfig.isPresent() ? fromKubeconfig(kubeconfig.get()) : inCluster(env);
   }
 
   /** From a kubeconfig file (its current context). */
@@ -64,16 +84,77 @@ public record KubeClients(ApiClient requests, ApiClient watches) {
 
   /** From the service account mounted into the pod and {@code KUBERNETES_SERVICE_HOST/PORT}. */
   public static KubeClients inCluster() {
-    if (System.getenv("KUBERNETES_SERVICE_HOST") == null) {
-      throw new KubeConfigException(
-          "no --kubeconfig given and not running in a pod (KUBERNETES_SERVICE_HOST is not set)");
+    return inCluster(System.getenv());
+  }
+
+  /** From the service account mounted into the pod and {@code KUBERNETES_SERVICE_HOST/PORT} of {@code env}. */
+  public static KubeClients inCluster(Map<String, String> env) {
+    return inCluster(env, SERVICE_ACCOUNT);
+  }
+
+  /**
+   * What the kubelet gives every pod: {@code KUBERNETES_SERVICE_HOST}, {@code KUBERNETES_SERVICE_PORT} and the
+   * service account's {@code token} and {@code ca.crt} in {@code serviceAccount}. Checked here rather than left to
+   * client-java's {@code ClientBuilder.cluster()}, which reads the process environment itself and, with a host but no
+   * port (a shell or container that inherited only the host), fails with a bare {@code NumberFormatException}.
+   */
+  static KubeClients inCluster(Map<String, String> env, Path serviceAccount) {
+    String host = env.getOrDefault(SERVICE_HOST, "").strip();
+    String port = env.getOrDefault(SERVICE_PORT, "").strip();
+    if (host.isEmpty()) {
+      throw missing(SERVICE_HOST + " is not set, so this is not a pod", env);
+    }
+    if (port.isEmpty()) {
+      throw missing(SERVICE_HOST + " is set but " + SERVICE_PORT + " is not set", env);
+    }
+    int portNumber = portNumber(port);
+    if (portNumber < 1) {
+      throw missing(SERVICE_PORT + " \"" + port + "\" is not a port number", env);
+    }
+    Path token = serviceAccount.resolve("token");
+    Path ca = serviceAccount.resolve("ca.crt");
+    for (Path file : List.of(token, ca)) {
+      if (!Files.isReadable(file)) {
+        throw missing("the pod's service account is not mounted (cannot read " + file + ")", env);
+      }
     }
     try {
-      return new KubeClients(
-          configure(ClientBuilder.cluster(), REQUEST_TIMEOUT), configure(ClientBuilder.cluster(), Duration.ZERO));
+      String basePath = new URI("https", null, host, portNumber, null, null, null).toString();
+      byte[] caCert = Files.readAllBytes(ca);
+      return new KubeClients(configure(inCluster(basePath, caCert, token), REQUEST_TIMEOUT),
+          configure(inCluster(basePath, caCert, token), Duration.ZERO));
+    } catch (URISyntaxException e) {
+      throw missing(SERVICE_HOST + " \"" + host + "\" is not a host name", env);
     } catch (IOException | RuntimeException e) {
       throw new KubeConfigException("cannot use the in-cluster service account: " + e.getMessage(), e);
     }
+  }
+
+  private static ClientBuilder inCluster(String basePath, byte[] caCert, Path token) {
+    return new ClientBuilder().setBasePath(basePath).setCertificateAuthority(caCert)
+        .setAuthentication(new TokenFileAuthentication(token.toString()));
+  }
+
+  private static int portNumber(String port) {
+    try {
+      int n = Integer.parseInt(port);
+      return n >= 1 && n <= 65535 ? n : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * No kubeconfig and no usable pod environment: says what is missing and every way to give a configuration. A
+   * {@code KUBECONFIG} in the environment is pointed at, since kubectl users expect it to be read.
+   */
+  private static KubeConfigException missing(String what, Map<String, String> env) {
+    String kubeconfigEnv = env.getOrDefault("KUBECONFIG", "").strip();
+    String kubeconfigHint = kubeconfigEnv.isEmpty() ? ""
+        : " (KUBECONFIG is not read: pass --kubeconfig " + kubeconfigEnv + ")";
+    return new KubeConfigException("no Kubernetes API server configured: no --kubeconfig given and " + what
+        + "; give --kubeconfig FILE" + kubeconfigHint + ", run in a pod with a service account, or add --no-kube to "
+        + "run without an API server");
   }
 
   private static ApiClient fromKubeconfig(Path path, Duration readTimeout) {

@@ -14,10 +14,12 @@ import java.util.Optional;
  * @param registration the node annotations to publish; empty when the kind publishes none on this node
  * @param leftovers removers of what Allocate leaves per container (host directories, CDI specs) once its pod is gone
  * @param closeables what to close when the plugin stops or restarts (ports opened for this start, registries)
+ * @param notices what the node's operators must be told (logged, and Warning Events on the Node)
  */
 public record NodeServing(List<PhysicalDevice> devices, List<PhysicalDevice> registered,
     List<PluginResource> resources,
-    Optional<NodeRegistration> registration, List<LeftoverCollector> leftovers, List<AutoCloseable> closeables) {
+    Optional<NodeRegistration> registration, List<LeftoverCollector> leftovers, List<AutoCloseable> closeables,
+    List<NodeNotice> notices) {
   public NodeServing {
     devices = List.copyOf(devices);
     registered = List.copyOf(registered);
@@ -25,6 +27,13 @@ public record NodeServing(List<PhysicalDevice> devices, List<PhysicalDevice> reg
     java.util.Objects.requireNonNull(registration, "registration");
     leftovers = List.copyOf(leftovers);
     closeables = List.copyOf(closeables);
+    notices = List.copyOf(notices);
+  }
+
+  /** Serving with nothing to tell the node. */
+  public NodeServing(List<PhysicalDevice> devices, List<PhysicalDevice> registered, List<PluginResource> resources,
+      Optional<NodeRegistration> registration, List<LeftoverCollector> leftovers, List<AutoCloseable> closeables) {
+    this(devices, registered, resources, registration, leftovers, closeables, List.of());
   }
 
   /** A kind that found nothing to serve on this node. */

@@ -71,15 +71,20 @@ public final class DevicePluginService extends DevicePluginGrpc.DevicePluginImpl
   public ListAndWatchResponse currentList() {
     ListAndWatchResponse.Builder b = ListAndWatchResponse.newBuilder();
     for (AdvertisedDevice d : resource.devices()) {
-      Device.Builder device = Device.newBuilder()
-          .setID(d.id())
-          .setHealth(health.isHealthy(d.uuid()) ? DevicePluginConstants.HEALTHY : DevicePluginConstants.UNHEALTHY);
-      if (d.numaNode() >= 0) {
-        device.setTopology(TopologyInfo.newBuilder().addNodes(NUMANode.newBuilder().setID(d.numaNode())));
-      }
-      b.addDevices(device);
+      b.addDevices(device(d, health.isHealthy(d.uuid())));
     }
     return b.build();
+  }
+
+  /** One entry of the ListAndWatch list: ID, health and, when the device has one, its NUMA node. */
+  static Device device(AdvertisedDevice d, boolean healthy) {
+    Device.Builder device = Device.newBuilder()
+        .setID(d.id())
+        .setHealth(healthy ? DevicePluginConstants.HEALTHY : DevicePluginConstants.UNHEALTHY);
+    if (d.numaNode() >= 0) {
+      device.setTopology(TopologyInfo.newBuilder().addNodes(NUMANode.newBuilder().setID(d.numaNode())));
+    }
+    return device.build();
   }
 
   @Override

@@ -40,12 +40,17 @@ public final class UnixTransport implements AutoCloseable {
 
   /** A plaintext channel to {@code socket}, authority {@code localhost} as the kubelet uses. */
   public ManagedChannel channel(Path socket) {
+    return channel(socket, 16 * 1024 * 1024);
+  }
+
+  /** {@link #channel(Path)} receiving messages of at most {@code maxInboundBytes} (a test kubelet: the kubelet's). */
+  public ManagedChannel channel(Path socket, int maxInboundBytes) {
     return NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
         .channelType(EpollDomainSocketChannel.class)
         .eventLoopGroup(group)
         .usePlaintext()
         .overrideAuthority("localhost")
-        .maxInboundMessageSize(16 * 1024 * 1024)
+        .maxInboundMessageSize(maxInboundBytes)
         .build();
   }
 

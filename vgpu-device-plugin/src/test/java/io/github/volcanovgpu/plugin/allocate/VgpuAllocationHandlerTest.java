@@ -485,7 +485,7 @@ class VgpuAllocationHandlerTest {
   @Test
   void memoryAndCoresResourcesGetOneEmptyResponsePerContainerWithoutApiCalls() {
     @SuppressWarnings("unchecked")
-    AllocateRequest twoContainers = request(List.of("GPU-aaa-memory-1"), List.of("GPU-aaa-memory-2"));
+    AllocateRequest twoContainers = request(List.of("0-1"), List.of("0-2"));
 
     for (String resource : List.of("volcano.sh/vgpu-memory", "volcano.sh/vgpu-cores")) {
       AllocateResponse r = handler().allocate(resource, twoContainers);

@@ -29,10 +29,25 @@ class DeviceIdsTest {
   }
 
   @Test
-  void memoryIdsAreOnePerFactorMib() {
+  void memoryIdsAreMinorDashIndexOnePerFactorMibWithoutTopology() {
     List<AdvertisedDevice> ids = DeviceIds.memory(List.of(A, B), 256);
-    assertThat(ids).extracting(AdvertisedDevice::id).containsExactly("GPU-b-memory-0", "GPU-b-memory-1",
-        "GPU-a-memory-0", "GPU-a-memory-1", "GPU-a-memory-2", "GPU-a-memory-3");
+
+    assertThat(ids).extracting(AdvertisedDevice::id).containsExactly("0-0", "0-1", "1-0", "1-1", "1-2", "1-3");
+    assertThat(ids).extracting(AdvertisedDevice::uuid)
+        .containsExactly("GPU-b", "GPU-b", "GPU-a", "GPU-a", "GPU-a", "GPU-a");
+    assertThat(ids).extracting(AdvertisedDevice::numaNode).containsOnly(-1);
+  }
+
+  @Test
+  void memoryListBytesIsTheServedListWithEveryCardUnhealthy() {
+    List<PhysicalGpu> cards = List.of(new PhysicalGpu("GPU-x", 12, "NVIDIA T4", 15360, 3, false),
+        new PhysicalGpu("GPU-y", 0, "NVIDIA T4", 9, 0, false),
+        new PhysicalGpu("GPU-z", 7, "NVIDIA T4", 120, -1, false));
+
+    for (int factor : List.of(1, 7, 1000)) {
+      assertThat(DeviceIds.memoryListBytes(cards, factor)).as("factor %d", factor)
+          .isEqualTo(ListAndWatchSizeTest.served(cards, factor, false));
+    }
   }
 
   @Test
@@ -46,14 +61,14 @@ class DeviceIdsTest {
   }
 
   @Test
-  void oneEightyGigabyteCardNeedsFactorTwoAndEightNeedEleven() {
-    assertThat(DeviceIds.entryLimitWarning(a100s(1), 1)).get().asString()
-        .contains("81920").contains("60000").contains("gpuMemoryFactor >= 2");
-    assertThat(DeviceIds.entryLimitWarning(a100s(1), 2)).isEmpty();
-    assertThat(DeviceIds.minimumMemoryFactor(a100s(1))).isEqualTo(2);
-    assertThat(DeviceIds.minimumMemoryFactor(a100s(8))).isEqualTo(11);
-    assertThat(DeviceIds.entryLimitWarning(a100s(8), 10)).get().asString().contains(">= 11");
-    assertThat(DeviceIds.entryLimitWarning(a100s(8), 11)).isEmpty();
-    assertThat(DeviceIds.memory(a100s(8), 11)).hasSizeLessThanOrEqualTo(DeviceIds.ENTRY_LIMIT);
+  void minimumMemoryFactorIsTheSmallestWhoseLargestListFitsTheKubelet() {
+    assertThat(DeviceIds.minimumMemoryFactor(a100s(1))).isEqualTo(1);
+    assertThat(DeviceIds.minimumMemoryFactor(a100s(2))).isEqualTo(1);
+    assertThat(DeviceIds.minimumMemoryFactor(a100s(8))).isEqualTo(4);
+    for (int n : List.of(3, 8, 16)) {
+      int factor = DeviceIds.minimumMemoryFactor(a100s(n));
+      assertThat(DeviceIds.memoryListBytes(a100s(n), factor)).isLessThanOrEqualTo(DeviceIds.KUBELET_MAX_MESSAGE_BYTES);
+      assertThat(DeviceIds.memoryListBytes(a100s(n), factor - 1)).isGreaterThan(DeviceIds.KUBELET_MAX_MESSAGE_BYTES);
+    }
   }
 }

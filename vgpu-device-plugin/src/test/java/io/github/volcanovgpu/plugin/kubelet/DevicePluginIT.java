@@ -22,6 +22,7 @@ import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerPreferredAllocationR
 import io.github.volcanovgpu.proto.kubelet.v1beta1.PreferredAllocationRequest;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.CoreV1Event;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.Test;
 @RealApiServer
 class DevicePluginIT {
   private static final String NUMBER = "volcano.sh/vgpu-number";
+  private static final String MEMORY = "volcano.sh/vgpu-memory";
   private final ApiClient client;
   private final ApiClient watches;
   private final CoreV1Api api;
@@ -85,7 +87,9 @@ class DevicePluginIT {
         new DevicePlugin.Cluster.Api(client, watches), new SimpleMeterRegistry(), Clock.systemUTC());
 
     await().atMost(Duration.ofSeconds(5)).until(() -> kubelet.devices(NUMBER).size() == 20);
-    assertThat(kubelet.registrations("volcano.sh/vgpu-memory")).isEqualTo(1);
+    assertThat(kubelet.registrations(MEMORY)).isEqualTo(1);
+    // two 80 GiB cards at the default factor 1: 163840 memory IDs in one message the kubelet takes (4 MiB limit)
+    await().atMost(Duration.ofSeconds(10)).until(() -> kubelet.devices(MEMORY).size() == 2 * 81920);
     assertThat(kubelet.registrations("volcano.sh/vgpu-cores")).isEqualTo(1);
     await().atMost(Duration.ofSeconds(10)).until(() -> registered(node).size() == 2);
     String uuid0 = registered(node).get(0).uuid();
@@ -121,8 +125,46 @@ class DevicePluginIT {
     await().atMost(Duration.ofSeconds(1)).until(() -> kubelet.devices(NUMBER).stream()
         .filter(d -> d.getID().startsWith(uuid1)).allMatch(d -> d.getHealth().equals("Unhealthy")));
     await().atMost(Duration.ofSeconds(10)).until(() -> !registered(node).get(1).healthy());
+    // the memory list with a card unhealthy ("Unhealthy" is longer) still reaches the kubelet
+    await().atMost(Duration.ofSeconds(5)).until(() -> kubelet.devices(MEMORY).stream()
+        .filter(d -> d.getHealth().equals("Unhealthy")).count() == 81920);
     assertThat(registered(node).get(0).healthy()).isTrue();
     gpus.recover(uuid1);
     await().atMost(Duration.ofSeconds(10)).until(() -> registered(node).get(1).healthy());
+  }
+
+  @Test
+  void aMemoryListOverTheKubeletLimitIsNotServedAndAWarningEventOnTheNodeNamesTheFactorThatFits() throws Exception {
+    String node = ns.nodeName("h200");
+    KubeFixtures.createNode(api, KubeFixtures.node(ns, node, Map.of(), Map.of("cpu", "8")));
+    dir = Files.createTempDirectory(Path.of("/tmp"), "dpit");
+    kubelet = new TestKubelet(dir).start();
+    StringBuilder yaml = new StringBuilder("gpus:\n");
+    for (int i = 0; i < 8; i++) {
+      yaml.append("- {uuid: GPU-").append(i).append("0000000-1111-2222-3333-444444444444, model: NVIDIA H200, ")
+          .append("memoryMib: 143771, minor: ").append(i).append(", numa: ").append(i / 4).append("}\n");
+    }
+    plugin = DevicePlugin.start(new DevicePlugin.Options(node, dir, DeviceConfig.defaults(), NodeConfig.empty(),
+        Duration.ofSeconds(30), Map.of()),
+        List.of(new NvidiaBackend(FakeGpuBackend.fromYaml(yaml.toString(), "h200x8"), null,
+            NvidiaBackend.Settings.defaults(Files.createTempDirectory("hook")))),
+        new DevicePlugin.Cluster.Api(client, watches), new SimpleMeterRegistry(), Clock.systemUTC());
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> kubelet.devices(NUMBER).size() == 80);
+    await().atMost(Duration.ofSeconds(5)).until(() -> kubelet.hasList(MEMORY));
+    assertThat(kubelet.devices(MEMORY)).isEmpty();
+    await().atMost(Duration.ofSeconds(10)).until(() -> registered(node).size() == 8);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !events(node).isEmpty());
+    CoreV1Event event = events(node).get(0);
+    assertThat(event.getType()).isEqualTo("Warning");
+    assertThat(event.getReason()).isEqualTo("TooManyDeviceIDs");
+    assertThat(event.getInvolvedObject().getKind()).isEqualTo("Node");
+    assertThat(event.getMessage()).startsWith("volcano.sh/vgpu-memory is not served: gpuMemoryFactor 1 makes "
+        + "1150168 device IDs").contains("gpuMemoryFactor 6 fits");
+  }
+
+  /** The events about {@code node}, where the kubelet puts a node's events (namespace default). */
+  private List<CoreV1Event> events(String node) throws Exception {
+    return api.listNamespacedEvent("default").fieldSelector("involvedObject.name=" + node).execute().getItems();
   }
 }

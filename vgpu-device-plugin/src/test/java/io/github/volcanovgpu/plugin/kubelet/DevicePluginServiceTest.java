@@ -74,21 +74,21 @@ class DevicePluginServiceTest {
   @Test
   void packedPreferenceFillsTheCardWithMostAvailableIdsFirst() {
     DevicePluginService s = service(DeviceIds.memory(List.of(G0, G1, G2), 256));
-    List<String> available = List.of("GPU-0-memory-0", "GPU-1-memory-0", "GPU-1-memory-1", "GPU-1-memory-2",
-        "GPU-2-memory-0", "GPU-2-memory-3");
-    assertThat(s.prefer(available, List.of(), 3, List.of())).containsExactly("GPU-1-memory-0", "GPU-1-memory-1",
-        "GPU-1-memory-2");
-    assertThat(s.prefer(available, List.of(), 5, List.of())).containsExactly("GPU-1-memory-0", "GPU-1-memory-1",
-        "GPU-1-memory-2", "GPU-2-memory-0", "GPU-2-memory-3");
+    List<String> available = List.of("0-0", "1-0", "1-1", "1-2",
+        "2-0", "2-3");
+    assertThat(s.prefer(available, List.of(), 3, List.of())).containsExactly("1-0", "1-1",
+        "1-2");
+    assertThat(s.prefer(available, List.of(), 5, List.of())).containsExactly("1-0", "1-1",
+        "1-2", "2-0", "2-3");
   }
 
   @Test
   void packedPreferenceKeepsTheMustIncludeCardTogether() {
     DevicePluginService s = service(DeviceIds.memory(List.of(G0, G1, G2), 256));
     List<String> available = new ArrayList<>(ids(DeviceIds.memory(List.of(G0, G1, G2), 256)));
-    available.remove("GPU-1-memory-0");
-    assertThat(s.prefer(available, List.of("GPU-1-memory-0"), 3, List.of()))
-        .containsExactly("GPU-1-memory-0", "GPU-1-memory-1", "GPU-1-memory-2");
+    available.remove("1-0");
+    assertThat(s.prefer(available, List.of("1-0"), 3, List.of()))
+        .containsExactly("1-0", "1-1", "1-2");
   }
 
   @Test

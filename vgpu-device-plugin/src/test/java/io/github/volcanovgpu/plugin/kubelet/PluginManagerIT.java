@@ -112,12 +112,13 @@ class PluginManagerIT {
   void xidMarksTheCardsIdsUnhealthyWithinOneSecondAndRecoveryHealsThem() {
     await().atMost(Duration.ofSeconds(1)).until(() -> kubelet.devices(MEMORY).size() == 160);
     String sick = gpus.get(1).uuid();
+    String sickMemory = gpus.get(1).minorNumber() + "-"; // memory IDs are <minor>-<i>
     backend.injectXid(sick, 79);
     await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> {
       for (String resource : List.of(NUMBER, MEMORY, CORES)) {
         for (Device d : kubelet.devices(resource)) {
-          assertThat(d.getHealth()).as(d.getID())
-              .isEqualTo(d.getID().startsWith(sick) ? "Unhealthy" : "Healthy");
+          boolean ofSick = d.getID().startsWith(resource.equals(MEMORY) ? sickMemory : sick);
+          assertThat(d.getHealth()).as(d.getID()).isEqualTo(ofSick ? "Unhealthy" : "Healthy");
         }
       }
     });
@@ -256,7 +257,7 @@ class PluginManagerIT {
 
   @Test
   void handlerFailuresBecomeStatusCodes() {
-    assertThatThrownBy(() -> kubelet.allocate(MEMORY, request(List.of(gpus.get(0).uuid() + "-memory-0"))))
+    assertThatThrownBy(() -> kubelet.allocate(MEMORY, request(List.of(gpus.get(0).minorNumber() + "-0"))))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
           assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
           assertThat(e.getStatus().getDescription()).isEqualTo("no pending pod");

@@ -34,6 +34,12 @@ import org.jspecify.annotations.Nullable;
  * {@link #restart()} stops, wipes every socket in the directory and listens again.
  */
 public final class TestKubelet implements AutoCloseable {
+  /**
+   * The largest message the kubelet takes from a plugin: grpc-go's default receive limit, which the kubelet's
+   * device-plugin client keeps. A larger ListAndWatch list ends the stream, as it does on a real node.
+   */
+  public static final int MAX_RECEIVE_BYTES = 4 * 1024 * 1024;
+
   private final Path dir;
   private final UnixTransport transport = new UnixTransport();
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
@@ -101,6 +107,11 @@ public final class TestKubelet implements AutoCloseable {
     return options.get(resource);
   }
 
+  /** Whether the plugin of {@code resource} streamed a list (possibly empty) that this kubelet took. */
+  public boolean hasList(String resource) {
+    return lists.containsKey(resource);
+  }
+
   /** The last list the plugin streamed for {@code resource}; empty before the first. */
   public List<Device> devices(String resource) {
     return lists.getOrDefault(resource, List.of());
@@ -144,7 +155,7 @@ public final class TestKubelet implements AutoCloseable {
         return;
       }
       String resource = request.getResourceName();
-      ManagedChannel channel = transport.channel(dir.resolve(request.getEndpoint()));
+      ManagedChannel channel = transport.channel(dir.resolve(request.getEndpoint()), MAX_RECEIVE_BYTES);
       DevicePluginOptions opts;
       try {
         opts = DevicePluginGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)

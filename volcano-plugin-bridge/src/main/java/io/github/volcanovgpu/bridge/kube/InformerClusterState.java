@@ -134,13 +134,16 @@ public final class InformerClusterState implements ClusterState, AutoCloseable {
     }
     String node = view.nodeName().isEmpty() || view.isTerminated() ? "" : view.nodeName();
     podScopes.computeIfAbsent(view.uid(), uid -> KubeModelMapper.podScope(pod));
-    String previous = podNodes.put(view.uid(), node);
+    String previous = podNodes.get(view.uid());
     if (previous != null && !previous.isEmpty() && !previous.equals(node)) {
       slots.computeIfPresent(previous, (name, slot) -> slot.withoutPod(view.uid()));
     }
     if (!node.isEmpty()) {
       slots.compute(node, (name, slot) -> (slot == null ? NodeSlot.empty(name) : slot).withPod(view));
     }
+    // Recorded last: isSynced() counts a pod as indexed once it is here, so node() must show it by then (the
+    // handlers are the only writers, one thread per informer; the map publishes the slot written before).
+    podNodes.put(view.uid(), node);
   }
 
   private void removePod(V1Pod pod) {

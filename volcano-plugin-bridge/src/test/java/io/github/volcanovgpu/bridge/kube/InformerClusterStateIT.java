@@ -16,6 +16,7 @@ import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.util.PatchUtils;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,24 +24,34 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+/**
+ * The sidecar's informer cache against the real API server. The informers' watches are paced ({@link PacedWatch}:
+ * each event {@value #EVENT_DELAY_MILLIS} ms after the one before), as on a loaded machine, so a test that reads the
+ * cache before the event that completes the state it checks fails every time instead of once in a while: every
+ * test awaits the whole state it then asserts on.
+ */
 @RealApiServer
 class InformerClusterStateIT {
   private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final long EVENT_DELAY_MILLIS = 300;
 
   private final KubeClients clients;
+  private final Path kubeconfig;
   private final CoreV1Api api;
   private final TestNamespace ns;
   private InformerClusterState state;
 
-  InformerClusterStateIT(KubeClients clients, CoreV1Api api, TestNamespace ns) {
+  InformerClusterStateIT(KubeClients clients, Path kubeconfig, CoreV1Api api, TestNamespace ns) {
     this.clients = clients;
+    this.kubeconfig = kubeconfig;
     this.api = api;
     this.ns = ns;
   }
 
   @BeforeEach
   void createState() {
-    state = new InformerClusterState(clients.watches());
+    state = new InformerClusterState(PacedWatch.pacing(KubeClients.fromKubeconfig(kubeconfig).watches(),
+        Duration.ofMillis(EVENT_DELAY_MILLIS)));
   }
 
   @AfterEach
@@ -97,9 +108,16 @@ class InformerClusterStateIT {
     V1Pod running = createPod(api, pod(ns.name(), "running", gpu1, Map.of()));
     setPhase(api, running, "Running");
 
+    // the whole state, up to its last events (running's phase, gpu-1's status written after its create), before
+    // reading it: the pod names alone are right from running's creation on, one event before its phase
     await().atMost(WAIT).untilAsserted(() -> {
       assertThat(podNames(gpu1)).containsExactly("on-1", "running");
       assertThat(podNames(gpu2)).containsExactly("on-2");
+      assertThat(state.node(gpu1)).hasValueSatisfying(v -> {
+        assertThat(v.allocatable()).containsEntry("volcano.sh/vgpu-number", "20");
+        assertThat(v.pods()).filteredOn(p -> p.name().equals("running")).singleElement()
+            .satisfies(p -> assertThat(p.phase()).isEqualTo("Running"));
+      });
     });
     NodeView view = state.node(gpu1).orElseThrow();
     assertThat(view.detailed()).isTrue();
@@ -153,9 +171,10 @@ class InformerClusterStateIT {
         .metadata(new io.kubernetes.client.openapi.models.V1ObjectMeta().name("later"))
         .target(new io.kubernetes.client.openapi.models.V1ObjectReference().kind("Node").name(nodeName))).execute();
 
-    await().atMost(WAIT).untilAsserted(() -> assertThat(state.node(nodeName).orElseThrow().pods())
-        .singleElement()
-        .satisfies(p -> assertThat(p.annotations()).containsEntry("volcano.sh/vgpu-node", nodeName)));
+    // an absent node is an assertion failure (awaited again), not an exception that ends the wait
+    await().atMost(WAIT).untilAsserted(() -> assertThat(state.node(nodeName)).hasValueSatisfying(v -> assertThat(
+        v.pods()).singleElement()
+        .satisfies(p -> assertThat(p.annotations()).containsEntry("volcano.sh/vgpu-node", nodeName))));
   }
 
   @Test

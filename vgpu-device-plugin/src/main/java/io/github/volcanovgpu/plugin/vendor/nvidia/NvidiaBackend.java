@@ -19,6 +19,7 @@ import io.github.volcanovgpu.plugin.device.DeviceBackend;
 import io.github.volcanovgpu.plugin.device.DeviceHealth;
 import io.github.volcanovgpu.plugin.device.HealthMonitor;
 import io.github.volcanovgpu.plugin.device.NodeContext;
+import io.github.volcanovgpu.plugin.device.NodeNotice;
 import io.github.volcanovgpu.plugin.device.NodeRegistration;
 import io.github.volcanovgpu.plugin.device.NodeServing;
 import io.github.volcanovgpu.plugin.device.PhysicalDevice;
@@ -40,6 +41,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -177,7 +179,6 @@ public final class NvidiaBackend implements DeviceBackend {
     }
     LOG.info("node {}: {} GPUs to register (split {}, memory factor {}, core scaling {}, mode {})", node.nodeName(),
         cards.size(), plugin.splitCount(), plugin.memoryFactor(), plugin.coreScaling(), plugin.mode().wireName());
-    DeviceIds.entryLimitWarning(cards, plugin.memoryFactor()).ifPresent(LOG::warn);
 
     AllocationSettings allocation = new AllocationSettings(plugin.resourceNames(), plugin.memoryFactor(),
         plugin.coreScaling(), plugin.disableCoreLimit(), settings.coreUtilizationPolicy(), settings.hookPath(),
@@ -199,10 +200,14 @@ public final class NvidiaBackend implements DeviceBackend {
     AllocationHandler handler = new VgpuAllocationHandler(allocation, node.pods(), node.lockRelease());
     var names = plugin.resourceNames();
     List<PluginResource> resources = new ArrayList<>();
+    List<NodeNotice> notices = new ArrayList<>();
     if (!plan.migResources().containsKey(names.count())) {
       resources.add(new PluginResource(names.count(), DeviceIds.count(cards, plugin.splitCount()), handler,
           PluginResource.Grouping.ONE_PER_CARD));
-      resources.add(new PluginResource(names.memory(), DeviceIds.memory(cards, plugin.memoryFactor()), handler));
+      Optional<NodeNotice> tooMany = memoryListTooLarge(names.memory(), cards, plugin.memoryFactor());
+      tooMany.ifPresent(notices::add);
+      resources.add(new PluginResource(names.memory(),
+          tooMany.isPresent() ? List.of() : DeviceIds.memory(cards, plugin.memoryFactor()), handler));
       resources.add(new PluginResource(names.cores(), DeviceIds.cores(cards, plugin.coreScaling()), handler));
     }
     if (!plan.migResources().isEmpty()) {
@@ -222,7 +227,29 @@ public final class NvidiaBackend implements DeviceBackend {
         registration,
         List.of(new LeftoverCollector(allocation.cacheRoot(), allocation.cdi(), node.clock(), LEFTOVER_GRACE),
             new LeftoverCollector(allocation.limitsRoot(), null, node.clock(), LEFTOVER_GRACE)),
-        closeables);
+        closeables, notices);
+  }
+
+  /**
+   * When the memory list at {@code factor} would not fit the kubelet's ListAndWatch limit at its largest: the
+   * notice that it is not served, naming the factor that fits. Not served rather than served: the kubelet drops a
+   * list over the limit (the node shows the resource at 0 either way), and a factor chosen here for this node alone
+   * would change what a pod's {@code vgpu-memory} means on it (units of that many MiB, while the sidecar, quotas and
+   * the admission webhook count the cluster's unit), so the factor stays the device config's, changed on purpose.
+   */
+  static Optional<NodeNotice> memoryListTooLarge(String resource, List<PhysicalGpu> cards, int factor) {
+    long bytes = DeviceIds.memoryListBytes(cards, factor);
+    if (bytes <= DeviceIds.KUBELET_MAX_MESSAGE_BYTES) {
+      return Optional.empty();
+    }
+    int fits = DeviceIds.minimumMemoryFactor(cards);
+    return Optional.of(new NodeNotice(NodeNotice.TOO_MANY_DEVICE_IDS, String.format(Locale.ROOT,
+        "%s is not served: gpuMemoryFactor %d makes %d device IDs, a ListAndWatch message of up to %.1f MiB (%d "
+            + "bytes), over the kubelet's 4 MiB limit (it would drop the list); gpuMemoryFactor %d fits. Set "
+            + "gpuMemoryFactor: %d or more in device-config.yaml (ConfigMap volcano-vgpu-device-config; pods then ask "
+            + "%s in units of that many MiB). Until then only pods that do not ask %s run on this node",
+        resource, factor, DeviceIds.memoryEntries(cards, factor), bytes / (1024.0 * 1024.0), bytes, fits, fits,
+        resource, resource)));
   }
 
   /** {@code volcano.sh/node-vgpu-register} of the whole cards, and the legacy handshake when asked for. */
