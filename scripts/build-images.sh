@@ -96,11 +96,11 @@ COMPONENTS=(bridge:volcano-plugin-bridge device-plugin:vgpu-device-plugin mig-ma
 module_jar() {
   local m=$1 jar
   jar=$(ls "$m"/target/*-"$VERSION".jar 2>/dev/null | grep -v -e '-tests.jar$' -e '-sources.jar$' | head -n 1 || true)
-  [ -n "$jar" ] && [ -d "$m/target/lib" ] || die "$m is not packaged (run without --no-maven, or mvn package first)"
+  [ -n "$jar" ] && [ -d "$m/target/lib" ] || missing "$m is not packaged (run without --no-maven, or mvn package first)"
   echo "$jar"
 }
 LIBVGPU_SO=libvgpu-native/target/native/lib/libvgpu.so
-[ -f "$LIBVGPU_SO" ] || die "$LIBVGPU_SO is not built (run without --no-maven, or mvn -pl libvgpu-native compile)"
+[ -f "$LIBVGPU_SO" ] || missing "$LIBVGPU_SO is not built (run without --no-maven, or mvn -pl libvgpu-native compile)"
 
 W="$out/work"
 rm -rf "$W"
