@@ -15,13 +15,16 @@
 #   options: --out DIR (default target/images), --no-measure (skip the size/start-time figures)
 #
 # Writes DIR/volcano-vgpu-<tag>.tar and DIR/libvgpu-<tag>.tar: each an OCI image layout (oci-layout, index.json,
-# blobs/sha256/...) that also carries Docker's manifest.json, the shape `docker save` writes since Docker 25, so
-# `docker load -i`, `ctr images import`, `kind load image-archive` and `podman load` all take it. DIR/images.txt
-# lists file, image name and manifest digest; DIR/figures.md the sizes and the sidecar's start time.
+# blobs/sha256/...) that also carries Docker's manifest.json, the shape `docker save` writes since Docker 25: what
+# `ctr images import` and `kind load image-archive` (ctr import on the node) read from index.json, and `docker load`
+# from manifest.json. DIR/images.txt lists file, image name and manifest digest; DIR/figures.md the sizes and the
+# sidecar's start time.
 #
-# Environment: IMAGE_REGISTRY [ghcr.io], IMAGE_TAG [the Maven version], SOURCE_DATE_EPOCH [the commit time; every
-# file and the config carry it, so equal inputs give equal digests], IMAGES_CACHE [~/.cache/volcano-vgpu-images:
-# the .debs, the jlinked JRE and the module list of the third-party jars], MAVEN_ARGS (added to the mvn call).
+# Environment: IMAGE_REGISTRY [ghcr.io], IMAGE_TAG [the Maven version], SOURCE_DATE_EPOCH [the commit time: the
+# time of every file and of the config], IMAGES_CACHE [~/.cache/volcano-vgpu-images: the .debs, the jlinked JRE, the
+# module list of the third-party jars], MAVEN_ARGS (added to the mvn call). Layers are written in a fixed order with
+# fixed times and owners, so the Debian, JRE and library layers of equal inputs have equal digests; the application
+# layer does not (the JVM writes its class-data archives anew).
 # Needs Linux with dpkg-deb and apt-get (Debian/Ubuntu), a JDK 17 with jmods (jlink), GNU tar, and root or
 # unprivileged user namespaces (the class-data archives are recorded by running the image's JVM in a chroot of
 # its own file system). Exit status 3: a prerequisite is missing (tests skip on it outside CI).
@@ -32,7 +35,7 @@ cd "$ROOT"
 log() { echo "build-images: $*" >&2; }
 die() { echo "build-images: error: $*" >&2; exit 1; }
 missing() { echo "build-images: cannot build images here: $*" >&2; exit 3; }
-usage() { sed -n '2,30p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | grep '^#' | sed 's/^# \{0,1\}//'; }
 
 out=target/images
 maven=yes
