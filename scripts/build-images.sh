@@ -108,31 +108,42 @@ LIBVGPU_SO=libvgpu-native/target/native/lib/libvgpu.so
 W="$out/work"
 rm -rf "$W"
 mkdir -p "$W" "$CACHE"
+# one build at a time fills the cache (builds of other checkouts on this machine wait here)
+exec 9>"$CACHE/lock"
+flock 9
 
 # ---------------------------------------------------------------------------------------------- Debian packages
 # Downloads the packages' current versions into the cache (kept by file name, checked against apt's SHA-256) and
-# prints their paths. `apt-get download` asks only Debian's archive; as root a missing package list is fetched once.
+# prints their paths (call it in this shell, not in a $(...), so that its errors end the script). `apt-get download` asks only Debian's archive; as root a missing package list is fetched once.
+apt_updated=no
 fetch_debs() {
-  local uris line file sha
+  local uris line file sha pkg paths=()
   mkdir -p "$CACHE/debs"
-  if ! uris=$(apt-get download --print-uris "$@" 2>/dev/null) || [ -z "$uris" ]; then
-    [ "$(id -u)" -eq 0 ] || missing "apt-get cannot resolve $* (run apt-get update as root)"
-    log "apt-get update (package lists)"
-    apt-get update -qq >/dev/null 2>&1 || missing "apt-get update failed"
-    uris=$(apt-get download --print-uris "$@") || missing "apt-get cannot resolve $*"
-  fi
+  uris=$(apt-get download --print-uris "$@" 2>/dev/null) || uris=""
   while read -r line; do
+    [ -n "$line" ] || continue
     file=$(awk '{print $2}' <<<"$line")
     sha=$(awk '{print $4}' <<<"$line")
     sha=${sha#SHA256:}
     if [ ! -f "$CACHE/debs/$file" ] || [ "$(sha256sum "$CACHE/debs/$file" | cut -d' ' -f1)" != "$sha" ]; then
+      pkg="$(cut -d_ -f1 <<<"$file")=$(cut -d_ -f2 <<<"$file" | sed 's/%3a/:/')"
       log "downloading $file"
-      (cd "$CACHE/debs" && rm -f "$file" && apt-get download -qq "$(cut -d_ -f1 <<<"$file")=$(cut -d_ -f2 <<<"$file" \
-        | sed 's/%3a/:/')" >/dev/null 2>&1) || missing "apt-get download of $file failed"
-      [ "$(sha256sum "$CACHE/debs/$file" | cut -d' ' -f1)" = "$sha" ] || die "$file: SHA-256 differs from apt's"
+      (cd "$CACHE/debs" && rm -f "$file" && apt-get download -qq "$pkg" >/dev/null 2>&1) || uris=""
+      [ -z "$uris" ] || [ "$(sha256sum "$CACHE/debs/$file" | cut -d' ' -f1)" = "$sha" ] \
+        || die "$file: SHA-256 differs from apt's"
     fi
-    echo "$CACHE/debs/$file"
+    [ -z "$uris" ] && break
+    paths+=("$CACHE/debs/$file")
   done <<<"$uris"
+  if [ -z "$uris" ]; then # no package lists, or lists older than the archive: refresh once (root), then again
+    [ "$apt_updated" = no ] && [ "$(id -u)" -eq 0 ] || missing "apt-get cannot download $* (apt-get update as root)"
+    log "apt-get update (package lists)"
+    apt-get update -qq >/dev/null 2>&1 || missing "apt-get update failed"
+    apt_updated=yes
+    fetch_debs "$@"
+    return
+  fi
+  printf '%s\n' "${paths[@]}"
 }
 
 # Unpacks .debs into a root directory, with a dpkg status entry per package (/var/lib/dpkg/status.d/<package>,
@@ -314,7 +325,8 @@ J="$W/java"
 mkdir -p "$J/base" "$J/jre/opt" "$J/libs/opt/volcano-vgpu/lib" "$J/app/opt/volcano-vgpu/app" \
   "$J/app/usr/local/bin" "$J/oci/blobs/sha256"
 
-mapfile -t java_debs < <(fetch_debs libc6 libgcc-s1 libstdc++6 zlib1g dash)
+fetch_debs libc6 libgcc-s1 libstdc++6 zlib1g dash >"$W/java-debs.list"
+mapfile -t java_debs <"$W/java-debs.list"
 unpack_debs "$J/base" "${java_debs[@]}"
 mkdir -p "$J/base/etc" "$J/base/tmp" "$J/base/root" "$J/base/home/nonroot" "$J/base/dev" "$J/base/proc" "$J/base/sys"
 chmod 1777 "$J/base/tmp"
@@ -469,7 +481,8 @@ finish_image "$J/oci" "$JAVA_IMAGE" "$java_archive" volcano-vgpu \
 # ---------------------------------------------------------------------------------------------- the libvgpu image
 L="$W/libvgpu"
 mkdir -p "$L/base/bin" "$L/lib/libvgpu" "$L/oci/blobs/sha256"
-mapfile -t libvgpu_debs < <(fetch_debs busybox-static)
+fetch_debs busybox-static >"$W/libvgpu-debs.list"
+mapfile -t libvgpu_debs <"$W/libvgpu-debs.list"
 unpack_debs "$L/base" "${libvgpu_debs[@]}"
 for applet in $("$L/base/bin/busybox" --list); do
   [ -e "$L/base/bin/$applet" ] || ln -s busybox "$L/base/bin/$applet"
