@@ -8,8 +8,10 @@
 #   scripts/bench.sh 'Extender.*'    only those matching a JMH regex
 #
 # Results (JMH JSON and log, the table as Markdown) go to bench-results/ (git-ignored); bench-results/latest.md is
-# the last table. Environment: BENCH_JMH_ARGS replaces the JMH settings (default below), MAVEN_ARGS is added to the
-# Maven build (e.g. -o offline).
+# the last table. Figures measured elsewhere are appended when present: the admission latency (AdmissionWebhookIT)
+# and the images' sizes and the sidecar's start from its image (scripts/build-images.sh, target/images/figures.md).
+# Environment: BENCH_JMH_ARGS replaces the JMH settings (default below), MAVEN_ARGS is added to the Maven build (e.g.
+# -o offline).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -49,6 +51,12 @@ latency=volcano-plugin-bridge/target/admission-latency.md
 if [[ -f "$latency" ]]; then
   # measured against the real API server by AdmissionWebhookIT (mvn -pl volcano-plugin-bridge -am verify)
   { echo; echo "from $latency ($(date -u -r "$latency" +%FT%TZ), AdmissionWebhookIT):"; cat "$latency"; } \
+    | tee -a "$out/table-$stamp.md"
+fi
+images=target/images/figures.md
+if [[ -f "$images" ]]; then
+  # image sizes and the sidecar's start from the image, measured by scripts/build-images.sh
+  { echo; echo "from $images ($(date -u -r "$images" +%FT%TZ), scripts/build-images.sh):"; cat "$images"; } \
     | tee -a "$out/table-$stamp.md"
 fi
 cp "$out/table-$stamp.md" "$out/latest.md"

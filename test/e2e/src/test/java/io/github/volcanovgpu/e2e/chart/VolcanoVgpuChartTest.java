@@ -20,6 +20,9 @@ import io.github.volcanovgpu.bridge.BridgeMain;
 import io.github.volcanovgpu.contract.admission.AdmissionContract;
 import io.github.volcanovgpu.plugin.DevicePluginMain;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -29,6 +32,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -40,6 +45,8 @@ import picocli.CommandLine;
 class VolcanoVgpuChartTest {
   private static final String SIDECAR = RELEASE + "-volcano-vgpu-sidecar";
   private static final String DEVICE_PLUGIN = RELEASE + "-volcano-vgpu-device-plugin";
+  /** The Maven project version (the root POM's own {@code <version>}): the chart's version and appVersion. */
+  private static final String VERSION = mavenVersion();
   private static RenderedChart defaults;
 
   @BeforeAll
@@ -277,7 +284,7 @@ class VolcanoVgpuChartTest {
     String script = String.join("\n", args(init));
     assertThat(script).contains("/hook/libvgpu.so").contains("/hook/ld.so.preload")
         .contains("/usr/local/vgpu/libvgpu.so");
-    assertThat(init.path("image").asText()).isEqualTo("ghcr.io/volcano-vgpu/libvgpu:0.1.0");
+    assertThat(init.path("image").asText()).isEqualTo("ghcr.io/volcano-vgpu/libvgpu:" + VERSION);
     JsonNode unprivileged = RenderedChart.render("devicePlugin.privileged", false).devicePlugin();
     assertThat(container(unprivileged, "device-plugin").path("securityContext").path("privileged").asBoolean())
         .isFalse();
@@ -510,10 +517,29 @@ class VolcanoVgpuChartTest {
   @Test
   void imagesDefaultToTheAppVersion() {
     assertThat(container(defaults.sidecar(), "sidecar").path("image").asText())
-        .isEqualTo("ghcr.io/volcano-vgpu/volcano-vgpu:0.1.0");
+        .isEqualTo("ghcr.io/volcano-vgpu/volcano-vgpu:" + VERSION);
     assertThat(container(defaults.devicePlugin(), "device-plugin").path("image").asText())
-        .isEqualTo("ghcr.io/volcano-vgpu/volcano-vgpu:0.1.0");
+        .isEqualTo("ghcr.io/volcano-vgpu/volcano-vgpu:" + VERSION);
     assertThat(container(defaults.sidecar(), "sidecar").path("imagePullPolicy").asText()).isEqualTo("IfNotPresent");
+  }
+
+  @Test
+  void chartVersionAndAppVersionAreTheMavenProjectVersion() throws IOException {
+    JsonNode chart = RenderedChart.yaml(Files.readString(RenderedChart.chartDir().resolve("Chart.yaml")));
+    assertThat(chart.path("version").asText()).isEqualTo(VERSION);
+    assertThat(chart.path("appVersion").asText()).isEqualTo(VERSION);
+  }
+
+  @Test
+  void theSidecarRunsAsTheImagesNonRootUserAndTheDevicePluginAsRoot() {
+    // the image's user is 65532; the device plugin needs root for the kubelet's socket directory and NVML
+    JsonNode pod = defaults.sidecar().path("spec").path("template").path("spec");
+    assertThat(pod.path("securityContext").path("runAsUser").asInt()).isEqualTo(65532);
+    JsonNode plugin = container(defaults.devicePlugin(), "device-plugin");
+    assertThat(plugin.path("securityContext").path("runAsUser").isInt()).isTrue();
+    assertThat(plugin.path("securityContext").path("runAsUser").asInt()).isZero();
+    assertThat(initContainer(defaults.devicePlugin(), "install-libvgpu").path("securityContext").path("runAsUser")
+        .asInt(-1)).isZero();
   }
 
   @Test
@@ -777,5 +803,18 @@ class VolcanoVgpuChartTest {
       }
     }
     return true;
+  }
+
+  private static String mavenVersion() {
+    try {
+      Matcher m = Pattern.compile("(?m)^  <version>([^<]+)</version>$").matcher(Files.readString(
+          RenderedChart.chartDir().resolve("../../pom.xml").normalize()));
+      if (!m.find()) {
+        throw new IllegalStateException("no <version> in the root pom.xml");
+      }
+      return m.group(1);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }
