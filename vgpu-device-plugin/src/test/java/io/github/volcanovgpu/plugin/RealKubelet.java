@@ -14,12 +14,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * The real kubelet 1.20 of {@code scripts/k8s-local.sh} for tests (root only): start it for a node, stop it, and read
+ * The real kubelet (1.36, with containerd) of {@code scripts/k8s-local.sh} for tests (root only): start it for a node, stop it, and read
  * the Allocate responses it recorded in its device-manager checkpoint. The kubelet always uses
  * {@link #PLUGIN_DIR}, so one such test runs at a time per machine.
  */
 public final class RealKubelet {
-  /** Where the kubelet serves {@code kubelet.sock} and looks for plugin sockets (hard-coded in 1.20). */
+  /** Where the kubelet serves {@code kubelet.sock} and looks for plugin sockets (hard-coded, still in 1.36). */
   public static final Path PLUGIN_DIR = Path.of("/var/lib/kubelet/device-plugins");
 
   private static final Path CHECKPOINT = PLUGIN_DIR.resolve("kubelet_internal_checkpoint");

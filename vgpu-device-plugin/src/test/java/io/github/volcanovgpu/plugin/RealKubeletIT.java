@@ -28,7 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The device plugin with the REAL kubelet 1.20 (scripts/k8s-local.sh up): the kubelet registers the plugin from
+ * The device plugin with the REAL kubelet 1.36 (scripts/k8s-local.sh up): the kubelet registers the plugin from
  * /var/lib/kubelet/device-plugins, puts the three resources into the Node's allocatable, and calls Allocate when it
  * admits a pod bound to its node; the envs are read back from the kubelet's checkpoint.
  */
