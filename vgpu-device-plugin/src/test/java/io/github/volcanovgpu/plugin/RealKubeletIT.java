@@ -6,14 +6,20 @@ import static org.awaitility.Awaitility.await;
 import io.github.volcanovgpu.bridge.kube.KubeFixtures;
 import io.github.volcanovgpu.bridge.kube.RealApiServer;
 import io.github.volcanovgpu.bridge.kube.TestNamespace;
+import io.github.volcanovgpu.cdi.CdiAnnotations;
+import io.github.volcanovgpu.cdi.Kind;
 import io.github.volcanovgpu.contract.annotation.NodeRegistrationCodec;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
+import io.github.volcanovgpu.plugin.cdi.DeviceListSettings;
+import io.github.volcanovgpu.plugin.cdi.DeviceListStrategy;
 import io.github.volcanovgpu.plugin.register.NodeConfig;
 import io.github.volcanovgpu.plugin.register.PluginSettings;
 import io.github.volcanovgpu.plugin.vendor.nvidia.NvidiaBackend;
 import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeGpuBackend;
 import io.github.volcanovgpu.process.kube.KubeClients;
+import io.github.volcanovgpu.proto.kubelet.v1beta1.CDIDevice;
+import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateResponse;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Pod;
@@ -22,10 +28,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The device plugin with the REAL kubelet 1.36 (scripts/k8s-local.sh up): the kubelet registers the plugin from
@@ -41,6 +49,8 @@ class RealKubeletIT {
   private final TestNamespace ns;
   private DevicePlugin plugin;
   private RealKubelet kubelet;
+  @TempDir
+  Path cdiRoot;
 
   RealKubeletIT(ApiClient client, CoreV1Api api, TestNamespace ns, KubeClients clients) {
     this.watches = clients.watches();
@@ -145,6 +155,53 @@ class RealKubeletIT {
     await().atMost(Duration.ofSeconds(30))
         .until(() -> RealKubelet.checkpointEnvs(afterUid, "main").containsKey("CUDA_DEVICE_MEMORY_LIMIT_0"));
     assertThat(RealKubelet.checkpointEnvs(afterUid, "main")).containsEntry("NVIDIA_VISIBLE_DEVICES", uuid);
+  }
+
+  /**
+   * CDI mode ({@code cdi-cri}): the Allocate answer names the card as a CDI device in the device-plugin API's
+   * {@code cdi_devices} field (Kubernetes 1.28+). The kubelet keeps the field: its checkpoint, the record of what the
+   * kubelet hands the runtime (CRI {@code CDIDevices}), holds the name, and the libvgpu limits stay envs. (Kubelet
+   * 1.20 predated the field and dropped it; containerd 1.6 here still ignores CRI CDI devices, 1.7+ applies them.)
+   */
+  @Test
+  void cdiDevicesOfTheAllocateAnswerReachTheKubelet() throws Exception {
+    kubelet = RealKubelet.requireOrSkip();
+    String node = ns.nodeName("kubelet-cdi");
+    kubelet.up(node);
+    Path hook = Files.createTempDirectory("hook");
+    NvidiaBackend.Settings settings = NvidiaBackend.Settings.defaults(hook)
+        .withOverrides(new PluginSettings.Overrides(java.util.Optional.empty(), java.util.Optional.of(4),
+            java.util.Optional.empty()))
+        .withDeviceList(new DeviceListSettings(EnumSet.of(DeviceListStrategy.CDI_CRI), Kind.NVIDIA_DEVICE_PLUGIN,
+            CdiAnnotations.standard(), cdiRoot));
+    plugin = DevicePlugin.start(new DevicePlugin.Options(node, PLUGIN_DIR, DeviceConfig.defaults(),
+        NodeConfig.empty(), Duration.ofSeconds(30), Map.of()),
+        List.of(new NvidiaBackend(FakeGpuBackend.ofCount(2), null, settings)),
+        new DevicePlugin.Cluster.Api(client, watches), new SimpleMeterRegistry(), Clock.systemUTC());
+    await().atMost(Duration.ofSeconds(60)).until(() -> allocatable(node, "volcano.sh/vgpu-number") == 20);
+    await().atMost(Duration.ofSeconds(10)).until(() -> allocatable(node, "volcano.sh/vgpu-memory") > 0);
+    await().atMost(Duration.ofSeconds(10)).until(() -> annotations(node).containsKey(VgpuAnnotations.NODE_REGISTER));
+    String uuid = NodeRegistrationCodec.decode(annotations(node).get(VgpuAnnotations.NODE_REGISTER)).get(1).uuid();
+
+    V1Pod pod = KubeFixtures.pod(ns.name(), "cdi", node,
+        Map.of("volcano.sh/vgpu-number", "1", "volcano.sh/vgpu-memory", "1000"));
+    String uid = KubeFixtures.createPod(api,
+        KubeFixtures.assignedBySidecar(pod, node, uuid + ",NVIDIA,1000,25:", "100")).getMetadata().getUid();
+    await().atMost(Duration.ofSeconds(60)).until(() -> VgpuAnnotations.BIND_PHASE_SUCCESS.equals(
+        api.readNamespacedPod("cdi", ns.name()).execute().getMetadata().getAnnotations()
+            .get(VgpuAnnotations.BIND_PHASE)));
+    await().atMost(Duration.ofSeconds(30)).until(() -> RealKubelet.checkpoint(uid).containsKey("main"));
+    ContainerAllocateResponse r = RealKubelet.checkpoint(uid).get("main");
+    List<String> named = r.getCdiDevicesList().stream().map(CDIDevice::getName).toList();
+    assertThat(named).as("cdi_devices as the kubelet recorded them").isNotEmpty()
+        .allMatch(n -> n.startsWith(Kind.NVIDIA_DEVICE_PLUGIN + "=")).anyMatch(n -> n.endsWith("=" + uuid));
+    assertThat(r.getEnvsMap()).doesNotContainKey("NVIDIA_VISIBLE_DEVICES")
+        .containsEntry("CUDA_DEVICE_MEMORY_LIMIT_0", "4000m")
+        .containsEntry("CUDA_DEVICE_SM_LIMIT", "25");
+    try (var specs = Files.list(cdiRoot)) {
+      assertThat(specs.toList()).as("the spec the names point into").isNotEmpty();
+    }
+    api.deleteNamespacedPod("cdi", ns.name()).gracePeriodSeconds(0).execute();
   }
 
   private long allocatable(String node, String resource) throws Exception {
