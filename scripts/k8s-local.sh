@@ -8,10 +8,16 @@
 #   scripts/k8s-local.sh up-apiserver        start etcd + kube-apiserver (builds first if needed); idempotent
 #   scripts/k8s-local.sh up [NODE]           up-apiserver, plus containerd and one kubelet named NODE
 #                                            (default gpu-node-1); the kubelet uses /var/lib/kubelet/device-plugins
+#                                            (hard-coded: one kubelet per machine) and runs real containers: image
+#                                            localhost/busybox:1 (Debian's static busybox, imported without a
+#                                            registry; imagePullPolicy: Never), pod network on bridge k8sl<PORT>
 #   scripts/k8s-local.sh down                stop what this script started for this port, remove etcd data
 #   scripts/k8s-local.sh down-kubelet        stop only the kubelet and containerd
 #   scripts/k8s-local.sh kubeconfig          write and print the kubeconfig path (token auth, TLS unverified)
 #   scripts/k8s-local.sh status              build state, processes, readiness (exit 0 when the API server is ready)
+#
+# Packages it installs when missing (Debian): etcd-server curl openssl; for `up` also containerd runc jq
+# containernetworking-plugins busybox-static.
 #
 # up-apiserver / up print machine-readable lines on stdout (`KUBECONFIG=<path>`, `STARTED=yes|no`); progress and
 # errors go to stderr.
@@ -43,6 +49,8 @@ S=${K8S_LOCAL_STATE:-${TMPDIR:-/tmp}/volcano-vgpu-k8s-$PORT}
 KUBELET_PORT=${K8S_LOCAL_KUBELET_PORT:-20250}
 case $S in /*) ;; *) S=$PWD/$S ;; esac
 KUBELET_HEALTHZ_PORT=${K8S_LOCAL_KUBELET_HEALTHZ_PORT:-20248}
+PAUSE_IMAGE=localhost/pause:1         # both are Debian's static busybox (make-image.sh); names under localhost/ stay
+WORKLOAD_IMAGE=localhost/busybox:1    # as they are under CRI name normalisation
 
 log() { echo "k8s-local: $*" >&2; }
 die() { echo "k8s-local: error: $*" >&2; exit 1; }
@@ -203,9 +211,33 @@ write_containerd_config() {
   containerd config default > "$S/containerd.toml"
   sed -i -e "s#^root = .*#root = \"$S/containerd-root\"#" -e "s#^state = .*#state = \"$S/containerd-state\"#" \
     -e "s#address = \"/run/containerd/containerd.sock\"#address = \"$S/containerd.sock\"#" \
-    -e "s#restrict_oom_score_adj = false#restrict_oom_score_adj = true#" "$S/containerd.toml"
-  grep -q "restrict_oom_score_adj = true" "$S/containerd.toml" && grep -q "address = \"$S/containerd.sock\"" "$S/containerd.toml" \
-    || die "unexpected 'containerd config default' output; cannot set its socket and restrict_oom_score_adj"
+    -e "s#restrict_oom_score_adj = false#restrict_oom_score_adj = true#" \
+    -e "s#sandbox_image = .*#sandbox_image = \"$PAUSE_IMAGE\"#" \
+    -e "s#bin_dir = \"/opt/cni/bin\"#bin_dir = \"/usr/lib/cni\"#" \
+    -e "s#conf_dir = \"/etc/cni/net.d\"#conf_dir = \"$S/cni-net.d\"#" "$S/containerd.toml"
+  local want
+  for want in "restrict_oom_score_adj = true" "address = \"$S/containerd.sock\"" "sandbox_image = \"$PAUSE_IMAGE\"" \
+    "bin_dir = \"/usr/lib/cni\"" "conf_dir = \"$S/cni-net.d\""; do
+    grep -qF "$want" "$S/containerd.toml" || die "unexpected 'containerd config default' output: cannot set $want"
+  done
+  # pod network: Debian's CNI plugins, a bridge and a /16 of this state dir's own (two trees' kubelets may run side
+  # by side on one machine, each with its containerd); containerd brings up lo itself
+  local net=$(( $(echo "$S" | cksum | cut -d' ' -f1) % 200 + 20 ))
+  mkdir -p "$S/cni-net.d"
+  cat > "$S/cni-net.d/10-k8s-local.conflist" <<CNI
+{"cniVersion": "0.4.0", "name": "k8s-local", "plugins": [{"type": "bridge", "bridge": "k8sl$PORT", "isGateway": true,
+ "ipMasq": false, "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.$net.0.0/16"}]],
+ "routes": [{"dst": "0.0.0.0/0"}], "dataDir": "$S/cni-ipam"}}]}
+CNI
+}
+
+# The images pods run, without a registry: Debian's static busybox as one OCI image under two names (scripts/
+# k8s-local/make-image.sh), the sandbox's pause image and a workload image; pods use imagePullPolicy: Never.
+import_images() {
+  [ -s "$S/images.tar" ] || bash "$WRAP/make-image.sh" "$S/images.tar" "$PAUSE_IMAGE" "$WORKLOAD_IMAGE" \
+    || die "cannot build the images (scripts/k8s-local/make-image.sh)"
+  timeout 60 ctr -a "$S/containerd.sock" -n k8s.io images import "$S/images.tar" >/dev/null \
+    || die "ctr images import $S/images.tar failed"
 }
 
 # KubeletConfiguration for a loopback test node: cgroupfs (containerd 1.6 lacks the CRI RuntimeConfig call), no QoS
@@ -250,13 +282,15 @@ up() {
     fi
     log "kubelet is running for node $(cat "$S/kubelet.node" 2>/dev/null || echo '?'), restarting it for $node"
   fi
-  need_pkgs containerd runc jq
+  need_pkgs containerd runc jq containernetworking-plugins busybox-static
   stop_runtime
-  rm -rf "$S/containerd-root" "$S/containerd-state" "$S/kubelet-pki" # fresh runtime; the kubelet's root dir stays
+  # fresh runtime and pod network; the kubelet's root dir stays
+  rm -rf "$S/containerd-root" "$S/containerd-state" "$S/kubelet-pki" "$S/cni-ipam"
   write_containerd_config
   start containerd containerd --config "$S/containerd.toml"
   for _ in $(seq 1 60); do [ -S "$S/containerd.sock" ] && break; alive containerd || break; sleep 0.5; done
   [ -S "$S/containerd.sock" ] || failed containerd "containerd did not create $S/containerd.sock"
+  import_images
   write_kubelet_config
   start kubelet "$BIN/kubelet" --config="$S/kubelet-config.yaml" --kubeconfig="$S/kubeconfig" \
     --root-dir="$S/kubelet" --cert-dir="$S/kubelet-pki" --hostname-override="$node"
@@ -309,6 +343,7 @@ stop_all() {
   local n
   stop_runtime
   for n in apiserver etcd; do stop_one "$n"; done
+  ip link delete "k8sl$PORT" >/dev/null 2>&1 || true # the pod network's bridge
 }
 
 # Stops the kubelet and containerd (and their containers), keeps the API server (tests that need a kubelet only for a

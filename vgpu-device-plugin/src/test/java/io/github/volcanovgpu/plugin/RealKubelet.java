@@ -22,6 +22,12 @@ public final class RealKubelet {
   /** Where the kubelet serves {@code kubelet.sock} and looks for plugin sockets (hard-coded, still in 1.36). */
   public static final Path PLUGIN_DIR = Path.of("/var/lib/kubelet/device-plugins");
 
+  /**
+   * The image a test container can run ({@code imagePullPolicy: Never}): Debian's static busybox, imported into the
+   * kubelet's containerd by {@code scripts/k8s-local.sh up} (no registry).
+   */
+  public static final String WORKLOAD_IMAGE = "localhost/busybox:1";
+
   private static final Path CHECKPOINT = PLUGIN_DIR.resolve("kubelet_internal_checkpoint");
 
   private final Path script;
