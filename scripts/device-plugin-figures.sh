@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Measures the device plugin as it runs on a node, against the REAL kubelet 1.20 of scripts/k8s-local.sh (root):
+# Measures the device plugin as it runs on a node, against the REAL kubelet (1.36) of scripts/k8s-local.sh (root):
 #   - time from process start to all three resources registered with the kubelet (target <= 1.5 s)
 #   - resident memory (RSS) of the running plugin after registration and a few seconds of serving (<= 150 MB)
 # Prints a small table. Usage: scripts/device-plugin-figures.sh [fake GPU count, default 8]

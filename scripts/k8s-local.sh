@@ -1,23 +1,29 @@
 #!/usr/bin/env bash
-# A real Kubernetes API server (and optionally one kubelet) on loopback, for tests, without a container engine,
-# kind or network downloads beyond Debian's package archive:
-#   etcd 3.4 (Debian etcd-server) + kube-apiserver and kubelet v1.20.2 built from Debian's `kubernetes` source
-#   package (full source with vendor/) + containerd (Debian) as the kubelet's CRI runtime.
+# A real Kubernetes API server (and optionally one kubelet) on loopback, for tests, without a container engine or
+# kind: etcd 3.4 (Debian etcd-server) + kube-apiserver and kubelet, built from the published k8s.io/kubernetes Go
+# module (version and every dependency pinned by the wrapper module in scripts/k8s-local/: go.mod + go.sum; modules
+# come from the Go module proxy) + containerd and runc (Debian) as the kubelet's CRI runtime.
 #
-#   scripts/k8s-local.sh build               build kube-apiserver + kubelet once (4-5 min on 2 cores), cached
+#   scripts/k8s-local.sh build               build kube-apiserver + kubelet once (about 10 min on 2 cores), cached
 #   scripts/k8s-local.sh up-apiserver        start etcd + kube-apiserver (builds first if needed); idempotent
 #   scripts/k8s-local.sh up [NODE]           up-apiserver, plus containerd and one kubelet named NODE
 #                                            (default gpu-node-1); the kubelet uses /var/lib/kubelet/device-plugins
+#                                            (hard-coded: one kubelet per machine) and runs real containers: image
+#                                            localhost/busybox:1 (Debian's static busybox, imported without a
+#                                            registry; imagePullPolicy: Never), pod network on bridge k8sl<PORT>
 #   scripts/k8s-local.sh down                stop what this script started for this port, remove etcd data
 #   scripts/k8s-local.sh down-kubelet        stop only the kubelet and containerd
 #   scripts/k8s-local.sh kubeconfig          write and print the kubeconfig path (token auth, TLS unverified)
 #   scripts/k8s-local.sh status              build state, processes, readiness (exit 0 when the API server is ready)
 #
+# Packages it installs when missing (Debian): etcd-server curl openssl; for `up` also containerd runc jq
+# containernetworking-plugins busybox-static.
+#
 # up-apiserver / up print machine-readable lines on stdout (`KUBECONFIG=<path>`, `STARTED=yes|no`); progress and
 # errors go to stderr.
 #
 # Environment (defaults in brackets):
-#   K8S_LOCAL_DIR         build cache: sources and binaries [~/.cache/k8s-local]
+#   K8S_LOCAL_DIR         build cache: binaries (in v<version>/bin), Go module and build caches (go/) [~/.cache/k8s-local]
 #   K8S_LOCAL_PORT        kube-apiserver secure port on 127.0.0.1 [17443]
 #   K8S_LOCAL_ETCD_PORT   etcd client port; the peer port is this + 1 [17379]
 #   K8S_LOCAL_TOKEN       bearer token of the admin user [volcano-vgpu-local-token]
@@ -25,13 +31,17 @@
 #   K8S_LOCAL_NO_BUILD    1: never build; fail with a message when the binaries are missing
 #   K8S_LOCAL_KUBELET_PORT, K8S_LOCAL_KUBELET_HEALTHZ_PORT   kubelet ports [20250, 20248]
 #
-# Installing Debian packages (apt-get) needs root and Debian bookworm sources; everything else runs as any user.
+# Building needs Go >= 1.21 on PATH (the go command fetches the Go release the wrapper's go.mod names, when it is newer).
+# Installing Debian packages (apt-get) needs root and Debian bookworm; so does the kubelet; the API server runs as
+# any user.
 set -euo pipefail
 
 D=${K8S_LOCAL_DIR:-$HOME/.cache/k8s-local}
-K8S_VERSION=1.20.2
-SRC=$D/src/kubernetes-$K8S_VERSION
-BIN=$SRC/_output/bin
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+WRAP=$HERE/k8s-local   # the wrapper Go module that pins k8s.io/kubernetes and its published staging modules
+K8S_VERSION=$(awk '$1 == "require" && $2 == "k8s.io/kubernetes" {sub(/^v/, "", $3); print $3}' "$WRAP/go.mod")
+[ -n "$K8S_VERSION" ] || { echo "k8s-local: error: no 'require k8s.io/kubernetes vX' in $WRAP/go.mod" >&2; exit 1; }
+BIN=$D/v$K8S_VERSION/bin
 PORT=${K8S_LOCAL_PORT:-17443}
 ETCD_PORT=${K8S_LOCAL_ETCD_PORT:-17379}
 TOKEN=${K8S_LOCAL_TOKEN:-volcano-vgpu-local-token}
@@ -39,6 +49,8 @@ S=${K8S_LOCAL_STATE:-${TMPDIR:-/tmp}/volcano-vgpu-k8s-$PORT}
 KUBELET_PORT=${K8S_LOCAL_KUBELET_PORT:-20250}
 case $S in /*) ;; *) S=$PWD/$S ;; esac
 KUBELET_HEALTHZ_PORT=${K8S_LOCAL_KUBELET_HEALTHZ_PORT:-20248}
+PAUSE_IMAGE=localhost/pause:1         # both are Debian's static busybox (make-image.sh); names under localhost/ stay
+WORKLOAD_IMAGE=localhost/busybox:1    # as they are under CRI name normalisation
 
 log() { echo "k8s-local: $*" >&2; }
 die() { echo "k8s-local: error: $*" >&2; exit 1; }
@@ -59,10 +71,26 @@ need_pkgs() {
 
 is_built() { [ -x "$BIN/kube-apiserver" ] && [ -x "$BIN/kubelet" ]; }
 
+# The go command: >= 1.21 reads the wrapper's `go` line and, when it is older than that, fetches the toolchain the
+# line names from the Go module proxy itself (GOTOOLCHAIN=auto).
+go_cmd() {
+  local go v
+  go=$(command -v go || true)
+  [ -n "$go" ] || die "no 'go' on PATH; building Kubernetes $K8S_VERSION needs Go >= 1.21 (it fetches the Go its module names)"
+  v=$("$go" env GOVERSION 2>/dev/null || true)
+  case $v in
+    go1.2[1-9]*|go1.[3-9][0-9]*|go[2-9]*) echo "$go" ;;
+    *) die "$go is ${v:-too old}; building Kubernetes $K8S_VERSION needs Go >= 1.21" ;;
+  esac
+}
+
+# Builds kube-apiserver and kubelet from the published k8s.io/kubernetes module through the wrapper module in
+# scripts/k8s-local/ (go.mod + go.sum pin every module; nothing is resolved anew). Binaries, the Go module cache and
+# the Go build cache all live under $D, the binaries keyed by version.
 build() {
   is_built && return 0
   [ "${K8S_LOCAL_NO_BUILD:-0}" = 1 ] \
-    && die "kube-apiserver $K8S_VERSION is not built in $D (K8S_LOCAL_NO_BUILD=1); run: scripts/k8s-local.sh build"
+    && die "kube-apiserver/kubelet $K8S_VERSION are not built in $BIN (K8S_LOCAL_NO_BUILD=1); run: scripts/k8s-local.sh build"
   mkdir -p "$D"
   exec 9>"$D/build.lock"
   if ! flock -n 9; then
@@ -70,44 +98,24 @@ build() {
     flock 9
     is_built && return 0
   fi
-  need_pkgs golang-go rsync jq make golang-github-modern-go-reflect2-dev
-  if ! grep -rqs '^Types:.*deb-src\|^deb-src ' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-    [ "$(id -u)" -eq 0 ] || die "apt-get source needs a deb-src entry for bookworm; run once as root to add it"
-    log "adding a deb-src entry for Debian bookworm"
-    cat > /etc/apt/sources.list.d/debian-src.sources <<'SOURCES'
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SOURCES
-    apt-get update -qq >/dev/null || die "apt-get update failed after adding deb-src"
-  fi
-  mkdir -p "$D/src"
-  if [ ! -d "$SRC" ]; then
-    log "downloading Debian's kubernetes source package"
-    (cd "$D/src" && apt-get source --download-only -qq kubernetes >/dev/null 2>&1) \
-      || die "apt-get source kubernetes failed (is deb.debian.org reachable?)"
-    local tarball
-    tarball=$(ls "$D"/src/kubernetes_*.orig.tar.gz 2>/dev/null | head -1)
-    [ -n "$tarball" ] || die "no kubernetes_*.orig.tar.gz in $D/src after apt-get source"
-    (cd "$D/src" && tar xzf "$tarball") || die "cannot unpack $tarball"
-    [ -d "$SRC" ] || die "$tarball did not unpack to $SRC (Debian's package no longer carries $K8S_VERSION?)"
-  fi
-  cd "$SRC"
-  # k8s 1.20 vendors reflect2 1.0.1, whose map decoding panics under Go >= 1.18; Debian ships 1.0.2.
-  local r2=/usr/share/gocode/src/github.com/modern-go/reflect2
-  rm -f vendor/github.com/modern-go/reflect2/*.go vendor/github.com/modern-go/reflect2/*.s
-  cp "$r2"/*.go "$r2"/*.s vendor/github.com/modern-go/reflect2/
-  rm -f vendor/github.com/modern-go/reflect2/*_test.go
-  mkdir -p .go/src/k8s.io && ln -sfn ../../.. .go/src/k8s.io/kubernetes
-  log "compiling kube-apiserver and kubelet $K8S_VERSION (4-5 min on 2 cores; log: $D/build.log)"
-  # Debian's Go 1.19 (as Debian builds this package), even where a newer Go comes first on PATH
-  env PATH="/usr/lib/go/bin:$PATH" GOTOOLCHAIN=local GOPROXY=off GOPATH="$SRC/.go" \
-    CGO_ENABLED=0 HOME="$D/home" GOCACHE="$D/gocache" make WHAT="cmd/kube-apiserver cmd/kubelet" >"$D/build.log" 2>&1 \
+  local go t0 out=$D/v$K8S_VERSION/bin.tmp
+  go=$(go_cmd)
+  rm -rf "$out" && mkdir -p "$out"
+  local V=k8s.io/component-base/version maj=${K8S_VERSION%%.*} min=${K8S_VERSION#*.}
+  min=${min%%.*}
+  local ld="-s -w -X $V.gitVersion=v$K8S_VERSION -X $V.gitMajor=$maj -X $V.gitMinor=$min -X $V.gitTreeState=clean"
+  log "building kube-apiserver and kubelet $K8S_VERSION from the k8s.io/kubernetes module (Go module proxy;"\
+    "about 10 min on 2 cores the first time; log: $D/build.log)"
+  t0=$(date +%s)
+  # -mod=readonly: go.sum must already hold every module (no resolution at build time); -modcacherw: the cache
+  # can be deleted with rm -rf
+  (cd "$WRAP" && env GOMODCACHE="$D/go/mod" GOCACHE="$D/go/build" GOFLAGS="-mod=readonly -modcacherw" \
+    GOTOOLCHAIN="${GOTOOLCHAIN:-auto}" GOPATH="$D/go/path" nice -n 10 "$go" build -trimpath -ldflags "$ld" -o "$out/" \
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubelet) >"$D/build.log" 2>&1 \
     || { tail -20 "$D/build.log" >&2; die "build failed; full log: $D/build.log"; }
-  is_built || die "build finished but $BIN/kube-apiserver or kubelet is missing; see $D/build.log"
-  log "built $BIN/kube-apiserver and $BIN/kubelet"
+  [ -x "$out/kube-apiserver" ] && [ -x "$out/kubelet" ] || die "build finished without both binaries; see $D/build.log"
+  rm -rf "$BIN" && mv "$out" "$BIN"
+  log "built $BIN/kube-apiserver and $BIN/kubelet v$K8S_VERSION in $(( $(date +%s) - t0 )) s"
 }
 
 write_kubeconfig() {
@@ -180,7 +188,8 @@ up_apiserver() {
     --secure-port "$PORT" --bind-address 127.0.0.1 --cert-dir "$S/certs" --token-auth-file "$S/tokens.csv" \
     --service-account-issuer https://kubernetes.default.svc --service-account-key-file "$S/sa.key" \
     --service-account-signing-key-file "$S/sa.key" --authorization-mode AlwaysAllow \
-    --disable-admission-plugins ServiceAccount --service-cluster-ip-range 10.0.0.0/24
+    --disable-admission-plugins ServiceAccount --service-cluster-ip-range 10.0.0.0/24 \
+    --kubelet-preferred-address-types InternalIP
   local i
   for i in $(seq 1 120); do
     ready && break
@@ -194,6 +203,74 @@ up_apiserver() {
   echo "STARTED=yes"
 }
 
+# containerd's config: `containerd config default` with its root, state and socket under $S (a system containerd is
+# left alone) and restrict_oom_score_adj = true: this VM drops CAP_SYS_RESOURCE from every process, so runc cannot
+# lower a sandbox's oom_score_adj to the -998 the CRI plugin asks for ("can't get final child's PID from pipe: EOF");
+# clamped, every container keeps containerd's own score.
+write_containerd_config() {
+  containerd config default > "$S/containerd.toml"
+  sed -i -e "s#^root = .*#root = \"$S/containerd-root\"#" -e "s#^state = .*#state = \"$S/containerd-state\"#" \
+    -e "s#address = \"/run/containerd/containerd.sock\"#address = \"$S/containerd.sock\"#" \
+    -e "s#restrict_oom_score_adj = false#restrict_oom_score_adj = true#" \
+    -e "s#sandbox_image = .*#sandbox_image = \"$PAUSE_IMAGE\"#" \
+    -e "s#bin_dir = \"/opt/cni/bin\"#bin_dir = \"/usr/lib/cni\"#" \
+    -e "s#conf_dir = \"/etc/cni/net.d\"#conf_dir = \"$S/cni-net.d\"#" "$S/containerd.toml"
+  local want
+  for want in "restrict_oom_score_adj = true" "address = \"$S/containerd.sock\"" "sandbox_image = \"$PAUSE_IMAGE\"" \
+    "bin_dir = \"/usr/lib/cni\"" "conf_dir = \"$S/cni-net.d\""; do
+    grep -qF "$want" "$S/containerd.toml" || die "unexpected 'containerd config default' output: cannot set $want"
+  done
+  # pod network: Debian's CNI plugins, a bridge and a /16 of this state dir's own (two trees' kubelets may run side
+  # by side on one machine, each with its containerd); containerd brings up lo itself
+  local net=$(( $(echo "$S" | cksum | cut -d' ' -f1) % 200 + 20 ))
+  mkdir -p "$S/cni-net.d"
+  cat > "$S/cni-net.d/10-k8s-local.conflist" <<CNI
+{"cniVersion": "0.4.0", "name": "k8s-local", "plugins": [{"type": "bridge", "bridge": "k8sl$PORT", "isGateway": true,
+ "ipMasq": false, "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.$net.0.0/16"}]],
+ "routes": [{"dst": "0.0.0.0/0"}], "dataDir": "$S/cni-ipam"}}]}
+CNI
+}
+
+# The images pods run, without a registry: Debian's static busybox as one OCI image under two names (scripts/
+# k8s-local/make-image.sh), the sandbox's pause image and a workload image; pods use imagePullPolicy: Never.
+import_images() {
+  [ -s "$S/images.tar" ] || bash "$WRAP/make-image.sh" "$S/images.tar" "$PAUSE_IMAGE" "$WORKLOAD_IMAGE" \
+    || die "cannot build the images (scripts/k8s-local/make-image.sh)"
+  timeout 60 ctr -a "$S/containerd.sock" -n k8s.io images import "$S/images.tar" >/dev/null \
+    || die "ctr images import $S/images.tar failed"
+}
+
+# KubeletConfiguration for a loopback test node: cgroupfs (containerd 1.6 lacks the CRI RuntimeConfig call), no QoS
+# cgroups, cgroup v1 allowed (1.35+ refuses it by default), token-less auth for the API server's pods/log calls, and
+# eviction thresholds low enough that a full test disk does not refuse pods.
+write_kubelet_config() {
+  cat > "$S/kubelet-config.yaml" <<KCFG
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+failCgroupV1: false
+cgroupDriver: cgroupfs
+cgroupsPerQOS: false
+enforceNodeAllocatable: []
+failSwapOn: false
+containerRuntimeEndpoint: unix://$S/containerd.sock
+port: $KUBELET_PORT
+readOnlyPort: 0
+healthzPort: $KUBELET_HEALTHZ_PORT
+healthzBindAddress: 127.0.0.1
+address: 0.0.0.0
+authentication: {anonymous: {enabled: true}, webhook: {enabled: false}}
+authorization: {mode: AlwaysAllow}
+volumePluginDir: $S/volplugins
+podLogsDir: $S/pod-logs
+evictionHard: {memory.available: "50Mi", nodefs.available: "1%", nodefs.inodesFree: "1%", imagefs.available: "1%"}
+KCFG
+}
+
+node_code() { # HTTP status of GET /api/v1/nodes/NODE
+  curl -sk --max-time 2 -H "Authorization: Bearer $TOKEN" "https://127.0.0.1:$PORT/api/v1/nodes/$1" \
+    -o /dev/null -w '%{http_code}' 2>/dev/null || true
+}
+
 up() {
   local node=${1:-gpu-node-1} out
   out=$(up_apiserver)
@@ -204,32 +281,50 @@ up() {
       return 0
     fi
     log "kubelet is running for node $(cat "$S/kubelet.node" 2>/dev/null || echo '?'), restarting it for $node"
-    down_kubelet
   fi
-  need_pkgs containerd runc
-  for n in kubelet containerd; do stop_one "$n"; done
-  containerd config default > "$S/containerd.toml"
-  sed -i "s#/var/lib/containerd#$S/containerd-root#; s#/run/containerd#$S/containerd-state#" "$S/containerd.toml"
-  sed -i "s#address = \"$S/containerd-state/containerd.sock\"#address = \"$S/containerd.sock\"#" "$S/containerd.toml"
+  need_pkgs containerd runc jq containernetworking-plugins busybox-static
+  stop_runtime
+  # fresh runtime and pod network; the kubelet's root dir stays
+  rm -rf "$S/containerd-root" "$S/containerd-state" "$S/kubelet-pki" "$S/cni-ipam"
+  write_containerd_config
   start containerd containerd --config "$S/containerd.toml"
   for _ in $(seq 1 60); do [ -S "$S/containerd.sock" ] && break; alive containerd || break; sleep 0.5; done
   [ -S "$S/containerd.sock" ] || failed containerd "containerd did not create $S/containerd.sock"
-  start kubelet "$BIN/kubelet" --kubeconfig="$S/kubeconfig" --container-runtime=remote \
-    --container-runtime-endpoint="unix://$S/containerd.sock" --root-dir="$S/kubelet" --cert-dir="$S/kubelet-pki" \
-    --fail-swap-on=false --cgroups-per-qos=false --enforce-node-allocatable= --cgroup-driver=cgroupfs \
-    --hostname-override="$node" --port="$KUBELET_PORT" --read-only-port=0 --healthz-port="$KUBELET_HEALTHZ_PORT" \
-    --anonymous-auth=true --authorization-mode=AlwaysAllow --authentication-token-webhook=false \
-    --volume-plugin-dir="$S/volplugins"
+  import_images
+  write_kubelet_config
+  start kubelet "$BIN/kubelet" --config="$S/kubelet-config.yaml" --kubeconfig="$S/kubeconfig" \
+    --root-dir="$S/kubelet" --cert-dir="$S/kubelet-pki" --hostname-override="$node"
   echo "$node" > "$S/kubelet.node"
   for _ in $(seq 1 120); do
-    curl -sk --max-time 2 -H "Authorization: Bearer $TOKEN" "https://127.0.0.1:$PORT/api/v1/nodes/$node" \
-      -o /dev/null -w '%{http_code}' 2>/dev/null | grep -q 200 && break
+    [ "$(node_code "$node")" = 200 ] && break
     alive kubelet || failed kubelet "kubelet exited during startup"
     sleep 0.5
   done
-  curl -sk --max-time 2 -H "Authorization: Bearer $TOKEN" "https://127.0.0.1:$PORT/api/v1/nodes/$node" \
-    -o /dev/null -w '%{http_code}' 2>/dev/null | grep -q 200 || failed kubelet "node $node did not register in 60 s"
-  log "kubelet registered node $node"
+  [ "$(node_code "$node")" = 200 ] || failed kubelet "node $node did not register in 60 s"
+  log "kubelet $K8S_VERSION registered node $node"
+}
+
+# Stops the kubelet, then every container of this containerd (tasks killed, pod network namespaces removed), then
+# containerd and the shims it leaves behind, and unmounts what the kubelet mounted under $S.
+stop_runtime() {
+  local ctr=(timeout 10 ctr -a "$S/containerd.sock" -n k8s.io) netns=() c t p
+  stop_one kubelet
+  if alive containerd; then
+    for c in $("${ctr[@]}" containers ls -q 2>/dev/null); do
+      p=$("${ctr[@]}" containers info "$c" 2>/dev/null \
+        | jq -r '.Spec.linux.namespaces[]? | select(.type == "network") | .path // empty' 2>/dev/null || true)
+      case $p in /run/netns/*|/var/run/netns/*) netns+=("$p") ;; esac
+    done
+    for t in $("${ctr[@]}" tasks ls -q 2>/dev/null); do "${ctr[@]}" tasks kill -s KILL "$t" >/dev/null 2>&1 || true; done
+    for t in $("${ctr[@]}" tasks ls -q 2>/dev/null); do "${ctr[@]}" tasks rm -f "$t" >/dev/null 2>&1 || true; done
+  fi
+  stop_one containerd
+  # shims outlive containerd; these are the ones started for this state dir's socket
+  for p in $(pgrep -f "containerd-shim-runc-v2 .*-address $S/containerd.sock" || true); do kill -9 "$p" 2>/dev/null || true; done
+  for p in "${netns[@]}"; do umount "$p" 2>/dev/null || true; rm -f "$p"; done
+  if [ -d "$S" ]; then
+    mount | awk -v d="$S/" 'index($3, d) == 1 {print $3}' | sort -r | xargs -r -n1 umount 2>/dev/null || true
+  fi
 }
 
 stop_one() {
@@ -246,20 +341,15 @@ stop_one() {
 
 stop_all() {
   local n
-  for n in kubelet containerd apiserver etcd; do stop_one "$n"; done
-  # the kubelet bind-mounts its root dir onto itself; undo that so the state dir can be removed
-  if [ -d "$S" ]; then
-    mount | awk -v d="$S/" 'index($3, d) == 1 {print $3}' | sort -r | xargs -r -n1 umount 2>/dev/null || true
-  fi
+  stop_runtime
+  for n in apiserver etcd; do stop_one "$n"; done
+  ip link delete "k8sl$PORT" >/dev/null 2>&1 || true # the pod network's bridge
 }
 
-# Stops the kubelet and containerd, keeps the API server (tests that need a kubelet only for a while).
+# Stops the kubelet and containerd (and their containers), keeps the API server (tests that need a kubelet only for a
+# while, or restart it).
 down_kubelet() {
-  local n
-  for n in kubelet containerd; do stop_one "$n"; done
-  if [ -d "$S/kubelet" ]; then
-    mount | awk -v d="$S/kubelet" 'index($3, d) == 1 {print $3}' | sort -r | xargs -r -n1 umount 2>/dev/null || true
-  fi
+  stop_runtime
   log "kubelet and containerd stopped"
 }
 
@@ -288,5 +378,5 @@ case "${1:-}" in
   down-kubelet) down_kubelet ;;
   kubeconfig) write_kubeconfig ;;
   status) status ;;
-  *) sed -n '2,27p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,/^set -euo/p' "$0" | sed '$d' >&2; exit 2 ;;
 esac

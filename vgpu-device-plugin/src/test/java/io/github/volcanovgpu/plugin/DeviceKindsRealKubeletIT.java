@@ -32,7 +32,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Ascend (910C SuperPod, hami-core node) and Vastai (die mode) with the REAL kubelet 1.20 (scripts/k8s-local.sh up):
+ * Ascend (910C SuperPod, hami-core node) and Vastai (die mode) with the REAL kubelet 1.36 (scripts/k8s-local.sh up):
  * the kubelet registers both plugins, puts {@code huawei.com/Ascend910C} and {@code vastaitech.com/va} into the
  * Node's capacity, and calls Allocate when it admits pods the sidecar annotated; the envs are read back from the
  * kubelet's checkpoint.

@@ -14,13 +14,19 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * The real kubelet 1.20 of {@code scripts/k8s-local.sh} for tests (root only): start it for a node, stop it, and read
+ * The real kubelet (1.36, with containerd) of {@code scripts/k8s-local.sh} for tests (root only): start it for a node, stop it, and read
  * the Allocate responses it recorded in its device-manager checkpoint. The kubelet always uses
  * {@link #PLUGIN_DIR}, so one such test runs at a time per machine.
  */
 public final class RealKubelet {
-  /** Where the kubelet serves {@code kubelet.sock} and looks for plugin sockets (hard-coded in 1.20). */
+  /** Where the kubelet serves {@code kubelet.sock} and looks for plugin sockets (hard-coded, still in 1.36). */
   public static final Path PLUGIN_DIR = Path.of("/var/lib/kubelet/device-plugins");
+
+  /**
+   * The image a test container can run ({@code imagePullPolicy: Never}): Debian's static busybox, imported into the
+   * kubelet's containerd by {@code scripts/k8s-local.sh up} (no registry).
+   */
+  public static final String WORKLOAD_IMAGE = "localhost/busybox:1";
 
   private static final Path CHECKPOINT = PLUGIN_DIR.resolve("kubelet_internal_checkpoint");
 

@@ -6,14 +6,21 @@ import static org.awaitility.Awaitility.await;
 import io.github.volcanovgpu.bridge.kube.KubeFixtures;
 import io.github.volcanovgpu.bridge.kube.RealApiServer;
 import io.github.volcanovgpu.bridge.kube.TestNamespace;
+import io.github.volcanovgpu.cdi.CdiAnnotations;
+import io.github.volcanovgpu.cdi.Kind;
 import io.github.volcanovgpu.contract.annotation.NodeRegistrationCodec;
 import io.github.volcanovgpu.contract.annotation.VgpuAnnotations;
 import io.github.volcanovgpu.contract.config.DeviceConfig;
+import io.github.volcanovgpu.plugin.allocate.AllocationSettings;
+import io.github.volcanovgpu.plugin.cdi.DeviceListSettings;
+import io.github.volcanovgpu.plugin.cdi.DeviceListStrategy;
 import io.github.volcanovgpu.plugin.register.NodeConfig;
 import io.github.volcanovgpu.plugin.register.PluginSettings;
 import io.github.volcanovgpu.plugin.vendor.nvidia.NvidiaBackend;
 import io.github.volcanovgpu.plugin.vendor.nvidia.gpu.FakeGpuBackend;
 import io.github.volcanovgpu.process.kube.KubeClients;
+import io.github.volcanovgpu.proto.kubelet.v1beta1.CDIDevice;
+import io.github.volcanovgpu.proto.kubelet.v1beta1.ContainerAllocateResponse;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Pod;
@@ -22,15 +29,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The device plugin with the REAL kubelet 1.20 (scripts/k8s-local.sh up): the kubelet registers the plugin from
+ * The device plugin with the REAL kubelet 1.36 (scripts/k8s-local.sh up): the kubelet registers the plugin from
  * /var/lib/kubelet/device-plugins, puts the three resources into the Node's allocatable, and calls Allocate when it
- * admits a pod bound to its node; the envs are read back from the kubelet's checkpoint.
+ * admits a pod bound to its node; the envs are read back from the kubelet's checkpoint, and a container started with
+ * them (containerd, runc, a busybox image) prints them.
  */
 @RealApiServer
 class RealKubeletIT {
@@ -41,6 +51,8 @@ class RealKubeletIT {
   private final TestNamespace ns;
   private DevicePlugin plugin;
   private RealKubelet kubelet;
+  @TempDir
+  Path cdiRoot;
 
   RealKubeletIT(ApiClient client, CoreV1Api api, TestNamespace ns, KubeClients clients) {
     this.watches = clients.watches();
@@ -146,6 +158,104 @@ class RealKubeletIT {
     await().atMost(Duration.ofSeconds(30))
         .until(() -> RealKubelet.checkpointEnvs(afterUid, "main").containsKey("CUDA_DEVICE_MEMORY_LIMIT_0"));
     assertThat(RealKubelet.checkpointEnvs(afterUid, "main")).containsEntry("NVIDIA_VISIBLE_DEVICES", uuid);
+  }
+
+  /**
+   * CDI mode ({@code cdi-cri}): the Allocate answer names the card as a CDI device in the device-plugin API's
+   * {@code cdi_devices} field (Kubernetes 1.28+). The kubelet keeps the field: its checkpoint, the record of what the
+   * kubelet hands the runtime (CRI {@code CDIDevices}), holds the name, and the libvgpu limits stay envs. (Kubelet
+   * 1.20 predated the field and dropped it; containerd 1.6 here still ignores CRI CDI devices, 1.7+ applies them.)
+   */
+  @Test
+  void cdiDevicesOfTheAllocateAnswerReachTheKubelet() throws Exception {
+    kubelet = RealKubelet.requireOrSkip();
+    String node = ns.nodeName("kubelet-cdi");
+    kubelet.up(node);
+    Path hook = Files.createTempDirectory("hook");
+    NvidiaBackend.Settings settings = NvidiaBackend.Settings.defaults(hook)
+        .withOverrides(new PluginSettings.Overrides(java.util.Optional.empty(), java.util.Optional.of(4),
+            java.util.Optional.empty()))
+        .withDeviceList(new DeviceListSettings(EnumSet.of(DeviceListStrategy.CDI_CRI), Kind.NVIDIA_DEVICE_PLUGIN,
+            CdiAnnotations.standard(), cdiRoot));
+    plugin = DevicePlugin.start(new DevicePlugin.Options(node, PLUGIN_DIR, DeviceConfig.defaults(),
+        NodeConfig.empty(), Duration.ofSeconds(30), Map.of()),
+        List.of(new NvidiaBackend(FakeGpuBackend.ofCount(2), null, settings)),
+        new DevicePlugin.Cluster.Api(client, watches), new SimpleMeterRegistry(), Clock.systemUTC());
+    await().atMost(Duration.ofSeconds(60)).until(() -> allocatable(node, "volcano.sh/vgpu-number") == 20);
+    await().atMost(Duration.ofSeconds(10)).until(() -> allocatable(node, "volcano.sh/vgpu-memory") > 0);
+    await().atMost(Duration.ofSeconds(10)).until(() -> annotations(node).containsKey(VgpuAnnotations.NODE_REGISTER));
+    String uuid = NodeRegistrationCodec.decode(annotations(node).get(VgpuAnnotations.NODE_REGISTER)).get(1).uuid();
+
+    V1Pod pod = KubeFixtures.pod(ns.name(), "cdi", node,
+        Map.of("volcano.sh/vgpu-number", "1", "volcano.sh/vgpu-memory", "1000"));
+    String uid = KubeFixtures.createPod(api,
+        KubeFixtures.assignedBySidecar(pod, node, uuid + ",NVIDIA,1000,25:", "100")).getMetadata().getUid();
+    await().atMost(Duration.ofSeconds(60)).until(() -> VgpuAnnotations.BIND_PHASE_SUCCESS.equals(
+        api.readNamespacedPod("cdi", ns.name()).execute().getMetadata().getAnnotations()
+            .get(VgpuAnnotations.BIND_PHASE)));
+    await().atMost(Duration.ofSeconds(30)).until(() -> RealKubelet.checkpoint(uid).containsKey("main"));
+    ContainerAllocateResponse r = RealKubelet.checkpoint(uid).get("main");
+    List<String> named = r.getCdiDevicesList().stream().map(CDIDevice::getName).toList();
+    assertThat(named).as("cdi_devices as the kubelet recorded them").isNotEmpty()
+        .allMatch(n -> n.startsWith(Kind.NVIDIA_DEVICE_PLUGIN + "=")).anyMatch(n -> n.endsWith("=" + uuid));
+    assertThat(r.getEnvsMap()).doesNotContainKey("NVIDIA_VISIBLE_DEVICES")
+        .containsEntry("CUDA_DEVICE_MEMORY_LIMIT_0", "4000m")
+        .containsEntry("CUDA_DEVICE_SM_LIMIT", "25");
+    try (var specs = Files.list(cdiRoot)) {
+      assertThat(specs.toList()).as("the spec the names point into").isNotEmpty();
+    }
+    api.deleteNamespacedPod("cdi", ns.name()).gracePeriodSeconds(0).execute();
+  }
+
+  /**
+   * The last hop, real: a pod admitted by the kubelet with our Allocate answer runs its container (containerd + runc,
+   * the busybox image of scripts/k8s-local.sh). The container prints its environment, its mounts and the limits
+   * file; the log, read through the API server's pods/log, shows the answer's envs and bind mounts in place.
+   */
+  @Test
+  void aContainerRunsWithTheAllocateEnvsAndMounts() throws Exception {
+    kubelet = RealKubelet.requireOrSkip();
+    String node = ns.nodeName("kubelet-run");
+    kubelet.up(node);
+    Path hook = Files.createTempDirectory("hook");
+    Files.writeString(hook.resolve("libvgpu.so"), "stub libvgpu\n"); // the answer bind-mounts both files
+    Files.writeString(hook.resolve("ld.so.preload"), "/usr/local/vgpu/libvgpu.so\n"); // static busybox ignores it
+    Files.createDirectories(AllocationSettings.DEFAULT_LOCK_DIR);
+    NvidiaBackend.Settings settings = NvidiaBackend.Settings.defaults(hook).withOverrides(new PluginSettings.Overrides(
+        java.util.Optional.empty(), java.util.Optional.of(4), java.util.Optional.empty()));
+    plugin = DevicePlugin.start(new DevicePlugin.Options(node, PLUGIN_DIR, DeviceConfig.defaults(),
+        NodeConfig.empty(), Duration.ofSeconds(30), Map.of()),
+        List.of(new NvidiaBackend(FakeGpuBackend.ofCount(2), null, settings)),
+        new DevicePlugin.Cluster.Api(client, watches), new SimpleMeterRegistry(), Clock.systemUTC());
+    await().atMost(Duration.ofSeconds(60)).until(() -> allocatable(node, "volcano.sh/vgpu-number") == 20);
+    await().atMost(Duration.ofSeconds(10)).until(() -> allocatable(node, "volcano.sh/vgpu-memory") > 0);
+    await().atMost(Duration.ofSeconds(10)).until(() -> annotations(node).containsKey(VgpuAnnotations.NODE_REGISTER));
+    String uuid = NodeRegistrationCodec.decode(annotations(node).get(VgpuAnnotations.NODE_REGISTER)).get(0).uuid();
+
+    V1Pod pod = KubeFixtures.pod(ns.name(), "runs", node,
+        Map.of("volcano.sh/vgpu-number", "1", "volcano.sh/vgpu-memory", "1500"));
+    pod.getSpec().restartPolicy("Never").terminationGracePeriodSeconds(1L);
+    pod.getSpec().getContainers().get(0).image(RealKubelet.WORKLOAD_IMAGE).imagePullPolicy("Never")
+        .command(List.of("/bin/sh", "-c", "env | sort; echo MOUNTS; grep -E ' (/usr/local/vgpu|/etc/vgpu|/tmp/vgpu"
+            + "|/etc/ld.so.preload)' /proc/mounts; echo LIBVGPU; cat /usr/local/vgpu/libvgpu.so; echo LIMITS;"
+            + " cat /etc/vgpu/limits; echo DONE"));
+    KubeFixtures.createPod(api, KubeFixtures.assignedBySidecar(pod, node, uuid + ",NVIDIA,1500,25:", "100"));
+    await().atMost(Duration.ofSeconds(90)).until(() -> {
+      var status = api.readNamespacedPod("runs", ns.name()).execute().getStatus();
+      assertThat(status.getPhase()).as("pod phase (%s)", status.getMessage()).isNotEqualTo("Failed");
+      return "Succeeded".equals(status.getPhase());
+    });
+    String log = api.readNamespacedPodLog("runs", ns.name()).container("main").execute();
+    assertThat(log).as("the container's log").contains(
+        "NVIDIA_VISIBLE_DEVICES=" + uuid,
+        "CUDA_DEVICE_MEMORY_LIMIT_0=6000m", // 1500 units x 4 MiB
+        "CUDA_DEVICE_SM_LIMIT=25",
+        " /usr/local/vgpu/libvgpu.so ", " /etc/ld.so.preload ", " /etc/vgpu/limits ", " /tmp/vgpu ",
+        " /tmp/vgpulock ",
+        "stub libvgpu", "DONE");
+    String limits = log.substring(log.indexOf("LIMITS"), log.indexOf("DONE"));
+    assertThat(limits).as("the limits file as the container reads it").contains(uuid);
+    api.deleteNamespacedPod("runs", ns.name()).gracePeriodSeconds(0).execute();
   }
 
   private long allocatable(String node, String resource) throws Exception {

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The GPU node served by the REAL kubelet 1.20 ({@code scripts/k8s-local.sh up NODE}): a vcjob goes through the
+ * The GPU node served by the REAL kubelet 1.36 ({@code scripts/k8s-local.sh up NODE}): a vcjob goes through the
  * sidecar and the session driver, is bound through {@code pods/binding}, the kubelet admits it and calls the device
  * plugin's GetPreferredAllocation and Allocate itself; the responses are read back from the kubelet's checkpoint and
  * run under libvgpu. Then the kubelet restarts mid-run and a second job goes the same way. Needs root (CI runs as

@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When no server is available the tests are skipped (disabled) with the reason and the command to run; when
  * {@code CI=true} they fail instead, so CI never skips them silently. Outside CI the script is told not to compile
- * Kubernetes (4-5 minutes) unless {@code K8S_LOCAL_BUILD=1}; in CI it builds when needed.
+ * Kubernetes (about 10 minutes) unless {@code K8S_LOCAL_BUILD=1}; in CI it builds when needed.
  *
  * <p>Per test class: a fresh namespace ({@link TestNamespace}); afterwards its pods and ConfigMaps are deleted
  * immediately (grace period 0, there is no kubelet), nodes labelled {@link TestNamespace#OWNER_LABEL} are deleted,
@@ -324,7 +324,7 @@ public final class KubeApiServerExtension
     }
 
     private static String hint() {
-      return ". To run the @RealApiServer tests: scripts/k8s-local.sh build (once, 4-5 min; root for apt-get), then"
+      return ". To run the @RealApiServer tests: scripts/k8s-local.sh build (once, about 10 min; Go, root for apt-get), then"
           + " scripts/k8s-local.sh up-apiserver, or run with K8S_LOCAL_BUILD=1";
     }
   }

@@ -20,7 +20,7 @@ public final class KubeFixtures {
   private KubeFixtures() {}
 
   /**
-   * A pod with one container. client-java 25 serialises every unset map as {@code {}}; kube-apiserver 1.20 refuses
+   * A pod with one container. client-java 25 serialises every unset map as {@code {}}; kube-apiserver (1.20 and 1.36) refuses
    * {@code spec.overhead: {}} without a RuntimeClass (403), so it is cleared.
    */
   public static V1Pod pod(String namespace, String name, String nodeName, Map<String, String> limits) {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The test class runs against a real kube-apiserver 1.20 on loopback, started once per JVM by
+ * The test class runs against a real kube-apiserver (1.36) on loopback, started once per JVM by
  * {@code scripts/k8s-local.sh up-apiserver} (see {@link KubeApiServerExtension}). Test methods may take
  * {@link io.kubernetes.client.openapi.ApiClient}, {@link KubeClients},
  * {@link io.kubernetes.client.openapi.apis.CoreV1Api} and {@link TestNamespace} parameters.

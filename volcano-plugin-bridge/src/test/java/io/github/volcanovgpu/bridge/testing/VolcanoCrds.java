@@ -2,9 +2,7 @@ package io.github.volcanovgpu.bridge.testing;
 
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
@@ -29,13 +27,12 @@ public final class VolcanoCrds {
       if (e.getCode() != 404) {
         throw e;
       }
-      // sent byte for byte as JSON: client-java's typed model adds empty fields the API server refuses
+      // the upstream file unchanged, sent as JSON bytes: client-java's typed model adds empty fields the API server
+      // refuses
       byte[] json;
       try (InputStream in = Objects.requireNonNull(VolcanoCrds.class.getResourceAsStream(
           "/volcano-crd/batch.volcano.sh_jobs.yaml"), "volcano-crd/batch.volcano.sh_jobs.yaml")) {
-        JsonNode crd = new ObjectMapper(new YAMLFactory()).readTree(in);
-        dropEmptyStringDefaults(crd);
-        json = new ObjectMapper().writeValueAsBytes(crd);
+        json = new ObjectMapper().writeValueAsBytes(new ObjectMapper(new YAMLFactory()).readTree(in));
       }
       try {
         // a byte[] body goes out as it is (ApiClient.serialize), authenticated like every call of the client
@@ -48,27 +45,6 @@ public final class VolcanoCrds {
       }
     }
     awaitEstablished(crds, name);
-  }
-
-  /**
-   * Removes the schema's {@code default: ""} entries (on Kubernetes' own types inside the pod template), which the
-   * test cluster's kube-apiserver 1.20 reads as null and refuses, and with them the list-map markers whose keys they
-   * defaulted (such lists become atomic, which no test depends on). Later versions take the file as it is.
-   */
-  private static void dropEmptyStringDefaults(JsonNode node) {
-    if (node instanceof ObjectNode o) {
-      JsonNode d = o.get("default");
-      if (d != null && d.isTextual() && d.asText().isEmpty()) {
-        o.remove("default");
-      }
-      if (o.has("x-kubernetes-list-map-keys")) {
-        o.remove("x-kubernetes-list-map-keys");
-        o.remove("x-kubernetes-list-type");
-      }
-      o.elements().forEachRemaining(VolcanoCrds::dropEmptyStringDefaults);
-    } else if (node.isArray()) {
-      node.elements().forEachRemaining(VolcanoCrds::dropEmptyStringDefaults);
-    }
   }
 
   private static void awaitEstablished(ApiextensionsV1Api crds, String name) {
