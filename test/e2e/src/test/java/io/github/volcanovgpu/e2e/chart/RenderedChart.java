@@ -26,9 +26,11 @@ final class RenderedChart {
   static final String NAMESPACE = "volcano-system";
   private static final YAMLMapper YAML = new YAMLMapper(new YAMLFactory());
 
+  private final String namespace;
   private final List<JsonNode> objects;
 
-  private RenderedChart(List<JsonNode> objects) {
+  private RenderedChart(String namespace, List<JsonNode> objects) {
+    this.namespace = namespace;
     this.objects = List.copyOf(objects);
   }
 
@@ -43,9 +45,14 @@ final class RenderedChart {
 
   /** {@code helm template vgpu charts/volcano-vgpu -n volcano-system --set k=v ...}. */
   static RenderedChart render(Map<String, Object> sets) {
-    TemplateCommand template = new Helm(chartDir()).template().withName(RELEASE).withNamespace(NAMESPACE);
+    return render(NAMESPACE, sets);
+  }
+
+  /** {@code helm template vgpu charts/volcano-vgpu -n <namespace> --set k=v ...}. */
+  static RenderedChart render(String namespace, Map<String, Object> sets) {
+    TemplateCommand template = new Helm(chartDir()).template().withName(RELEASE).withNamespace(namespace);
     sets.forEach(template::set);
-    return parse(template.call());
+    return parse(namespace, template.call());
   }
 
   static RenderedChart render() {
@@ -76,6 +83,10 @@ final class RenderedChart {
   }
 
   static RenderedChart parse(String manifests) {
+    return parse(NAMESPACE, manifests);
+  }
+
+  private static RenderedChart parse(String namespace, String manifests) {
     List<JsonNode> objects = new ArrayList<>();
     try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(manifests)) {
       while (docs.hasNext()) {
@@ -87,7 +98,7 @@ final class RenderedChart {
     } catch (IOException e) {
       throw new UncheckedIOException("helm rendered invalid YAML", e);
     }
-    return new RenderedChart(objects);
+    return new RenderedChart(namespace, objects);
   }
 
   /** Parses one YAML document (e.g. a ConfigMap data entry). */
@@ -114,6 +125,27 @@ final class RenderedChart {
         .orElseThrow(() -> new NoSuchElementException("no " + kind + " " + name + " in the rendered chart; have "
             + objects.stream().map(o -> o.path("kind").asText() + "/" + o.path("metadata").path("name").asText())
                 .toList()));
+  }
+
+  /** The release namespace it was rendered for. */
+  String namespace() {
+    return namespace;
+  }
+
+  String sidecarServiceAccount() {
+    return sidecar().path("spec").path("template").path("spec").path("serviceAccountName").asText();
+  }
+
+  String devicePluginServiceAccount() {
+    return devicePlugin().path("spec").path("template").path("spec").path("serviceAccountName").asText();
+  }
+
+  /** The Lease the sidecar's leader election holds ({@code --leader-elect-lease-name}). */
+  String sidecarLeaseName() {
+    String flag = "--leader-elect-lease-name=";
+    return args(container(sidecar(), "sidecar")).stream().filter(a -> a.startsWith(flag))
+        .map(a -> a.substring(flag.length())).findFirst()
+        .orElseThrow(() -> new NoSuchElementException("the sidecar has no " + flag + " argument"));
   }
 
   JsonNode sidecar() {

@@ -105,7 +105,7 @@ class VolcanoVgpuChartTest {
         "coordination.k8s.io/leases", Set.of("get", "create", "update")));
     assertThat(rules(defaults.get("ClusterRole", DEVICE_PLUGIN))).containsExactlyInAnyOrderEntriesOf(Map.of(
         "/nodes", Set.of("get", "patch"),
-        "/pods", Set.of("get", "list", "patch"),
+        "/pods", Set.of("get", "list", "watch", "patch"),
         "/events", Set.of("create")));
   }
 
