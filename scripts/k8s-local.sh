@@ -26,10 +26,13 @@
 #   K8S_LOCAL_DIR         build cache: binaries (in v<version>/bin), Go module and build caches (go/) [~/.cache/k8s-local]
 #   K8S_LOCAL_PORT        kube-apiserver secure port on 127.0.0.1 [17443]
 #   K8S_LOCAL_ETCD_PORT   etcd client port; the peer port is this + 1 [17379]
-#   K8S_LOCAL_TOKEN       bearer token of the admin user [volcano-vgpu-local-token]
+#   K8S_LOCAL_TOKEN       bearer token of the admin user (group system:masters; the API server authorizes by
+#                         Node,RBAC as real clusters do, so ServiceAccount tokens get only what RBAC grants)
+#                         [volcano-vgpu-local-token]
 #   K8S_LOCAL_STATE       run state: pids, logs, certs, kubeconfig, etcd data [${TMPDIR:-/tmp}/volcano-vgpu-k8s-$PORT]
 #   K8S_LOCAL_NO_BUILD    1: never build; fail with a message when the binaries are missing
 #   K8S_LOCAL_KUBELET_PORT, K8S_LOCAL_KUBELET_HEALTHZ_PORT   kubelet ports [20250, 20248]
+#   K8S_LOCAL_KEEP_LOGS   a directory: down-kubelet copies the kubelet's and containerd's logs there, per node []
 #
 # Building needs Go >= 1.21 on PATH (the go command fetches the Go release the wrapper's go.mod names, when it is newer).
 # Installing Debian packages (apt-get) needs root and Debian bookworm; so does the kubelet; the API server runs as
@@ -187,7 +190,7 @@ up_apiserver() {
   start apiserver "$BIN/kube-apiserver" --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
     --secure-port "$PORT" --bind-address 127.0.0.1 --cert-dir "$S/certs" --token-auth-file "$S/tokens.csv" \
     --service-account-issuer https://kubernetes.default.svc --service-account-key-file "$S/sa.key" \
-    --service-account-signing-key-file "$S/sa.key" --authorization-mode AlwaysAllow \
+    --service-account-signing-key-file "$S/sa.key" --authorization-mode Node,RBAC \
     --disable-admission-plugins ServiceAccount --service-cluster-ip-range 10.0.0.0/24 \
     --kubelet-preferred-address-types InternalIP
   local i
@@ -272,10 +275,11 @@ node_code() { # HTTP status of GET /api/v1/nodes/NODE
 }
 
 up() {
-  local node=${1:-gpu-node-1} out
+  local node=${1:-gpu-node-1} out was_running=0
   out=$(up_apiserver)
   echo "$out"
   if alive containerd && alive kubelet; then
+    was_running=1
     if [ "$(cat "$S/kubelet.node" 2>/dev/null)" = "$node" ]; then
       log "containerd and kubelet already running for node $node"
       return 0
@@ -284,6 +288,7 @@ up() {
   fi
   need_pkgs containerd runc jq containernetworking-plugins busybox-static
   stop_runtime
+  [ $was_running = 0 ] || keep_logs
   # fresh runtime and pod network; the kubelet's root dir stays
   rm -rf "$S/containerd-root" "$S/containerd-state" "$S/kubelet-pki" "$S/cni-ipam"
   write_containerd_config
@@ -350,7 +355,22 @@ stop_all() {
 # while, or restart it).
 down_kubelet() {
   stop_runtime
+  keep_logs
   log "kubelet and containerd stopped"
+}
+
+# With K8S_LOCAL_KEEP_LOGS=DIR, the logs of the kubelet that just stopped go to DIR/<node>.kubelet.log and
+# DIR/<node>.containerd.log (the next `up` starts them afresh), so a test run keeps one pair per node it started.
+keep_logs() {
+  [ -n "${K8S_LOCAL_KEEP_LOGS:-}" ] || return 0
+  local node f
+  node=$(cat "$S/kubelet.node" 2>/dev/null || echo unknown)
+  node=${node%%[[:space:]]*}
+  mkdir -p "$K8S_LOCAL_KEEP_LOGS"
+  for f in kubelet containerd; do
+    [ -f "$S/$f.log" ] && cp -f "$S/$f.log" "$K8S_LOCAL_KEEP_LOGS/$node.$f.log"
+  done
+  return 0
 }
 
 down() {

@@ -30,6 +30,9 @@ public final class RealKubelet {
 
   private static final Path CHECKPOINT = PLUGIN_DIR.resolve("kubelet_internal_checkpoint");
 
+  /** Where the logs of every kubelet a test started are kept (tests run in the module's directory). */
+  private static final Path KEPT_LOGS = Path.of("target", "kubelet-logs").toAbsolutePath();
+
   private final Path script;
 
   private RealKubelet(Path script) {
@@ -99,7 +102,10 @@ public final class RealKubelet {
     cmd[0] = "bash";
     cmd[1] = script.toString();
     System.arraycopy(args, 0, cmd, 2, args.length);
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true);
+    // each kubelet's and containerd's log, per node, survives the next test's kubelet: target/kubelet-logs
+    builder.environment().putIfAbsent("K8S_LOCAL_KEEP_LOGS", KEPT_LOGS.toString());
+    Process p = builder.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0) {
       throw new IllegalStateException(String.join(" ", args) + " failed: " + out);
