@@ -147,6 +147,8 @@ class RealKubeletIT {
     kubelet.down();
     kubelet.up(node);
     await().atMost(Duration.ofSeconds(30)).until(() -> plugin.manager().restarts() > restartsBefore);
+    // registered with the kubelet that runs now (the node's allocatable still shows the old kubelet's count)
+    await().atMost(Duration.ofSeconds(60)).until(() -> plugin.manager().registeredWithCurrentKubelet());
     await().atMost(Duration.ofSeconds(60)).until(() -> allocatable(node, "volcano.sh/vgpu-number") == 20);
     V1Pod after = KubeFixtures.pod(ns.name(), "after-restart", node,
         Map.of("volcano.sh/vgpu-number", "1", "volcano.sh/vgpu-memory", "1000"));

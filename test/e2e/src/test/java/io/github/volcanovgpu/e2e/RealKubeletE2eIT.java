@@ -120,6 +120,7 @@ class RealKubeletE2eIT {
     kubelet.up(node);
     awaitKubeletServing(node);
     await().atMost(Duration.ofSeconds(30)).until(() -> plugin.manager().restarts() > restarts);
+    await().atMost(Duration.ofSeconds(60)).until(() -> plugin.manager().registeredWithCurrentKubelet());
     try {
       stack.considerNode(node);
     } catch (org.awaitility.core.ConditionTimeoutException e) {

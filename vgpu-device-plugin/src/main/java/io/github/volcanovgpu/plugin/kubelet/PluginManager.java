@@ -14,6 +14,7 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,9 +29,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves one plugin socket per resource in the kubelet's device-plugin directory, registers each with the kubelet
- * (serve first, then Register), and watches the directory: when {@code kubelet.sock} is created again (kubelet
- * restart) or one of our sockets disappears, it stops, re-serves and re-registers everything. Health lives in a
- * {@link HealthState} that survives those restarts.
+ * (serve first, then Register), and watches the directory: when one of our sockets disappears (a restarting kubelet
+ * wipes the directory) it stops, re-serves and re-registers everything; when {@code kubelet.sock} is created again
+ * it registers every socket not yet registered with that kubelet.sock. Each registration remembers which
+ * kubelet.sock (inode and time) it was made with, so the two events of one kubelet restart, seen apart, cost one
+ * registration each, not two: a second Register makes the kubelet drop the endpoint it just opened, and a pod it
+ * admits in that moment fails with "the client connection is closing". Health lives in a {@link HealthState} that
+ * survives those restarts.
  */
 public final class PluginManager implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PluginManager.class);
@@ -47,9 +52,12 @@ public final class PluginManager implements AutoCloseable {
   private final Object lifecycle = new Object();
   /** Sockets whose registration the kubelet has not accepted yet; retried with backoff by the watch thread. */
   private final Set<String> unregistered = new LinkedHashSet<>();
+  /** Socket name to the identity of the kubelet.sock it was last registered with (guarded by {@link #lifecycle}). */
+  private final Map<String, Object> registeredWith = new LinkedHashMap<>();
   private @Nullable WatchService watchService;
   private @Nullable Thread watcher;
   private volatile int restarts;
+  private volatile int kubeletSockCreations;
   private volatile boolean closed;
 
   public PluginManager(Path directory, List<PluginResource> resources, HealthState health,
@@ -107,6 +115,20 @@ public final class PluginManager implements AutoCloseable {
     return restarts;
   }
 
+  /** How many creations of {@code kubelet.sock} the directory watch has handled. */
+  public int kubeletSockCreations() {
+    return kubeletSockCreations;
+  }
+
+  /** Whether every resource is registered with the kubelet.sock that is in the directory now. */
+  public boolean registeredWithCurrentKubelet() {
+    synchronized (lifecycle) {
+      Object current = kubeletSockIdentity();
+      return current != null && unregistered.isEmpty()
+          && services.keySet().stream().allMatch(s -> current.equals(registeredWith.get(s)));
+    }
+  }
+
   public List<DevicePluginService> services() {
     return List.copyOf(services.values());
   }
@@ -145,13 +167,52 @@ public final class PluginManager implements AutoCloseable {
     return registerPending(true);
   }
 
+  /**
+   * A new kubelet.sock: registers the sockets not registered with it yet (the servers keep running; a restarting
+   * kubelet that wiped the directory has already made us re-serve).
+   */
+  private void kubeletSockCreated() {
+    synchronized (lifecycle) {
+      if (closed) {
+        return;
+      }
+      Object current = kubeletSockIdentity();
+      for (String socket : services.keySet()) {
+        if (current == null || !current.equals(registeredWith.get(socket))) {
+          unregistered.add(socket);
+        }
+      }
+      if (unregistered.isEmpty()) {
+        LOG.debug("kubelet.sock created: every resource is registered with it already");
+      } else {
+        LOG.info("kubelet.sock created (kubelet restarted): registering {}", unregistered);
+        registerPending(true);
+      }
+    }
+  }
+
+  /** The kubelet.sock now in the directory (inode and modification time), or null when there is none. */
+  private @Nullable Object kubeletSockIdentity() {
+    try {
+      BasicFileAttributes a = Files.readAttributes(directory.resolve(KubeletRegistrar.KUBELET_SOCKET_NAME),
+          BasicFileAttributes.class);
+      return List.of(String.valueOf(a.fileKey()), a.lastModifiedTime());
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
   /** Registers the sockets not registered yet; true when none is left. */
   private boolean registerPending(boolean logFailures) {
     for (String socket : List.copyOf(unregistered)) {
       String resourceName = services.get(socket).resource().resourceName();
       try {
+        Object kubelet = kubeletSockIdentity();
         registrar.register(resourceName, socket, DevicePluginService.OPTIONS);
         unregistered.remove(socket);
+        if (kubelet != null) {
+          registeredWith.put(socket, kubelet);
+        }
         LOG.info("{}: registered with the kubelet as {}", resourceName, socket);
       } catch (KubeletRegistrar.RegistrationException ex) {
         if (logFailures) {
@@ -215,27 +276,37 @@ public final class PluginManager implements AutoCloseable {
           key = ws.take();
         }
         String reason = null;
+        boolean kubeletSock = false;
+        boolean overflow = false;
         for (WatchEvent<?> event : key.pollEvents()) {
           if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
             reason = reason != null ? reason : missingSocket();
+            overflow = true;
             continue;
           }
           String name = String.valueOf(event.context());
           if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE
               && name.equals(KubeletRegistrar.KUBELET_SOCKET_NAME)) {
-            reason = "kubelet.sock created (kubelet restarted)";
+            kubeletSock = true;
           } else if (event.kind() == StandardWatchEventKinds.ENTRY_DELETE && services.containsKey(name)
               && reason == null && !Files.exists(directory.resolve(name))) {
             reason = name + " deleted";
           }
         }
         key.reset();
-        if (reason != null) {
+        if (reason != null || kubeletSock || overflow) {
           backoffMillis = RETRY_FIRST_MILLIS;
           try {
-            restart(reason);
+            if (reason != null) {
+              restart(kubeletSock ? reason + ", kubelet.sock created (kubelet restarted)" : reason);
+            } else {
+              kubeletSockCreated();
+            }
           } catch (RuntimeException e) {
             LOG.error("restarting the device plugins failed: {}", e.getMessage(), e);
+          }
+          if (kubeletSock) {
+            kubeletSockCreations++;
           }
         }
       }

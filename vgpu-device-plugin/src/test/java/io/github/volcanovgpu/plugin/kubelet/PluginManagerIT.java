@@ -168,6 +168,28 @@ class PluginManagerIT {
   }
 
   @Test
+  void aKubeletRestartSeenAsTwoDirectoryEventsRegistersEachResourceOnceWithTheNewKubelet() throws Exception {
+    // the real kubelet 1.36 under load: the wipe and the new kubelet.sock arrived as two events; the plugin
+    // re-served for the first, registered, then re-served and registered again for the second, so the kubelet
+    // dropped the endpoints it had just opened and refused a pod admitted in between ("the client connection is
+    // closing")
+    for (long startupMillis : new long[] {0, 300}) {
+      int before = manager.kubeletSockCreations();
+      int restartsBefore = manager.restarts();
+      int registrationsBefore = kubelet.registrations(NUMBER);
+      kubelet.restart(Duration.ofMillis(startupMillis));
+      await().atMost(Duration.ofSeconds(10)).until(() -> manager.kubeletSockCreations() > before);
+      await().atMost(Duration.ofSeconds(10)).until(manager::registeredWithCurrentKubelet);
+      for (String resource : List.of(NUMBER, MEMORY, CORES)) {
+        assertThat(kubelet.registrations(resource)).as(resource + " after a kubelet start of " + startupMillis + " ms")
+            .isEqualTo(registrationsBefore + 1);
+      }
+      assertThat(manager.restarts()).as("re-served once for the wipe").isEqualTo(restartsBefore + 1);
+      await().atMost(Duration.ofSeconds(5)).until(() -> kubelet.devices(CORES).size() == 200);
+    }
+  }
+
+  @Test
   void pluginStartedBeforeTheKubeletRegistersOnceKubeletSockAppears() throws Exception {
     Path other = Files.createTempDirectory(Path.of("/tmp"), "dq");
     HealthState health = new HealthState(gpus, HealthPolicy.defaults());

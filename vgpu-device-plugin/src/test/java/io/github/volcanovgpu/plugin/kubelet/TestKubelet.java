@@ -20,6 +20,7 @@ import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -63,6 +64,15 @@ public final class TestKubelet implements AutoCloseable {
 
   /** Like a kubelet restart: stop, delete every socket in the directory, listen again. */
   public void restart() throws IOException, InterruptedException {
+    restart(Duration.ZERO);
+  }
+
+  /**
+   * A kubelet restart as the real kubelet 1.36 does it when it starts slowly: it wipes the directory, then takes
+   * {@code startup} before it creates {@code kubelet.sock} (so a plugin sees the deletions and the creation as two
+   * separate directory events).
+   */
+  public void restart(Duration startup) throws IOException, InterruptedException {
     stop();
     try (Stream<Path> files = Files.list(dir)) {
       for (Path p : files.toList()) {
@@ -71,6 +81,7 @@ public final class TestKubelet implements AutoCloseable {
         }
       }
     }
+    Thread.sleep(startup.toMillis());
     start();
   }
 
