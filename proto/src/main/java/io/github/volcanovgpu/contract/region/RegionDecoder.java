@@ -64,7 +64,8 @@ public final class RegionDecoder {
       for (int d = 0; d < MAX_DEVICES; d++) {
         used.add(b.getLong(slot + RegionLayout.S_USED.offset() + 8 * d));
       }
-      processes.add(new RegionSnapshot.Process(i, pid, b.getInt(slot + RegionLayout.S_HOST_PID.offset()), used));
+      processes.add(new RegionSnapshot.Process(i, pid, b.getInt(slot + RegionLayout.S_HOST_PID.offset()),
+          b.getLong(slot + RegionLayout.S_START_TIME.offset()), used));
     }
     return new RegionSnapshot(b.getInt(RegionLayout.R_PRIORITY.offset()),
         b.getLong(RegionLayout.R_LAST_KERNEL_TIME.offset()), devices, processes);

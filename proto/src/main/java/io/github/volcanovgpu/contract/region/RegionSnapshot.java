@@ -34,9 +34,11 @@ public record RegionSnapshot(int priority, long lastKernelEpochSeconds, List<Dev
    * @param slot its slot index
    * @param pid in the container's PID namespace
    * @param hostPid in the node's PID namespace (what NVML reports); 0 = not discovered
+   * @param startTime its {@code /proc/<pid>/stat} start time (clock ticks since boot, the same in every PID
+   *     namespace): a reused PID is not the same process
    * @param memoryUsedBytes per logical device, {@link RegionLayout#MAX_DEVICES} entries
    */
-  public record Process(int slot, int pid, int hostPid, List<Long> memoryUsedBytes) {
+  public record Process(int slot, int pid, int hostPid, long startTime, List<Long> memoryUsedBytes) {
     public Process {
       memoryUsedBytes = List.copyOf(memoryUsedBytes);
     }

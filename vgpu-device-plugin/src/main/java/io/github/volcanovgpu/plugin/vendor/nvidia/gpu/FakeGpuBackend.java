@@ -36,6 +36,7 @@ public final class FakeGpuBackend implements GpuBackend {
   private final List<PhysicalGpu> gpus;
   private final Clock clock;
   private final List<Consumer<HealthEvent>> listeners = new CopyOnWriteArrayList<>();
+  private final java.util.Map<String, CardUsage> usage = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean closed;
 
   FakeGpuBackend(List<PhysicalGpu> gpus, Clock clock) {
@@ -131,6 +132,17 @@ public final class FakeGpuBackend implements GpuBackend {
   @Override
   public List<PhysicalGpu> discover() {
     return gpus;
+  }
+
+  /** What {@link #setUsage} set per card, idle for the others. */
+  @Override
+  public List<CardUsage> usage() {
+    return gpus.stream().map(g -> usage.getOrDefault(g.uuid(), CardUsage.idle(g.uuid()))).toList();
+  }
+
+  /** Sets what card {@code u.uuid()} reports from now on (a test plays the driver). */
+  public void setUsage(CardUsage u) {
+    usage.put(known(u.uuid()), u);
   }
 
   @Override
