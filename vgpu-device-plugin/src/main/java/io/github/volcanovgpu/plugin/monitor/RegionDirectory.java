@@ -69,11 +69,12 @@ public final class RegionDirectory {
             continue; // not a <podUID>_<container> directory
           }
           Path file = dir.resolve(name + ".cache");
+          if (!Files.exists(file)) {
+            continue; // no CUDA process has run in the container yet
+          }
           try {
             regions.add(read(file, name.substring(0, cut), name.substring(cut + 1), seen));
             reported.remove(dir);
-          } catch (NoSuchFileException e) {
-            // no CUDA process has run in the container yet
           } catch (IOException | RegionFormatException | IllegalArgumentException e) {
             String problem = name + ": " + describe(e);
             problems.add(problem);
