@@ -39,6 +39,12 @@ if [ "$component" = device-plugin ]; then
   # a node daemon, as the launcher runs it: small heap growing on demand, C1 only, serial GC
   jvm="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xms16m -Xmx512m -Xss512k"
 fi
+if [ "$cmd" = monitor ]; then
+  # as the launcher runs the monitor: a small heap, no pooled Netty arenas, two malloc arenas (RSS <= 100 MB)
+  jvm="$jvm -Xmx64m -XX:ReservedCodeCacheSize=24m -Dio.netty.allocator.type=unpooled"
+  MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
+  export MALLOC_ARENA_MAX
+fi
 cds="$app/cds"
 if [ "${VOLCANO_VGPU_CDS:-on}" != off ] && [ -f "$cds/base.jsa" ] && [ -f "$cds/$component.jsa" ]; then
   # recorded at build time by this image's JVM and class paths: base.jsa (the JDK's and the common jars' classes)
