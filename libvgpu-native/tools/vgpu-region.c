@@ -58,10 +58,49 @@ static int print_layout(void) {
   return 0;
 }
 
+static int write_sample(const char *path) {
+  unlink(path);
+  vgpu_shm h;
+  char err[512];
+  if (vgpu_region_open(&h, path, err, sizeof err) != VGPU_REGION_OK) {
+    printf("error %s\n", err);
+    return 1;
+  }
+  vgpu_region *r = h.r;
+  vgpu_region_lock(&h);
+  r->limits_set = 1;
+  r->priority = 1;
+  r->mem_limit[0] = 1ULL << 30;
+  r->mem_limit[1] = 512ULL << 20;
+  r->sm_limit[0] = 30;
+  r->sm_limit[1] = 30;
+  r->last_kernel_time = 1760000000ULL;
+  vgpu_region_unlock(&h);
+  if (vgpu_region_register(&h, getpid(), 1) != 0 || vgpu_region_try_charge(&h, 0, 300ULL << 20, r->mem_limit[0]) != 0 ||
+      vgpu_region_try_charge(&h, 1, 64ULL << 20, r->mem_limit[1]) != 0) {
+    printf("error cannot register and charge in %s\n", path);
+    return 1;
+  }
+  vgpu_region_set_host_pid(&h, 4001);
+  vgpu_region_lock(&h);
+  r->slots[h.slot].pid = 4242; /* fixed: the golden must not depend on the writer's PID */
+  r->slots[h.slot].start_time = 123456;
+  vgpu_region_unlock(&h);
+  const uint64_t *w = (const uint64_t *)(const void *)r;
+  size_t lock_from = offsetof(vgpu_region, lock_bytes), lock_to = lock_from + sizeof r->lock_bytes;
+  for (size_t off = 0; off < sizeof(vgpu_region); off += 8) {
+    if (off >= lock_from && off < lock_to) continue;
+    if (w[off / 8] != 0) printf("%zu %016llx\n", off, (unsigned long long)w[off / 8]);
+  }
+  vgpu_region_close(&h);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc == 2 && strcmp(argv[1], "--layout") == 0) return print_layout();
+  if (argc == 3 && strcmp(argv[1], "--write-sample") == 0) return write_sample(argv[2]);
   if (argc != 2) {
-    fprintf(stderr, "usage: vgpu-region <file> | vgpu-region --layout\n");
+    fprintf(stderr, "usage: vgpu-region <file> | vgpu-region --layout | vgpu-region --write-sample <file>\n");
     return 64;
   }
   int fd = open(argv[1], O_RDONLY | O_CLOEXEC);
