@@ -2,8 +2,10 @@ package io.github.volcanovgpu.contract.env;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -131,7 +133,7 @@ public record LimitsFile(Kind kind, List<Device> devices, int priority, CorePoli
    *     malformed
    */
   public static List<String> deviceIds(String text) {
-    java.util.Map<String, String> values = new java.util.HashMap<>();
+    Map<String, String> values = new HashMap<>();
     for (String line : text.split("\n")) {
       int eq = line.indexOf('=');
       if (eq > 0) {

@@ -16,8 +16,10 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -36,7 +38,7 @@ public final class FakeGpuBackend implements GpuBackend {
   private final List<PhysicalGpu> gpus;
   private final Clock clock;
   private final List<Consumer<HealthEvent>> listeners = new CopyOnWriteArrayList<>();
-  private final java.util.Map<String, CardUsage> usage = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, CardUsage> usage = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   FakeGpuBackend(List<PhysicalGpu> gpus, Clock clock) {

@@ -1,5 +1,6 @@
 package io.github.volcanovgpu.plugin.vendor.nvidia.gpu;
 
+import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
@@ -13,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -124,7 +127,7 @@ public final class NvmlGpuBackend implements GpuBackend {
       check(lib, lib.nvmlDeviceGetMemoryInfo(d, memory), "nvmlDeviceGetMemoryInfo");
       NvmlLibrary.Utilization util = new NvmlLibrary.Utilization();
       int utilRet = lib.nvmlDeviceGetUtilizationRates(d, util);
-      java.util.Map<Integer, Integer> smByPid = processUtilization(lib, d);
+      Map<Integer, Integer> smByPid = processUtilization(lib, d);
       List<CardUsage.ProcessUsage> processes = new ArrayList<>();
       for (long[] p : computeProcesses(lib, d)) {
         int pid = (int) p[0];
@@ -146,7 +149,7 @@ public final class NvmlGpuBackend implements GpuBackend {
       return List.of();
     }
     int capacity = n.getValue() + 8; // processes may start between the two calls
-    com.sun.jna.Memory infos = new com.sun.jna.Memory((long) capacity * NvmlLibrary.PROCESS_INFO_BYTES);
+    Memory infos = new Memory((long) capacity * NvmlLibrary.PROCESS_INFO_BYTES);
     n.setValue(capacity);
     if (lib.nvmlDeviceGetComputeRunningProcesses_v3(d, n, infos) != NvmlLibrary.SUCCESS) {
       return List.of();
@@ -160,17 +163,17 @@ public final class NvmlGpuBackend implements GpuBackend {
   }
 
   /** SM percent per pid from the driver's samples; empty when it keeps none (or does not support them). */
-  private static java.util.Map<Integer, Integer> processUtilization(NvmlLibrary lib, Pointer d) {
+  private static Map<Integer, Integer> processUtilization(NvmlLibrary lib, Pointer d) {
     IntByReference n = new IntByReference(0);
     int ret = lib.nvmlDeviceGetProcessUtilization(d, Pointer.NULL, n, 0);
     if (ret != NvmlLibrary.ERROR_INSUFFICIENT_SIZE || n.getValue() <= 0) {
-      return java.util.Map.of();
+      return Map.of();
     }
-    com.sun.jna.Memory samples = new com.sun.jna.Memory((long) n.getValue() * NvmlLibrary.PROCESS_UTIL_BYTES);
+    Memory samples = new Memory((long) n.getValue() * NvmlLibrary.PROCESS_UTIL_BYTES);
     if (lib.nvmlDeviceGetProcessUtilization(d, samples, n, 0) != NvmlLibrary.SUCCESS) {
-      return java.util.Map.of();
+      return Map.of();
     }
-    java.util.Map<Integer, Integer> out = new java.util.HashMap<>();
+    Map<Integer, Integer> out = new HashMap<>();
     for (int i = 0; i < n.getValue(); i++) {
       long at = (long) i * NvmlLibrary.PROCESS_UTIL_BYTES;
       out.merge(samples.getInt(at), Math.min(100, Math.max(0, samples.getInt(at + 16))), Math::max);
