@@ -8,8 +8,8 @@
 #   scripts/bench.sh 'Extender.*'    only those matching a JMH regex
 #
 # Results (JMH JSON and log, the table as Markdown) go to bench-results/ (git-ignored); bench-results/latest.md is
-# the last table. Figures measured elsewhere are appended when present: the admission latency (AdmissionWebhookIT)
-# and the images' sizes and the sidecar's start from its image (scripts/build-images.sh, target/images/figures.md).
+# the last table. Figures measured elsewhere are appended when present: the admission latency (AdmissionWebhookIT),
+# the node monitor's scrape time and RSS (scripts/monitor-figures.sh) and the images' sizes and the sidecar's start from its image (scripts/build-images.sh, target/images/figures.md).
 # Environment: BENCH_JMH_ARGS replaces the JMH settings (default below), MAVEN_ARGS is added to the Maven build (e.g.
 # -o offline).
 set -euo pipefail
@@ -51,6 +51,12 @@ latency=volcano-plugin-bridge/target/admission-latency.md
 if [[ -f "$latency" ]]; then
   # measured against the real API server by AdmissionWebhookIT (mvn -pl volcano-plugin-bridge -am verify)
   { echo; echo "from $latency ($(date -u -r "$latency" +%FT%TZ), AdmissionWebhookIT):"; cat "$latency"; } \
+    | tee -a "$out/table-$stamp.md"
+fi
+monitor=target/monitor-figures.md
+if [[ -f "$monitor" ]]; then
+  # the node monitor's scrape time (8 cards x 64 containers) and RSS, measured by scripts/monitor-figures.sh
+  { echo; echo "from $monitor ($(date -u -r "$monitor" +%FT%TZ), scripts/monitor-figures.sh):"; cat "$monitor"; } \
     | tee -a "$out/table-$stamp.md"
 fi
 images=target/images/figures.md

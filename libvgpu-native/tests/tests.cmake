@@ -137,3 +137,11 @@ add_test(NAME share_cuda_30_70 COMMAND vgpu-share --api cuda --shares 30,70 --se
   --tolerance 10 --work ${VGPU_TEST_TMP}/share_cuda)
 set_tests_properties(share_npu_50_30_20 share_cuda_30_70 PROPERTIES TIMEOUT 60 ENVIRONMENT
   "LD_PRELOAD=$<TARGET_FILE:vgpu>;LD_LIBRARY_PATH=${VGPU_STUB_DIR};VGPU_LOG_LEVEL=1;LIBCUDA_LOG_LEVEL=1")
+# The region's binary layout against its golden, which the Java monitor's RegionLayout is tested against too
+# (proto: RegionLayoutTest): a layout change fails both until the golden and the Java side are updated together.
+add_test(NAME region_layout_golden COMMAND sh -c
+  "$<TARGET_FILE:vgpu-region> --layout | diff -u ${CMAKE_SOURCE_DIR}/tests/golden/region-layout.txt -")
+# A region written by the library's own code, as bytes (the mutex left out): the Java decoder reads the same golden
+# (proto: RegionSampleTest), so what C writes is what Java decodes.
+add_test(NAME region_sample_golden COMMAND sh -c
+  "$<TARGET_FILE:vgpu-region> --write-sample ${VGPU_TEST_TMP}/region-sample.cache | diff -u ${CMAKE_SOURCE_DIR}/tests/golden/region-sample.txt -")

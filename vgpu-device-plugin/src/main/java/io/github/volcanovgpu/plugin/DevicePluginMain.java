@@ -219,9 +219,9 @@ public final class DevicePluginMain implements Callable<Integer> {
           + "${DEFAULT-VALUE}).")
   String deviceStrategy = "card";
 
-  @Option(names = "--metrics-bind-address", defaultValue = ":9394",
+  @Option(names = "--metrics-bind-address", defaultValue = ":9396",
       description = "Prometheus /metrics address, empty to disable (default: ${DEFAULT-VALUE}).")
-  String metricsBind = ":9394";
+  String metricsBind = ":9396";
 
   /** The process environment the in-cluster configuration and the containers' envs are read from. */
   private final Map<String, String> env;

@@ -2,8 +2,10 @@ package io.github.volcanovgpu.contract.env;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -121,6 +123,38 @@ public record LimitsFile(Kind kind, List<Device> devices, int priority, CorePoli
       lines.add("region=" + region);
     }
     return String.join("\n", lines) + "\n";
+  }
+
+  /**
+   * The device ids of a limits file's text, in the container's device order (index {@code i} is logical device
+   * {@code i}, as in the region): what a node reader needs to name a region's devices by card.
+   *
+   * @throws IllegalArgumentException naming the line when {@code devices=} or a {@code device.<i>.id} is missing or
+   *     malformed
+   */
+  public static List<String> deviceIds(String text) {
+    Map<String, String> values = new HashMap<>();
+    for (String line : text.split("\n")) {
+      int eq = line.indexOf('=');
+      if (eq > 0) {
+        values.put(line.substring(0, eq), line.substring(eq + 1));
+      }
+    }
+    String count = values.get("devices");
+    if (count == null || !count.matches("\\d{1,2}") || Integer.parseInt(count) < 1
+        || Integer.parseInt(count) > MAX_DEVICES) {
+      throw new IllegalArgumentException("limits file: \"devices\" must be 1.." + MAX_DEVICES + ", got "
+          + (count == null ? "nothing" : "\"" + count + "\""));
+    }
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < Integer.parseInt(count); i++) {
+      String id = values.get("device." + i + ".id");
+      if (id == null || id.isEmpty()) {
+        throw new IllegalArgumentException("limits file: \"device." + i + ".id\" is missing");
+      }
+      ids.add(id);
+    }
+    return List.copyOf(ids);
   }
 
   private static void checkPath(String what, String path) {

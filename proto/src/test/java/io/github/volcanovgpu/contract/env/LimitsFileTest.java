@@ -51,4 +51,17 @@ class LimitsFileTest {
     assertThatThrownBy(() -> LimitsFile.npu(List.of(new LimitsFile.Device("0", 1, 1, "")), "relative/path"))
         .hasMessageContaining("absolute path");
   }
+
+  @Test
+  void deviceIdsAreReadBackInDeviceOrderFromTheGolden() throws IOException {
+    assertThat(LimitsFile.deviceIds(golden("limits-v1-cuda.txt"))).containsExactly(
+        "GPU-8a3b2c1d-0000-4000-8000-000000000000", "GPU-8a3b2c1d-0000-4000-8000-000000000001");
+  }
+
+  @Test
+  void deviceIdsOfAFileWithoutDevicesAreRefusedByName() {
+    assertThatThrownBy(() -> LimitsFile.deviceIds("version=1\n")).hasMessageContaining("\"devices\" must be 1..16");
+    assertThatThrownBy(() -> LimitsFile.deviceIds("devices=2\ndevice.0.id=a\n"))
+        .hasMessageContaining("\"device.1.id\" is missing");
+  }
 }

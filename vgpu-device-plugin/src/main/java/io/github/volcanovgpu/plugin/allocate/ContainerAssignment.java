@@ -21,6 +21,13 @@ import java.util.Objects;
  * @param devices the entry, in the scheduler's order
  */
 public record ContainerAssignment(PodSnapshot pod, PodSnapshot.Container container, List<DeviceSlice> devices) {
+  /**
+   * Beside the limits file, {@code <namespace>/<name>} of the pod: lets the node monitor tell apart two pods whose
+   * containers have the same name on the same cards (the kubelet's pod-resources API names pods, not UIDs). Not
+   * mounted into the container.
+   */
+  public static final String POD_FILE = "pod";
+
   public ContainerAssignment {
     Objects.requireNonNull(pod, "pod");
     Objects.requireNonNull(container, "container");
@@ -61,7 +68,7 @@ public record ContainerAssignment(PodSnapshot pod, PodSnapshot.Container contain
 
   /**
    * Writes the container's limits file to {@code <parent>/<podUID>_<container>/limits}, atomically (a temporary
-   * file, then a rename: libvgpu never reads half a file), and returns it. Its directory is not mounted into the
+   * file, then a rename: libvgpu never reads half a file), and returns it; then the {@link #POD_FILE} beside it. Its directory is not mounted into the
    * container; the file is, read-only at {@link LimitsFile#CONTAINER_PATH}.
    *
    * @throws PreparationException (INTERNAL) naming the file and the pod when it cannot be written
@@ -73,6 +80,8 @@ public record ContainerAssignment(PodSnapshot pod, PodSnapshot.Container contain
     try {
       Files.writeString(tmp, limits.format(), StandardCharsets.US_ASCII);
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.writeString(tmp, pod.key() + "\n", StandardCharsets.UTF_8);
+      Files.move(tmp, dir.resolve(POD_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       return file;
     } catch (IOException e) {
       throw new PreparationException(Status.Code.INTERNAL, "cannot write the limits file " + file + " for pod "

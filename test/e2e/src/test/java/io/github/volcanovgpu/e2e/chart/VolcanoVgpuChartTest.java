@@ -19,6 +19,7 @@ import com.marcnuri.helm.LintResult;
 import io.github.volcanovgpu.bridge.BridgeMain;
 import io.github.volcanovgpu.contract.admission.AdmissionContract;
 import io.github.volcanovgpu.plugin.DevicePluginMain;
+import io.github.volcanovgpu.plugin.monitor.MonitorMain;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -69,7 +70,7 @@ class VolcanoVgpuChartTest {
         "ConfigMap/volcano-vgpu-device-config", "ConfigMap/volcano-vgpu-node-config",
         "ConfigMap/" + RELEASE + "-volcano-vgpu-scheduler-conf",
         "Deployment/" + SIDECAR, "Service/" + SIDECAR, "PodDisruptionBudget/" + SIDECAR,
-        "DaemonSet/" + DEVICE_PLUGIN, "Service/" + DEVICE_PLUGIN + "-metrics",
+        "DaemonSet/" + DEVICE_PLUGIN, "Service/" + DEVICE_PLUGIN + "-metrics", "Service/" + DEVICE_PLUGIN + "-monitor",
         "ServiceAccount/" + SIDECAR, "ServiceAccount/" + DEVICE_PLUGIN,
         "ClusterRole/" + SIDECAR, "ClusterRole/" + DEVICE_PLUGIN, "Role/" + SIDECAR,
         "MutatingWebhookConfiguration/" + SIDECAR, "ValidatingWebhookConfiguration/" + SIDECAR,
@@ -277,6 +278,9 @@ class VolcanoVgpuChartTest {
   void onlyTheDevicePluginContainerIsPrivilegedAndTheInitStepInstallsLibvgpuIntoTheHookPath() {
     JsonNode ds = defaults.devicePlugin();
     assertThat(container(ds, "device-plugin").path("securityContext").path("privileged").asBoolean()).isTrue();
+    JsonNode monitor = container(ds, "monitor");
+    assertThat(monitor.path("securityContext").path("privileged").asBoolean(true)).isFalse();
+    assertThat(monitor.path("securityContext").path("allowPrivilegeEscalation").asBoolean(true)).isFalse();
     JsonNode init = initContainer(ds, "install-libvgpu");
     assertThat(init.path("securityContext").path("privileged").asBoolean(true)).isFalse();
     assertThat(init.path("securityContext").path("allowPrivilegeEscalation").asBoolean(true)).isFalse();
@@ -579,11 +583,68 @@ class VolcanoVgpuChartTest {
   // ------------------------------------------------------------------------------------------------ monitoring
 
   @Test
+  void monitorArgsAreOptionsTheMonitorAcceptsOnHamisPort() {
+    List<String> args = args(container(defaults.devicePlugin(), "monitor"));
+    assertThat(args.get(0)).isEqualTo("monitor");
+    CommandLine.ParseResult parsed = new CommandLine(new MonitorMain())
+        .parseArgs(args.subList(1, args.size()).toArray(String[]::new));
+    assertThat(parsed.matchedOptionValue("--hook-path", (Object) null)).hasToString("/usr/local/vgpu");
+    assertThat(parsed.matchedOptionValue("--pod-resources-socket", (Object) null))
+        .hasToString("/var/lib/kubelet/pod-resources/kubelet.sock");
+    assertThat(parsed.matchedOptionValue("--metrics-bind-address", "")).isEqualTo(":9394");
+    assertThat(parsed.hasMatchedOption("--legacy-metrics")).isFalse();
+    assertThat(args(container(RenderedChart.render("devicePlugin.monitor.legacyMetrics", true).devicePlugin(),
+        "monitor"))).contains("--legacy-metrics");
+    List<String> plugin = args(container(defaults.devicePlugin(), "device-plugin"));
+    assertThat(plugin).as("the device plugin's own metrics leave HAMi's monitor port to the monitor")
+        .contains("--metrics-bind-address=:9396");
+  }
+
+  @Test
+  void monitorReadsTheHookPathReadOnlyAndThePodResourcesSocketWithTheNodesPids() {
+    JsonNode ds = defaults.devicePlugin();
+    JsonNode c = container(ds, "monitor");
+    assertThat(mounts(c)).containsExactlyInAnyOrderEntriesOf(Map.of("/usr/local/vgpu", "hook",
+        "/var/lib/kubelet/pod-resources", "pod-resources"));
+    assertThat(stream(c.path("volumeMounts")).filter(m -> m.path("name").asText().equals("hook")).findFirst()
+        .orElseThrow().path("readOnly").asBoolean()).isTrue();
+    assertThat(volume(ds, "pod-resources").path("hostPath").path("path").asText())
+        .isEqualTo("/var/lib/kubelet/pod-resources");
+    assertThat(ds.path("spec").path("template").path("spec").path("hostPID").asBoolean()).isTrue();
+    assertThat(env(c)).containsEntry("NODE_NAME", "spec.nodeName").containsEntry("HOOK_PATH", "/usr/local/vgpu");
+    assertThat(stream(c.path("ports")).map(p -> p.path("name").asText() + ":" + p.path("containerPort").asInt()))
+        .containsExactly("monitor:9394");
+  }
+
+  @Test
+  void monitorServiceIsHeadlessOrHamisNodePortAndGoesAwayWithTheMonitor() {
+    JsonNode svc = defaults.get("Service", DEVICE_PLUGIN + "-monitor");
+    assertThat(svc.path("spec").path("clusterIP").asText()).isEqualTo("None");
+    assertThat(stream(svc.path("spec").path("ports")).map(p -> p.path("name").asText() + ":"
+        + p.path("port").asInt() + "->" + p.path("targetPort").asText())).containsExactly("monitor:9394->monitor");
+    assertThat(svc.path("spec").path("selector").path("app.kubernetes.io/component").asText())
+        .isEqualTo("device-plugin");
+    JsonNode nodePort = RenderedChart.render("devicePlugin.monitor.service.type", "NodePort")
+        .get("Service", DEVICE_PLUGIN + "-monitor");
+    assertThat(nodePort.path("spec").path("type").asText()).isEqualTo("NodePort");
+    assertThat(nodePort.path("spec").path("ports").get(0).path("nodePort").asInt()).isEqualTo(31992);
+    Map<String, Object> off = new LinkedHashMap<>();
+    off.put("devicePlugin.monitor.enabled", false);
+    off.put("serviceMonitor.assumeCrdsPresent", true);
+    RenderedChart without = RenderedChart.render(off);
+    assertThat(kinds(without)).doesNotContain("Service/" + DEVICE_PLUGIN + "-monitor");
+    assertThat(stream(without.devicePlugin().path("spec").path("template").path("spec").path("containers"))
+        .map(x -> x.path("name").asText())).containsExactly("device-plugin");
+    assertThat(without.devicePlugin().path("spec").path("template").path("spec").has("hostPID")).isFalse();
+    assertThat(without.ofKind("ServiceMonitor")).hasSize(2);
+  }
+
+  @Test
   void serviceMonitorsOnlyWhenThePrometheusApiIsThere() {
     assertThat(defaults.ofKind("ServiceMonitor")).as("no monitoring.coreos.com/v1 in a plain render").isEmpty();
     RenderedChart chart = RenderedChart.render("serviceMonitor.assumeCrdsPresent", true);
     List<JsonNode> monitors = chart.ofKind("ServiceMonitor");
-    assertThat(monitors).hasSize(2);
+    assertThat(monitors).hasSize(3);
     for (JsonNode monitor : monitors) {
       JsonNode selector = monitor.path("spec").path("selector").path("matchLabels");
       List<JsonNode> services = chart.ofKind("Service").stream()

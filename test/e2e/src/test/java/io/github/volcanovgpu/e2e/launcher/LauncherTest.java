@@ -78,7 +78,7 @@ class LauncherTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"simulate --help", "simulate -h", "simulate --version", "bridge --help",
-      "device-plugin --help", "device-plugin -V", "mig-manager apply --help"})
+      "device-plugin --help", "device-plugin -V", "mig-manager apply --help", "monitor --help"})
   void askingForHelpOrTheVersionBuildsNothingAndRunsTheCommandAsBuilt(String invocation) throws Exception {
     String[] args = invocation.split(" ");
 
@@ -116,5 +116,14 @@ class LauncherTest {
     launch("simulate", "--help");
 
     assertThat(lines(mvnCalls)).singleElement().asString().contains("-pl volcano-plugin-bridge -am package");
+  }
+
+  @Test
+  void theMonitorRunsFromTheDevicePluginsModuleWithItsSmallHeap() throws Exception {
+    assertThat(launch("monitor", "--no-kube")).isZero();
+
+    assertThat(lines(mvnCalls)).singleElement().asString().contains("-pl vgpu-device-plugin -am package");
+    assertThat(lines(javaCalls)).singleElement().asString().contains("-Xmx64m")
+        .endsWith("io.github.volcanovgpu.plugin.monitor.MonitorMain --no-kube");
   }
 }

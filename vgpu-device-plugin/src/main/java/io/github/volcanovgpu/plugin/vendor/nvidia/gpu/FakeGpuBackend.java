@@ -16,8 +16,10 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -36,6 +38,7 @@ public final class FakeGpuBackend implements GpuBackend {
   private final List<PhysicalGpu> gpus;
   private final Clock clock;
   private final List<Consumer<HealthEvent>> listeners = new CopyOnWriteArrayList<>();
+  private final Map<String, CardUsage> usage = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   FakeGpuBackend(List<PhysicalGpu> gpus, Clock clock) {
@@ -131,6 +134,17 @@ public final class FakeGpuBackend implements GpuBackend {
   @Override
   public List<PhysicalGpu> discover() {
     return gpus;
+  }
+
+  /** What {@link #setUsage} set per card, idle for the others. */
+  @Override
+  public List<CardUsage> usage() {
+    return gpus.stream().map(g -> usage.getOrDefault(g.uuid(), CardUsage.idle(g.uuid()))).toList();
+  }
+
+  /** Sets what card {@code u.uuid()} reports from now on (a test plays the driver). */
+  public void setUsage(CardUsage u) {
+    usage.put(known(u.uuid()), u);
   }
 
   @Override

@@ -50,6 +50,12 @@ public final class FakeMigBackend implements GpuBackend {
     return out;
   }
 
+  /** Every card idle: a fake MIG machine runs nothing. */
+  @Override
+  public List<CardUsage> usage() {
+    return discover().stream().map(g -> CardUsage.idle(g.uuid())).toList();
+  }
+
   @Override
   public void watchHealth(Consumer<HealthEvent> listener) {
     // a fake machine never fails

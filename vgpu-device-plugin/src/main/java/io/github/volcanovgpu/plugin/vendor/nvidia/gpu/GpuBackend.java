@@ -19,6 +19,14 @@ public interface GpuBackend extends HealthMonitor, AutoCloseable {
   List<PhysicalGpu> discover();
 
   /**
+   * What every card uses now (memory, utilisation, compute processes by host PID), for the node monitor; read per
+   * call, never cached.
+   *
+   * @throws DiscoveryException when the driver cannot be asked
+   */
+  List<CardUsage> usage();
+
+  /**
    * Starts delivering XID events to {@code listener} (from a backend thread) until {@link #close()}. Idempotent
    * per listener.
    */

@@ -1,5 +1,6 @@
 package io.github.volcanovgpu.plugin.vendor.nvidia.gpu;
 
+import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
@@ -13,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -101,6 +104,81 @@ public final class NvmlGpuBackend implements GpuBackend {
           memory.total / (1024 * 1024), numaRet == NvmlLibrary.SUCCESS ? numa.getValue() : -1, migCapable));
     }
     return gpus;
+  }
+
+  /**
+   * Per card: memory in use, utilisation, and the compute processes with their memory and (where the driver keeps
+   * samples) their SM share since the previous call. A card whose process list the driver refuses is reported
+   * without processes.
+   */
+  @Override
+  public List<CardUsage> usage() {
+    NvmlLibrary lib = nvml();
+    IntByReference count = new IntByReference();
+    check(lib, lib.nvmlDeviceGetCount_v2(count), "nvmlDeviceGetCount_v2");
+    List<CardUsage> out = new ArrayList<>();
+    for (int i = 0; i < count.getValue(); i++) {
+      PointerByReference handle = new PointerByReference();
+      check(lib, lib.nvmlDeviceGetHandleByIndex_v2(i, handle), "nvmlDeviceGetHandleByIndex_v2(" + i + ")");
+      Pointer d = handle.getValue();
+      byte[] buf = new byte[NvmlLibrary.BUFFER_SIZE];
+      check(lib, lib.nvmlDeviceGetUUID(d, buf, buf.length), "nvmlDeviceGetUUID");
+      NvmlLibrary.Memory memory = new NvmlLibrary.Memory();
+      check(lib, lib.nvmlDeviceGetMemoryInfo(d, memory), "nvmlDeviceGetMemoryInfo");
+      NvmlLibrary.Utilization util = new NvmlLibrary.Utilization();
+      int utilRet = lib.nvmlDeviceGetUtilizationRates(d, util);
+      Map<Integer, Integer> smByPid = processUtilization(lib, d);
+      List<CardUsage.ProcessUsage> processes = new ArrayList<>();
+      for (long[] p : computeProcesses(lib, d)) {
+        int pid = (int) p[0];
+        if (pid > 0) {
+          processes.add(new CardUsage.ProcessUsage(pid, Math.max(0, p[1]), smByPid.getOrDefault(pid, 0)));
+        }
+      }
+      out.add(new CardUsage(cString(buf), memory.used, utilRet == NvmlLibrary.SUCCESS
+          ? Math.min(100, Math.max(0, util.gpu)) : 0, processes));
+    }
+    return out;
+  }
+
+  /** {pid, usedGpuMemory} per compute process; empty when the driver refuses. */
+  private static List<long[]> computeProcesses(NvmlLibrary lib, Pointer d) {
+    IntByReference n = new IntByReference(0);
+    int ret = lib.nvmlDeviceGetComputeRunningProcesses_v3(d, n, Pointer.NULL);
+    if (ret == NvmlLibrary.SUCCESS || ret != NvmlLibrary.ERROR_INSUFFICIENT_SIZE) {
+      return List.of();
+    }
+    int capacity = n.getValue() + 8; // processes may start between the two calls
+    Memory infos = new Memory((long) capacity * NvmlLibrary.PROCESS_INFO_BYTES);
+    n.setValue(capacity);
+    if (lib.nvmlDeviceGetComputeRunningProcesses_v3(d, n, infos) != NvmlLibrary.SUCCESS) {
+      return List.of();
+    }
+    List<long[]> out = new ArrayList<>();
+    for (int i = 0; i < n.getValue(); i++) {
+      long at = (long) i * NvmlLibrary.PROCESS_INFO_BYTES;
+      out.add(new long[] {Integer.toUnsignedLong(infos.getInt(at)), infos.getLong(at + 8)});
+    }
+    return out;
+  }
+
+  /** SM percent per pid from the driver's samples; empty when it keeps none (or does not support them). */
+  private static Map<Integer, Integer> processUtilization(NvmlLibrary lib, Pointer d) {
+    IntByReference n = new IntByReference(0);
+    int ret = lib.nvmlDeviceGetProcessUtilization(d, Pointer.NULL, n, 0);
+    if (ret != NvmlLibrary.ERROR_INSUFFICIENT_SIZE || n.getValue() <= 0) {
+      return Map.of();
+    }
+    Memory samples = new Memory((long) n.getValue() * NvmlLibrary.PROCESS_UTIL_BYTES);
+    if (lib.nvmlDeviceGetProcessUtilization(d, samples, n, 0) != NvmlLibrary.SUCCESS) {
+      return Map.of();
+    }
+    Map<Integer, Integer> out = new HashMap<>();
+    for (int i = 0; i < n.getValue(); i++) {
+      long at = (long) i * NvmlLibrary.PROCESS_UTIL_BYTES;
+      out.merge(samples.getInt(at), Math.min(100, Math.max(0, samples.getInt(at + 16))), Math::max);
+    }
+    return out;
   }
 
   private static String cString(byte[] buf) {

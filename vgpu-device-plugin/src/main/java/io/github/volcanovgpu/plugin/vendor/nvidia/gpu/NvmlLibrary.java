@@ -14,6 +14,12 @@ interface NvmlLibrary extends Library {
   int SUCCESS = 0;
   int ERROR_NOT_SUPPORTED = 3;
   int ERROR_TIMEOUT = 10;
+  int ERROR_INSUFFICIENT_SIZE = 7;
+  int ERROR_NOT_FOUND = 6;
+  /** {@code nvmlProcessInfo_t} (v2/v3): pid u32, pad, usedGpuMemory u64, gpuInstanceId u32, computeInstanceId u32. */
+  int PROCESS_INFO_BYTES = 24;
+  /** {@code nvmlProcessUtilizationSample_t}: pid u32, pad, timeStamp u64, smUtil, memUtil, encUtil, decUtil u32. */
+  int PROCESS_UTIL_BYTES = 32;
   int BUFFER_SIZE = 96;
   long EVENT_XID_CRITICAL = 0x8L;
   long EVENT_DOUBLE_BIT_ECC = 0x2L;
@@ -41,6 +47,12 @@ interface NvmlLibrary extends Library {
 
   int nvmlDeviceGetMigMode(Pointer device, IntByReference current, IntByReference pending);
 
+  int nvmlDeviceGetUtilizationRates(Pointer device, Utilization utilization);
+
+  int nvmlDeviceGetComputeRunningProcesses_v3(Pointer device, IntByReference count, Pointer infos);
+
+  int nvmlDeviceGetProcessUtilization(Pointer device, Pointer samples, IntByReference count, long lastSeenTimeStamp);
+
   int nvmlEventSetCreate(PointerByReference set);
 
   int nvmlDeviceGetSupportedEventTypes(Pointer device, com.sun.jna.ptr.LongByReference types);
@@ -57,6 +69,13 @@ interface NvmlLibrary extends Library {
     public long total;
     public long free;
     public long used;
+  }
+
+  /** {@code nvmlUtilization_t}: gpu and memory percent over the last sample period. */
+  @Structure.FieldOrder({"gpu", "memory"})
+  final class Utilization extends Structure {
+    public int gpu;
+    public int memory;
   }
 
   /** {@code nvmlEventData_t} (32 bytes): device, eventType, eventData (the XID), GI id, CI id. */
