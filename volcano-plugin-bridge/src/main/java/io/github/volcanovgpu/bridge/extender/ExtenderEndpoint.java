@@ -1,5 +1,6 @@
 package io.github.volcanovgpu.bridge.extender;
 
+import io.github.volcanovgpu.bridge.explain.ExplanationJson;
 import io.github.volcanovgpu.bridge.extender.VolcanoJsonReader.PredicateRequest;
 import io.github.volcanovgpu.bridge.extender.VolcanoJsonReader.PrioritizeRequest;
 import io.github.volcanovgpu.bridge.model.NodeView;
@@ -180,6 +181,65 @@ public final class ExtenderEndpoint {
       logEngineFailure("onSessionClose", null, "", e);
     }
     return ok(VolcanoResponses.sessionAnswer());
+  }
+
+  // ----------------------------------------------------------------------------------------------- explain
+
+  /**
+   * {@code GET /explain?pod=NS/NAME} or {@code ?vcjob=NS/NAME}: why the pod (or the vcjob's pods) does not fit
+   * now, as {@link ExplanationJson}. 400 naming what was wrong for a bad query, 404 when the cluster state holds no
+   * such pod or vcjob.
+   *
+   * @param query the raw query string (after {@code ?}), percent-encoded
+   */
+  public ExtenderReply explain(String query) {
+    Map<String, String> params = new LinkedHashMap<>();
+    for (String part : query.split("&")) {
+      if (part.isEmpty()) {
+        continue;
+      }
+      int eq = part.indexOf('=');
+      String key = decode(eq < 0 ? part : part.substring(0, eq));
+      String value = eq < 0 ? "" : decode(part.substring(eq + 1));
+      if (key == null || value == null) {
+        return badRequest("explain: the query is not valid percent-encoding: " + part);
+      }
+      if (!key.equals("pod") && !key.equals("vcjob")) {
+        return badRequest("explain: unknown query parameter \"" + key + "\" (use pod=NS/NAME or vcjob=NS/NAME)");
+      }
+      if (params.put(key, value) != null) {
+        return badRequest("explain: " + key + " given twice");
+      }
+    }
+    if (params.size() != 1) {
+      return badRequest("explain: give exactly one of pod=NS/NAME or vcjob=NS/NAME");
+    }
+    Map.Entry<String, String> e = params.entrySet().iterator().next();
+    String[] ref = e.getValue().split("/", -1);
+    if (ref.length != 2 || ref[0].isEmpty() || ref[1].isEmpty()) {
+      return badRequest("explain: " + e.getKey() + " must be NAMESPACE/NAME, got \"" + e.getValue() + "\"");
+    }
+    Optional<io.github.volcanovgpu.bridge.scheduling.Explanation> found;
+    try {
+      found = e.getKey().equals("pod") ? engine.explainPod(ref[0], ref[1]) : engine.explainJob(ref[0], ref[1]);
+    } catch (RuntimeException ex) {
+      log.error("explain of {} {} failed inside the placement engine", e.getKey(), e.getValue(), ex);
+      return new ExtenderReply(500, VolcanoResponses.badRequest(internalError(ex)));
+    }
+    if (found.isEmpty()) {
+      return new ExtenderReply(404, VolcanoResponses.badRequest("explain: no " + e.getKey() + " " + e.getValue()
+          + " in the sidecar's cluster state" + (engine.needsNodeDetails()
+              ? " (it has no synced Kubernetes cache: explain needs one)" : "")));
+    }
+    return ok(ExplanationJson.write(found.get()));
+  }
+
+  private static @Nullable String decode(String s) {
+    try {
+      return java.net.URLDecoder.decode(s, java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   // ----------------------------------------------------------------------------------------------- helpers

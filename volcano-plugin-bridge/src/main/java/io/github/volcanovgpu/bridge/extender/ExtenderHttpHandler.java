@@ -60,7 +60,8 @@ final class ExtenderHttpHandler extends ChannelInboundHandlerAdapter {
     ON_SESSION_CLOSE(ExtenderVerb.ON_SESSION_CLOSE),
     HEALTHZ(null),
     READYZ(null),
-    METRICS(null);
+    METRICS(null),
+    EXPLAIN(null);
 
     final @Nullable ExtenderVerb verb;
 
@@ -87,7 +88,8 @@ final class ExtenderHttpHandler extends ChannelInboundHandlerAdapter {
           "/onSessionClose", Route.ON_SESSION_CLOSE,
           "/healthz", Route.HEALTHZ,
           "/readyz", Route.READYZ,
-          "/metrics", Route.METRICS);
+          "/metrics", Route.METRICS,
+          "/explain", Route.EXPLAIN);
 
   private final Shared shared;
   private final ArrayDeque<FullHttpRequest> pending = new ArrayDeque<>();
@@ -159,7 +161,7 @@ final class ExtenderHttpHandler extends ChannelInboundHandlerAdapter {
       request.release();
       return answer(ctx, version, keepAlive, "other", received, HttpResponseStatus.NOT_FOUND, JSON,
           error("no such path: " + path + " (extender verbs are POST /predicate, /prioritize, /allocate,"
-              + " /deallocate, /onSessionOpen, /onSessionClose)"));
+              + " /deallocate, /onSessionOpen, /onSessionClose; GET /explain?pod=NS/NAME or ?vcjob=NS/NAME)"));
     }
     if (!request.method().equals(route.method())) {
       String method = request.method().name();
@@ -214,6 +216,10 @@ final class ExtenderHttpHandler extends ChannelInboundHandlerAdapter {
               body = bytes(scrape == null ? "" : scrape.get());
               contentType = PROMETHEUS_TEXT;
               status = HttpResponseStatus.OK;
+            } else if (route == Route.EXPLAIN) {
+              ExtenderReply reply = shared.endpoint().explain(query(request.uri()));
+              status = HttpResponseStatus.valueOf(reply.httpStatus());
+              body = reply.body();
             } else {
               ExtenderReply reply = handleVerb(route, request.content());
               status = HttpResponseStatus.valueOf(reply.httpStatus());
@@ -329,6 +335,11 @@ final class ExtenderHttpHandler extends ChannelInboundHandlerAdapter {
 
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String query(String uri) {
+    int q = uri.indexOf('?');
+    return q >= 0 ? uri.substring(q + 1) : "";
   }
 
   private static String path(String uri) {

@@ -81,6 +81,13 @@ public final class InMemoryCluster implements ClusterState, AssignmentWriter, Se
     }
   }
 
+  @Override
+  public List<PodView> podsIn(String namespace) {
+    synchronized (lock) {
+      return podsByUid.values().stream().filter(p -> p.namespace().equals(namespace)).toList();
+    }
+  }
+
   /** Simulates an informer that has not finished its initial list. */
   public void setSynced(boolean value) {
     synchronized (lock) {
