@@ -1,5 +1,6 @@
 package io.github.volcanovgpu.bridge.explain;
 
+import io.github.volcanovgpu.bridge.device.RefusalCause;
 import io.github.volcanovgpu.bridge.scheduling.Explanation;
 import io.github.volcanovgpu.bridge.scheduling.Explanation.DeviceExplanation;
 import io.github.volcanovgpu.bridge.scheduling.Explanation.NodeExplanation;
@@ -15,8 +16,11 @@ import java.util.List;
  *   node gpu-a: does not fit (DEVICES_REFUSED, pods leaving could help)
  *     node gpu-a: container main needs 1 GPU, not enough fit (2/2 INSUFFICIENT_MEMORY: not enough free memory)
  *     GPU 0 GPU-a-0 NVIDIA-A100-40GB  mem 30000/40960  cores 50%  shares 2/10  INSUFFICIENT_MEMORY  [default/a-0]
- *     would fit if these pods left: default/a-0
+ *     would fit if this pod left: default/a-0
  * </pre>
+ *
+ * A node whose refusal no eviction can lift shows only the predicate's message (it names every device's code);
+ * nodes that register no device of the kind are listed on one line.
  */
 public final class ExplanationText {
   private ExplanationText() {}
@@ -52,8 +56,18 @@ public final class ExplanationText {
     if (p.podRefusal().isPresent()) {
       return;
     }
+    List<String> unregistered = new java.util.ArrayList<>();
     for (NodeExplanation n : p.nodes()) {
-      node(sb, n);
+      if (n.refusal().map(r -> r.cause() == RefusalCause.NOT_REGISTERED).orElse(false)) {
+        unregistered.add(n.node());
+      } else {
+        node(sb, n);
+      }
+    }
+    if (!unregistered.isEmpty()) {
+      sb.append("  ").append(unregistered.size()).append(unregistered.size() == 1 ? " node" : " nodes")
+          .append(" register no device of the kind the pod asks (NOT_REGISTERED): ")
+          .append(String.join(", ", unregistered)).append('\n');
     }
   }
 
@@ -73,6 +87,9 @@ public final class ExplanationText {
       return;
     }
     sb.append("    ").append(n.message()).append('\n');
+    if (!n.resolvable()) {
+      return; // the message names every device's reason; no pod leaving changes them
+    }
     for (DeviceExplanation d : n.devices()) {
       sb.append("    ").append(n.kind()).append(' ').append(d.index()).append(' ').append(d.id()).append(' ')
           .append(d.type()).append(d.healthy() ? "" : " UNHEALTHY").append("  mem ").append(d.memoryUsedUnits())
@@ -87,7 +104,7 @@ public final class ExplanationText {
     if (!n.relief().isEmpty()) {
       sb.append("    would fit if ").append(n.relief().size() == 1 ? "this pod left: " : "these pods left: ")
           .append(String.join(", ", n.relief())).append('\n');
-    } else if (n.resolvable()) {
+    } else {
       sb.append("    no set of pods on this node frees enough\n");
     }
   }
