@@ -6,6 +6,7 @@ import io.github.volcanovgpu.bridge.extender.VolcanoJsonReader.PrioritizeRequest
 import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.TaskView;
 import io.github.volcanovgpu.bridge.scheduling.EventResult;
+import io.github.volcanovgpu.bridge.scheduling.EvictionResult;
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
 import io.github.volcanovgpu.bridge.scheduling.PredicateResult;
 import io.github.volcanovgpu.bridge.scheduling.PrioritizeResult;
@@ -28,6 +29,8 @@ import org.slf4j.LoggerFactory;
  *   <li>predicate: {@code {"status":"<reason>","code":2}}, {@code {"status":"","code":0}} when the pod fits;
  *   <li>prioritize: {@code {"nodeScore":{"n1":12.5},"errorMessage":""}}, never a null {@code nodeScore};
  *   <li>allocate / deallocate: {@code {"errorMessage":""}};
+ *   <li>preemptable / reclaimable: {@code {"status":1,"victims":[TaskInfo...]}} (the chosen evictees' TaskInfos as
+ *       sent), status 0 Abstain or -1 Reject with no victims;
  *   <li>onSessionOpen / onSessionClose: {@code {}}.
  * </ul>
  *
@@ -74,6 +77,7 @@ public final class ExtenderEndpoint {
         case PRIORITIZE -> prioritize(body, offset, length);
         case ALLOCATE -> event(verb, body, offset, length);
         case DEALLOCATE -> event(verb, body, offset, length);
+        case PREEMPTABLE, RECLAIMABLE -> eviction(verb, body, offset, length);
         case ON_SESSION_OPEN -> sessionOpen(body, offset, length);
         case ON_SESSION_CLOSE -> sessionClose();
       };
@@ -157,6 +161,31 @@ public final class ExtenderEndpoint {
       return EVENT_OK;
     }
     return ok(VolcanoResponses.write(new EventResponse(result.errorMessage())));
+  }
+
+  private ExtenderReply eviction(ExtenderVerb verb, byte[] body, int offset, int length) {
+    VolcanoJsonReader.EvictionRequest request = reader.readEviction(body, offset, length, verb.wireName());
+    EvictionResult result;
+    try {
+      result = engine.victims(request.evictor(),
+          request.evictees().stream().map(VolcanoJsonReader.Evictee::task).toList());
+      Objects.requireNonNull(result, "engine returned no eviction result");
+    } catch (RuntimeException e) {
+      logEngineFailure(verb.wireName(), request.evictor(), "", e);
+      result = new EvictionResult(EvictionResult.ABSTAIN, List.of(), internalError(e));
+    }
+    log.debug("{} for {}: status {} ({}), victims {}", verb.wireName(), request.evictor().pod().key(),
+        result.status(), result.reason(), result.victimUids());
+    List<String> victims = new java.util.ArrayList<>(result.victimUids().size());
+    for (String uid : result.victimUids()) {
+      for (VolcanoJsonReader.Evictee e : request.evictees()) {
+        if (e.task().pod().uid().equals(uid)) {
+          victims.add(e.json());
+          break;
+        }
+      }
+    }
+    return ok(VolcanoResponses.write(new EvictionResponse(result.status(), victims)));
   }
 
   private ExtenderReply sessionOpen(byte[] body, int offset, int length) {

@@ -56,6 +56,8 @@ final class ExtenderHttpHandler extends ChannelInboundHandlerAdapter {
     PRIORITIZE(ExtenderVerb.PRIORITIZE),
     ALLOCATE(ExtenderVerb.ALLOCATE),
     DEALLOCATE(ExtenderVerb.DEALLOCATE),
+    PREEMPTABLE(ExtenderVerb.PREEMPTABLE),
+    RECLAIMABLE(ExtenderVerb.RECLAIMABLE),
     ON_SESSION_OPEN(ExtenderVerb.ON_SESSION_OPEN),
     ON_SESSION_CLOSE(ExtenderVerb.ON_SESSION_CLOSE),
     HEALTHZ(null),
@@ -79,17 +81,19 @@ final class ExtenderHttpHandler extends ChannelInboundHandlerAdapter {
   }
 
   private static final Map<String, Route> ROUTES =
-      Map.of(
-          "/predicate", Route.PREDICATE,
-          "/prioritize", Route.PRIORITIZE,
-          "/allocate", Route.ALLOCATE,
-          "/deallocate", Route.DEALLOCATE,
-          "/onSessionOpen", Route.ON_SESSION_OPEN,
-          "/onSessionClose", Route.ON_SESSION_CLOSE,
-          "/healthz", Route.HEALTHZ,
-          "/readyz", Route.READYZ,
-          "/metrics", Route.METRICS,
-          "/explain", Route.EXPLAIN);
+      Map.ofEntries(
+          Map.entry("/predicate", Route.PREDICATE),
+          Map.entry("/prioritize", Route.PRIORITIZE),
+          Map.entry("/allocate", Route.ALLOCATE),
+          Map.entry("/deallocate", Route.DEALLOCATE),
+          Map.entry("/preemptable", Route.PREEMPTABLE),
+          Map.entry("/reclaimable", Route.RECLAIMABLE),
+          Map.entry("/onSessionOpen", Route.ON_SESSION_OPEN),
+          Map.entry("/onSessionClose", Route.ON_SESSION_CLOSE),
+          Map.entry("/healthz", Route.HEALTHZ),
+          Map.entry("/readyz", Route.READYZ),
+          Map.entry("/metrics", Route.METRICS),
+          Map.entry("/explain", Route.EXPLAIN));
 
   private final Shared shared;
   private final ArrayDeque<FullHttpRequest> pending = new ArrayDeque<>();
@@ -161,7 +165,8 @@ final class ExtenderHttpHandler extends ChannelInboundHandlerAdapter {
       request.release();
       return answer(ctx, version, keepAlive, "other", received, HttpResponseStatus.NOT_FOUND, JSON,
           error("no such path: " + path + " (extender verbs are POST /predicate, /prioritize, /allocate,"
-              + " /deallocate, /onSessionOpen, /onSessionClose; GET /explain?pod=NS/NAME or ?vcjob=NS/NAME)"));
+              + " /deallocate, /preemptable, /reclaimable, /onSessionOpen, /onSessionClose;"
+              + " GET /explain?pod=NS/NAME or ?vcjob=NS/NAME)"));
     }
     if (!request.method().equals(route.method())) {
       String method = request.method().name();

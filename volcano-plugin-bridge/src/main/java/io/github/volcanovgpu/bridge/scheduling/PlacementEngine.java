@@ -256,6 +256,72 @@ public final class PlacementEngine {
     return Optional.ofNullable(lastSeen.get(given.name()));
   }
 
+  // ---------------------------------------------------------------- preemptable / reclaimable
+
+  /**
+   * Volcano's preemptable and reclaimable: the fewest evictees whose release lets the evictor's pod fit on one node
+   * (the core's own fit with their shares released, per node the evictees are on; the node needing the fewest
+   * wins), never more than needed. Abstains where GPUs are not the reason (the pod asks none, or already fits on a
+   * node of the evictees), and where it cannot judge (a node it does not know, the namespace quota); rejects when
+   * no set of the evictees frees enough. The request carries no gang sizes: Volcano's gang plugin in the same tier
+   * vetoes victims that would break a gang (victims are intersected by UID).
+   */
+  public EvictionResult victims(TaskView evictor, List<TaskView> evictees) {
+    PodView pod = evictor.pod();
+    List<DeviceKinds.KindDemand> demands;
+    try {
+      demands = kinds.demands(pod);
+    } catch (InvalidDemandException e) {
+      return EvictionResult.abstain(e.getMessage());
+    }
+    if (demands.isEmpty()) {
+      return EvictionResult.abstain("pod " + pod.key() + " asks no device");
+    }
+    Optional<FitResult.DoesNotFit> podRefusal = podRefusal(pod, false);
+    if (podRefusal.isPresent()) {
+      return EvictionResult.abstain(podRefusal.get().reason());
+    }
+    Map<String, List<String>> byNode = new LinkedHashMap<>();
+    for (TaskView t : evictees) {
+      String node = t.nodeName().isEmpty() ? t.pod().nodeName() : t.nodeName();
+      List<String> uids = byNode.computeIfAbsent(node, k -> new ArrayList<>());
+      if (!node.isEmpty() && !t.pod().uid().equals(pod.uid()) && !uids.contains(t.pod().uid())) {
+        uids.add(t.pod().uid());
+      }
+    }
+    byNode.remove("");
+    List<String> best = null;
+    String bestNode = "";
+    boolean judged = false;
+    for (Map.Entry<String, List<String>> e : byNode.entrySet()) {
+      NodeView node = NodeView.named(e.getKey());
+      FitResult.DoesNotFit now = evaluate(pod, demands, node, Set.of()).refusal();
+      if (now == null) {
+        return EvictionResult.abstain("pod " + pod.key() + " fits node " + e.getKey() + " without evicting");
+      }
+      if (now.cause() == RefusalCause.UNKNOWN_NODE) {
+        continue;
+      }
+      judged = true;
+      if (!now.resolvable()) {
+        continue;
+      }
+      Optional<List<String>> victims = VictimSearch.smallest(e.getValue(),
+          without -> evaluate(pod, demands, node, without).refusal() == null);
+      if (victims.isPresent() && (best == null || victims.get().size() < best.size())) {
+        best = victims.get();
+        bestNode = e.getKey();
+      }
+    }
+    if (best != null) {
+      return EvictionResult.permit(best, "pod " + pod.key() + " fits node " + bestNode + " once " + best.size()
+          + " evictee(s) leave");
+    }
+    return judged
+        ? EvictionResult.reject("no set of the evictees frees enough for pod " + pod.key() + " on their nodes")
+        : EvictionResult.abstain("the evictees' nodes are unknown to the sidecar");
+  }
+
   // ---------------------------------------------------------------- explain
 
   /** {@link #explain(PodView)} for the pod {@code namespace/name} the cluster state holds; empty when unknown. */
