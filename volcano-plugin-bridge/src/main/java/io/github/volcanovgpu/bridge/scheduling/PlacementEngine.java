@@ -430,6 +430,9 @@ public final class PlacementEngine {
    * The smallest set of pods on the node (keys) whose leaving lets the pod fit, by the core's own fit with their
    * shares released; empty when no such set exists. Among equally small sets, smaller shares go first.
    */
+  /** Fit checks of the exhaustive phase of explain's victim search, per node. */
+  private static final int EXPLAIN_CHECKS_PER_NODE = 256;
+
   private List<String> relief(PodView pod, List<DeviceKinds.KindDemand> demands, NodeView given) {
     Optional<NodeView> resolved = resolve(given);
     if (resolved.isEmpty()) {
@@ -446,7 +449,9 @@ public final class PlacementEngine {
     }
     List<String> candidates = new ArrayList<>(keys.keySet());
     candidates.sort(java.util.Comparator.<String>comparingLong(held::get).thenComparing(keys::get));
-    return VictimSearch.smallest(candidates, without -> evaluate(pod, demands, given, without).refusal() == null)
+    // explain looks at every node: a smaller exhaustive budget per node than one preemption decision gets
+    return VictimSearch.smallest(candidates, without -> evaluate(pod, demands, given, without).refusal() == null,
+        EXPLAIN_CHECKS_PER_NODE)
         .map(victims -> victims.stream().map(keys::get).toList())
         .orElse(List.of());
   }

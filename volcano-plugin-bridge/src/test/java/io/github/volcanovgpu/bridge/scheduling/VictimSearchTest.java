@@ -22,6 +22,20 @@ class VictimSearchTest {
   }
 
   @Test
+  void aSmallCheckBudgetStillEndsInASetThatFitsAndSparesWhoItCan() {
+    Map<String, Integer> sizes = Map.of("a", 1, "b", 1, "c", 1, "d", 3);
+    int[] checks = {0};
+    Predicate<Set<String>> fits = gone -> {
+      checks[0]++;
+      return frees(sizes, 3).test(gone);
+    };
+    // budget 1: the exhaustive phase stops after one check; sparing from the back would keep a, b and c, sparing
+    // from the front keeps d alone: the smaller wins
+    assertThat(VictimSearch.smallest(List.of("a", "b", "c", "d"), fits, 1)).contains(List.of("d"));
+    assertThat(checks[0]).isLessThanOrEqualTo(1 + 2 + 4 + 4);
+  }
+
+  @Test
   void isEmptyWhenEveryoneLeavingIsNotEnough() {
     assertThat(VictimSearch.smallest(List.of("a", "b"), frees(Map.of("a", 1, "b", 1), 3))).isEmpty();
     assertThat(VictimSearch.smallest(List.of(), gone -> true)).isEmpty();
