@@ -141,7 +141,8 @@ final class SimulateCommand implements Callable<Integer> {
           .connectTimeout(Duration.ofSeconds(5)).build();
       HttpExtenderClient client = new HttpExtenderClient(http, url, new VolcanoRequests(java.time.Instant.now()),
           Duration.ofSeconds(30));
-      SessionDriver driver = new SessionDriver(client, state, pool, noCache);
+      SessionDriver driver = new SessionDriver(client, state, pool, noCache)
+          .withPriorityClasses(clusterSpec.priorityClasses());
       List<SessionDriver.JobOutcome> outcomes = new ArrayList<>();
       int i = 0;
       for (VcJob job : vcjobs) {

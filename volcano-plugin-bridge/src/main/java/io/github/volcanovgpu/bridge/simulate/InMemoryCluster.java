@@ -50,6 +50,11 @@ public final class InMemoryCluster implements ClusterState, AssignmentWriter, Se
     return pod;
   }
 
+  @Override
+  public void evict(String uid) {
+    removePod(uid);
+  }
+
   public void removePod(String uid) {
     synchronized (lock) {
       invalidate(podsByUid.remove(uid));
