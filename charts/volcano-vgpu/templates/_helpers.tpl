@@ -135,6 +135,8 @@ tiers:
       extender.prioritizeVerb: prioritize
       extender.allocateFuncVerb: allocate
       extender.deallocateFuncVerb: deallocate
+      extender.preemptableVerb: preemptable
+      extender.reclaimableVerb: reclaimable
       extender.ignorable: false
       extender.managedResources:
 {{- include "volcano-vgpu.managedResources" . | nindent 6 }}

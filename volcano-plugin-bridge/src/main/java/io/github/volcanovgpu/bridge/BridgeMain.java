@@ -5,13 +5,13 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of {@code ./volcano-vgpu bridge|simulate}: wiring only. */
+/** Entry point of {@code ./volcano-vgpu bridge|simulate|explain}: wiring only. */
 @Command(
     name = "volcano-vgpu",
     mixinStandardHelpOptions = true,
     versionProvider = BridgeMain.Version.class,
     description = "GPU sharing for Volcano: the scheduler sidecar and its embedded simulation.",
-    subcommands = {BridgeCommand.class, SimulateCommand.class})
+    subcommands = {BridgeCommand.class, SimulateCommand.class, ExplainCommand.class})
 public final class BridgeMain implements Runnable {
   static final String PROGRAM = "volcano-vgpu";
 

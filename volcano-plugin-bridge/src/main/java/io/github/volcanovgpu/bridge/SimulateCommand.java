@@ -88,13 +88,33 @@ final class SimulateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    Simulated sim = run(cluster, manifests(jobs), policy, noCache, workers, err);
+    Map<String, String> limits = checkLimits(sim.outcomes(), sim.state(), sim.engine(), err);
+    SimulationReport.print(out, sim.outcomes(), sim.state(), sim.engine(), allGpus, limits);
+    out.printf("  extender requests     %d over HTTP in %.2f s%n", sim.requests(), sim.seconds());
+    out.flush();
+    return 0;
+  }
+
+  /** What a simulation leaves: the cluster with its bound and pending pods, the sidecar's engine, the outcomes. */
+  record Simulated(InMemoryCluster state, PlacementEngine engine, List<SessionDriver.JobOutcome> outcomes,
+      long requests, double seconds) {}
+
+  /**
+   * Runs the vcjobs through the real sidecar over loopback on the described cluster (the sidecar is stopped
+   * afterwards; its engine and the cluster stay readable).
+   *
+   * @param progress where one line per vcjob goes
+   */
+  static Simulated run(Path cluster, List<Path> manifests, String policy, boolean noCache, int workers,
+      PrintWriter err) throws IOException, InterruptedException {
     ClusterSpec clusterSpec = ClusterSpec.read(cluster);
     List<VcJob> vcjobs = new ArrayList<>();
-    for (Path p : manifests()) {
+    for (Path p : manifests) {
       vcjobs.addAll(VcJob.read(p));
     }
     if (vcjobs.isEmpty()) {
-      throw new ConfigException(jobs.toString(), List.of("no vcjob manifests found"));
+      throw new ConfigException(manifests.toString(), List.of("no vcjob manifests found"));
     }
     SchedulingPolicy schedulingPolicy = SchedulingPolicy.parse(policy);
 
@@ -121,7 +141,8 @@ final class SimulateCommand implements Callable<Integer> {
           .connectTimeout(Duration.ofSeconds(5)).build();
       HttpExtenderClient client = new HttpExtenderClient(http, url, new VolcanoRequests(java.time.Instant.now()),
           Duration.ofSeconds(30));
-      SessionDriver driver = new SessionDriver(client, state, pool, noCache);
+      SessionDriver driver = new SessionDriver(client, state, pool, noCache)
+          .withPriorityClasses(clusterSpec.priorityClasses());
       List<SessionDriver.JobOutcome> outcomes = new ArrayList<>();
       int i = 0;
       for (VcJob job : vcjobs) {
@@ -131,15 +152,10 @@ final class SimulateCommand implements Callable<Integer> {
         err.printf("simulate: [%d/%d] %s: %d/%d tasks %s%n", ++i, vcjobs.size(), job.name(), placed,
             o.placements().size(), o.scheduled() ? "placed" : "unschedulable");
       }
-      Map<String, String> limits = checkLimits(outcomes, state, engine, err);
-      SimulationReport.print(out, outcomes, state, engine, allGpus, limits);
-      out.printf("  extender requests     %d over HTTP in %.2f s%n", requests.get(),
-          (System.nanoTime() - started) / 1e9);
-      out.flush();
+      return new Simulated(state, engine, outcomes, requests.get(), (System.nanoTime() - started) / 1e9);
     } finally {
       pool.shutdownNow();
     }
-    return 0;
   }
 
   private Map<String, String> checkLimits(List<SessionDriver.JobOutcome> outcomes, InMemoryCluster state,
@@ -185,7 +201,8 @@ final class SimulateCommand implements Callable<Integer> {
     return results;
   }
 
-  private List<Path> manifests() throws IOException {
+  /** The vcjob manifests: files, and the *.yaml / *.yml of directories, sorted. */
+  static List<Path> manifests(List<Path> jobs) throws IOException {
     List<Path> files = new ArrayList<>();
     for (Path p : jobs) {
       if (Files.isDirectory(p)) {

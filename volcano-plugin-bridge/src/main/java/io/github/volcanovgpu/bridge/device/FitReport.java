@@ -1,26 +1,30 @@
 package io.github.volcanovgpu.bridge.device;
 
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Counts why a node's devices refused one container and renders the reason every kind gives:
+ * Records which devices refused one container and why, and renders the reason every kind gives:
  * {@code node n1: container c0 needs 2 NPUs, not enough fit (3/8 INSUFFICIENT_MEMORY: not enough free memory, ...)}.
- * Codes appear in their enum's (check) order. Mutable, confined to one fit.
+ * Codes appear in their enum's (check) order. The message and the structured {@link DeviceRefusal}s come from the
+ * same records. Mutable, confined to one fit.
  */
 public final class FitReport<F extends Enum<F> & FitFailure> {
   private final Class<F> type;
-  private EnumMap<F, Integer> counts;
+  private List<DeviceRefusal> refusals;
 
   public FitReport(Class<F> type) {
     this.type = type;
   }
 
-  public void add(F failure) {
-    if (counts == null) {
-      counts = new EnumMap<>(type);
+  /** Device {@code index} (its position in the node's registration) refused the container for {@code failure}. */
+  public void add(int index, F failure) {
+    if (refusals == null) {
+      refusals = new ArrayList<>(8);
     }
-    counts.merge(failure, 1, Integer::sum);
+    refusals.add(new DeviceRefusal(index, failure));
   }
 
   /**
@@ -32,7 +36,11 @@ public final class FitReport<F extends Enum<F> & FitFailure> {
     sb.append("node ").append(node).append(": container ").append(container).append(" needs ").append(needed)
         .append(' ').append(unit).append(needed == 1 ? "" : "s").append(", not enough fit");
     boolean resolvable = false;
-    if (counts != null) {
+    if (refusals != null) {
+      EnumMap<F, Integer> counts = new EnumMap<>(type);
+      for (DeviceRefusal r : refusals) {
+        counts.merge(type.cast(r.failure()), 1, Integer::sum);
+      }
       sb.append(" (");
       boolean first = true;
       for (Map.Entry<F, Integer> e : counts.entrySet()) {
@@ -46,6 +54,7 @@ public final class FitReport<F extends Enum<F> & FitFailure> {
       }
       sb.append(')');
     }
-    return new FitResult.DoesNotFit(sb.toString(), resolvable);
+    return new FitResult.DoesNotFit(sb.toString(), resolvable, RefusalCause.DEVICES_REFUSED, container,
+        refusals == null ? List.of() : refusals);
   }
 }

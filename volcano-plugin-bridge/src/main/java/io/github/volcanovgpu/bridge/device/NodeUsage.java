@@ -16,4 +16,30 @@ public record NodeUsage<D extends RegisteredDevice>(String node, SharingMode mod
     Objects.requireNonNull(mode, "mode");
     devices = List.copyOf(devices);
   }
+
+  /** This usage as if the pods {@code podUids} had left the node (their shares released). */
+  public NodeUsage<D> without(java.util.Set<String> podUids) {
+    if (podUids.isEmpty()) {
+      return this;
+    }
+    List<DeviceUsage<D>> out = new java.util.ArrayList<>(devices.size());
+    for (DeviceUsage<D> d : devices) {
+      boolean touched = false;
+      for (PodShare s : d.pods()) {
+        touched |= podUids.contains(s.podUid());
+      }
+      if (!touched) {
+        out.add(d);
+        continue;
+      }
+      DeviceUsage<D> left = DeviceUsage.idle(d.device());
+      for (PodShare s : d.pods()) {
+        if (!podUids.contains(s.podUid())) {
+          left = left.plus(s);
+        }
+      }
+      out.add(left);
+    }
+    return new NodeUsage<>(node, mode, out);
+  }
 }

@@ -8,6 +8,8 @@ public final class PodGroups {
   public static final String K8S_GROUP_NAME = "scheduling.k8s.io/group-name";
   /** Pod: pod-group name (Volcano). */
   public static final String VOLCANO_GROUP_NAME = "scheduling.volcano.sh/group-name";
+  /** Pod: the vcjob that created it (Volcano's job controller sets it). */
+  public static final String VOLCANO_JOB_NAME = "volcano.sh/job-name";
 
   private PodGroups() {}
 

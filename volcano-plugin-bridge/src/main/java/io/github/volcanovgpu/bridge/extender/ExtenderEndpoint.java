@@ -1,10 +1,12 @@
 package io.github.volcanovgpu.bridge.extender;
 
+import io.github.volcanovgpu.bridge.explain.ExplanationJson;
 import io.github.volcanovgpu.bridge.extender.VolcanoJsonReader.PredicateRequest;
 import io.github.volcanovgpu.bridge.extender.VolcanoJsonReader.PrioritizeRequest;
 import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.TaskView;
 import io.github.volcanovgpu.bridge.scheduling.EventResult;
+import io.github.volcanovgpu.bridge.scheduling.EvictionResult;
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
 import io.github.volcanovgpu.bridge.scheduling.PredicateResult;
 import io.github.volcanovgpu.bridge.scheduling.PrioritizeResult;
@@ -27,6 +29,8 @@ import org.slf4j.LoggerFactory;
  *   <li>predicate: {@code {"status":"<reason>","code":2}}, {@code {"status":"","code":0}} when the pod fits;
  *   <li>prioritize: {@code {"nodeScore":{"n1":12.5},"errorMessage":""}}, never a null {@code nodeScore};
  *   <li>allocate / deallocate: {@code {"errorMessage":""}};
+ *   <li>preemptable / reclaimable: {@code {"status":1,"victims":[TaskInfo...]}} (the chosen evictees' TaskInfos as
+ *       sent), status 0 Abstain or -1 Reject with no victims;
  *   <li>onSessionOpen / onSessionClose: {@code {}}.
  * </ul>
  *
@@ -73,6 +77,7 @@ public final class ExtenderEndpoint {
         case PRIORITIZE -> prioritize(body, offset, length);
         case ALLOCATE -> event(verb, body, offset, length);
         case DEALLOCATE -> event(verb, body, offset, length);
+        case PREEMPTABLE, RECLAIMABLE -> eviction(verb, body, offset, length);
         case ON_SESSION_OPEN -> sessionOpen(body, offset, length);
         case ON_SESSION_CLOSE -> sessionClose();
       };
@@ -158,6 +163,31 @@ public final class ExtenderEndpoint {
     return ok(VolcanoResponses.write(new EventResponse(result.errorMessage())));
   }
 
+  private ExtenderReply eviction(ExtenderVerb verb, byte[] body, int offset, int length) {
+    VolcanoJsonReader.EvictionRequest request = reader.readEviction(body, offset, length, verb.wireName());
+    EvictionResult result;
+    try {
+      result = engine.victims(request.evictor(),
+          request.evictees().stream().map(VolcanoJsonReader.Evictee::task).toList());
+      Objects.requireNonNull(result, "engine returned no eviction result");
+    } catch (RuntimeException e) {
+      logEngineFailure(verb.wireName(), request.evictor(), "", e);
+      result = new EvictionResult(EvictionResult.ABSTAIN, List.of(), internalError(e));
+    }
+    log.debug("{} for {}: status {} ({}), victims {}", verb.wireName(), request.evictor().pod().key(),
+        result.status(), result.reason(), result.victimUids());
+    List<String> victims = new java.util.ArrayList<>(result.victimUids().size());
+    for (String uid : result.victimUids()) {
+      for (VolcanoJsonReader.Evictee e : request.evictees()) {
+        if (e.task().pod().uid().equals(uid)) {
+          victims.add(e.json());
+          break;
+        }
+      }
+    }
+    return ok(VolcanoResponses.write(new EvictionResponse(result.status(), victims)));
+  }
+
   private ExtenderReply sessionOpen(byte[] body, int offset, int length) {
     try {
       // the snapshot is parsed only when the engine has no synced cache to read nodes from
@@ -180,6 +210,65 @@ public final class ExtenderEndpoint {
       logEngineFailure("onSessionClose", null, "", e);
     }
     return ok(VolcanoResponses.sessionAnswer());
+  }
+
+  // ----------------------------------------------------------------------------------------------- explain
+
+  /**
+   * {@code GET /explain?pod=NS/NAME} or {@code ?vcjob=NS/NAME}: why the pod (or the vcjob's pods) does not fit
+   * now, as {@link ExplanationJson}. 400 naming what was wrong for a bad query, 404 when the cluster state holds no
+   * such pod or vcjob.
+   *
+   * @param query the raw query string (after {@code ?}), percent-encoded
+   */
+  public ExtenderReply explain(String query) {
+    Map<String, String> params = new LinkedHashMap<>();
+    for (String part : query.split("&")) {
+      if (part.isEmpty()) {
+        continue;
+      }
+      int eq = part.indexOf('=');
+      String key = decode(eq < 0 ? part : part.substring(0, eq));
+      String value = eq < 0 ? "" : decode(part.substring(eq + 1));
+      if (key == null || value == null) {
+        return badRequest("explain: the query is not valid percent-encoding: " + part);
+      }
+      if (!key.equals("pod") && !key.equals("vcjob")) {
+        return badRequest("explain: unknown query parameter \"" + key + "\" (use pod=NS/NAME or vcjob=NS/NAME)");
+      }
+      if (params.put(key, value) != null) {
+        return badRequest("explain: " + key + " given twice");
+      }
+    }
+    if (params.size() != 1) {
+      return badRequest("explain: give exactly one of pod=NS/NAME or vcjob=NS/NAME");
+    }
+    Map.Entry<String, String> e = params.entrySet().iterator().next();
+    String[] ref = e.getValue().split("/", -1);
+    if (ref.length != 2 || ref[0].isEmpty() || ref[1].isEmpty()) {
+      return badRequest("explain: " + e.getKey() + " must be NAMESPACE/NAME, got \"" + e.getValue() + "\"");
+    }
+    Optional<io.github.volcanovgpu.bridge.scheduling.Explanation> found;
+    try {
+      found = e.getKey().equals("pod") ? engine.explainPod(ref[0], ref[1]) : engine.explainJob(ref[0], ref[1]);
+    } catch (RuntimeException ex) {
+      log.error("explain of {} {} failed inside the placement engine", e.getKey(), e.getValue(), ex);
+      return new ExtenderReply(500, VolcanoResponses.badRequest(internalError(ex)));
+    }
+    if (found.isEmpty()) {
+      return new ExtenderReply(404, VolcanoResponses.badRequest("explain: no " + e.getKey() + " " + e.getValue()
+          + " in the sidecar's cluster state" + (engine.needsNodeDetails()
+              ? " (it has no synced Kubernetes cache: explain needs one)" : "")));
+    }
+    return ok(ExplanationJson.write(found.get()));
+  }
+
+  private static @Nullable String decode(String s) {
+    try {
+      return java.net.URLDecoder.decode(s, java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   // ----------------------------------------------------------------------------------------------- helpers

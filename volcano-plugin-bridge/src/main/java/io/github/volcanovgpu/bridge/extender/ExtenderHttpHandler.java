@@ -56,11 +56,14 @@ final class ExtenderHttpHandler extends ChannelInboundHandlerAdapter {
     PRIORITIZE(ExtenderVerb.PRIORITIZE),
     ALLOCATE(ExtenderVerb.ALLOCATE),
     DEALLOCATE(ExtenderVerb.DEALLOCATE),
+    PREEMPTABLE(ExtenderVerb.PREEMPTABLE),
+    RECLAIMABLE(ExtenderVerb.RECLAIMABLE),
     ON_SESSION_OPEN(ExtenderVerb.ON_SESSION_OPEN),
     ON_SESSION_CLOSE(ExtenderVerb.ON_SESSION_CLOSE),
     HEALTHZ(null),
     READYZ(null),
-    METRICS(null);
+    METRICS(null),
+    EXPLAIN(null);
 
     final @Nullable ExtenderVerb verb;
 
@@ -78,16 +81,19 @@ final class ExtenderHttpHandler extends ChannelInboundHandlerAdapter {
   }
 
   private static final Map<String, Route> ROUTES =
-      Map.of(
-          "/predicate", Route.PREDICATE,
-          "/prioritize", Route.PRIORITIZE,
-          "/allocate", Route.ALLOCATE,
-          "/deallocate", Route.DEALLOCATE,
-          "/onSessionOpen", Route.ON_SESSION_OPEN,
-          "/onSessionClose", Route.ON_SESSION_CLOSE,
-          "/healthz", Route.HEALTHZ,
-          "/readyz", Route.READYZ,
-          "/metrics", Route.METRICS);
+      Map.ofEntries(
+          Map.entry("/predicate", Route.PREDICATE),
+          Map.entry("/prioritize", Route.PRIORITIZE),
+          Map.entry("/allocate", Route.ALLOCATE),
+          Map.entry("/deallocate", Route.DEALLOCATE),
+          Map.entry("/preemptable", Route.PREEMPTABLE),
+          Map.entry("/reclaimable", Route.RECLAIMABLE),
+          Map.entry("/onSessionOpen", Route.ON_SESSION_OPEN),
+          Map.entry("/onSessionClose", Route.ON_SESSION_CLOSE),
+          Map.entry("/healthz", Route.HEALTHZ),
+          Map.entry("/readyz", Route.READYZ),
+          Map.entry("/metrics", Route.METRICS),
+          Map.entry("/explain", Route.EXPLAIN));
 
   private final Shared shared;
   private final ArrayDeque<FullHttpRequest> pending = new ArrayDeque<>();
@@ -159,7 +165,8 @@ final class ExtenderHttpHandler extends ChannelInboundHandlerAdapter {
       request.release();
       return answer(ctx, version, keepAlive, "other", received, HttpResponseStatus.NOT_FOUND, JSON,
           error("no such path: " + path + " (extender verbs are POST /predicate, /prioritize, /allocate,"
-              + " /deallocate, /onSessionOpen, /onSessionClose)"));
+              + " /deallocate, /preemptable, /reclaimable, /onSessionOpen, /onSessionClose;"
+              + " GET /explain?pod=NS/NAME or ?vcjob=NS/NAME)"));
     }
     if (!request.method().equals(route.method())) {
       String method = request.method().name();
@@ -214,6 +221,10 @@ final class ExtenderHttpHandler extends ChannelInboundHandlerAdapter {
               body = bytes(scrape == null ? "" : scrape.get());
               contentType = PROMETHEUS_TEXT;
               status = HttpResponseStatus.OK;
+            } else if (route == Route.EXPLAIN) {
+              ExtenderReply reply = shared.endpoint().explain(query(request.uri()));
+              status = HttpResponseStatus.valueOf(reply.httpStatus());
+              body = reply.body();
             } else {
               ExtenderReply reply = handleVerb(route, request.content());
               status = HttpResponseStatus.valueOf(reply.httpStatus());
@@ -329,6 +340,11 @@ final class ExtenderHttpHandler extends ChannelInboundHandlerAdapter {
 
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String query(String uri) {
+    int q = uri.indexOf('?');
+    return q >= 0 ? uri.substring(q + 1) : "";
   }
 
   private static String path(String uri) {

@@ -6,6 +6,8 @@ public enum ExtenderVerb {
   PRIORITIZE("prioritize"),
   ALLOCATE("allocate"),
   DEALLOCATE("deallocate"),
+  PREEMPTABLE("preemptable"),
+  RECLAIMABLE("reclaimable"),
   ON_SESSION_OPEN("onSessionOpen"),
   ON_SESSION_CLOSE("onSessionClose");
 

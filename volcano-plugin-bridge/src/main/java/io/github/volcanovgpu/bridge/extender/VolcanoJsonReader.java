@@ -36,18 +36,29 @@ final class VolcanoJsonReader {
   /** A predicate body: {@code {"task": TaskInfo, "node": NodeInfo}}. */
   record PredicateRequest(TaskView task, NodeView node) {}
 
+  /**
+   * A preemptable / reclaimable body: {@code {"evictor": TaskInfo, "evictees": [TaskInfo...]}}; each evictee with
+   * its TaskInfo's bytes as sent (answered back verbatim as a victim).
+   */
+  record EvictionRequest(TaskView evictor, List<Evictee> evictees) {}
+
+  /** One evictee and its TaskInfo's JSON as Volcano sent it. */
+  record Evictee(TaskView task, String json) {}
+
   /** A prioritize body: {@code {"task": TaskInfo, "nodes": [NodeInfo...]}}. */
   record PrioritizeRequest(TaskView task, List<NodeView> nodes) {}
 
   private static final String PREDICATE_SHAPE = "{\"task\": TaskInfo, \"node\": NodeInfo}";
   private static final String PRIORITIZE_SHAPE = "{\"task\": TaskInfo, \"nodes\": [NodeInfo...]}";
   private static final String EVENT_SHAPE = "{\"task\": TaskInfo}";
+  private static final String EVICTION_SHAPE = "{\"evictor\": TaskInfo, \"evictees\": [TaskInfo...]}";
   private static final String SESSION_SHAPE = "{\"Jobs\": {...}, \"Nodes\": {name: NodeInfo}, ...}";
 
   // key sets: a member's index in its set is what the visitors switch on
   private static final byte[][] PREDICATE_KEYS = JsonScanner.keys(Request.TASK, Request.NODE);
   private static final byte[][] PRIORITIZE_KEYS = JsonScanner.keys(Request.TASK, Request.NODES);
   private static final byte[][] EVENT_KEYS = JsonScanner.keys(Request.TASK);
+  private static final byte[][] EVICTION_KEYS = JsonScanner.keys(Request.EVICTOR, Request.EVICTEES);
   private static final byte[][] SESSION_KEYS = JsonScanner.keys(Request.SESSION_NODES);
   private static final byte[][] NODE_NAME_KEYS = JsonScanner.keys(Node.NAME);
   private static final byte[][] NODE_INFO_KEYS = JsonScanner.keys(Node.NAME, Node.NODE, Node.TASKS);
@@ -104,6 +115,50 @@ final class VolcanoJsonReader {
     open(body, offset, length, verb, EVENT_SHAPE).members(verb + " body", "", "", EVENT_KEYS, b,
         (s, target, key) -> target.task = readTask(s));
     return b.task(verb);
+  }
+
+  /** preemptable / reclaimable: {@code {"evictor": TaskInfo, "evictees": [TaskInfo...]}}. */
+  EvictionRequest readEviction(byte[] body, int offset, int length, String verb) {
+    Eviction e = new Eviction(body);
+    open(body, offset, length, verb, EVICTION_SHAPE).members(verb + " body", "", "", EVICTION_KEYS, e,
+        VolcanoJsonReader::evictionMember);
+    if (e.evictor == null) {
+      throw new RequestBodyException(verb + " body has no \"evictor\"");
+    }
+    if (e.evictees == null) {
+      throw new RequestBodyException(verb + " body has no \"evictees\"");
+    }
+    return new EvictionRequest(e.evictor, List.copyOf(e.evictees));
+  }
+
+  /** What an eviction body gave. */
+  private static final class Eviction {
+    final byte[] body;
+    @Nullable
+    TaskView evictor;
+    @Nullable
+    List<Evictee> evictees;
+
+    Eviction(byte[] body) {
+      this.body = body;
+    }
+  }
+
+  private static void evictionMember(JsonScanner s, Eviction e, int key) {
+    if (key == 0) {
+      e.evictor = readTask(s, Request.EVICTOR);
+      return;
+    }
+    List<Evictee> evictees = new ArrayList<>();
+    e.evictees = evictees;
+    s.elements(Request.EVICTEES, "", "an array of TaskInfo", e, (sc, target) -> {
+      String path = Request.EVICTEES + "[" + evictees.size() + "]";
+      sc.peek(path); // skips the whitespace before the element
+      int start = sc.position();
+      TaskView task = readTask(sc, path);
+      evictees.add(new Evictee(task, new String(target.body, start, sc.position() - start,
+          java.nio.charset.StandardCharsets.UTF_8)));
+    });
   }
 
   /** onSessionOpen: the detailed NodeInfos of {@code Nodes}; everything else (Jobs, Queues...) is skipped. */
@@ -228,9 +283,12 @@ final class VolcanoJsonReader {
 
   /** The task being scheduled (its pod's containers are the demand). */
   private static TaskView readTask(JsonScanner s) {
-    String path = Request.TASK;
+    return readTask(s, Request.TASK);
+  }
+
+  private static TaskView readTask(JsonScanner s, String path) {
     if (s.peek(path) != '{') {
-      throw s.consumeNull() ? new RequestBodyException("task is null") : s.wrongType(path, "a TaskInfo object");
+      throw s.consumeNull() ? new RequestBodyException(path + " is null") : s.wrongType(path, "a TaskInfo object");
     }
     TaskFields t = new TaskFields(path);
     s.members(path, "", "a TaskInfo object", TASK_KEYS, t, VolcanoJsonReader::taskMember);

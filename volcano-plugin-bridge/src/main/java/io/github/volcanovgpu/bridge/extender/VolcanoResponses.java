@@ -23,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code PrioritizeResponse{NodeScore map[string]float64 `json:"nodeScore"`; ErrorMessage string
  *       `json:"errorMessage"`}};
  *   <li>{@code EventHandlerResponse{ErrorMessage string `json:"errorMessage"`}} (allocateFunc, deallocateFunc);
+ *   <li>{@code PreemptableResponse{Status int `json:"status"`; Victims []*api.TaskInfo `json:"victims"`}} and
+ *       {@code ReclaimableResponse} (the same shape);
  *   <li>{@code OnSessionOpenResponse{}} and {@code OnSessionCloseResponse{}}: {@code {}}.
  * </ul>
  *
@@ -42,6 +44,9 @@ public final class VolcanoResponses {
   private static final String CODE = "code";
   private static final String NODE_SCORE = "nodeScore";
   private static final String ERROR_MESSAGE = "errorMessage";
+  private static final String VICTIMS = "victims";
+  /** A victim's TaskInfo member read back (Volcano intersects victims by it). */
+  private static final String TASK_UID = "UID";
   /** Our own 400 body; not one of Volcano's structs. */
   private static final String ERROR = "error";
 
@@ -83,6 +88,20 @@ public final class VolcanoResponses {
     return write(g -> {
       g.writeStartObject();
       g.writeStringField(ERROR_MESSAGE, r.errorMessage());
+      g.writeEndObject();
+    });
+  }
+
+  /** preemptable / reclaimable: {@code {"status":<int>,"victims":[<TaskInfo>...]}}, victims written verbatim. */
+  public static byte[] write(EvictionResponse r) {
+    return write(g -> {
+      g.writeStartObject();
+      g.writeNumberField(STATUS, r.status());
+      g.writeArrayFieldStart(VICTIMS);
+      for (String victim : r.victims()) {
+        g.writeRawValue(victim);
+      }
+      g.writeEndArray();
       g.writeEndObject();
     });
   }
@@ -161,6 +180,45 @@ public final class VolcanoResponses {
       }
     });
     return new EventResponse(error[0]);
+  }
+
+  /** Reads a preemptable / reclaimable answer as Volcano does; the victims are their TaskInfos' {@code UID}s. */
+  public static EvictionResponse eviction(byte[] body) {
+    int[] status = {0};
+    java.util.List<String> victims = new java.util.ArrayList<>();
+    readStruct(body, "PreemptableResponse", (f, p, t) -> {
+      if (f.equalsIgnoreCase(STATUS)) {
+        status[0] = integer(p, t, "PreemptableResponse.status");
+      } else if (f.equalsIgnoreCase(VICTIMS)) {
+        if (t == JsonToken.VALUE_NULL) {
+          return;
+        }
+        if (t != JsonToken.START_ARRAY) {
+          throw new VolcanoResponseException("json: cannot unmarshal " + goKind(t)
+              + " into Go struct field PreemptableResponse.victims of type []*api.TaskInfo");
+        }
+        for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+          if (e != JsonToken.START_OBJECT) {
+            throw new VolcanoResponseException("json: cannot unmarshal " + goKind(e)
+                + " into Go struct field PreemptableResponse.victims of type api.TaskInfo");
+          }
+          String uid = "";
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String k = p.currentName();
+            JsonToken v = p.nextToken();
+            if (k.equalsIgnoreCase(TASK_UID)) {
+              uid = string(p, v, "TaskInfo.UID");
+            } else {
+              p.skipChildren();
+            }
+          }
+          victims.add(uid);
+        }
+      } else {
+        p.skipChildren();
+      }
+    });
+    return new EvictionResponse(status[0], victims);
   }
 
   /** One member of a response struct: its key, the parser on its value and the value's first token. */

@@ -21,6 +21,10 @@ public final class VolcanoWire {
     public static final String NODE = "node";
     /** prioritize: {@code []*api.NodeInfo `json:"nodes"`}. */
     public static final String NODES = "nodes";
+    /** preemptable, reclaimable: {@code *api.TaskInfo `json:"evictor"`}. */
+    public static final String EVICTOR = "evictor";
+    /** preemptable, reclaimable: {@code []*api.TaskInfo `json:"evictees"`}. */
+    public static final String EVICTEES = "evictees";
     /** onSessionOpen: {@code Nodes map[string]*api.NodeInfo} (no json tag). */
     public static final String SESSION_NODES = "Nodes";
 

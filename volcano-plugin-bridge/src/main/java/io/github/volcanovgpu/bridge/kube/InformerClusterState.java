@@ -117,6 +117,17 @@ public final class InformerClusterState implements ClusterState, AutoCloseable {
   }
 
   @Override
+  public java.util.List<PodView> podsIn(String namespace) {
+    java.util.List<PodView> out = new java.util.ArrayList<>();
+    for (V1Pod pod : podInformer.getIndexer().list()) {
+      if (pod.getMetadata() != null && namespace.equals(pod.getMetadata().getNamespace())) {
+        out.add(KubeModelMapper.podView(pod));
+      }
+    }
+    return out;
+  }
+
+  @Override
   public Optional<PodScope> podScope(String podUid) {
     return Optional.ofNullable(podScopes.get(podUid));
   }

@@ -24,6 +24,14 @@ public interface ClusterState {
     return Optional.empty();
   }
 
+  /**
+   * The pods the cache holds in {@code namespace}, bound or pending, for {@code explain}; empty when it holds none.
+   * Not on any scheduling path: it may copy.
+   */
+  default java.util.List<io.github.volcanovgpu.bridge.model.PodView> podsIn(String namespace) {
+    return java.util.List.of();
+  }
+
   /** No API server: never synced, knows nothing. */
   ClusterState NONE =
       new ClusterState() {

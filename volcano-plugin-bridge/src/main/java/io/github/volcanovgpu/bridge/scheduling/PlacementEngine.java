@@ -8,6 +8,8 @@ import io.github.volcanovgpu.bridge.device.InvalidDemandException;
 import io.github.volcanovgpu.bridge.device.Inventory;
 import io.github.volcanovgpu.bridge.device.NodeUsage;
 import io.github.volcanovgpu.bridge.device.PodDemand;
+import io.github.volcanovgpu.bridge.device.PodGroups;
+import io.github.volcanovgpu.bridge.device.RefusalCause;
 import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.ledger.Ledger;
 import io.github.volcanovgpu.bridge.model.NodeView;
@@ -37,6 +39,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -131,34 +134,49 @@ public final class PlacementEngine {
 
   // ---------------------------------------------------------------- predicate / prioritize
 
-  /** Volcano predicate: does the task's pod fit on the node. */
+  /**
+   * Volcano predicate: does the task's pod fit on the node. The answer is rendered from the core's structured
+   * refusal ({@link #predicateResult}), the same one {@link #explain} reports.
+   */
   public PredicateResult predicate(TaskView task, NodeView node) {
+    PodView pod = task.pod();
     List<DeviceKinds.KindDemand> demands;
     try {
-      demands = kinds.demands(task.pod());
+      demands = kinds.demands(pod);
     } catch (InvalidDemandException e) {
-      return PredicateResult.unresolvable(e.getMessage());
+      return predicateResult(new FitResult.DoesNotFit(RefusalCause.INVALID_REQUEST, e.getMessage()));
     }
     if (demands.isEmpty()) {
       return PredicateResult.fits();
     }
+    Optional<FitResult.DoesNotFit> podRefusal = podRefusal(pod, true);
+    if (podRefusal.isPresent()) {
+      return predicateResult(podRefusal.get());
+    }
+    Evaluation ev = evaluate(pod, demands, node, Set.of());
+    return ev.refusal() == null ? PredicateResult.fits() : predicateResult(ev.refusal());
+  }
+
+  /** The predicate's answer for a refusal: 1 Error for an unknown node, else 2 or 3 as it is resolvable. */
+  static PredicateResult predicateResult(FitResult.DoesNotFit refusal) {
+    if (refusal.cause() == RefusalCause.UNKNOWN_NODE) {
+      return PredicateResult.error(refusal.reason());
+    }
+    return refusal.resolvable()
+        ? PredicateResult.unschedulable(refusal.reason())
+        : PredicateResult.unresolvable(refusal.reason());
+  }
+
+  /** A refusal that holds on every node: the namespace quota (or a request the quota cannot read). */
+  private Optional<FitResult.DoesNotFit> podRefusal(PodView pod, boolean memoized) {
     Optional<QuotaCheck.Breach> breach;
     try {
-      breach = predicateQuotaBreach(task.pod());
+      breach = memoized ? predicateQuotaBreach(pod) : quotaBreach(pod);
     } catch (InvalidDemandException e) {
-      return PredicateResult.unresolvable(e.getMessage());
+      return Optional.of(new FitResult.DoesNotFit(RefusalCause.INVALID_REQUEST, e.getMessage()));
     }
-    if (breach.isPresent()) {
-      return PredicateResult.unschedulable("pod " + task.pod().key() + ": " + breach.get().message());
-    }
-    Evaluation ev = evaluate(task.pod(), demands, node);
-    return switch (ev.outcome()) {
-      case FITS -> PredicateResult.fits();
-      case DOES_NOT_FIT -> ev.resolvable()
-          ? PredicateResult.unschedulable(ev.reason())
-          : PredicateResult.unresolvable(ev.reason());
-      case UNKNOWN_NODE -> PredicateResult.error(ev.reason());
-    };
+    return breach.map(b -> new FitResult.DoesNotFit(RefusalCause.QUOTA,
+        "pod " + pod.key() + ": " + b.message()));
   }
 
   /** Volcano prioritize: a score per candidate node (0 where the pod does not fit). */
@@ -173,8 +191,8 @@ public final class PlacementEngine {
     for (NodeView node : nodes) {
       double score = 0;
       if (!demands.isEmpty()) {
-        Evaluation ev = evaluate(task.pod(), demands, node);
-        if (ev.outcome() == Outcome.FITS) {
+        Evaluation ev = evaluate(task.pod(), demands, node, Set.of());
+        if (ev.refusal() == null) {
           score = ev.score() * config.scoreWeight();
         }
       }
@@ -183,45 +201,44 @@ public final class PlacementEngine {
     return PrioritizeResult.of(scores);
   }
 
-  private enum Outcome {
-    FITS,
-    DOES_NOT_FIT,
-    UNKNOWN_NODE
-  }
-
   /** One kind's fit on the node: the usage it saw and the devices it chose. */
   private record KindFit(KindState<?> kind, NodeUsage<?> usage, PodDevices devices) {}
 
-  private record Evaluation(Outcome outcome, String reason, boolean resolvable, double score, List<KindFit> fits) {
-    static Evaluation unknown(String reason) {
-      return new Evaluation(Outcome.UNKNOWN_NODE, reason, false, 0, List.of());
-    }
-
-    static Evaluation noFit(String reason, boolean resolvable) {
-      return new Evaluation(Outcome.DOES_NOT_FIT, reason, resolvable, 0, List.of());
+  /**
+   * The pod on one node: fits (refusal null, with score and devices), or the core's refusal, with the kind that
+   * refused and the usage it saw (null when the refusal is not a kind's).
+   */
+  private record Evaluation(FitResult.@Nullable DoesNotFit refusal, double score, List<KindFit> fits,
+      @Nullable KindState<?> refusingKind, @Nullable NodeUsage<?> refusingUsage) {
+    static Evaluation noFit(FitResult.DoesNotFit refusal) {
+      return new Evaluation(refusal, 0, List.of(), null, null);
     }
   }
 
-  private Evaluation evaluate(PodView pod, List<DeviceKinds.KindDemand> demands, NodeView given) {
+  /**
+   * @param without pods whose shares count as released (what-if for explain and victim search); empty normally
+   */
+  private Evaluation evaluate(PodView pod, List<DeviceKinds.KindDemand> demands, NodeView given,
+      Set<String> without) {
     Optional<NodeView> resolved = resolve(given);
     if (resolved.isEmpty()) {
-      return Evaluation.unknown("node " + given.name() + " is unknown to the vGPU sidecar: "
-          + (cluster.isSynced() ? "not in the API server's node list" : "the request carried no node details "
-              + "and the Kubernetes cache is not synced"));
+      return Evaluation.noFit(new FitResult.DoesNotFit(RefusalCause.UNKNOWN_NODE, "node " + given.name()
+          + " is unknown to the vGPU sidecar: " + (cluster.isSynced() ? "not in the API server's node list"
+              : "the request carried no node details and the Kubernetes cache is not synced")));
     }
     NodeView node = resolved.get();
     double score = 0;
     List<KindFit> fits = new ArrayList<>(demands.size());
     for (DeviceKinds.KindDemand d : demands) {
       KindState<?> kind = states.get(d.kind());
-      KindOutcome out = kind.fit(node, pod, d.demand(), config.policy());
+      KindOutcome out = kind.fit(node, pod, d.demand(), config.policy(), without);
       if (out.failure() != null) {
-        return Evaluation.noFit(out.failure().reason(), out.failure().resolvable());
+        return new Evaluation(out.failure(), 0, List.of(), kind, out.usage());
       }
       score += out.fits().score();
       fits.add(new KindFit(kind, out.usage(), out.fits().devices()));
     }
-    return new Evaluation(Outcome.FITS, "", true, score, fits);
+    return new Evaluation(null, score, fits, null, null);
   }
 
   /** The freshest detailed view of a node: the synced cache, else the request's, else the last request's. */
@@ -237,6 +254,206 @@ public final class PlacementEngine {
       return Optional.of(given);
     }
     return Optional.ofNullable(lastSeen.get(given.name()));
+  }
+
+  // ---------------------------------------------------------------- preemptable / reclaimable
+
+  /**
+   * Volcano's preemptable and reclaimable: the fewest evictees whose release lets the evictor's pod fit on one node
+   * (the core's own fit with their shares released, per node the evictees are on; the node needing the fewest
+   * wins), never more than needed. Abstains where GPUs are not the reason (the pod asks none, or already fits on a
+   * node of the evictees), and where it cannot judge (a node it does not know, the namespace quota); rejects when
+   * no set of the evictees frees enough. The request carries no gang sizes: Volcano's gang plugin in the same tier
+   * vetoes victims that would break a gang (victims are intersected by UID).
+   */
+  public EvictionResult victims(TaskView evictor, List<TaskView> evictees) {
+    PodView pod = evictor.pod();
+    List<DeviceKinds.KindDemand> demands;
+    try {
+      demands = kinds.demands(pod);
+    } catch (InvalidDemandException e) {
+      return EvictionResult.abstain(e.getMessage());
+    }
+    if (demands.isEmpty()) {
+      return EvictionResult.abstain("pod " + pod.key() + " asks no device");
+    }
+    Optional<FitResult.DoesNotFit> podRefusal = podRefusal(pod, false);
+    if (podRefusal.isPresent()) {
+      return EvictionResult.abstain(podRefusal.get().reason());
+    }
+    Map<String, List<String>> byNode = new LinkedHashMap<>();
+    for (TaskView t : evictees) {
+      String node = t.nodeName().isEmpty() ? t.pod().nodeName() : t.nodeName();
+      List<String> uids = byNode.computeIfAbsent(node, k -> new ArrayList<>());
+      if (!node.isEmpty() && !t.pod().uid().equals(pod.uid()) && !uids.contains(t.pod().uid())) {
+        uids.add(t.pod().uid());
+      }
+    }
+    byNode.remove("");
+    List<String> best = null;
+    String bestNode = "";
+    boolean judged = false;
+    for (Map.Entry<String, List<String>> e : byNode.entrySet()) {
+      NodeView node = NodeView.named(e.getKey());
+      FitResult.DoesNotFit now = evaluate(pod, demands, node, Set.of()).refusal();
+      if (now == null) {
+        return EvictionResult.abstain("pod " + pod.key() + " fits node " + e.getKey() + " without evicting");
+      }
+      if (now.cause() == RefusalCause.UNKNOWN_NODE) {
+        continue;
+      }
+      judged = true;
+      if (!now.resolvable()) {
+        continue;
+      }
+      Optional<List<String>> victims = VictimSearch.smallest(e.getValue(),
+          without -> evaluate(pod, demands, node, without).refusal() == null);
+      if (victims.isPresent() && (best == null || victims.get().size() < best.size())) {
+        best = victims.get();
+        bestNode = e.getKey();
+      }
+    }
+    if (best != null) {
+      return EvictionResult.permit(best, "pod " + pod.key() + " fits node " + bestNode + " once " + best.size()
+          + " evictee(s) leave");
+    }
+    return judged
+        ? EvictionResult.reject("no set of the evictees frees enough for pod " + pod.key() + " on their nodes")
+        : EvictionResult.abstain("the evictees' nodes are unknown to the sidecar");
+  }
+
+  // ---------------------------------------------------------------- explain
+
+  /** {@link #explain(PodView)} for the pod {@code namespace/name} the cluster state holds; empty when unknown. */
+  public Optional<Explanation> explainPod(String namespace, String name) {
+    for (PodView pod : cluster.podsIn(namespace)) {
+      if (pod.name().equals(name)) {
+        return Optional.of(new Explanation("pod " + pod.key(), List.of(explain(pod))));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** {@link #explain(PodView)} for every pod of the vcjob {@code namespace/job}; empty when it has none. */
+  public Optional<Explanation> explainJob(String namespace, String job) {
+    List<PodView> pods = new ArrayList<>();
+    for (PodView pod : cluster.podsIn(namespace)) {
+      if (job.equals(pod.annotations().get(PodGroups.VOLCANO_JOB_NAME))) {
+        pods.add(pod);
+      }
+    }
+    if (pods.isEmpty()) {
+      return Optional.empty();
+    }
+    pods.sort(java.util.Comparator.comparing(PodView::name));
+    return Optional.of(new Explanation("vcjob " + namespace + "/" + job,
+        pods.stream().map(this::explain).toList()));
+  }
+
+  /**
+   * Why the pod does or does not fit each node the sidecar knows now, per device, from the same evaluation the
+   * predicate answers with, and on a node where evicting could help the smallest set of pods whose leaving lets it
+   * fit. Read-only.
+   */
+  public Explanation.PodExplanation explain(PodView pod) {
+    List<DeviceKinds.KindDemand> demands;
+    try {
+      demands = kinds.demands(pod);
+    } catch (InvalidDemandException e) {
+      return new Explanation.PodExplanation(pod.key(), pod.uid(), pod.nodeName(), true,
+          Optional.of(new Explanation.Refusal(RefusalCause.INVALID_REQUEST, e.getMessage())), List.of());
+    }
+    if (demands.isEmpty()) {
+      return new Explanation.PodExplanation(pod.key(), pod.uid(), pod.nodeName(), false, Optional.empty(),
+          List.of());
+    }
+    Optional<FitResult.DoesNotFit> podRefusal = podRefusal(pod, false);
+    List<Explanation.NodeExplanation> nodes = new ArrayList<>();
+    for (NodeView node : knownViews()) {
+      nodes.add(explainNode(pod, demands, node, podRefusal));
+    }
+    return new Explanation.PodExplanation(pod.key(), pod.uid(), pod.nodeName(), true,
+        podRefusal.map(PlacementEngine::refusal), nodes);
+  }
+
+  private static Explanation.Refusal refusal(FitResult.DoesNotFit r) {
+    return new Explanation.Refusal(r.cause(), r.reason());
+  }
+
+  private Explanation.NodeExplanation explainNode(PodView pod, List<DeviceKinds.KindDemand> demands,
+      NodeView node, Optional<FitResult.DoesNotFit> podRefusal) {
+    String locked = "";
+    for (DeviceKinds.KindDemand d : demands) {
+      String v = node.annotations().get(states.get(d.kind()).vendor().nodeLockName());
+      if (v != null && !v.isEmpty()) {
+        locked = v;
+      }
+    }
+    if (podRefusal.isPresent()) {
+      return new Explanation.NodeExplanation(node.name(), false, Optional.of(refusal(podRefusal.get())),
+          podRefusal.get().resolvable(), "", "", locked, List.of(), List.of());
+    }
+    Evaluation ev = evaluate(pod, demands, node, Set.of());
+    FitResult.DoesNotFit r = ev.refusal();
+    if (r == null) {
+      return new Explanation.NodeExplanation(node.name(), true, Optional.empty(), true, "", "", locked,
+          List.of(), List.of());
+    }
+    String kind = ev.refusingKind() == null ? "" : ev.refusingKind().vendor().deviceName();
+    List<Explanation.DeviceExplanation> devices =
+        ev.refusingUsage() == null ? List.of() : describe(ev.refusingUsage(), r);
+    List<String> relief = r.resolvable() ? relief(pod, demands, node) : List.of();
+    return new Explanation.NodeExplanation(node.name(), false, Optional.of(refusal(r)), r.resolvable(), kind,
+        r.container(), locked, devices, relief);
+  }
+
+  private static List<Explanation.DeviceExplanation> describe(NodeUsage<?> usage, FitResult.DoesNotFit r) {
+    Map<Integer, io.github.volcanovgpu.bridge.device.FitFailure> codes = new HashMap<>();
+    for (io.github.volcanovgpu.bridge.device.DeviceRefusal d : r.devices()) {
+      codes.putIfAbsent(d.index(), d.failure());
+    }
+    List<Explanation.DeviceExplanation> out = new ArrayList<>(usage.devices().size());
+    for (int i = 0; i < usage.devices().size(); i++) {
+      io.github.volcanovgpu.bridge.device.DeviceUsage<?> d = usage.devices().get(i);
+      RegisteredDevice dev = d.device();
+      io.github.volcanovgpu.bridge.device.FitFailure f = codes.get(i);
+      List<String> pods = new ArrayList<>();
+      d.pods().forEach(s -> pods.add(s.podKey()));
+      out.add(new Explanation.DeviceExplanation(i, dev.uuid(), dev.type(), dev.healthy(), d.usedMemoryUnits(),
+          dev.memoryUnits(), d.usedCoresPercent(), d.usedShares(), dev.splitCount(), f == null ? "" : f.name(),
+          f == null ? "" : f.description(), pods));
+    }
+    return out;
+  }
+
+  /**
+   * The smallest set of pods on the node (keys) whose leaving lets the pod fit, by the core's own fit with their
+   * shares released; empty when no such set exists. Among equally small sets, smaller shares go first.
+   */
+  /** Fit checks of the exhaustive phase of explain's victim search, per node. */
+  private static final int EXPLAIN_CHECKS_PER_NODE = 256;
+
+  private List<String> relief(PodView pod, List<DeviceKinds.KindDemand> demands, NodeView given) {
+    Optional<NodeView> resolved = resolve(given);
+    if (resolved.isEmpty()) {
+      return List.of();
+    }
+    Map<String, String> keys = new HashMap<>();
+    Map<String, Long> held = new HashMap<>();
+    for (DeviceKinds.KindDemand d : demands) {
+      states.get(d.kind()).usageOn(resolved.get(), pod.uid())
+          .ifPresent(u -> u.devices().forEach(dev -> dev.pods().forEach(s -> {
+            keys.put(s.podUid(), s.podKey());
+            held.merge(s.podUid(), s.memoryUnits(), Long::sum);
+          })));
+    }
+    List<String> candidates = new ArrayList<>(keys.keySet());
+    candidates.sort(java.util.Comparator.<String>comparingLong(held::get).thenComparing(keys::get));
+    // explain looks at every node: a smaller exhaustive budget per node than one preemption decision gets
+    return VictimSearch.smallest(candidates, without -> evaluate(pod, demands, given, without).refusal() == null,
+        EXPLAIN_CHECKS_PER_NODE)
+        .map(victims -> victims.stream().map(keys::get).toList())
+        .orElse(List.of());
   }
 
   // ---------------------------------------------------------------- allocate / deallocate
@@ -292,10 +509,10 @@ public final class PlacementEngine {
     List<KindFit> fits;
     Instant now = clock.instant();
     synchronized (nodeMonitors.computeIfAbsent(node, k -> new Object())) {
-      Evaluation ev = evaluate(pod, demands, NodeView.named(node));
-      if (ev.outcome() != Outcome.FITS) {
+      Evaluation ev = evaluate(pod, demands, NodeView.named(node), Set.of());
+      if (ev.refusal() != null) {
         return EventResult.failed("allocate of pod " + pod.key() + " on node " + node + " refused: "
-            + ev.reason());
+            + ev.refusal().reason());
       }
       fits = ev.fits();
       for (KindFit f : fits) {
@@ -628,7 +845,8 @@ public final class PlacementEngine {
   // ---------------------------------------------------------------- one kind
 
   /** A kind's outcome on one node: its usage and fit, or why it does not fit. */
-  private record KindOutcome(NodeUsage<?> usage, FitResult.Fits fits, FitResult.DoesNotFit failure) {}
+  private record KindOutcome(@Nullable NodeUsage<?> usage, FitResult.@Nullable Fits fits,
+      FitResult.@Nullable DoesNotFit failure) {}
 
   /** One device kind with its ledger and its decoded inventories. */
   private static final class KindState<D extends RegisteredDevice> {
@@ -660,13 +878,13 @@ public final class PlacementEngine {
       return ledger;
     }
 
-    KindOutcome fit(NodeView node, PodView pod, PodDemand demand, SchedulingPolicy policy) {
+    KindOutcome fit(NodeView node, PodView pod, PodDemand demand, SchedulingPolicy policy, Set<String> without) {
       Inventory<D> inv = inventoryOf(node);
       if (inv instanceof Inventory.Unregistered<D> u) {
-        return new KindOutcome(null, null, new FitResult.DoesNotFit(u.reason(), false));
+        return new KindOutcome(null, null, new FitResult.DoesNotFit(RefusalCause.NOT_REGISTERED, u.reason()));
       }
       Inventory.Registered<D> reg = (Inventory.Registered<D>) inv;
-      NodeUsage<D> usage = ledger.usage(node, reg.mode(), reg.devices(), pod.uid());
+      NodeUsage<D> usage = ledger.usage(node, reg.mode(), reg.devices(), pod.uid()).without(without);
       FitResult fit = vendor.fit(usage, pod, demand, policy);
       if (fit instanceof FitResult.Fits f) {
         return new KindOutcome(usage, f, null);
@@ -677,6 +895,14 @@ public final class PlacementEngine {
     @SuppressWarnings("unchecked")
     Map<String, String> annotations(KindFit fit, PodView pod, Instant now) {
       return vendor.allocationAnnotations(new Allocation<>((NodeUsage<D>) fit.usage(), pod, fit.devices(), now));
+    }
+
+    /** The node's usage of this kind without pod {@code excludeUid}; empty when the node does not register it. */
+    Optional<NodeUsage<D>> usageOn(NodeView view, String excludeUid) {
+      if (inventoryOf(view) instanceof Inventory.Registered<D> reg) {
+        return Optional.of(ledger.usage(view, reg.mode(), reg.devices(), excludeUid));
+      }
+      return Optional.empty();
     }
 
     Map<String, NodeUsage<?>> usage(List<NodeView> views) {

@@ -52,15 +52,24 @@ import org.jspecify.annotations.Nullable;
  *     count: 1
  *     cards: 2
  *     diesPerCard: 4          # 0: full-card mode
+ * priorityClasses:          # optional: the PriorityClasses vcjobs name in spec.priorityClassName (name: value)
+ *   high: 1000
  * </pre>
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record ClusterSpec(@JsonProperty("nodes") List<NodeGroup> nodes) {
+public record ClusterSpec(@JsonProperty("nodes") List<NodeGroup> nodes,
+    @JsonProperty("priorityClasses") Map<String, Integer> priorityClasses) {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
   public ClusterSpec {
     nodes = nodes == null ? List.of() : List.copyOf(nodes);
+    priorityClasses = priorityClasses == null ? Map.of() : Map.copyOf(priorityClasses);
+  }
+
+  /** A cluster of these node groups and no PriorityClasses. */
+  public ClusterSpec(List<NodeGroup> nodes) {
+    this(nodes, Map.of());
   }
 
   /** One group of identical nodes; which fields apply depends on {@code kind}. */

@@ -3,6 +3,7 @@ package io.github.volcanovgpu.bridge.simulate;
 import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.TaskView;
 import io.github.volcanovgpu.bridge.scheduling.EventResult;
+import io.github.volcanovgpu.bridge.scheduling.EvictionResult;
 import io.github.volcanovgpu.bridge.scheduling.PredicateResult;
 import io.github.volcanovgpu.bridge.scheduling.PrioritizeResult;
 import java.util.List;
@@ -16,4 +17,9 @@ public interface ExtenderClient {
   EventResult allocate(TaskView task);
 
   EventResult deallocate(TaskView task);
+
+  /** Volcano's preempt action asks which of {@code evictees} to evict for {@code evictor}. */
+  default EvictionResult preemptable(TaskView evictor, List<TaskView> evictees) {
+    return new EvictionResult(EvictionResult.ABSTAIN, List.of(), "not asked");
+  }
 }

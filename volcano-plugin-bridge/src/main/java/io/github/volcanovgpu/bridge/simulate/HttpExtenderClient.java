@@ -1,12 +1,14 @@
 package io.github.volcanovgpu.bridge.simulate;
 
 import io.github.volcanovgpu.bridge.extender.EventResponse;
+import io.github.volcanovgpu.bridge.extender.EvictionResponse;
 import io.github.volcanovgpu.bridge.extender.PredicateResponse;
 import io.github.volcanovgpu.bridge.extender.PrioritizeResponse;
 import io.github.volcanovgpu.bridge.extender.VolcanoResponses;
 import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.TaskView;
 import io.github.volcanovgpu.bridge.scheduling.EventResult;
+import io.github.volcanovgpu.bridge.scheduling.EvictionResult;
 import io.github.volcanovgpu.bridge.scheduling.PredicateResult;
 import io.github.volcanovgpu.bridge.scheduling.PrioritizeResult;
 import java.io.IOException;
@@ -64,6 +66,15 @@ public final class HttpExtenderClient implements ExtenderClient {
   @Override
   public EventResult deallocate(TaskView task) {
     return event(VolcanoResponses.event(post("deallocate", bodies.deallocate(task))));
+  }
+
+  @Override
+  public EvictionResult preemptable(TaskView evictor, List<TaskView> evictees) {
+    EvictionResponse r = VolcanoResponses.eviction(post("preemptable", bodies.eviction(evictor, evictees)));
+    if (r.status() != EvictionResult.PERMIT) {
+      return new EvictionResult(r.status(), List.of(), "status " + r.status());
+    }
+    return new EvictionResult(EvictionResult.PERMIT, r.victims(), "permit");
   }
 
   private static EventResult event(EventResponse r) {

@@ -50,6 +50,11 @@ public final class InMemoryCluster implements ClusterState, AssignmentWriter, Se
     return pod;
   }
 
+  @Override
+  public void evict(String uid) {
+    removePod(uid);
+  }
+
   public void removePod(String uid) {
     synchronized (lock) {
       invalidate(podsByUid.remove(uid));
@@ -78,6 +83,13 @@ public final class InMemoryCluster implements ClusterState, AssignmentWriter, Se
   public List<PodView> pods() {
     synchronized (lock) {
       return List.copyOf(podsByUid.values());
+    }
+  }
+
+  @Override
+  public List<PodView> podsIn(String namespace) {
+    synchronized (lock) {
+      return podsByUid.values().stream().filter(p -> p.namespace().equals(namespace)).toList();
     }
   }
 

@@ -23,6 +23,11 @@ public interface SessionCluster {
   /** The nodes the session considers. */
   Collection<String> nodeNames();
 
+  /** Deletes a pod Volcano evicted (its preempt action); clusters that cannot evict refuse. */
+  default void evict(String uid) {
+    throw new UnsupportedOperationException("this cluster does not evict pods");
+  }
+
   /** The node with its pods (sent to the extender only when it has no cache). */
   Optional<NodeView> node(String name);
 }

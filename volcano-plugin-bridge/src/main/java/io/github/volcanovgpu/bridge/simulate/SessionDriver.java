@@ -7,6 +7,7 @@ import io.github.volcanovgpu.bridge.model.Quantities;
 import io.github.volcanovgpu.bridge.model.TaskStatus;
 import io.github.volcanovgpu.bridge.model.TaskView;
 import io.github.volcanovgpu.bridge.scheduling.EventResult;
+import io.github.volcanovgpu.bridge.scheduling.EvictionResult;
 import io.github.volcanovgpu.bridge.scheduling.PredicateResult;
 import io.github.volcanovgpu.bridge.scheduling.PrioritizeResult;
 import java.util.ArrayList;
@@ -34,8 +35,21 @@ public final class SessionDriver {
     }
   }
 
-  /** One job's outcome. */
-  public record JobOutcome(VcJob job, boolean scheduled, List<Placement> placements) {}
+  /**
+   * One job's outcome.
+   *
+   * @param preempted {@code namespace/name} of the pods evicted (Volcano's preempt action) so that its tasks fit
+   */
+  public record JobOutcome(VcJob job, boolean scheduled, List<Placement> placements, List<String> preempted) {
+    public JobOutcome {
+      placements = List.copyOf(placements);
+      preempted = List.copyOf(preempted);
+    }
+
+    public JobOutcome(VcJob job, boolean scheduled, List<Placement> placements) {
+      this(job, scheduled, placements, List.of());
+    }
+  }
 
   private final ExtenderClient client;
   private final SessionCluster cluster;
@@ -44,6 +58,9 @@ public final class SessionDriver {
   private final Map<String, Map<String, Long>> queueCapabilities = new LinkedHashMap<>();
   private final Map<String, Map<String, Long>> queueAllocated = new LinkedHashMap<>();
   private Consumer<List<Placement>> beforeBind = placements -> {};
+  private Map<String, Integer> priorityClasses = Map.of();
+  /** The priority of every pod submitted, by uid (its job's priority class value; 0 without one). */
+  private final Map<String, Integer> podPriorities = new java.util.HashMap<>();
 
   /**
    * @param sendNodeDetails send full NodeInfos (with their Tasks) as Volcano does; the sidecar then needs no cache
@@ -77,6 +94,30 @@ public final class SessionDriver {
     return this;
   }
 
+  /**
+   * The PriorityClasses (name to value) that vcjobs name in {@code spec.priorityClassName}. A job whose priority is
+   * above 0 plays Volcano's preempt action for a task that does not fit: on each node, the bound pods of lower
+   * priority are offered to the sidecar's {@code preemptable} verb, the node with the fewest victims wins, they are
+   * evicted (deallocate as Releasing, then deleted) and the task is placed again. Simplified: no PodDisruption
+   * budgets, and evictions made for a gang that still does not reach minAvailable are not undone.
+   */
+  public SessionDriver withPriorityClasses(Map<String, Integer> classes) {
+    priorityClasses = Map.copyOf(classes);
+    return this;
+  }
+
+  private int priority(VcJob job) {
+    if (job.priorityClassName().isEmpty()) {
+      return 0;
+    }
+    Integer p = priorityClasses.get(job.priorityClassName());
+    if (p == null) {
+      throw new IllegalArgumentException("vcjob " + job.namespace() + "/" + job.name() + ": priorityClassName "
+          + job.priorityClassName() + " is not among the cluster's priorityClasses " + priorityClasses.keySet());
+    }
+    return p;
+  }
+
   /** What the queue has allocated so far of the resources its capability lists. */
   public Map<String, Long> queueAllocated(String queue) {
     return Map.copyOf(queueAllocated.getOrDefault(queue, Map.of()));
@@ -85,11 +126,18 @@ public final class SessionDriver {
   public JobOutcome schedule(VcJob job) {
     List<Placement> placements = new ArrayList<>();
     List<Placement> allocated = new ArrayList<>();
+    List<String> preempted = new ArrayList<>();
+    int priority = priority(job);
     for (PodView template : job.pods()) {
       PodView pod = cluster.submit(template);
+      podPriorities.put(pod.uid(), priority);
       Placement p = overCapability(job.queue(), pod);
       if (p == null) {
         p = place(pod);
+        if (!p.placed() && priority > 0) {
+          Placement again = preempt(pod, priority, preempted);
+          p = again == null ? p : again;
+        }
       }
       placements.add(p);
       if (p.placed()) {
@@ -113,13 +161,62 @@ public final class SessionDriver {
       for (Placement p : placements) {
         rolledBack.add(new Placement(p.pod(), "", p.placed() ? gang : p.reason()));
       }
-      return new JobOutcome(job, false, rolledBack);
+      return new JobOutcome(job, false, rolledBack, preempted);
     }
     beforeBind.accept(List.copyOf(allocated));
     for (Placement p : allocated) {
       cluster.bind(p.pod().uid(), p.node());
     }
-    return new JobOutcome(job, true, placements);
+    return new JobOutcome(job, true, placements, preempted);
+  }
+
+  /**
+   * Volcano's preempt action for one task: per node, the bound pods of lower priority as evictees; the node whose
+   * answer names the fewest victims wins; they are evicted and the task placed again. Null when nothing was evicted.
+   */
+  private @Nullable Placement preempt(PodView pod, int priority, List<String> preempted) {
+    TaskView evictor = new TaskView(pod, TaskStatus.PENDING, "", Map.of());
+    String bestNode = "";
+    List<String> best = null;
+    Map<String, PodView> byUid = new LinkedHashMap<>();
+    for (String name : cluster.nodeNames()) {
+      NodeView node = cluster.node(name).orElse(null);
+      if (node == null) {
+        continue;
+      }
+      List<TaskView> evictees = new ArrayList<>();
+      for (PodView p : node.pods()) {
+        if (name.equals(p.nodeName()) && podPriorities.getOrDefault(p.uid(), 0) < priority) {
+          evictees.add(new TaskView(p, TaskStatus.RUNNING, name, p.annotations()));
+          byUid.put(p.uid(), p);
+        }
+      }
+      if (evictees.isEmpty()) {
+        continue;
+      }
+      EvictionResult r = client.preemptable(evictor, evictees);
+      if (r.status() == EvictionResult.PERMIT && !r.victimUids().isEmpty()
+          && (best == null || r.victimUids().size() < best.size())) {
+        best = r.victimUids();
+        bestNode = name;
+      }
+    }
+    if (best == null) {
+      return null;
+    }
+    for (String uid : best) {
+      PodView victim = byUid.get(uid);
+      if (victim == null) {
+        throw new IllegalStateException("the sidecar named victim " + uid + ", which was not an evictee");
+      }
+      EventResult r = client.deallocate(new TaskView(victim, TaskStatus.RELEASING, bestNode, victim.annotations()));
+      if (!r.isOk()) {
+        throw new IllegalStateException("deallocate of evicted " + victim.key() + " failed: " + r.errorMessage());
+      }
+      cluster.evict(uid);
+      preempted.add(victim.key());
+    }
+    return place(pod);
   }
 
   private @Nullable Placement overCapability(String queue, PodView pod) {

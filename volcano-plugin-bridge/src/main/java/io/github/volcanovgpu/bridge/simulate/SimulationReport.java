@@ -80,9 +80,12 @@ public final class SimulationReport {
     for (SessionDriver.JobOutcome job : jobs) {
       out.printf("job %s/%s (queue %s, minAvailable %d): %s%n", job.job().namespace(), job.job().name(),
           job.job().queue(), job.job().minAvailable(), job.scheduled() ? "scheduled" : "UNSCHEDULABLE");
+      if (!job.preempted().isEmpty()) {
+        out.printf("  preempted for it: %s%n", String.join(", ", job.preempted()));
+      }
       for (SessionDriver.Placement p : job.placements()) {
         if (p.placed()) {
-          String devices = cluster.pod(p.pod().uid()).map(x -> devicesOf(engine, x)).orElse("");
+          String devices = cluster.pod(p.pod().uid()).map(x -> devicesOf(engine, x)).orElse("(evicted)");
           if (limits.isEmpty()) {
             out.printf("  %-36s -> %-14s %s%n", p.pod().name(), p.node(), devices);
           } else {
@@ -142,10 +145,12 @@ public final class SimulationReport {
     long placed = jobs.stream().flatMap(j -> j.placements().stream()).filter(SessionDriver.Placement::placed)
         .count();
     long tasks = jobs.stream().mapToLong(j -> j.placements().size()).sum();
+    long evicted = jobs.stream().mapToLong(j -> j.preempted().size()).sum();
     out.println();
     out.println("== Summary");
-    out.printf("  tasks placed          %d/%d (%d/%d jobs)%n", placed, tasks,
-        jobs.stream().filter(SessionDriver.JobOutcome::scheduled).count(), jobs.size());
+    out.printf("  tasks placed          %d/%d (%d/%d jobs)%s%n", placed - evicted, tasks,
+        jobs.stream().filter(SessionDriver.JobOutcome::scheduled).count(), jobs.size(),
+        evicted == 0 ? "" : ", " + evicted + " preempted");
     summary.forEach(out::println);
     if (!limits.isEmpty()) {
       long checked = limits.values().stream().filter(v -> !v.equals("-")).count();

@@ -19,13 +19,21 @@ import java.util.Map;
 
 /**
  * A Volcano Job ({@code batch.volcano.sh/v1alpha1}, kind {@code Job}) reduced to what scheduling needs: tasks with
- * replicas and pod templates, {@code minAvailable} (the gang) and the queue.
+ * replicas and pod templates, {@code minAvailable} (the gang), the queue and {@code spec.priorityClassName} (empty
+ * when none).
  */
-public record VcJob(String namespace, String name, String queue, int minAvailable, List<Task> tasks) {
+public record VcJob(String namespace, String name, String queue, int minAvailable, List<Task> tasks,
+    String priorityClassName) {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   public VcJob {
     tasks = List.copyOf(tasks);
+    java.util.Objects.requireNonNull(priorityClassName, "priorityClassName");
+  }
+
+  /** A job without a priority class. */
+  public VcJob(String namespace, String name, String queue, int minAvailable, List<Task> tasks) {
+    this(namespace, name, queue, minAvailable, tasks, "");
   }
 
   /** One task of the job: {@code replicas} pods from one template. */
@@ -123,7 +131,8 @@ public record VcJob(String namespace, String name, String queue, int minAvailabl
     if (!problems.isEmpty()) {
       throw new ConfigException(source, problems);
     }
-    return new VcJob(namespace, name, spec.path("queue").asText("default"), minAvailable, tasks);
+    return new VcJob(namespace, name, spec.path("queue").asText("default"), minAvailable, tasks,
+        spec.path("priorityClassName").asText(""));
   }
 
   private static List<ContainerView> containers(JsonNode list, String at, List<String> problems) {

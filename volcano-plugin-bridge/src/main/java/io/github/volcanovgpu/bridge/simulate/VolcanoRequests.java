@@ -111,6 +111,24 @@ public final class VolcanoRequests {
     });
   }
 
+  /**
+   * preemptable / reclaimable ({@code PreemptableRequest}, {@code ReclaimableRequest}): {@code {"evictor":
+   * TaskInfo, "evictees": [TaskInfo...]}}; the evictees carry their node and status Running.
+   */
+  public byte[] eviction(TaskView evictor, List<TaskView> evictees) {
+    return write(g -> {
+      g.writeStartObject();
+      g.writeFieldName(Request.EVICTOR);
+      writeTaskInfo(g, evictor);
+      g.writeArrayFieldStart(Request.EVICTEES);
+      for (TaskView t : evictees) {
+        writeTaskInfo(g, t);
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    });
+  }
+
   /** allocateFunc: {@code {"task": TaskInfo}}; the task should carry its node and status Allocated/Pipelined. */
   public byte[] allocate(TaskView task) {
     return eventBody(task);

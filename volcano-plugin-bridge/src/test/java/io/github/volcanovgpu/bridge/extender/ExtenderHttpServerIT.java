@@ -183,12 +183,12 @@ class ExtenderHttpServerIT {
   void unknownPathIs404AndWrongMethodIs405() throws Exception {
     ExtenderHttpServer server = start();
 
-    HttpResponse<String> unknown = post(server, "/preemptable", "{}".getBytes(StandardCharsets.UTF_8));
+    HttpResponse<String> unknown = post(server, "/jobEnqueueable", "{}".getBytes(StandardCharsets.UTF_8));
     HttpResponse<String> getPredicate = get(server, "/predicate");
     HttpResponse<String> postHealth = post(server, "/healthz", new byte[0]);
 
     assertThat(unknown.statusCode()).isEqualTo(404);
-    assertThat(unknown.body()).startsWith("{\"error\":\"no such path: /preemptable");
+    assertThat(unknown.body()).startsWith("{\"error\":\"no such path: /jobEnqueueable");
     assertThat(getPredicate.statusCode()).isEqualTo(405);
     assertThat(getPredicate.headers().firstValue("allow")).hasValue("POST");
     assertThat(getPredicate.body()).isEqualTo("{\"error\":\"GET is not allowed on /predicate; use POST\"}");

@@ -62,6 +62,25 @@ class VolcanoResponseGoldenTest {
   }
 
   @Test
+  void evictionPermitCarriesTheVictimsTaskInfosVerbatim() throws IOException {
+    String victim = "{\"UID\":\"uid-b\",\"Name\":\"b\",\"Namespace\":\"default\",\"NodeName\":\"node-a\","
+        + "\"Status\":32}";
+    EvictionResponse r = new EvictionResponse(1, List.of(victim));
+
+    VolcanoGolden.assertResponse("eviction-permit.json", VolcanoResponses.write(r));
+    assertThat(VolcanoResponses.eviction(VolcanoGolden.response("eviction-permit.json")))
+        .isEqualTo(new EvictionResponse(1, List.of("uid-b")));
+  }
+
+  @Test
+  void evictionAbstainAndRejectNameNoVictims() throws IOException {
+    VolcanoGolden.assertResponse("eviction-abstain.json", VolcanoResponses.write(new EvictionResponse(0, List.of())));
+    VolcanoGolden.assertResponse("eviction-reject.json", VolcanoResponses.write(new EvictionResponse(-1, List.of())));
+    assertThat(VolcanoResponses.eviction(VolcanoGolden.response("eviction-reject.json")))
+        .isEqualTo(new EvictionResponse(-1, List.of()));
+  }
+
+  @Test
   void predicateErrorIsCodeOne() throws IOException {
     PredicateResponse r = new PredicateResponse("internal error: cache exploded", 1);
 

@@ -12,6 +12,8 @@ import io.github.volcanovgpu.bridge.model.TaskStatus;
 import io.github.volcanovgpu.bridge.model.TaskView;
 import io.github.volcanovgpu.bridge.scheduling.EngineConfig;
 import io.github.volcanovgpu.bridge.scheduling.EventResult;
+import io.github.volcanovgpu.bridge.scheduling.EvictionResult;
+import io.github.volcanovgpu.bridge.scheduling.Explanation;
 import io.github.volcanovgpu.bridge.scheduling.NodeLock;
 import io.github.volcanovgpu.bridge.scheduling.PlacementEngine;
 import io.github.volcanovgpu.bridge.scheduling.PredicateResult;
@@ -111,6 +113,41 @@ abstract class DeviceKindContract {
     assertThat(refused.errorMessage()).contains("refused").contains("n1");
     assertThat(e.predicate(TaskView.of(extra), NodeView.named("n1")).isSuccess()).isFalse();
     assertThat(cluster.pod(extra.uid()).orElseThrow().annotations()).isEmpty();
+  }
+
+  @Test
+  void onAFullNodeExplainGivesThePredicatesMessageEachDevicesCodeAndOnePodWhoseLeavingSuffices() {
+    cluster.putNode(node("n1"));
+    PlacementEngine e = engine();
+    List<TaskView> running = new java.util.ArrayList<>();
+    for (int i = 0; i < capacity(); i++) {
+      PodView p = submit(fittingPod("p" + i));
+      assertThat(e.allocate(allocated(p, "n1"))).isEqualTo(EventResult.ok());
+      cluster.bind(p.uid(), "n1");
+      PodView bound = cluster.pod(p.uid()).orElseThrow();
+      running.add(new TaskView(bound, TaskStatus.RUNNING, "n1", bound.annotations()));
+    }
+    PodView extra = submit(fittingPod("extra"));
+
+    Explanation.NodeExplanation n1 = e.explain(extra).nodes().stream().filter(n -> n.node().equals("n1"))
+        .findFirst().orElseThrow();
+
+    PredicateResult predicate = e.predicate(TaskView.of(extra), NodeView.named("n1"));
+    assertThat(n1.fits()).isFalse();
+    assertThat(n1.message()).isEqualTo(predicate.reason());
+    assertThat(n1.resolvable()).isEqualTo(predicate.code() == PredicateResult.UNSCHEDULABLE).isTrue();
+    assertThat(n1.kind()).isEqualTo(kind());
+    assertThat(n1.devices()).hasSize(e.usage(kind()).get("n1").devices().size());
+    assertThat(n1.devices()).anySatisfy(d -> assertThat(d.refusal()).isNotEmpty());
+    for (Explanation.DeviceExplanation d : n1.devices()) {
+      if (!d.refusal().isEmpty()) {
+        assertThat(n1.message()).contains(d.refusal());
+      }
+    }
+    assertThat(n1.relief()).hasSize(1);
+    EvictionResult victims = e.victims(TaskView.of(extra), running);
+    assertThat(victims.status()).isEqualTo(EvictionResult.PERMIT);
+    assertThat(victims.victimUids()).hasSize(1);
   }
 
   @Test

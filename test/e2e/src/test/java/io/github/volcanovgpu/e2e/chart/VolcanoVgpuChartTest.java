@@ -439,6 +439,8 @@ class VolcanoVgpuChartTest {
     assertThat(extender.path("extender.prioritizeVerb").asText()).isEqualTo("prioritize");
     assertThat(extender.path("extender.allocateFuncVerb").asText()).isEqualTo("allocate");
     assertThat(extender.path("extender.deallocateFuncVerb").asText()).isEqualTo("deallocate");
+    assertThat(extender.path("extender.preemptableVerb").asText()).isEqualTo("preemptable");
+    assertThat(extender.path("extender.reclaimableVerb").asText()).isEqualTo("reclaimable");
     assertThat(extender.path("extender.ignorable").isBoolean()).isTrue();
     assertThat(extender.path("extender.ignorable").asBoolean()).isFalse();
     assertThat(extender.path("extender.managedResources").isArray()).isTrue();

@@ -6,6 +6,7 @@ import io.github.volcanovgpu.bridge.device.FitReport;
 import io.github.volcanovgpu.bridge.device.FitResult;
 import io.github.volcanovgpu.bridge.device.NodeUsage;
 import io.github.volcanovgpu.bridge.device.PodDemand;
+import io.github.volcanovgpu.bridge.device.RefusalCause;
 import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.model.PodView;
 import io.github.volcanovgpu.bridge.vendor.hami.CommaList;
@@ -101,7 +102,7 @@ final class AscendFit {
         if (f == null) {
           passing.add(i);
         } else {
-          report.add(f);
+          report.add(i, f);
         }
       }
       List<Integer> chosen = choose(c, passing, report);
@@ -132,16 +133,18 @@ final class AscendFit {
     AscendVendor.Mode pin = vendor.effectivePin(pod, demand);
     if (pin == AscendVendor.Mode.HAMI_CORE && !hamiCore) {
       boolean asked = AscendAnnotations.VNPU_MODE_HAMI_CORE.equals(pod.annotations().get(AscendAnnotations.VNPU_MODE));
-      return Optional.of(new FitResult.DoesNotFit("node " + usage.node() + " shares its " + chip.commonWord()
-          + " NPUs as template vNPUs, not hami-core (node annotation " + AscendAnnotations.NODE_HAMI_CORE
-          + " is not \"true\"); the pod needs hami-core (" + (asked ? AscendAnnotations.VNPU_MODE + ": hami-core"
-              : "it asks " + chip.resourceCoreName() + " compute")
-          + ")", false));
+      return Optional.of(new FitResult.DoesNotFit(RefusalCause.MODE_MISMATCH,
+          "node " + usage.node() + " shares its " + chip.commonWord()
+              + " NPUs as template vNPUs, not hami-core (node annotation " + AscendAnnotations.NODE_HAMI_CORE
+              + " is not \"true\"); the pod needs hami-core (" + (asked ? AscendAnnotations.VNPU_MODE + ": hami-core"
+                  : "it asks " + chip.resourceCoreName() + " compute")
+              + ")"));
     }
     if (pin == AscendVendor.Mode.TEMPLATE && hamiCore) {
-      return Optional.of(new FitResult.DoesNotFit("node " + usage.node() + " shares its " + chip.commonWord()
-          + " NPUs in hami-core mode; the pod asks template vNPUs (" + AscendAnnotations.VNPU_MODE + ": template)",
-          false));
+      return Optional.of(new FitResult.DoesNotFit(RefusalCause.MODE_MISMATCH,
+          "node " + usage.node() + " shares its " + chip.commonWord()
+              + " NPUs in hami-core mode; the pod asks template vNPUs (" + AscendAnnotations.VNPU_MODE
+              + ": template)"));
     }
     return Optional.empty();
   }
@@ -156,9 +159,10 @@ final class AscendFit {
     if (groups.contains(wanted.trim())) {
       return Optional.empty();
     }
-    return Optional.of(new FitResult.DoesNotFit("node " + usage.node() + " is not in vnpu-core node group \""
-        + wanted.trim() + "\" (node annotation " + AscendAnnotations.NODE_FILTER + " lists "
-        + (groups.isEmpty() ? "none" : String.join(",", groups)) + ")", false));
+    return Optional.of(new FitResult.DoesNotFit(RefusalCause.NODE_GROUP,
+        "node " + usage.node() + " is not in vnpu-core node group \""
+            + wanted.trim() + "\" (node annotation " + AscendAnnotations.NODE_FILTER + " lists "
+            + (groups.isEmpty() ? "none" : String.join(",", groups)) + ")"));
   }
 
   private FitResult tooMany(ContainerDemand c) {
@@ -171,8 +175,9 @@ final class AscendFit {
     String hint = viaAlias ? "; " + AscendAnnotations.ALIAS_COUNT + " is a number of NPUs: to ask for "
         + Math.min(c.requestedCount(), 100) + "% of one NPU's compute use " + chip.resourceCoreName() + ": "
         + Math.min(c.requestedCount(), 100) : "";
-    return new FitResult.DoesNotFit("node " + usage.node() + ": container " + c.containerName() + " asks for "
-        + c.count() + " " + chip.commonWord() + " NPUs, the node has " + n + hint, false);
+    return new FitResult.DoesNotFit(RefusalCause.TOO_FEW_DEVICES, c.containerName(), "node " + usage.node()
+        + ": container " + c.containerName() + " asks for " + c.count() + " " + chip.commonWord()
+        + " NPUs, the node has " + n + hint);
   }
 
   /** Memory per NPU for the container in the node's mode, or why the request cannot be met here. */
@@ -186,15 +191,17 @@ final class AscendFit {
     }
     Optional<VnpuChipConfig.TrimmedMemory> trimmed = chip.trim(asked);
     if (trimmed.isEmpty()) {
-      return new Need(0, new FitResult.DoesNotFit("node " + usage.node() + ": container " + c.containerName()
-          + " asks " + asked + " MiB per NPU, more than a whole " + chip.commonWord(), false));
+      return new Need(0, new FitResult.DoesNotFit(RefusalCause.REQUEST_UNMEETABLE, c.containerName(),
+          "node " + usage.node() + ": container " + c.containerName()
+              + " asks " + asked + " MiB per NPU, more than a whole " + chip.commonWord()));
     }
     long mib = trimmed.get().memoryMib();
     boolean modulePair = chip.superPod() && c.requestedCount() == 1;
     if (c.count() > 1 && !modulePair && mib != chip.memoryAllocatableMib()) {
-      return new Need(0, new FitResult.DoesNotFit("node " + usage.node() + ": container " + c.containerName()
-          + " asks " + c.count() + " NPUs with " + asked + " MiB each: vNPU not supported for multiple devices "
-          + "(template mode gives several NPUs only whole, " + chip.memoryAllocatableMib() + " MiB each)", false));
+      return new Need(0, new FitResult.DoesNotFit(RefusalCause.REQUEST_UNMEETABLE, c.containerName(),
+          "node " + usage.node() + ": container " + c.containerName()
+              + " asks " + c.count() + " NPUs with " + asked + " MiB each: vNPU not supported for multiple devices "
+              + "(template mode gives several NPUs only whole, " + chip.memoryAllocatableMib() + " MiB each)"));
     }
     return new Need(mib, null);
   }
@@ -253,7 +260,7 @@ final class AscendFit {
     for (int i : passing) {
       int partner = usage.devices().get(i).device().partner();
       if (partner < 0 || !passes[partner]) {
-        report.add(AscendFitFailure.MODULE_PARTNER_BUSY);
+        report.add(i, AscendFitFailure.MODULE_PARTNER_BUSY);
       } else if (!taken[i] && chosen.size() < count) {
         taken[i] = true;
         taken[partner] = true;

@@ -11,6 +11,7 @@ import io.github.volcanovgpu.bridge.device.Inventory;
 import io.github.volcanovgpu.bridge.device.NodeUsage;
 import io.github.volcanovgpu.bridge.device.PodDemand;
 import io.github.volcanovgpu.bridge.device.PodShare;
+import io.github.volcanovgpu.bridge.device.RefusalCause;
 import io.github.volcanovgpu.bridge.device.RequestShape;
 import io.github.volcanovgpu.bridge.device.Requests;
 import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
@@ -290,10 +291,9 @@ public final class NvidiaVendor implements DeviceVendor<RegisteredGpu> {
     if (requiredMode != null
         && !requiredMode.isEmpty()
         && !requiredMode.trim().equals(usage.mode().wireName())) {
-      return new FitResult.DoesNotFit(
+      return new FitResult.DoesNotFit(RefusalCause.MODE_MISMATCH,
           "pod required sharing mode " + requiredMode + " is not the same as node " + usage.node()
-              + " mode " + usage.mode().wireName(),
-          false);
+              + " mode " + usage.mode().wireName());
     }
     Filters filters = Filters.of(pod.annotations());
     String spreadGroup =
@@ -328,10 +328,9 @@ public final class NvidiaVendor implements DeviceVendor<RegisteredGpu> {
     int[] order = new int[n];
     for (ContainerDemand c : demand.containers()) {
       if (c.count() > n) {
-        return new FitResult.DoesNotFit(
+        return new FitResult.DoesNotFit(RefusalCause.TOO_FEW_DEVICES, c.containerName(),
             "node " + usage.node() + ": container " + c.containerName() + " asks for " + c.count()
-                + " GPUs, the node has " + n,
-            false);
+                + " GPUs, the node has " + n);
       }
       walkOrder(policy, shares, memory, order);
       int need = c.count();
@@ -344,12 +343,12 @@ public final class NvidiaVendor implements DeviceVendor<RegisteredGpu> {
         NvidiaFitFailure f =
             check(gpu, shares[i], memory[i], cores[i], groupPresent[i], memNeed, c.coresPercent(), filters);
         if (f != null) {
-          failures.add(f);
+          failures.add(i, f);
           continue;
         }
         CardSharing.Slot slot = sharing.tryAdd(i, memNeed);
         if (slot == null) {
-          failures.add(NvidiaFitFailure.NO_MIG_INSTANCE);
+          failures.add(i, NvidiaFitFailure.NO_MIG_INSTANCE);
           continue;
         }
         int sharesBefore = shares[i];

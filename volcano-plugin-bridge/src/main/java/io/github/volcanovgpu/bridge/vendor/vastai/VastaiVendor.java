@@ -194,7 +194,7 @@ public final class VastaiVendor implements DeviceVendor<VastaiDevice> {
         if (f == null) {
           passing.add(i);
         } else {
-          report.add(f);
+          report.add(i, f);
         }
       }
       List<Integer> chosen = dieMode ? dies(c.count(), passing, devices, policy, cards)

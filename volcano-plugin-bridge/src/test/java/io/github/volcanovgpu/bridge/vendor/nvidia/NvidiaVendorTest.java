@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.volcanovgpu.bridge.device.ContainerDemand;
+import io.github.volcanovgpu.bridge.device.DeviceRefusal;
 import io.github.volcanovgpu.bridge.device.DeviceUsage;
 import io.github.volcanovgpu.bridge.device.FitResult;
 import io.github.volcanovgpu.bridge.device.InvalidDemandException;
@@ -13,6 +14,7 @@ import io.github.volcanovgpu.bridge.device.Inventory;
 import io.github.volcanovgpu.bridge.device.NodeUsage;
 import io.github.volcanovgpu.bridge.device.PodDemand;
 import io.github.volcanovgpu.bridge.device.PodShare;
+import io.github.volcanovgpu.bridge.device.RefusalCause;
 import io.github.volcanovgpu.bridge.device.SchedulingPolicy;
 import io.github.volcanovgpu.bridge.model.NodeView;
 import io.github.volcanovgpu.bridge.model.PodView;
@@ -197,7 +199,9 @@ class NvidiaVendorTest {
       assertThat(r).isEqualTo(new FitResult.DoesNotFit(
           "node n1: container c0 needs 1 GPU, not enough fit (2/2 TYPE_MISMATCH: GPU type excluded by "
               + "nvidia.com/use-gputype / nouse-gputype)",
-          false));
+          false, RefusalCause.DEVICES_REFUSED, "c0",
+          List.of(new DeviceRefusal(0, NvidiaFitFailure.TYPE_MISMATCH),
+              new DeviceRefusal(1, NvidiaFitFailure.TYPE_MISMATCH))));
     }
   }
 
@@ -337,7 +341,8 @@ class NvidiaVendorTest {
     void moreCardsThanTheNodeHasIsUnresolvable() {
       FitResult r = fit(idle(node("n1").gpus(2, 8192)), pod("p").gpu(3, 10, 0).build(), SchedulingPolicy.BINPACK);
       assertThat(r).isEqualTo(new FitResult.DoesNotFit(
-          "node n1: container c0 asks for 3 GPUs, the node has 2", false));
+          "node n1: container c0 asks for 3 GPUs, the node has 2", false, RefusalCause.TOO_FEW_DEVICES, "c0",
+          List.of()));
     }
 
     @Test
