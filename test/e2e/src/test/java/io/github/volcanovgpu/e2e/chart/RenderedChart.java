@@ -43,7 +43,12 @@ final class RenderedChart {
 
   /** {@code helm template vgpu charts/volcano-vgpu -n volcano-system --set k=v ...}. */
   static RenderedChart render(Map<String, Object> sets) {
-    TemplateCommand template = new Helm(chartDir()).template().withName(RELEASE).withNamespace(NAMESPACE);
+    return render(NAMESPACE, sets);
+  }
+
+  /** {@code helm template vgpu charts/volcano-vgpu -n NAMESPACE --set k=v ...}. */
+  static RenderedChart render(String namespace, Map<String, Object> sets) {
+    TemplateCommand template = new Helm(chartDir()).template().withName(RELEASE).withNamespace(namespace);
     sets.forEach(template::set);
     return parse(template.call());
   }
