@@ -11,6 +11,9 @@
 #                                            (hard-coded: one kubelet per machine) and runs real containers: image
 #                                            localhost/busybox:1 (Debian's static busybox, imported without a
 #                                            registry; imagePullPolicy: Never), pod network on bridge k8sl<PORT>
+#   scripts/k8s-local.sh import ARCHIVE...   import OCI/Docker image archives into the running kubelet's containerd
+#                                            (namespace k8s.io; e.g. target/images/*.tar of scripts/build-images.sh);
+#                                            `up` starts containerd afresh, so import after it
 #   scripts/k8s-local.sh down                stop what this script started for this port, remove etcd data
 #   scripts/k8s-local.sh down-kubelet        stop only the kubelet and containerd
 #   scripts/k8s-local.sh kubeconfig          write and print the kubeconfig path (token auth, TLS unverified)
@@ -33,6 +36,9 @@
 #   K8S_LOCAL_NO_BUILD    1: never build; fail with a message when the binaries are missing
 #   K8S_LOCAL_KUBELET_PORT, K8S_LOCAL_KUBELET_HEALTHZ_PORT   kubelet ports [20250, 20248]
 #   K8S_LOCAL_KEEP_LOGS   a directory: down-kubelet copies the kubelet's and containerd's logs there, per node []
+#   K8S_LOCAL_CONTAINERD  debian: Debian's containerd 1.6 (ignores CRI CDI devices) [debian]; cdi: containerd 1.7 built
+#                         by scripts/containerd-cdi.sh (cached; about 4-6 min the first time) with its CRI plugin's
+#                         enable_cdi = true, specs read from K8S_LOCAL_CDI_DIR [$K8S_LOCAL_STATE/cdi]
 #
 # Building needs Go >= 1.21 on PATH (the go command fetches the Go release the wrapper's go.mod names, when it is newer).
 # Installing Debian packages (apt-get) needs root and Debian bookworm; so does the kubelet; the API server runs as
@@ -52,6 +58,9 @@ S=${K8S_LOCAL_STATE:-${TMPDIR:-/tmp}/volcano-vgpu-k8s-$PORT}
 KUBELET_PORT=${K8S_LOCAL_KUBELET_PORT:-20250}
 case $S in /*) ;; *) S=$PWD/$S ;; esac
 KUBELET_HEALTHZ_PORT=${K8S_LOCAL_KUBELET_HEALTHZ_PORT:-20248}
+CONTAINERD_KIND=${K8S_LOCAL_CONTAINERD:-debian}
+CDI_DIR=${K8S_LOCAL_CDI_DIR:-$S/cdi}
+CONTAINERD=containerd  # the binary; its directory goes first on containerd's PATH (its runc shim)
 PAUSE_IMAGE=localhost/pause:1         # both are Debian's static busybox (make-image.sh); names under localhost/ stay
 WORKLOAD_IMAGE=localhost/busybox:1    # as they are under CRI name normalisation
 
@@ -182,6 +191,7 @@ up_apiserver() {
   [ -f "$S/sa.key" ] || openssl genrsa -out "$S/sa.key" 2048 2>/dev/null || die "openssl genrsa failed"
   echo "$TOKEN,admin,1,\"system:masters\"" > "$S/tokens.csv"
   rm -rf "$S/etcd"
+  # --allow-privileged: as kubeadm and every managed cluster set it; the chart's device plugin is privileged (NVML)
   log "starting etcd on 127.0.0.1:$ETCD_PORT and kube-apiserver on https://127.0.0.1:$PORT (state: $S)"
   start etcd etcd --data-dir "$S/etcd" --listen-client-urls "http://127.0.0.1:$ETCD_PORT" \
     --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" --listen-peer-urls "http://127.0.0.1:$((ETCD_PORT + 1))" \
@@ -192,7 +202,7 @@ up_apiserver() {
     --service-account-issuer https://kubernetes.default.svc --service-account-key-file "$S/sa.key" \
     --service-account-signing-key-file "$S/sa.key" --authorization-mode Node,RBAC \
     --disable-admission-plugins ServiceAccount --service-cluster-ip-range 10.0.0.0/24 \
-    --kubelet-preferred-address-types InternalIP
+    --kubelet-preferred-address-types InternalIP --allow-privileged=true
   local i
   for i in $(seq 1 120); do
     ready && break
@@ -211,7 +221,7 @@ up_apiserver() {
 # lower a sandbox's oom_score_adj to the -998 the CRI plugin asks for ("can't get final child's PID from pipe: EOF");
 # clamped, every container keeps containerd's own score.
 write_containerd_config() {
-  containerd config default > "$S/containerd.toml"
+  "$CONTAINERD" config default > "$S/containerd.toml"
   sed -i -e "s#^root = .*#root = \"$S/containerd-root\"#" -e "s#^state = .*#state = \"$S/containerd-state\"#" \
     -e "s#address = \"/run/containerd/containerd.sock\"#address = \"$S/containerd.sock\"#" \
     -e "s#restrict_oom_score_adj = false#restrict_oom_score_adj = true#" \
@@ -223,6 +233,13 @@ write_containerd_config() {
     "bin_dir = \"/usr/lib/cni\"" "conf_dir = \"$S/cni-net.d\""; do
     grep -qF "$want" "$S/containerd.toml" || die "unexpected 'containerd config default' output: cannot set $want"
   done
+  if [ "$CONTAINERD_KIND" = cdi ]; then
+    mkdir -p "$CDI_DIR"
+    sed -i -e "s#enable_cdi = false#enable_cdi = true#" -e "s#cdi_spec_dirs = .*#cdi_spec_dirs = [\"$CDI_DIR\"]#" \
+      "$S/containerd.toml"
+    grep -qF "enable_cdi = true" "$S/containerd.toml" && grep -qF "cdi_spec_dirs = [\"$CDI_DIR\"]" "$S/containerd.toml" \
+      || die "unexpected 'containerd config default' output of $CONTAINERD: cannot enable CDI"
+  fi
   # pod network: Debian's CNI plugins, a bridge and a /16 of this state dir's own (two trees' kubelets may run side
   # by side on one machine, each with its containerd); containerd brings up lo itself
   local net=$(( $(echo "$S" | cksum | cut -d' ' -f1) % 200 + 20 ))
@@ -241,6 +258,17 @@ import_images() {
     || die "cannot build the images (scripts/k8s-local/make-image.sh)"
   timeout 60 ctr -a "$S/containerd.sock" -n k8s.io images import "$S/images.tar" >/dev/null \
     || die "ctr images import $S/images.tar failed"
+}
+
+# Images built by the project (scripts/build-images.sh, make-probe-image.sh) into the kubelet's containerd.
+import_archives() {
+  [ $# -gt 0 ] || die "import: name at least one image archive"
+  alive containerd && [ -S "$S/containerd.sock" ] || die "import: containerd is not running for $S (run: $0 up)"
+  local a
+  for a in "$@"; do
+    [ -f "$a" ] || die "import: no file $a"
+    timeout 300 ctr -a "$S/containerd.sock" -n k8s.io images import "$a" >&2 || die "ctr images import $a failed"
+  done
 }
 
 # KubeletConfiguration for a loopback test node: cgroupfs (containerd 1.6 lacks the CRI RuntimeConfig call), no QoS
@@ -280,19 +308,28 @@ up() {
   echo "$out"
   if alive containerd && alive kubelet; then
     was_running=1
-    if [ "$(cat "$S/kubelet.node" 2>/dev/null)" = "$node" ]; then
+    if [ "$(cat "$S/kubelet.node" 2>/dev/null)" = "$node" ] \
+        && [ "$(cat "$S/containerd.kind" 2>/dev/null)" = "$CONTAINERD_KIND" ]; then
       log "containerd and kubelet already running for node $node"
       return 0
     fi
     log "kubelet is running for node $(cat "$S/kubelet.node" 2>/dev/null || echo '?'), restarting it for $node"
   fi
   need_pkgs containerd runc jq containernetworking-plugins busybox-static
+  local cpath=$PATH
+  case $CONTAINERD_KIND in
+    debian) CONTAINERD=containerd ;;
+    cdi) cpath=$(bash "$HERE/containerd-cdi.sh" build) || die "cannot build containerd for CDI (scripts/containerd-cdi.sh)"
+         CONTAINERD=$cpath/containerd; cpath=$cpath:$PATH ;;
+    *) die "K8S_LOCAL_CONTAINERD must be debian or cdi, not $CONTAINERD_KIND" ;;
+  esac
   stop_runtime
   [ $was_running = 0 ] || keep_logs
   # fresh runtime and pod network; the kubelet's root dir stays
   rm -rf "$S/containerd-root" "$S/containerd-state" "$S/kubelet-pki" "$S/cni-ipam"
   write_containerd_config
-  start containerd containerd --config "$S/containerd.toml"
+  start containerd env PATH="$cpath" "$CONTAINERD" --config "$S/containerd.toml"
+  echo "$CONTAINERD_KIND" > "$S/containerd.kind"
   for _ in $(seq 1 60); do [ -S "$S/containerd.sock" ] && break; alive containerd || break; sleep 0.5; done
   [ -S "$S/containerd.sock" ] || failed containerd "containerd did not create $S/containerd.sock"
   import_images
@@ -396,6 +433,7 @@ case "${1:-}" in
   up) shift; up "$@" ;;
   down) down ;;
   down-kubelet) down_kubelet ;;
+  import) shift; import_archives "$@" ;;
   kubeconfig) write_kubeconfig ;;
   status) status ;;
   *) sed -n '2,/^set -euo/p' "$0" | sed '$d' >&2; exit 2 ;;

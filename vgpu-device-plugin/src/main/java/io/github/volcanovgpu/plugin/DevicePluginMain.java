@@ -157,6 +157,12 @@ public final class DevicePluginMain implements Callable<Integer> {
       description = "Directory the CDI specs are written to (env CDI_ROOT; default: ${DEFAULT-VALUE}).")
   Path cdiRoot = Path.of("/var/run/cdi");
 
+  @Option(names = "--cdi-dev-root", defaultValue = "${env:CDI_DEV_ROOT:-/}",
+      description = "Host directory holding the dev/ of the device nodes the CDI specs name, as nvidia-ctk's "
+          + "--dev-root: / normally, the driver root where a driver container keeps its own /dev (env CDI_DEV_ROOT; "
+          + "default: ${DEFAULT-VALUE}).")
+  Path cdiDevRoot = Path.of("/");
+
   @Option(names = "--mig-strategy", defaultValue = "${env:MIG_STRATEGY:-none}",
       description = "Static MIG layouts: none (whole GPUs only), single (every MIG device is one ID of the count "
           + "resource; all GPUs one profile), mixed (nvidia.com/mig-<profile> per profile) (env MIG_STRATEGY; "
@@ -420,7 +426,9 @@ public final class DevicePluginMain implements Callable<Integer> {
     CdiAnnotations prefix = flag("--cdi-annotation-prefix", () -> new CdiAnnotations(cdiAnnotationPrefix));
     Optional<Kind> driver = cdiDriverKind.isBlank() ? Optional.empty()
         : Optional.of(flag("--cdi-driver-kind", () -> Kind.parse(cdiDriverKind)));
-    return flag("--cdi-driver-kind", () -> new DeviceListSettings(strategies, kind, prefix, cdiRoot, driver));
+    DeviceListSettings list = flag("--cdi-driver-kind",
+        () -> new DeviceListSettings(strategies, kind, prefix, cdiRoot, driver));
+    return flag("--cdi-dev-root", () -> list.withDevRoot(cdiDevRoot));
   }
 
   private static <T> T flag(String name, java.util.function.Supplier<T> parse) {

@@ -38,6 +38,10 @@ class DeviceListFlagsTest {
     assertThat(list.annotations().prefix()).isEqualTo("cdi.example.com/");
     assertThat(list.cdiRoot()).isEqualTo(Path.of("/tmp/cdi"));
     assertThat(list.driverKind()).isEmpty();
+    assertThat(list.devRoot()).isEqualTo(Path.of("/"));
+    assertThat(parse("--cdi-dev-root", "/run/nvidia/driver").deviceList().devRoot())
+        .isEqualTo(Path.of("/run/nvidia/driver"));
+    assertThatThrownBy(() -> parse("--cdi-dev-root", "driver").deviceList()).hasMessageContaining("--cdi-dev-root");
     assertThat(parse("--cdi-driver-kind", "nvidia.com/gpu").deviceList().driverKind().orElseThrow().toString())
         .isEqualTo("nvidia.com/gpu");
   }

@@ -63,13 +63,35 @@ public final class RealKubelet {
 
   /** Starts containerd and the kubelet for {@code node} (restarting one that runs for another node). */
   public void up(String node) throws IOException, InterruptedException {
-    run("up", node);
+    run(Map.of(), "up", node);
     Files.createDirectories(PLUGIN_DIR);
+  }
+
+  /**
+   * As {@link #up}, on containerd 1.7 with CDI enabled ({@code K8S_LOCAL_CONTAINERD=cdi}: built once by {@code
+   * scripts/containerd-cdi.sh}, cached), reading CDI specs from {@code cdiDir} only.
+   */
+  public void upWithCdi(String node, Path cdiDir) throws IOException, InterruptedException {
+    run(Map.of("K8S_LOCAL_CONTAINERD", "cdi", "K8S_LOCAL_CDI_DIR", cdiDir.toAbsolutePath().toString()), "up", node);
+    Files.createDirectories(PLUGIN_DIR);
+  }
+
+  /**
+   * Imports image archives (OCI layout or {@code docker save} tarballs) into the running kubelet's containerd, for pods
+   * with {@code imagePullPolicy: Never}; call after {@link #up} (which starts containerd afresh).
+   */
+  public void importImages(Path... archives) throws IOException, InterruptedException {
+    String[] args = new String[archives.length + 1];
+    args[0] = "import";
+    for (int i = 0; i < archives.length; i++) {
+      args[i + 1] = archives[i].toAbsolutePath().toString();
+    }
+    run(Map.of(), args);
   }
 
   /** Stops the kubelet and containerd. */
   public void down() throws IOException, InterruptedException {
-    run("down-kubelet");
+    run(Map.of(), "down-kubelet");
   }
 
   /** The Allocate responses the kubelet recorded for the pod, per container name, of entries that carry envs. */
@@ -97,17 +119,19 @@ public final class RealKubelet {
     return r == null ? Map.of() : r.getEnvsMap();
   }
 
-  private void run(String... args) throws IOException, InterruptedException {
+  private void run(Map<String, String> env, String... args) throws IOException, InterruptedException {
     String[] cmd = new String[args.length + 2];
     cmd[0] = "bash";
     cmd[1] = script.toString();
     System.arraycopy(args, 0, cmd, 2, args.length);
-    ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     // each kubelet's and containerd's log, per node, survives the next test's kubelet: target/kubelet-logs
-    builder.environment().putIfAbsent("K8S_LOCAL_KEEP_LOGS", KEPT_LOGS.toString());
-    Process p = builder.start();
+    pb.environment().put("K8S_LOCAL_KEEP_LOGS", KEPT_LOGS.toString());
+    pb.environment().putAll(env);
+    Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0) {
+    // up with K8S_LOCAL_CONTAINERD=cdi may build containerd first (about 4-6 minutes on 2 cores, once)
+    if (!p.waitFor(15, TimeUnit.MINUTES) || p.exitValue() != 0) {
       throw new IllegalStateException(String.join(" ", args) + " failed: " + out);
     }
   }

@@ -10,6 +10,7 @@ import io.github.volcanovgpu.cdi.nvidia.NvidiaGpu;
 import io.github.volcanovgpu.cdi.nvidia.VgpuSlice;
 import io.github.volcanovgpu.cdi.store.CdiSpecWriter;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -73,10 +74,20 @@ public final class CdiSpecRegistry {
    */
   public CdiSpecRegistry(Kind kind, CdiSpecWriter writer, Inventory inventory, @Nullable Kind driverKind,
       DriverSpecs driverSpecs) {
+    this(kind, writer, inventory, driverKind, driverSpecs, "/");
+  }
+
+  /**
+   * As above, the device nodes' {@code dev/} under {@code devRoot} on the host (nvidia-ctk's {@code --dev-root}):
+   * other than {@code /}, every node of the main spec carries that host path.
+   */
+  public CdiSpecRegistry(Kind kind, CdiSpecWriter writer, Inventory inventory, @Nullable Kind driverKind,
+      DriverSpecs driverSpecs, String devRoot) {
     this.kind = Objects.requireNonNull(kind, "kind");
     this.writer = Objects.requireNonNull(writer, "writer");
     this.inventory = Objects.requireNonNull(inventory, "inventory");
-    this.options = NvidiaCdiGenerator.Options.defaults(kind);
+    this.options = new NvidiaCdiGenerator.Options(kind, EnumSet.allOf(NvidiaCdiGenerator.Naming.class), true,
+        devRoot, NvidiaCdiGenerator.CONTROL_NODES);
     this.driverKind = driverKind;
     this.driverSpecs = Objects.requireNonNull(driverSpecs, "driverSpecs");
   }

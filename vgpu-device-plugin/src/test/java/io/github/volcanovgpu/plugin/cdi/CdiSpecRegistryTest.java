@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.volcanovgpu.cdi.CdiException;
 import io.github.volcanovgpu.cdi.CdiMount;
+import io.github.volcanovgpu.cdi.DeviceNode;
 import io.github.volcanovgpu.cdi.Kind;
 import io.github.volcanovgpu.cdi.QualifiedName;
 import io.github.volcanovgpu.cdi.nvidia.MigDevice;
@@ -13,6 +14,7 @@ import io.github.volcanovgpu.cdi.nvidia.VgpuSlice;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +42,26 @@ class CdiSpecRegistryTest {
     registry.start();
     assertThat(writer.log()).containsExactly("write [GPU-aaa, 0, all]");
     assertThat(registry.deviceNames()).containsExactly("GPU-aaa", "0", "all");
+  }
+
+  /**
+   * Regression: the registry always generated with {@code /} as the dev root, so on a node whose device nodes live
+   * under another host directory (a driver container's root, or a test's fake tree) the runtime was told to stat
+   * {@code /dev/nvidia0} on the host, which does not exist there, and refused to create the container.
+   */
+  @Test
+  void aDevRootOtherThanTheHostsGivesEveryDeviceNodeItsHostPathUnderIt() {
+    CdiSpecRegistry rooted = new CdiSpecRegistry(KIND, writer, node::get, null, Set::of, "/run/nvidia/driver");
+    rooted.start();
+    var spec = writer.mainSpec().orElseThrow();
+    var nodes = new ArrayList<DeviceNode>(spec.containerEdits().deviceNodes());
+    spec.devices().forEach(d -> nodes.addAll(d.containerEdits().deviceNodes()));
+    assertThat(nodes).isNotEmpty().allSatisfy(n -> assertThat(n.hostPath()).isEqualTo("/run/nvidia/driver" + n.path()));
+    assertThat(nodes).extracting(DeviceNode::path).contains("/dev/nvidia0", "/dev/nvidiactl");
+
+    registry.start(); // the default: the host's own /dev, no host path written
+    assertThat(writer.mainSpec().orElseThrow().devices().get(0).containerEdits().deviceNodes())
+        .allSatisfy(n -> assertThat(n.hostPath()).isNull());
   }
 
   @Test

@@ -60,6 +60,11 @@ public final class RecordingCdiWriter implements CdiSpecWriter {
     return List.copyOf(log);
   }
 
+  /** The main spec as last written (empty when none). */
+  public synchronized java.util.Optional<CdiSpec> mainSpec() {
+    return java.util.Optional.ofNullable(files.get("main"));
+  }
+
   /** Every device name in every spec written so far and still present. */
   public synchronized Set<String> devices() {
     Set<String> out = new TreeSet<>();

@@ -313,15 +313,16 @@ class VolcanoVgpuChartTest {
     assertThat(env(c)).containsEntry("DEVICE_LIST_STRATEGY", "cdi-annotations")
         .containsEntry("CDI_ANNOTATION_PREFIX", "cdi.k8s.io/").containsEntry("CDI_ROOT", "/var/run/cdi")
         .containsEntry("CDI_KIND", "k8s.device-plugin.nvidia.com/gpu").doesNotContainKey("CDI_DRIVER_KIND")
-        .containsEntry("MIG_MINORS", "/host/proc/driver/nvidia-caps/mig-minors");
+        .containsEntry("MIG_MINORS", "/host/proc/driver/nvidia-caps/mig-minors").containsEntry("CDI_DEV_ROOT", "/");
 
     Map<String, Object> cri = new LinkedHashMap<>();
     cri.put("cdi.enabled", true);
     cri.put("cdi.deviceListStrategy", "cdi-cri");
     cri.put("cdi.specDir", "/etc/cdi");
+    cri.put("cdi.devRoot", "/run/nvidia/driver");
     JsonNode criContainer = container(RenderedChart.render(cri).devicePlugin(), "device-plugin");
     assertThat(env(criContainer)).containsEntry("DEVICE_LIST_STRATEGY", "cdi-cri").containsEntry("CDI_ROOT",
-        "/etc/cdi");
+        "/etc/cdi").containsEntry("CDI_DEV_ROOT", "/run/nvidia/driver");
     assertThat(mounts(criContainer)).containsEntry("/etc/cdi", "cdi-specs");
   }
 

@@ -41,8 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  * class-data archives. Outside CI, a machine that cannot build images (no apt/dpkg, no jmods) skips with the reason.
  */
 class ImageArchivesIT {
-  private static final Path ROOT = Path.of("..", "..").toAbsolutePath().normalize();
-  private static final Path OUT = Path.of("target", "images").toAbsolutePath();
+  private static final Path ROOT = BuiltImages.ROOT;
+  private static final Path OUT = BuiltImages.out();
   private static final long MB = 1_000_000;
   private static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
   private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
@@ -57,27 +57,10 @@ class ImageArchivesIT {
 
   @BeforeAll
   static void buildImages() throws Exception {
-    version = mavenVersion();
-    Files.createDirectories(OUT);
-    Path logFile = OUT.resolveSibling("build-images.log");
-    Process build = new ProcessBuilder("bash", "scripts/build-images.sh", "--no-maven", "--no-measure", "--out",
-        OUT.toString()).directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(logFile.toFile())
-        .start();
-    if (!build.waitFor(20, TimeUnit.MINUTES)) {
-      build.destroyForcibly();
-      throw new AssertionError("scripts/build-images.sh took over 20 minutes; log: " + logFile);
-    }
-    String log = Files.readString(logFile);
-    if (build.exitValue() == 3) { // a prerequisite is missing on this machine
-      String why = log.lines().filter(l -> l.contains("cannot build images here")).findFirst().orElse(log);
-      if ("true".equals(System.getenv("CI"))) {
-        throw new AssertionError("CI=true, so this is a failure, not a skip: " + why);
-      }
-      Assumptions.abort(why);
-    }
-    assertThat(build.exitValue()).as("scripts/build-images.sh failed:%n%s", tail(log)).isZero();
-    javaArchive = OUT.resolve("volcano-vgpu-" + version + ".tar");
-    libvgpuArchive = OUT.resolve("libvgpu-" + version + ".tar");
+    BuiltImages.Archives archives = BuiltImages.require();
+    version = archives.version();
+    javaArchive = archives.java();
+    libvgpuArchive = archives.libvgpu();
     javaImage = ImageArchive.read(javaArchive, OUT.resolve("check/volcano-vgpu"), 1 << 16);
     libvgpuImage = ImageArchive.read(libvgpuArchive, OUT.resolve("check/libvgpu"), 16 * MB);
   }
@@ -396,14 +379,6 @@ class ImageArchivesIT {
     return out;
   }
 
-  /** The project version: the parent POM's own {@code <version>}, two spaces in (the line the script reads). */
-  private static String mavenVersion() throws IOException {
-    Matcher m = Pattern.compile("(?m)^  <version>([^<]+)</version>$").matcher(Files.readString(ROOT.resolve(
-        "pom.xml")));
-    assertThat(m.find()).isTrue();
-    return m.group(1);
-  }
-
   private static String goArch() {
     String arch = System.getProperty("os.arch");
     return switch (arch) {
@@ -434,7 +409,7 @@ class ImageArchivesIT {
       byte[] out = p.getInputStream().readAllBytes();
       assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("%s finished", command).isTrue();
       String text = new String(out, StandardCharsets.UTF_8);
-      assertThat(p.exitValue()).as("%s:%n%s", command, tail(text)).isZero();
+      assertThat(p.exitValue()).as("%s:%n%s", command, BuiltImages.tail(text)).isZero();
       return text;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -442,10 +417,5 @@ class ImageArchivesIT {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
     }
-  }
-
-  private static String tail(String text) {
-    List<String> lines = text.lines().toList();
-    return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
   }
 }

@@ -289,7 +289,8 @@ public final class NvidiaBackend implements DeviceBackend {
     }
     CdiCodec codec = new CdiCodec();
     CdiSpecRegistry registry = new CdiSpecRegistry(list.kind(), dir, inventory, list.driverKind().orElse(null),
-        () -> CdiSpecScan.deviceNames(list.runtimeDirs(), list.driverKind().orElseThrow(), codec));
+        () -> CdiSpecScan.deviceNames(list.runtimeDirs(), list.driverKind().orElseThrow(), codec),
+        list.devRoot().toString());
     registry.start();
     LOG.info("CDI mode {}: spec {} in {} ({} devices)", list.strategies(), list.kind(), list.cdiRoot(),
         registry.deviceNames().size());
