@@ -21,7 +21,7 @@ import java.util.NoSuchElementException;
 import java.util.stream.StreamSupport;
 
 /** The chart rendered by real Helm (in-process, helm-java) and parsed into one YAML tree per object. */
-final class RenderedChart {
+public final class RenderedChart {
   static final String RELEASE = "vgpu";
   static final String NAMESPACE = "volcano-system";
   private static final YAMLMapper YAML = new YAMLMapper(new YAMLFactory());
@@ -42,7 +42,7 @@ final class RenderedChart {
   }
 
   /** {@code helm template vgpu charts/volcano-vgpu -n volcano-system --set k=v ...}. */
-  static RenderedChart render(Map<String, Object> sets) {
+  public static RenderedChart render(Map<String, Object> sets) {
     TemplateCommand template = new Helm(chartDir()).template().withName(RELEASE).withNamespace(NAMESPACE);
     sets.forEach(template::set);
     return parse(template.call());
@@ -91,7 +91,7 @@ final class RenderedChart {
   }
 
   /** Parses one YAML document (e.g. a ConfigMap data entry). */
-  static JsonNode yaml(String text) {
+  public static JsonNode yaml(String text) {
     try {
       return YAML.readTree(text);
     } catch (IOException e) {
@@ -103,7 +103,7 @@ final class RenderedChart {
     return objects;
   }
 
-  List<JsonNode> ofKind(String kind) {
+  public List<JsonNode> ofKind(String kind) {
     return objects.stream().filter(o -> kind.equals(o.path("kind").asText())).toList();
   }
 
@@ -116,7 +116,7 @@ final class RenderedChart {
                 .toList()));
   }
 
-  JsonNode sidecar() {
+  public JsonNode sidecar() {
     return get("Deployment", RELEASE + "-volcano-vgpu-sidecar");
   }
 
@@ -124,7 +124,7 @@ final class RenderedChart {
     return get("DaemonSet", RELEASE + "-volcano-vgpu-device-plugin");
   }
 
-  static JsonNode container(JsonNode workload, String name) {
+  public static JsonNode container(JsonNode workload, String name) {
     return stream(workload.path("spec").path("template").path("spec").path("containers"))
         .filter(c -> name.equals(c.path("name").asText()))
         .findFirst()
@@ -138,7 +138,7 @@ final class RenderedChart {
         .orElseThrow(() -> new NoSuchElementException("no init container " + name));
   }
 
-  static List<String> args(JsonNode container) {
+  public static List<String> args(JsonNode container) {
     return stream(container.path("args")).map(JsonNode::asText).toList();
   }
 
