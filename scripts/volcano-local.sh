@@ -11,9 +11,13 @@
 #   scripts/volcano-local.sh status    build state
 #
 # Environment (defaults in brackets):
-#   VOLCANO_LOCAL_DIR       cache: sources (src/), binaries (bin/), Go module and build caches (go/), build log,
-#                           keyed by the tarball's digest [~/.cache/volcano-local]
+#   VOLCANO_LOCAL_DIR       cache: sources (src/), binaries (bin/), build log, keyed by the tarball's digest
+#                           [~/.cache/volcano-local]
 #   VOLCANO_LOCAL_NO_BUILD  1: never build; fail with a message when the binaries are missing
+#   VOLCANO_LOCAL_GO_DIR    Go module cache (mod/) and build cache (build/) [the ones of scripts/k8s-local.sh:
+#                           ${K8S_LOCAL_DIR:-~/.cache/k8s-local}/go]. Volcano pins the same k8s.io modules (1.36.1)
+#                           as the API server build, so after that build most of Volcano's dependencies are already
+#                           downloaded and compiled (both caches are safe for concurrent use)
 #
 # Building needs Go >= 1.21 on PATH (the go command fetches the Go release Volcano's go.mod names, when newer).
 # CRDs: VOLCANO_CRDS is Volcano's config/crd/volcano/bases (PodGroup, Queue, Job, ... as the Volcano release ships).
@@ -33,6 +37,7 @@ D=$ROOT/$DIGEST
 SRC=$D/src/volcano
 BIN=$D/bin
 CRDS=$SRC/config/crd/volcano/bases
+GO_DIR=${VOLCANO_LOCAL_GO_DIR:-${K8S_LOCAL_DIR:-$HOME/.cache/k8s-local}/go}
 
 is_built() { [ -x "$BIN/vc-scheduler" ] && [ -x "$BIN/vc-controller-manager" ] && [ -d "$CRDS" ]; }
 
@@ -80,8 +85,8 @@ build() {
   t0=$(date +%s)
   # -mod=readonly: go.sum pins every module; -modcacherw: the cache can be deleted with rm -rf; nice: the machine
   # is shared with other builds
-  (cd "$SRC" && env GOMODCACHE="$D/go/mod" GOCACHE="$D/go/build" GOFLAGS="-mod=readonly -modcacherw" \
-    GOTOOLCHAIN="${GOTOOLCHAIN:-auto}" GOPATH="$D/go/path" nice -n 10 "$go" build -trimpath -ldflags "-s -w" \
+  (cd "$SRC" && env GOMODCACHE="$GO_DIR/mod" GOCACHE="$GO_DIR/build" GOFLAGS="-mod=readonly -modcacherw" \
+    GOTOOLCHAIN="${GOTOOLCHAIN:-auto}" GOPATH="$GO_DIR/path" nice -n 10 "$go" build -trimpath -ldflags "-s -w" \
     -o "$out/" ./cmd/scheduler ./cmd/controller-manager) >"$D/build.log" 2>&1 \
     || { tail -20 "$D/build.log" >&2; die "build failed; full log: $D/build.log"; }
   # go build names them after their directories
