@@ -2,10 +2,10 @@
 # The REAL Volcano scheduler and job controller for tests: vc-scheduler and vc-controller-manager built from Volcano's
 # own source (volcano-sh/volcano ed72c7c8, v1.16.0-alpha.1-42, Apache-2.0; trimmed to what the build needs, its
 # LICENSE inside) carried beside this script in scripts/volcano-local/volcano-src.tar.xz. Only Go modules come from
-# the Go module proxy (about 110 MiB, pinned by Volcano's go.sum). The API server is scripts/k8s-local.sh's; this
-# script starts nothing (the tests start the binaries themselves).
+# the Go module proxy (about 440 MiB unpacked in the module cache, pinned by Volcano's go.sum). The API server is
+# scripts/k8s-local.sh's; this script starts nothing (the tests start the binaries themselves).
 #
-#   scripts/volcano-local.sh build     unpack the sources and build both binaries once (cached; about 3.5 min on 2
+#   scripts/volcano-local.sh build     unpack the sources and build both binaries once (cached; about 4 min on 2
 #                                      cores the first time); idempotent; prints VOLCANO_BIN=<dir>, VOLCANO_CRDS=<dir>
 #   scripts/volcano-local.sh paths     print the same lines; fails when not built (never builds)
 #   scripts/volcano-local.sh status    build state
@@ -80,7 +80,7 @@ build() {
     mv "$D/src.tmp" "$D/src"
   fi
   rm -rf "$out" && mkdir -p "$out"
-  log "building vc-scheduler and vc-controller-manager from $SRC (Go module proxy; about 3.5 min on 2 cores the"\
+  log "building vc-scheduler and vc-controller-manager from $SRC (Go module proxy; about 4 min on 2 cores the"\
     "first time; log: $D/build.log)"
   t0=$(date +%s)
   # -mod=readonly: go.sum pins every module; -modcacherw: the cache can be deleted with rm -rf; nice: the machine
