@@ -28,6 +28,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,6 +98,28 @@ final class RealVolcano implements AutoCloseable {
       }
       Assumptions.abort(message);
       throw new AssertionError("unreachable");
+    }
+  }
+
+  /**
+   * Disables the class, with the reason and the command to run, when the binaries are not built and may not be
+   * built here (outside CI, without {@code VOLCANO_LOCAL_BUILD=1}); in CI it never disables ({@link #build} fails
+   * instead). A condition rather than an abort in {@code @BeforeAll}, so that reports list the tests as skipped.
+   */
+  static final class Available implements ExecutionCondition {
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+      if (isCi() || "1".equals(System.getenv("VOLCANO_LOCAL_BUILD"))) {
+        return ConditionEvaluationResult.enabled("the real Volcano is built when needed");
+      }
+      try {
+        run(projectRoot().resolve(SCRIPT), "paths", Duration.ofMinutes(1));
+        return ConditionEvaluationResult.enabled("the real Volcano is built");
+      } catch (IOException e) {
+        return ConditionEvaluationResult.disabled("the real Volcano is not built (" + e.getMessage()
+            + "); to run this suite: scripts/volcano-local.sh build (once, about 4 min on 2 cores; Go and the Go"
+            + " module proxy), or run with VOLCANO_LOCAL_BUILD=1");
+      }
     }
   }
 

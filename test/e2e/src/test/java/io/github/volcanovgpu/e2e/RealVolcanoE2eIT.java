@@ -35,6 +35,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The REAL Volcano schedules vcjobs through our sidecar: vc-controller-manager turns vcjobs into PodGroups and pods,
@@ -48,6 +49,7 @@ import org.junit.jupiter.api.TestInstance;
  * was bound.
  */
 @RealApiServer
+@ExtendWith(RealVolcano.Available.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RealVolcanoE2eIT {
   private static final String A100 = "NVIDIA A100-SXM4-40GB";
