@@ -5,9 +5,15 @@ import io.github.volcanovgpu.bridge.scheduling.AssignmentWriter;
 import io.github.volcanovgpu.bridge.scheduling.NodeLock;
 import io.github.volcanovgpu.process.DaemonThreads;
 import io.kubernetes.client.extended.leaderelection.LeaderElectionConfig;
+import io.kubernetes.client.extended.leaderelection.LeaderElectionRecord;
 import io.kubernetes.client.extended.leaderelection.LeaderElector;
+import io.kubernetes.client.extended.leaderelection.Lock;
 import io.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.CoordinationV1Api;
+import io.kubernetes.client.openapi.models.V1Lease;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -90,6 +96,7 @@ public final class LeaseLeaderElection implements AutoCloseable {
   private final Settings settings;
   private final Object state = new Object();
   private final AtomicReference<String> observedLeader = new AtomicReference<>("");
+  private volatile String lockProblem = "";
   /** Guarded by {@link #state}. */
   private boolean leader;
   /** Guarded by {@link #state}; bumped whenever a term ends so a late start hook of an old term is ignored. */
@@ -138,9 +145,75 @@ public final class LeaseLeaderElection implements AutoCloseable {
       return Optional.empty();
     }
     String holder = observedLeader();
+    String problem = lockProblem;
     return Optional.of("sidecar replica " + settings.identity() + " is not the leader of Lease "
         + settings.namespace() + "/" + settings.leaseName()
-        + (holder.isEmpty() ? " (no leader yet)" : " (leader: " + holder + ")"));
+        + (holder.isEmpty() ? " (no leader yet)" : " (leader: " + holder + ")")
+        + (problem.isEmpty() ? "" : ": " + problem));
+  }
+
+  /**
+   * client-java's {@link LeaseLock} only logs a failed create (a stack trace every retry period); when it fails
+   * because the Lease's namespace does not exist, this says so once, clearly, and {@link #refusal} carries it.
+   */
+  private final class ExplainingLock implements Lock {
+    private final Lock lock;
+
+    ExplainingLock(Lock lock) {
+      this.lock = lock;
+    }
+
+    @Override
+    public LeaderElectionRecord get() throws ApiException {
+      return lock.get();
+    }
+
+    @Override
+    public boolean create(LeaderElectionRecord record) {
+      boolean created = lock.create(record);
+      if (created) {
+        lockProblem = "";
+      } else if (namespaceMissing()) {
+        String problem = "the Lease cannot be created: namespace " + settings.namespace() + " does not exist"
+            + " (create it, e.g. helm install --create-namespace, or choose another with --leader-elect-namespace)";
+        if (!problem.equals(lockProblem)) {
+          LOG.warn("leader election: {}; this replica stays unready until it can take the Lease", problem);
+        }
+        lockProblem = problem;
+      }
+      return created;
+    }
+
+    /**
+     * A dry-run create of the Lease (the chart's RBAC grants leases, not namespaces): 404 naming the namespace
+     * when it does not exist; nothing is stored either way.
+     */
+    private boolean namespaceMissing() {
+      try {
+        new CoordinationV1Api(client).createNamespacedLease(settings.namespace(), new V1Lease()
+            .metadata(new V1ObjectMeta().name(settings.leaseName()).namespace(settings.namespace())))
+            .dryRun("All").execute();
+        return false;
+      } catch (ApiException e) {
+        String body = e.getResponseBody();
+        return e.getCode() == 404 && body != null && body.contains("namespaces");
+      }
+    }
+
+    @Override
+    public boolean update(LeaderElectionRecord record) {
+      return lock.update(record);
+    }
+
+    @Override
+    public String identity() {
+      return lock.identity();
+    }
+
+    @Override
+    public String describe() {
+      return lock.describe();
+    }
   }
 
   /** A writer that refuses every write while this replica is not the leader. */
@@ -185,7 +258,8 @@ public final class LeaseLeaderElection implements AutoCloseable {
           return;
         }
         current = new LeaderElector(new LeaderElectionConfig(
-            new LeaseLock(settings.namespace(), settings.leaseName(), settings.identity(), client),
+            new ExplainingLock(new LeaseLock(settings.namespace(), settings.leaseName(), settings.identity(),
+                client)),
             settings.leaseDuration(), settings.renewDeadline(), settings.retryPeriod()),
             e -> LOG.warn("leader election: {}", e.toString()));
         elector = current;

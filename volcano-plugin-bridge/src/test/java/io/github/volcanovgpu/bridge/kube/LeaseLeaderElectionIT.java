@@ -68,6 +68,21 @@ class LeaseLeaderElectionIT {
   }
 
   @Test
+  void aLeaseNamespaceThatDoesNotExistIsNamedInTheRefusal() {
+    // found when the chart's sidecar args ran outside the chart's namespace: client-java logs a 404 stack trace
+    // every retry period and the replica just stays unready without saying why
+    String missing = ns.name() + "-absent";
+    LeaseLeaderElection e = new LeaseLeaderElection(client,
+        new LeaseLeaderElection.Settings(missing, "lease", "replica-a", LEASE, RENEW, RETRY));
+    electors.add(e);
+    e.start();
+    await().atMost(Duration.ofSeconds(20)).until(() -> e.refusal().orElse("").contains("namespace " + missing
+        + " does not exist"));
+    assertThat(e.isLeader()).isFalse();
+    assertThat(e.refusal().orElseThrow()).contains("--leader-elect-namespace");
+  }
+
+  @Test
   void twoElectorsElectExactlyOneLeaderAndTheLeaseNamesIt() throws Exception {
     LeaseLeaderElection a = elector("one-leader", "replica-a").start();
     LeaseLeaderElection b = elector("one-leader", "replica-b").start();

@@ -21,7 +21,7 @@ import java.util.NoSuchElementException;
 import java.util.stream.StreamSupport;
 
 /** The chart rendered by real Helm (in-process, helm-java) and parsed into one YAML tree per object. */
-final class RenderedChart {
+public final class RenderedChart {
   static final String RELEASE = "vgpu";
   static final String NAMESPACE = "volcano-system";
   private static final YAMLMapper YAML = new YAMLMapper(new YAMLFactory());
@@ -44,7 +44,7 @@ final class RenderedChart {
   }
 
   /** {@code helm template vgpu charts/volcano-vgpu -n volcano-system --set k=v ...}. */
-  static RenderedChart render(Map<String, Object> sets) {
+  public static RenderedChart render(Map<String, Object> sets) {
     return render(NAMESPACE, sets);
   }
 
@@ -102,7 +102,7 @@ final class RenderedChart {
   }
 
   /** Parses one YAML document (e.g. a ConfigMap data entry). */
-  static JsonNode yaml(String text) {
+  public static JsonNode yaml(String text) {
     try {
       return YAML.readTree(text);
     } catch (IOException e) {
@@ -114,7 +114,7 @@ final class RenderedChart {
     return objects;
   }
 
-  List<JsonNode> ofKind(String kind) {
+  public List<JsonNode> ofKind(String kind) {
     return objects.stream().filter(o -> kind.equals(o.path("kind").asText())).toList();
   }
 
@@ -148,7 +148,7 @@ final class RenderedChart {
         .orElseThrow(() -> new NoSuchElementException("the sidecar has no " + flag + " argument"));
   }
 
-  JsonNode sidecar() {
+  public JsonNode sidecar() {
     return get("Deployment", RELEASE + "-volcano-vgpu-sidecar");
   }
 
@@ -156,7 +156,7 @@ final class RenderedChart {
     return get("DaemonSet", RELEASE + "-volcano-vgpu-device-plugin");
   }
 
-  static JsonNode container(JsonNode workload, String name) {
+  public static JsonNode container(JsonNode workload, String name) {
     return stream(workload.path("spec").path("template").path("spec").path("containers"))
         .filter(c -> name.equals(c.path("name").asText()))
         .findFirst()
@@ -170,7 +170,7 @@ final class RenderedChart {
         .orElseThrow(() -> new NoSuchElementException("no init container " + name));
   }
 
-  static List<String> args(JsonNode container) {
+  public static List<String> args(JsonNode container) {
     return stream(container.path("args")).map(JsonNode::asText).toList();
   }
 
